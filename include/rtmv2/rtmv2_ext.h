@@ -1,0 +1,37 @@
+/*
+ * rtmv2_ext.h — rtmv2's own extensions to the RTMv2 API (snake_case, rtm_ prefix).
+ *
+ * Nothing here exists on Windows; code that must stay portable to the Windows
+ * SDK should not depend on it.
+ */
+#ifndef RTMV2_EXT_H
+#define RTMV2_EXT_H
+
+#include <rtmv2.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A short English message for a Win32 code returned by the API ("unknown error" otherwise). */
+RTMV2_API const char *rtm_strerror(DWORD code);
+
+/* Counters of one instance and address family, as seen by the calling entity. */
+typedef struct rtm_stats {
+	unsigned long entities;      /* registered entities */
+	unsigned long dests;         /* destinations in the table (including held and referenced ones) */
+	unsigned long routes;        /* routes in the table */
+	unsigned long next_hops;     /* next hops of all entities */
+	unsigned long handles;       /* handle-table slots in use */
+	unsigned long pending_timers;/* armed route-expiry and hold-down timers */
+} rtm_stats;
+
+/* Fills *stats for the instance and family of RtmRegHandle.
+ * Returns NO_ERROR, ERROR_INVALID_HANDLE or ERROR_INVALID_PARAMETER (stats NULL). */
+RTMV2_API DWORD rtm_get_stats(RTM_ENTITY_HANDLE RtmRegHandle, rtm_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * rtmv2/winerror.h — the Win32 error codes that the RTMv2 API returns.
+ *
+ * The values are the standard winerror.h ones, so code ported from Windows
+ * that compares against them, or prints them, behaves the same.  winerror.h
+ * writes most of them with an L suffix (6L); here they are plain int
+ * constants instead, because DWORD is 32-bit on Linux and a `long` constant
+ * would drag 64-bit arithmetic and sign-compare warnings into every
+ * comparison with a DWORD.  Each is guarded so that a program which also
+ * includes another definition of the same code keeps compiling.
+ */
+#ifndef RTMV2_WINERROR_H
+#define RTMV2_WINERROR_H
+
+#ifndef NO_ERROR
+#define NO_ERROR 0
+#endif
+#ifndef ERROR_SUCCESS
+#define ERROR_SUCCESS 0
+#endif
+#ifndef ERROR_FILE_NOT_FOUND
+#define ERROR_FILE_NOT_FOUND 2
+#endif
+#ifndef ERROR_ACCESS_DENIED
+#define ERROR_ACCESS_DENIED 5
+#endif
+#ifndef ERROR_INVALID_HANDLE
+#define ERROR_INVALID_HANDLE 6
+#endif
+#ifndef ERROR_NOT_ENOUGH_MEMORY
+#define ERROR_NOT_ENOUGH_MEMORY 8
+#endif
+#ifndef ERROR_BAD_ENVIRONMENT
+#define ERROR_BAD_ENVIRONMENT 10
+#endif
+#ifndef ERROR_INVALID_DATA
+#define ERROR_INVALID_DATA 13
+#endif
+#ifndef ERROR_NOT_SUPPORTED
+#define ERROR_NOT_SUPPORTED 50
+#endif
+#ifndef ERROR_INVALID_PARAMETER
+#define ERROR_INVALID_PARAMETER 87
+#endif
+#ifndef ERROR_CALL_NOT_IMPLEMENTED
+#define ERROR_CALL_NOT_IMPLEMENTED 120
+#endif
+#ifndef ERROR_INSUFFICIENT_BUFFER
+#define ERROR_INSUFFICIENT_BUFFER 122
+#endif
+#ifndef ERROR_ALREADY_EXISTS
+#define ERROR_ALREADY_EXISTS 183
+#endif
+#ifndef ERROR_NO_MORE_ITEMS
+#define ERROR_NO_MORE_ITEMS 259
+#endif
+#ifndef ERROR_CAN_NOT_COMPLETE
+#define ERROR_CAN_NOT_COMPLETE 1003
+#endif
+#ifndef ERROR_NOT_FOUND
+#define ERROR_NOT_FOUND 1168
+#endif
+#ifndef ERROR_NO_SYSTEM_RESOURCES
+#define ERROR_NO_SYSTEM_RESOURCES 1450
+#endif
+#ifndef ERROR_TIMEOUT
+#define ERROR_TIMEOUT 1460
+#endif
+#ifndef ERROR_BAD_CONFIGURATION
+#define ERROR_BAD_CONFIGURATION 1610
+#endif
+
+#endif /* RTMV2_WINERROR_H */

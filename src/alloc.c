@@ -1,0 +1,69 @@
+/*
+ * alloc.c — heap wrappers with fault injection (see alloc.h).
+ *
+ * The countdown is global and atomic: a test that arms it fails exactly one
+ * allocation, whichever thread makes it.  The counters are statistics only.
+ */
+#include "alloc.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+static atomic_ulong fail_countdown;
+static atomic_ulong alloc_count;
+static atomic_ulong failures;
+
+static int should_fail(void)
+{
+	atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
+	if (__builtin_expect(atomic_load_explicit(&fail_countdown, memory_order_relaxed) == 0, 1))
+		return 0;
+	/* Decrement only while positive; the one that reaches 0 fails. */
+	unsigned long cur = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+	while (cur != 0) {
+		if (atomic_compare_exchange_weak_explicit(&fail_countdown, &cur, cur - 1,
+							  memory_order_relaxed, memory_order_relaxed)) {
+			if (cur == 1) {
+				atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
+				return 1;
+			}
+			return 0;
+		}
+	}
+	return 0;
+}
+
+void *rtm__malloc(size_t size)
+{
+	return should_fail() ? NULL : malloc(size);
+}
+
+void *rtm__calloc(size_t count, size_t size)
+{
+	return should_fail() ? NULL : calloc(count, size);
+}
+
+void *rtm__realloc(void *ptr, size_t size)
+{
+	return should_fail() ? NULL : realloc(ptr, size);
+}
+
+void rtm__free(void *ptr)
+{
+	free(ptr);
+}
+
+void rtm__alloc_fail_at(unsigned long nth)
+{
+	atomic_store_explicit(&fail_countdown, nth, memory_order_relaxed);
+}
+
+unsigned long rtm__alloc_count(void)
+{
+	return atomic_load_explicit(&alloc_count, memory_order_relaxed);
+}
+
+unsigned long rtm__alloc_failures(void)
+{
+	return atomic_load_explicit(&failures, memory_order_relaxed);
+}

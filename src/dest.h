@@ -1,0 +1,68 @@
+/*
+ * dest.h — destinations: lifetime, best routes per view, change detection,
+ * DestInfo, hold-down.
+ */
+#ifndef RTM_DEST_H
+#define RTM_DEST_H
+
+#include "rib.h"
+
+/* The destination with exactly this key, whatever its state; NULL if none. */
+struct rtm_dest *rtm__dest_find(struct rtm_rib *rib, const uint8_t *key, unsigned len);
+/* Finds or creates the destination of addr (already checked).  RTM_ENOMEM
+ * leaves the table unchanged.  *created says whether it is new. */
+int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_dest **out,
+		  bool *created);
+/* Does the destination have a route in one of views (any route for views 0)? */
+bool rtm__dest_has_route_in(const struct rtm_dest *dest, RTM_VIEW_SET views);
+/* Visible to queries: has a route or a hold-down route. */
+bool rtm__dest_visible(const struct rtm_dest *dest);
+
+/* ProtocolId filter of the info calls: 0 any owner, else this protocol id. */
+ULONG rtm__protocol_filter(const struct rtm_entity *caller, ULONG protocol_id);
+/* The best route of a view (view id), among routes of protocol `proto` when it is not 0. */
+struct rtm_route *rtm__dest_best(const struct rtm_dest *dest, unsigned view, ULONG proto);
+
+/* The number of ViewInfo entries filled for TargetViews. */
+unsigned rtm__dest_info_views(const struct rtm_rib *rib, RTM_VIEW_SET views);
+/* Fills a client's RTM_DEST_INFO, referencing every handle in it. */
+void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
+			 PRTM_DEST_INFO info);
+/* Releases the handles of n RTM_DEST_INFO entries of `stride` bytes each. */
+int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, unsigned n, size_t stride);
+
+/* What a change did to a destination, per view (bit per view id). */
+struct rtm_view_state {
+	const struct rtm_route *route;
+	uint32_t pref, metric;
+	uint16_t flags, n_nexthops;
+	uintptr_t nexthop_sig;
+	const void *hold;
+};
+struct rtm_dest_state {
+	struct rtm_view_state v[RTM_MAX_VIEWS];
+};
+struct rtm_dest_change {
+	RTM_VIEW_SET all;   /* any route of the view changed */
+	RTM_VIEW_SET best;  /* the best route, or its preference, metric, next hops or flags */
+	RTM_VIEW_SET fwd;   /* as best, but not for flags outside RTM_ROUTE_FLAGS_FORWARDING */
+};
+void rtm__dest_state(const struct rtm_rib *rib, const struct rtm_dest *dest, struct rtm_dest_state *out);
+/* Compares two states; touched = the views of the routes that changed. */
+void rtm__dest_diff(const struct rtm_rib *rib, const struct rtm_dest_state *before,
+		    const struct rtm_dest_state *after, RTM_VIEW_SET touched, struct rtm_dest_change *out);
+
+/* Hold-down: a route was just removed from dest; `emptied` are the views in
+ * which it was the last route.  Keeps it as the hold route if those views were
+ * marked.  Returns true if it took the route (and a reference on it). */
+bool rtm__dest_hold_removed(struct rtm_rib *rib, struct rtm_dest *dest, struct rtm_route *route,
+			    RTM_VIEW_SET emptied);
+/* Ends any hold-down at once (deregistration of the hold route's owner). */
+void rtm__dest_hold_end(struct rtm_rib *rib, struct rtm_dest *dest);
+
+/* Clears an opaque-pointer slot in every destination (its entity deregistered). */
+void rtm__dests_clear_opaque(struct rtm_rib *rib, int slot);
+/* Frees every destination (RIB deactivation). */
+void rtm__dests_free_all(struct rtm_rib *rib);
+
+#endif

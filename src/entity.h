@@ -1,0 +1,64 @@
+/*
+ * entity.h — registered entities: the global entity table, caller checks,
+ * event delivery.
+ */
+#ifndef RTM_ENTITY_H
+#define RTM_ENTITY_H
+
+#include "rib.h"
+
+/* The entity named by h, registered or deregistered-but-referenced; NULL if h
+ * names none.  Takes no lock: entity memory is never freed. */
+struct rtm_entity *rtm__entity_from_handle(HANDLE h);
+/* The handle naming e. */
+RTM_ENTITY_HANDLE rtm__entity_handle(const struct rtm_entity *e);
+
+/* Validates the caller's RtmRegHandle: a registered entity.  Returns NULL if not. */
+struct rtm_entity *rtm__caller(RTM_ENTITY_HANDLE h);
+
+/* After taking caller->rib->lock: is the caller still registered (the lock
+ * makes the answer stick until it is dropped)? */
+static inline bool rtm__caller_still_valid(const struct rtm_entity *e)
+{
+	return atomic_load_explicit(&e->state, memory_order_relaxed) == RTM_ENT_LIVE;
+}
+
+/* References on entity handles given to clients (DestInfo.Owner, RouteOwner …). */
+void rtm__entity_ref(struct rtm_entity *e);
+void rtm__entity_unref(struct rtm_entity *e);
+
+/* Calls e's event callback, with no lock held, unless e has deregistered (or
+ * is deregistering) or has no callback.  Returns the callback's answer, or
+ * NO_ERROR when it was not called. */
+DWORD rtm__entity_deliver(struct rtm_entity *e, RTM_EVENT_TYPE type, PVOID context1, PVOID context2,
+			  bool *called);
+
+/* Removes everything e owns from its RIB (routes, lists, enumerations,
+ * notifications, next hops).  rib->lock held exclusive. */
+void rtm__entity_free_owned(struct rtm_rib *rib, struct rtm_entity *e);
+
+#endif
+
+/* The common start of an API call: validates the caller's handle and takes
+ * its RIB's lock (shared or exclusive).  Returns the RIB, or NULL (no lock
+ * held) when the handle does not name a registered entity. */
+static inline struct rtm_rib *rtm__enter(RTM_ENTITY_HANDLE h, struct rtm_entity **caller, bool exclusive)
+{
+	struct rtm_entity *e = rtm__caller(h);
+	if (!e)
+		return NULL;
+	struct rtm_rib *rib = e->rib;
+	if (!rib)
+		return NULL;
+	if (exclusive)
+		rtm__rib_wrlock(rib);
+	else
+		rtm__rib_rdlock(rib);
+	/* Re-checked under the lock: deregistration changes the state under it. */
+	if (!rtm__caller_still_valid(e) || e->rib != rib) {
+		rtm__rib_unlock(rib);
+		return NULL;
+	}
+	*caller = e;
+	return rib;
+}

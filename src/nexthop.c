@@ -1,0 +1,439 @@
+/*
+ * nexthop.c — next hops.
+ *
+ * Each entity owns a list of next hops, kept as an array sorted by
+ * (address, interface index) so that RtmAddNextHop and RtmFindNextHop find one
+ * by binary search.  Addresses are stored with the bits beyond NumBits
+ * cleared, so that two spellings of one address are one next hop.
+ *
+ * Lifetime: a next hop is referenced by the handles clients hold (obj.refs)
+ * and by the routes that name it (route_refs).  RtmDeleteNextHop takes it out
+ * of its owner's list and marks it deleted (State RTM_NEXTHOP_STATE_DELETED);
+ * it is freed when neither kind of reference is left.  So a route never points
+ * to freed memory, and a deleted next hop still answers RtmGetNextHopInfo for
+ * as long as someone holds its handle.
+ *
+ * Identity: on RtmAddNextHop the key is (NextHopAddress, InterfaceIndex), as
+ * RtmFindNextHop's documentation says.  NextHopOwner and State are set by the
+ * RTM whatever the caller passes.
+ */
+#include "nexthop.h"
+
+#include "alloc.h"
+#include "entity.h"
+#include "error.h"
+#include "lock.h"
+#include "netaddr.h"
+#include "objects.h"
+
+#include <string.h>
+
+static void normalise(RTM_NET_ADDRESS *a)
+{
+	unsigned full = a->NumBits / 8, rest = a->NumBits % 8;
+	if (rest)
+		a->AddrBits[full++] &= (UCHAR)(0xFFu << (8 - rest));
+	if (full < RTM_MAX_ADDRESS_SIZE)
+		memset(a->AddrBits + full, 0, RTM_MAX_ADDRESS_SIZE - full);
+}
+
+static int key_cmp(const RTM_NET_ADDRESS *addr, ULONG ifindex, const struct rtm_nexthop *nh)
+{
+	int c = rtm__netaddr_cmp(addr, &nh->info.NextHopAddress);
+	if (c)
+		return c;
+	if (ifindex != nh->info.InterfaceIndex)
+		return ifindex < nh->info.InterfaceIndex ? -1 : 1;
+	return 0;
+}
+
+/* Index of the first next hop >= key; *found when it is equal. */
+static uint32_t search(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
+		       bool *found)
+{
+	uint32_t lo = 0, hi = e->n_nexthops;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (key_cmp(addr, ifindex, e->nexthops[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < e->n_nexthops && key_cmp(addr, ifindex, e->nexthops[lo]) == 0;
+	return lo;
+}
+
+static struct rtm_nexthop *find_in(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr,
+				   ULONG ifindex)
+{
+	bool found;
+	uint32_t i = search(e, addr, ifindex, &found);
+	return found ? e->nexthops[i] : NULL;
+}
+
+static void unlink_from_owner(struct rtm_entity *e, struct rtm_nexthop *nh)
+{
+	bool found;
+	uint32_t i = search(e, &nh->info.NextHopAddress, nh->info.InterfaceIndex, &found);
+	if (!found || e->nexthops[i] != nh)
+		return;
+	memmove(&e->nexthops[i], &e->nexthops[i + 1], (e->n_nexthops - i - 1) * sizeof(nh));
+	e->n_nexthops--;
+}
+
+struct rtm_nexthop *rtm__nexthop_lookup(struct rtm_rib *rib, HANDLE h)
+{
+	struct rtm_obj *obj = rtm__rib_lookup(rib, h, RTM_HT_NEXTHOP);
+	if (!obj || obj->dead)
+		return NULL;
+	return (struct rtm_nexthop *)obj;
+}
+
+void rtm__nexthop_route_ref(struct rtm_nexthop *nh)
+{
+	nh->route_refs++;
+}
+
+void rtm__nexthop_route_unref(struct rtm_rib *rib, struct rtm_nexthop *nh)
+{
+	nh->route_refs--;
+	rtm__nexthop_try_free(rib, nh);
+}
+
+bool rtm__nexthop_try_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
+{
+	if (!nh->obj.dead || nh->route_refs || rtm__obj_refs(&nh->obj) ||
+	    atomic_load_explicit(&nh->obj.reap_pending, memory_order_relaxed))
+		return false;
+	rtm__nexthop_free(rib, nh);
+	return true;
+}
+
+void rtm__nexthop_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
+{
+	rtm__handle_free(&rib->handles, &nh->obj);
+	rib->stats.nexthops--;
+	rtm__entity_unref(nh->owner);
+	rtm__free(nh);
+}
+
+/* Takes nh out of its owner's list and marks it deleted. */
+static void kill(struct rtm_rib *rib, struct rtm_nexthop *nh)
+{
+	(void)rib;
+	unlink_from_owner(nh->owner, nh);
+	nh->obj.dead = 1;
+	nh->info.State = RTM_NEXTHOP_STATE_DELETED;
+}
+
+void rtm__nexthops_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
+{
+	while (e->n_nexthops) {
+		struct rtm_nexthop *nh = e->nexthops[e->n_nexthops - 1];
+		kill(rib, nh);
+		rtm__nexthop_try_free(rib, nh);
+	}
+	rtm__free(e->nexthops);
+	e->nexthops = NULL;
+	e->cap_nexthops = 0;
+}
+
+/* Copies the writable fields of a caller's record into nh. */
+static void update_from(struct rtm_nexthop *nh, const RTM_NEXTHOP_INFO *info)
+{
+	nh->info.Flags = info->Flags;
+	nh->info.EntitySpecificInfo = info->EntitySpecificInfo;
+	nh->info.RemoteNextHop = info->RemoteNextHop;
+}
+
+DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo,
+			   PRTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_CHANGE_FLAGS ChangeFlags)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	int err = 0;
+	if (!NextHopInfo || !ChangeFlags ||
+	    rtm__netaddr_check(&NextHopInfo->NextHopAddress, rib->family, rib->width)) {
+		err = RTM_EINVAL;
+		goto out;
+	}
+	struct rtm_nexthop *nh = NULL;
+	if (NextHopHandle && *NextHopHandle) {
+		/* Update of the named next hop. */
+		struct rtm_obj *obj = rtm__rib_lookup(rib, *NextHopHandle, RTM_HT_NEXTHOP);
+		if (!obj || obj->dead) {
+			err = RTM_EHANDLE;
+			goto out;
+		}
+		nh = (struct rtm_nexthop *)obj;
+		if (nh->owner != caller) {
+			err = RTM_EACCES;
+			goto out;
+		}
+		update_from(nh, NextHopInfo);
+		*ChangeFlags = 0;
+		goto out;
+	}
+
+	RTM_NET_ADDRESS addr = NextHopInfo->NextHopAddress;
+	normalise(&addr);
+	bool found;
+	uint32_t pos = search(caller, &addr, NextHopInfo->InterfaceIndex, &found);
+	if (found) {
+		nh = caller->nexthops[pos];
+		update_from(nh, NextHopInfo);
+		*ChangeFlags = 0;
+	} else {
+		if (caller->n_nexthops == caller->cap_nexthops) {
+			uint32_t cap = caller->cap_nexthops ? caller->cap_nexthops * 2 : 8;
+			struct rtm_nexthop **arr =
+				rtm__realloc(caller->nexthops, cap * sizeof(*arr));
+			if (!arr) {
+				err = RTM_ENOMEM;
+				goto out;
+			}
+			caller->nexthops = arr;
+			caller->cap_nexthops = cap;
+		}
+		nh = rtm__calloc(1, sizeof(*nh));
+		if (!nh) {
+			err = RTM_ENOMEM;
+			goto out;
+		}
+		if (rtm__handle_alloc(&rib->handles, &nh->obj, RTM_HT_NEXTHOP)) {
+			rtm__free(nh);
+			err = RTM_ENOMEM;
+			goto out;
+		}
+		nh->owner = caller;
+		/* The next hop may outlive its owner's registration (a client holds
+		 * its handle): it keeps the owner's entity slot, and so its
+		 * NextHopOwner handle, valid until it is freed. */
+		rtm__entity_ref(caller);
+		nh->info.NextHopAddress = addr;
+		nh->info.InterfaceIndex = NextHopInfo->InterfaceIndex;
+		nh->info.NextHopOwner = rtm__entity_handle(caller);
+		nh->info.State = RTM_NEXTHOP_STATE_CREATED;
+		update_from(nh, NextHopInfo);
+		memmove(&caller->nexthops[pos + 1], &caller->nexthops[pos],
+			(caller->n_nexthops - pos) * sizeof(nh));
+		caller->nexthops[pos] = nh;
+		caller->n_nexthops++;
+		rib->stats.nexthops++;
+		*ChangeFlags = RTM_NEXTHOP_CHANGE_NEW;
+	}
+	if (NextHopHandle) {
+		rtm__obj_ref(&nh->obj);
+		*NextHopHandle = rtm__rib_handle(rib, &nh->obj);
+	}
+out:
+	rtm__rib_unlock(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmFindNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo,
+			    PRTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_INFO *NextHopPointer)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	int err = 0;
+	if (!NextHopInfo || rtm__netaddr_check(&NextHopInfo->NextHopAddress, rib->family, rib->width)) {
+		err = RTM_EINVAL;
+		goto out;
+	}
+	RTM_NET_ADDRESS addr = NextHopInfo->NextHopAddress;
+	normalise(&addr);
+	struct rtm_nexthop *nh = find_in(caller, &addr, NextHopInfo->InterfaceIndex);
+	if (!nh) {
+		/* Someone else's next hop with that key is "not owned", not "absent". */
+		err = RTM_ENOENT;
+		struct rtm_link *pos, *tmp;
+		rtm_list_for_each_safe(pos, tmp, &rib->entities)
+		{
+			struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
+			if (o != caller && find_in(o, &addr, NextHopInfo->InterfaceIndex))
+				err = RTM_EACCES;
+		}
+		goto out;
+	}
+	if (NextHopHandle) {
+		rtm__obj_ref(&nh->obj);
+		*NextHopHandle = rtm__rib_handle(rib, &nh->obj);
+	}
+	if (NextHopPointer)
+		*NextHopPointer = &nh->info;
+out:
+	rtm__rib_unlock(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,
+			      PRTM_NEXTHOP_INFO NextHopInfo)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	int err = 0;
+	struct rtm_nexthop *nh = NULL;
+	if (NextHopHandle) {
+		struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
+		if (!obj || rtm__obj_refs(obj) == 0) {
+			err = RTM_EHANDLE;
+			goto out;
+		}
+		nh = (struct rtm_nexthop *)obj;
+		if (nh->owner != caller) {
+			err = RTM_EACCES;
+			goto out;
+		}
+		if (obj->dead) {
+			err = RTM_ENOENT;
+			goto out;
+		}
+	} else if (NextHopInfo) {
+		if (rtm__netaddr_check(&NextHopInfo->NextHopAddress, rib->family, rib->width)) {
+			err = RTM_EINVAL;
+			goto out;
+		}
+		RTM_NET_ADDRESS addr = NextHopInfo->NextHopAddress;
+		normalise(&addr);
+		nh = find_in(caller, &addr, NextHopInfo->InterfaceIndex);
+		if (!nh) {
+			err = RTM_ENOENT;
+			goto out;
+		}
+	} else {
+		err = RTM_EINVAL;
+		goto out;
+	}
+	kill(rib, nh);
+	/* A handle passed in is consumed, as the documentation says. */
+	if (NextHopHandle)
+		rtm__obj_unref(&nh->obj);
+	rtm__nexthop_try_free(rib, nh);
+out:
+	rtm__rib_unlock(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,
+			       PRTM_NEXTHOP_INFO NextHopInfo)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_rib *rib = caller->rib;
+	/* The owner may be editing the record under its lock: find the stripe
+	 * first, then read under it (stripe before rib->lock). */
+	rtm__rib_rdlock(rib);
+	struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
+	bool ok = rtm__caller_still_valid(caller) && obj;
+	unsigned stripe = ok ? rtm__stripe_of_obj(obj) : 0;
+	rtm__rib_unlock(rib);
+	if (!ok)
+		return ERROR_INVALID_HANDLE;
+	if (!NextHopInfo)
+		return ERROR_INVALID_PARAMETER;
+
+	bool held = rtm__client_holds(rib, stripe);
+	if (!held)
+		pthread_rwlock_rdlock(&rib->stripes[stripe]);
+	rtm__rib_rdlock(rib);
+	int err = 0;
+	obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
+	if (!obj || !rtm__caller_still_valid(caller)) {
+		err = RTM_EHANDLE;
+	} else {
+		struct rtm_nexthop *nh = (struct rtm_nexthop *)obj;
+		*NextHopInfo = nh->info;
+		/* The owner handle inside is a reference, dropped by RtmReleaseNextHopInfo. */
+		rtm__entity_ref(nh->owner);
+	}
+	rtm__rib_unlock(rib);
+	if (!held)
+		pthread_rwlock_unlock(&rib->stripes[stripe]);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo)
+{
+	if (!rtm__caller(RtmRegHandle))
+		return ERROR_INVALID_HANDLE;
+	if (!NextHopInfo)
+		return ERROR_INVALID_PARAMETER;
+	struct rtm_entity *owner = rtm__entity_from_handle(NextHopInfo->NextHopOwner);
+	if (!owner || atomic_load_explicit(&owner->refs, memory_order_relaxed) == 0)
+		return ERROR_INVALID_HANDLE;
+	rtm__entity_unref(owner);
+	return NO_ERROR;
+}
+
+DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,
+				  PRTM_NEXTHOP_INFO *NextHopPointer)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	int err = 0;
+	struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
+	if (!obj)
+		err = RTM_EHANDLE;
+	else if (((struct rtm_nexthop *)obj)->owner != caller)
+		err = RTM_EACCES;
+	else if (!NextHopPointer)
+		err = RTM_EINVAL;
+	else
+		*NextHopPointer = &((struct rtm_nexthop *)obj)->info;
+	rtm__rib_unlock(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,
+			    BOOL Exclusive, BOOL LockNextHop, PRTM_NEXTHOP_INFO *NextHopPointer)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
+	int err = 0;
+	if (!obj)
+		err = RTM_EHANDLE;
+	else if (obj->dead)
+		err = RTM_ENOENT;
+	/* Read under the lock; the client's handle keeps the next hop alive after. */
+	unsigned stripe = obj ? rtm__stripe_of_obj(obj) : 0;
+	PRTM_NEXTHOP_INFO pointer = NULL;
+	if (!err && ((struct rtm_nexthop *)obj)->owner == caller)
+		pointer = &((struct rtm_nexthop *)obj)->info;
+	rtm__rib_unlock(rib);
+	if (err)
+		return rtm__win32(err);
+
+	if (LockNextHop) {
+		err = rtm__client_lock(rib, stripe, Exclusive != FALSE);
+		if (!err && NextHopPointer && pointer)
+			*NextHopPointer = pointer;
+	} else {
+		err = rtm__client_unlock(rib, stripe, Exclusive != FALSE);
+	}
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmReleaseNextHops(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumNextHops,
+				PRTM_NEXTHOP_HANDLE NextHopHandles)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	if (NumNextHops && !NextHopHandles)
+		return ERROR_INVALID_PARAMETER;
+	return rtm__win32(rtm__rib_release_handles(caller->rib, NextHopHandles, NumNextHops,
+						   RTM_HT_NEXTHOP, sizeof(HANDLE)));
+}

@@ -1,0 +1,288 @@
+/*
+ * rib.c — the registry of RIBs, object reaping, and time stamps.
+ *
+ * The registry is a fixed array of at most 127 RIBs (index 0 is kept for
+ * entity handles, which are global).  A RIB is found or created under the
+ * registry mutex when an entity registers; its configuration is read each
+ * time it goes from no entities to one, so an edited file takes effect for
+ * the next generation of clients.
+ *
+ * Reaping.  A client reference can be dropped under the shared lock (a
+ * release call), but freeing needs the exclusive lock because other readers
+ * may be looking at the object.  The thread whose release brought an object
+ * to zero references and found it freeable sets obj.reap_pending; from then on
+ * only that thread may free it, which it does after re-taking the lock
+ * exclusively (rtm__rib_reap).  Writers that would otherwise free an object on
+ * the spot leave it alone while reap_pending is set.
+ */
+#include "rib.h"
+
+#include "alloc.h"
+#include "entity.h"
+#include "error.h"
+#include "objects.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct rtm_rib *ribs[RTM_HANDLE_MAX_RIBS];
+
+void rtm__registry_lock(void)
+{
+	pthread_mutex_lock(&registry_mutex);
+}
+
+void rtm__registry_unlock(void)
+{
+	pthread_mutex_unlock(&registry_mutex);
+}
+
+struct rtm_rib *rtm__rib_by_index(unsigned index)
+{
+	if (index == 0 || index >= RTM_HANDLE_MAX_RIBS)
+		return NULL;
+	return __atomic_load_n(&ribs[index], __ATOMIC_ACQUIRE);
+}
+
+static int config_error(int err)
+{
+	switch (err) {
+	case 0:
+		return 0;
+	case -ENOENT:
+	case -EACCES:
+		return RTM_ENOFILE;
+	case -EBADMSG:
+	case -EIO:
+		return RTM_EBADCONF;
+	case -ENOMEM:
+		return RTM_ENOMEM;
+	default:
+		return RTM_EINVAL;
+	}
+}
+
+static void fill_profile(struct rtm_rib *rib)
+{
+	rib->profile.MaxNextHopsInRoute = rib->cfg.max_next_hops_in_route;
+	rib->profile.MaxHandlesInEnum = rib->cfg.max_handles_in_enum;
+	rib->profile.ViewsSupported = rib->cfg.views_supported;
+	rib->profile.NumberOfViews = (UINT)__builtin_popcount(rib->cfg.views_supported);
+}
+
+static struct rtm_rib *rib_new(unsigned index, USHORT instance, USHORT family)
+{
+	struct rtm_rib *rib = rtm__calloc(1, sizeof(*rib));
+	if (!rib)
+		return NULL;
+	if (pthread_rwlock_init(&rib->lock, NULL)) {
+		rtm__free(rib);
+		return NULL;
+	}
+	for (unsigned i = 0; i < RTM_STRIPES; i++)
+		pthread_rwlock_init(&rib->stripes[i], NULL);
+	rib->index = index;
+	rib->instance_id = instance;
+	rib->family = family;
+	rib->width = family == AF_INET ? 32 : 128;
+	rtm__handle_table_init(&rib->handles);
+	rtm__trie_init(&rib->trie, rib->width);
+	rtm__list_init(&rib->entities);
+	if (rtm__timer_service_init(&rib->timers, rib)) {
+		rtm__free(rib);
+		return NULL;
+	}
+	return rib;
+}
+
+int rtm__rib_get(USHORT instance, USHORT family, struct rtm_rib **out, char *err, size_t errlen)
+{
+	struct rtm_config_values cfg;
+	unsigned free_index = 0;
+
+	if (family != AF_INET && family != AF_INET6)
+		return RTM_EINVAL;
+	for (unsigned i = 1; i < RTM_HANDLE_MAX_RIBS; i++) {
+		struct rtm_rib *rib = ribs[i];
+		if (!rib) {
+			if (!free_index)
+				free_index = i;
+			continue;
+		}
+		if (rib->instance_id != instance || rib->family != family)
+			continue;
+		if (rib->n_entities == 0) {
+			int e = config_error(rtm__config_load(NULL, instance, family, &cfg, err, errlen));
+			if (e)
+				return e;
+			rtm__rib_wrlock(rib);
+			rib->cfg = cfg;
+			fill_profile(rib);
+			rtm__rib_unlock(rib);
+		}
+		*out = rib;
+		return 0;
+	}
+	if (!free_index)
+		return RTM_ENORES;
+	int e = config_error(rtm__config_load(NULL, instance, family, &cfg, err, errlen));
+	if (e)
+		return e;
+	struct rtm_rib *rib = rib_new(free_index, instance, family);
+	if (!rib)
+		return RTM_ENOMEM;
+	rib->cfg = cfg;
+	fill_profile(rib);
+	__atomic_store_n(&ribs[free_index], rib, __ATOMIC_RELEASE);
+	*out = rib;
+	return 0;
+}
+
+void rtm__rib_deactivate(struct rtm_rib *rib)
+{
+	/*
+	 * Every entity has gone, and with it every route, next hop, list,
+	 * enumeration and notification it owned.  What can remain are objects
+	 * kept only by references clients never released; nobody can use those
+	 * handles any more (their caller handles are gone), so free them now.
+	 */
+	rtm__rib_wrlock(rib);
+	rtm__objects_free_all(rib);
+	rtm__rib_unlock(rib);
+}
+
+static bool needs_reap(struct rtm_obj *obj)
+{
+	if (obj->dead)
+		return true;
+	if (obj->type == RTM_HT_DEST)
+		return rtm__dest_is_empty((struct rtm_dest *)obj);
+	return false;
+}
+
+void rtm__rib_reap(struct rtm_rib *rib, struct rtm_obj *obj)
+{
+	atomic_store_explicit(&obj->reap_pending, 0, memory_order_relaxed);
+	if (rtm__obj_refs(obj) != 0)
+		return;
+	rtm__objects_try_free(rib, obj);
+}
+
+enum { REAP_BATCH = 64 };
+
+/* The handle and type of item i of a release; type 0 means "skip it". */
+typedef void (*release_item_fn)(const void *ctx, unsigned i, HANDLE *h, unsigned *type);
+
+static bool item_valid(struct rtm_rib *rib, HANDLE h, unsigned type)
+{
+	if (type == RTM_HT_ENTITY) {
+		struct rtm_entity *e = rtm__entity_from_handle(h);
+		return e && atomic_load_explicit(&e->refs, memory_order_relaxed) > 0;
+	}
+	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
+	return obj && rtm__obj_refs(obj) > 0;
+}
+
+static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx)
+{
+	HANDLE h;
+	unsigned type;
+
+	rtm__rib_rdlock(rib);
+	for (unsigned i = 0; i < n; i++) {
+		item(ctx, i, &h, &type);
+		if (type == 0)
+			continue; /* an empty field of an info structure */
+		if (!item_valid(rib, h, type)) {
+			rtm__rib_unlock(rib);
+			return RTM_EHANDLE;
+		}
+	}
+	unsigned i = 0;
+	while (i < n) {
+		struct rtm_obj *batch[REAP_BATCH];
+		unsigned nb = 0;
+		for (; i < n && nb < REAP_BATCH; i++) {
+			item(ctx, i, &h, &type);
+			if (type == 0)
+				continue;
+			if (type == RTM_HT_ENTITY) {
+				struct rtm_entity *e = rtm__entity_from_handle(h);
+				if (e)
+					rtm__entity_unref(e);
+				continue;
+			}
+			struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
+			if (!obj)
+				continue; /* released twice concurrently: nothing left to drop */
+			if (rtm__obj_unref(obj) != 0 || !needs_reap(obj))
+				continue;
+			unsigned char expected = 0;
+			if (atomic_compare_exchange_strong(&obj->reap_pending, &expected, 1))
+				batch[nb++] = obj;
+		}
+		rtm__rib_unlock(rib);
+		if (nb) {
+			rtm__rib_wrlock(rib);
+			for (unsigned k = 0; k < nb; k++)
+				rtm__rib_reap(rib, batch[k]);
+			rtm__rib_unlock(rib);
+		}
+		if (i < n)
+			rtm__rib_rdlock(rib);
+	}
+	if (n == 0)
+		rtm__rib_unlock(rib);
+	return 0;
+}
+
+struct strided {
+	const char *base;
+	unsigned stride;
+	unsigned type;
+};
+
+static void strided_item(const void *ctx, unsigned i, HANDLE *h, unsigned *type)
+{
+	const struct strided *s = ctx;
+	*h = *(const HANDLE *)(const void *)(s->base + (size_t)i * s->stride);
+	*type = s->type;
+}
+
+int rtm__rib_release_handles(struct rtm_rib *rib, const HANDLE *handles, unsigned n,
+			     unsigned type, unsigned stride)
+{
+	struct strided s = { (const char *)handles, stride, type };
+	return release_core(rib, n, strided_item, &s);
+}
+
+static void list_item(const void *ctx, unsigned i, HANDLE *h, unsigned *type)
+{
+	const struct rtm_release *items = ctx;
+	*h = items[i].handle;
+	*type = items[i].handle ? items[i].type : 0;
+}
+
+int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsigned n)
+{
+	return release_core(rib, n, list_item, items);
+}
+
+void rtm__rib_unref_locked(struct rtm_rib *rib, struct rtm_obj *obj)
+{
+	if (rtm__obj_unref(obj) == 0 && needs_reap(obj) &&
+	    !atomic_load_explicit(&obj->reap_pending, memory_order_relaxed))
+		rtm__objects_try_free(rib, obj);
+}
+
+uint64_t rtm__filetime_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* 100 ns ticks from 1601-01-01 to 1970-01-01. */
+	const uint64_t epoch_delta = 116444736000000000ULL;
+	return epoch_delta + (uint64_t)ts.tv_sec * 10000000ULL + (uint64_t)ts.tv_nsec / 100u;
+}

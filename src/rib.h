@@ -1,0 +1,251 @@
+/*
+ * rib.h — the objects of one routing information base and how they hang
+ * together.
+ *
+ * A RIB is one (RtmInstanceId, AddressFamily) pair.  It is created the first
+ * time an entity registers with the pair, with its configuration read then
+ * (config.h), and it holds everything registered entities put in it:
+ *
+ *   rtm_rib ──┬─ trie of rtm_dest (prefixes) ── each dest: sorted list of rtm_route
+ *             ├─ entities (registration order) ── each: its rtm_nexthop array
+ *             ├─ handle table (every object a client can name)
+ *             ├─ timer service (route expiry, hold-down)
+ *             └─ change-notification registrations
+ *
+ * Locking (the one lock order, checked by reading, see docs/DESIGN.md):
+ *
+ *   registry mutex  →  client stripe locks  →  rib->lock  →  leaf mutexes
+ *                                                        (entity table, entity
+ *                                                         callback state, timer
+ *                                                         service, notify)
+ *
+ * rib->lock is a reader/writer lock over all of the RIB's tables: queries,
+ * info calls and releases take it shared, changes take it exclusive.  RIBs
+ * are independent of each other.  No callback into a client runs while any
+ * of these locks is held.
+ *
+ * Lifetime: RIB structs are never freed (there are at most 128 and they hold
+ * the handle tables whose generations must outlive stale handles); what they
+ * contain is freed when their last entity deregisters.
+ */
+#ifndef RTM_RIB_H
+#define RTM_RIB_H
+
+#include <pthread.h>
+#include <rtmv2.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "handle.h"
+#include "list.h"
+#include "timer.h"
+#include "trie.h"
+
+#define RTM_STRIPES 64u /* client lock stripes per RIB */
+
+struct rtm_entity;
+struct rtm_dest;
+struct rtm_route;
+struct rtm_nexthop;
+struct rtm_notify;
+struct rtm_timer_rec;
+struct rtm_route_list;
+
+/* An entity (a registered protocol instance).  Entity structs live in a global
+ * table and are never freed, only reused (entity.c), so a stale RtmRegHandle
+ * can be checked without any lock. */
+enum rtm_entity_state { RTM_ENT_FREE = 0, RTM_ENT_LIVE, RTM_ENT_GONE };
+
+struct rtm_entity {
+	atomic_uint gen;             /* handle generation of this slot */
+	uint32_t slot;
+	atomic_uint refs;            /* 1 for the registration + handles held by clients */
+	atomic_int state;            /* enum rtm_entity_state */
+	struct rtm_rib *rib;
+	RTM_ENTITY_INFO info;
+	RTM_EVENT_CALLBACK callback;
+	RTM_ENTITY_EXPORT_METHODS *methods; /* private copy; NULL when none exported */
+	int opaque_slot;             /* index of its opaque pointer in every dest, or -1 */
+	struct rtm_link rib_link;    /* in rib->entities */
+
+	/* Its next hops, sorted by (address, interface) for binary search.  rib->lock. */
+	struct rtm_nexthop **nexthops;
+	uint32_t n_nexthops, cap_nexthops;
+
+	struct rtm_link lists;       /* its route lists (rtm_route_list.owner_link) */
+	struct rtm_link enums;       /* its enumerations */
+	struct rtm_link notifies;    /* its change-notification registrations */
+
+	/* Callback and method bookkeeping; guarded by cb_mutex, a leaf. */
+	pthread_mutex_t cb_mutex;
+	pthread_cond_t cb_cond;
+	unsigned callbacks_running;  /* event callbacks in progress */
+	unsigned methods_running;    /* RtmInvokeMethod calls in progress into it */
+	bool methods_blocked;        /* RtmBlockMethods(RTM_BLOCK_METHODS) */
+};
+
+/* A next hop, owned by one entity. */
+struct rtm_nexthop {
+	struct rtm_obj obj;
+	struct rtm_entity *owner;
+	/* The public record.  The owner reads it through RtmGetNextHopPointer and
+	 * may change Flags, EntitySpecificInfo and RemoteNextHop while holding
+	 * RtmLockNextHop; everyone else copies it under the stripe lock. */
+	RTM_NEXTHOP_INFO info;
+	uint32_t route_refs;         /* routes that name it (as next hop or neighbour) */
+};
+
+/* An entry of a client route list: a route, or an enumeration's cursor. */
+struct rtm_list_item {
+	struct rtm_link link;
+	bool cursor;
+};
+
+/* Lazily allocated parts of a route that most routes never need. */
+struct rtm_route_ext {
+	PRTM_ROUTE_INFO shadow;      /* owner's in-place view (RtmGetRoutePointer / RtmLockRoute) */
+	struct rtm_timer_rec *expiry; /* TimeToLive, or NULL (timerrec.h) */
+	struct rtm_route_list *list; /* the client route list it is in, or NULL */
+	struct rtm_list_item list_item;
+	struct rtm_route *self;
+};
+
+struct rtm_route {
+	struct rtm_obj obj;
+	struct rtm_route *next;      /* in dest->routes, best first (decide.h order) */
+	struct rtm_dest *dest;
+	struct rtm_entity *owner;
+	struct rtm_nexthop *neighbour;
+	RTM_PREF_INFO pref;
+	RTM_VIEW_SET views;          /* BelongsToViews */
+	USHORT flags;
+	UCHAR flags1;
+	UCHAR state;                 /* RTM_ROUTE_STATE_* */
+	uint16_t n_nexthops;
+	PVOID entity_specific;
+	struct rtm_route_ext *ext;
+	uint64_t seq;                /* creation order: the last tie-break */
+	union {
+		struct rtm_nexthop *one;   /* n_nexthops <= 1 */
+		struct rtm_nexthop **many; /* n_nexthops > 1 */
+	} nh;
+};
+
+static inline struct rtm_nexthop *const *rtm__route_nexthops(const struct rtm_route *r)
+{
+	return r->n_nexthops > 1 ? r->nh.many : &r->nh.one;
+}
+
+/* Lazily allocated parts of a destination. */
+struct rtm_dest_ext {
+	struct rtm_route *hold_route;   /* the route in hold-down, or NULL */
+	RTM_VIEW_SET hold_views;        /* views in which it is held */
+	RTM_VIEW_SET hold_marked;       /* views marked by RtmHoldDestination */
+	uint32_t hold_time_ms;          /* the longest hold time asked for */
+	struct rtm_timer_rec *hold_timer; /* armed while a route is held (timerrec.h) */
+	uint32_t marked;                /* notification registrations that marked it (bit per index) */
+	void *opaque[];                 /* rib->cfg.max_opaque_pointers slots */
+};
+
+struct rtm_dest {
+	struct rtm_obj obj;
+	struct rtm_route *routes;    /* sorted, best first */
+	struct rtm_dest_ext *ext;
+	uint64_t last_changed;       /* FILETIME value of the last change */
+	uint32_t pending;            /* notification registrations it is queued in (bit per index) */
+	uint16_t n_routes;
+	uint8_t in_trie;
+	uint8_t spare;
+	struct rtm_trie_node node;   /* last: the key follows */
+};
+
+static inline struct rtm_dest *rtm__dest_of_node(const struct rtm_trie_node *n)
+{
+	return n ? rtm_container_of(n, struct rtm_dest, node) : NULL;
+}
+
+struct rtm_rib_stats {
+	size_t dests, routes, nexthops, enums, lists, notifies;
+};
+
+struct rtm_rib {
+	pthread_rwlock_t lock;
+	unsigned index;              /* in the registry; part of every handle */
+	USHORT instance_id;
+	USHORT family;
+	unsigned width;              /* address bits: 32 or 128 */
+	unsigned n_entities;
+	struct rtm_config_values cfg;
+	RTM_REGN_PROFILE profile;
+	struct rtm_handle_table handles;
+	struct rtm_trie trie;
+	struct rtm_link entities;
+	uint8_t opaque_used[256];    /* which opaque slots are reserved */
+	struct rtm_timer_service timers;
+	bool timers_ready;
+	uint64_t route_seq;
+	struct rtm_rib_stats stats;
+	struct rtm_notify *notify[32]; /* registrations by index (notify.c) */
+	pthread_rwlock_t stripes[RTM_STRIPES];
+};
+
+/* Registry of RIBs (rib.c). */
+struct rtm_rib *rtm__rib_by_index(unsigned index);
+/* Finds or creates the RIB for (instance, family), reading the configuration
+ * when it is (re)activated.  Called with the registry mutex held. */
+int rtm__rib_get(USHORT instance, USHORT family, struct rtm_rib **out, char *err, size_t errlen);
+void rtm__registry_lock(void);
+void rtm__registry_unlock(void);
+/* Frees a RIB's contents after its last entity left.  Registry mutex held. */
+void rtm__rib_deactivate(struct rtm_rib *rib);
+
+static inline void rtm__rib_rdlock(struct rtm_rib *rib) { pthread_rwlock_rdlock(&rib->lock); }
+static inline void rtm__rib_wrlock(struct rtm_rib *rib) { pthread_rwlock_wrlock(&rib->lock); }
+static inline void rtm__rib_unlock(struct rtm_rib *rib) { pthread_rwlock_unlock(&rib->lock); }
+
+/* Handle helpers bound to a RIB; need rib->lock. */
+static inline HANDLE rtm__rib_handle(const struct rtm_rib *rib, const struct rtm_obj *obj)
+{
+	return rtm__handle_make(rib->index, obj);
+}
+static inline struct rtm_obj *rtm__rib_lookup(struct rtm_rib *rib, HANDLE h, unsigned type)
+{
+	return rtm__handle_lookup(&rib->handles, rib->index, h, type);
+}
+
+/* The view set of a RIB and a view id's index in it. */
+static inline bool rtm__views_supported(const struct rtm_rib *rib, RTM_VIEW_SET views)
+{
+	return (views & ~rib->cfg.views_supported) == 0;
+}
+
+/* Frees obj if it is unreferenced and freeable (rib.c).  rib->lock exclusive. */
+void rtm__rib_reap(struct rtm_rib *rib, struct rtm_obj *obj);
+/* Releases one client reference for each of n handles of one type, read at
+ * `stride`-byte steps from `handles` (so that handle fields inside arrays of
+ * structures can be released in place).  All handles are checked first: if one
+ * is invalid nothing is released and RTM_EHANDLE is returned.  Takes rib->lock
+ * itself (shared, and exclusive only to free what became unreferenced). */
+int rtm__rib_release_handles(struct rtm_rib *rib, const HANDLE *handles, unsigned n,
+			     unsigned type, unsigned stride);
+/* A mixed set of handles to release together (an info structure's handles).
+ * NULL handles are skipped.  Entity handles are released through entity.c. */
+struct rtm_release {
+	HANDLE handle;
+	unsigned type;
+};
+int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsigned n);
+/* Drops one reference with rib->lock held exclusive, freeing the object when
+ * that was the last one and it is freeable. */
+void rtm__rib_unref_locked(struct rtm_rib *rib, struct rtm_obj *obj);
+
+/* Current time as a FILETIME value (100 ns units since 1601-01-01). */
+uint64_t rtm__filetime_now(void);
+static inline FILETIME rtm__filetime(uint64_t v)
+{
+	FILETIME ft = { (DWORD)(v & 0xFFFFFFFFu), (DWORD)(v >> 32) };
+	return ft;
+}
+
+#endif

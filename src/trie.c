@@ -1,0 +1,819 @@
+/*
+ * trie.c — the prefix trie: exact match, longest match, less-specific, ordered walk.
+ *
+ * ESSAY_PLACEHOLDER
+ */
+#include "trie.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+
+/* A key loaded into two machine words, most significant bits first, zero-padded to 128 bits. */
+struct kw {
+	uint64_t hi, lo;
+};
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE uint32_t load_be32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
+static ALWAYS_INLINE uint64_t load_be64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/*
+ * Load nbytes (a multiple of 1, at most 16) of key.  The hot functions are
+ * instantiated with nbytes a constant 4 or 16, so that this is one or two
+ * loads and, for IPv4, every operation on the low word folds away.
+ */
+static ALWAYS_INLINE struct kw kw_load(const uint8_t *key, unsigned nbytes)
+{
+	struct kw k;
+
+	if (nbytes == 4) {
+		k.hi = (uint64_t)load_be32(key) << 32;
+		k.lo = 0;
+	} else if (nbytes == 16) {
+		k.hi = load_be64(key);
+		k.lo = load_be64(key + 8);
+	} else {
+		uint8_t buf[16] = { 0 };
+
+		memcpy(buf, key, nbytes);
+		k.hi = load_be64(buf);
+		k.lo = load_be64(buf + 8);
+	}
+	return k;
+}
+
+/* The mask of the first len bits (0..128) of a 128-bit key. */
+static ALWAYS_INLINE struct kw kw_mask(unsigned len)
+{
+	struct kw m;
+	unsigned h = len < 64 ? len : 64, l = len > 64 ? len - 64 : 0;
+
+	m.hi = h ? UINT64_MAX << (64 - h) : 0;
+	m.lo = l ? UINT64_MAX << (64 - l) : 0;
+	return m;
+}
+
+/* 1 if a and b agree on their first len bits. */
+static ALWAYS_INLINE int kw_match(struct kw a, struct kw b, unsigned len)
+{
+	struct kw m = kw_mask(len);
+
+	return (((a.hi ^ b.hi) & m.hi) | ((a.lo ^ b.lo) & m.lo)) == 0;
+}
+
+/* Number of leading bits on which a and b agree (128 if equal). */
+static ALWAYS_INLINE unsigned kw_common(struct kw a, struct kw b)
+{
+	uint64_t x = a.hi ^ b.hi;
+
+	if (x)
+		return (unsigned)__builtin_clzll(x);
+	x = a.lo ^ b.lo;
+	if (x)
+		return 64 + (unsigned)__builtin_clzll(x);
+	return 128;
+}
+
+/* Bit i (0..127) of k. */
+static ALWAYS_INLINE unsigned kw_bit(struct kw k, unsigned i)
+{
+	if (i < 64)
+		return (unsigned)(k.hi >> (63 - i)) & 1u;
+	return (unsigned)(k.lo >> (127 - i)) & 1u;
+}
+
+static ALWAYS_INLINE struct kw kw_and(struct kw a, struct kw b)
+{
+	a.hi &= b.hi;
+	a.lo &= b.lo;
+	return a;
+}
+
+/* The slot of the parent (or the root pointer) that points at n. */
+static struct rtm_trie_node **slot_of(struct rtm_trie *t, struct rtm_trie_node *n)
+{
+	struct rtm_trie_node *p = n->parent;
+
+	if (!p)
+		return &t->root;
+	return &p->child[p->child[1] == n];
+}
+
+/* ---------------------------------------------------------------- keys */
+
+void rtm__trie_key_normalize(uint8_t *key, unsigned width, unsigned len)
+{
+	unsigned nbytes = width / 8, i = len / 8;
+
+	if (len >= width)
+		return;
+	if (len % 8) {
+		key[i] &= (uint8_t)(0xffu << (8 - len % 8));
+		i++;
+	}
+	memset(key + i, 0, nbytes - i);
+}
+
+int rtm__trie_covers(const uint8_t *pkey, unsigned plen, const uint8_t *key, unsigned len)
+{
+	unsigned full = plen / 8, rem = plen % 8;
+
+	if (plen > len)
+		return 0;
+	if (memcmp(pkey, key, full) != 0)
+		return 0;
+	if (rem && ((pkey[full] ^ key[full]) & (0xffu << (8 - rem)) & 0xffu))
+		return 0;
+	return 1;
+}
+
+int rtm__trie_cmp(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen,
+		  unsigned width)
+{
+	unsigned m, i;
+
+	if (alen > width)
+		alen = width;
+	if (blen > width)
+		blen = width;
+	m = alen < blen ? alen : blen;
+	for (i = 0; i < (m + 7) / 8; i++) {
+		unsigned x = (unsigned)(a[i] ^ b[i]), d;
+
+		if (!x)
+			continue;
+		d = i * 8 + (unsigned)__builtin_clz(x) - (unsigned)(8 * sizeof(unsigned) - 8);
+		if (d >= m)
+			break;
+		return rtm__trie_bit(a, d) ? 1 : -1;
+	}
+	return alen < blen ? -1 : alen > blen;
+}
+
+/* ---------------------------------------------------------------- life */
+
+void rtm__trie_init(struct rtm_trie *t, unsigned width_bits)
+{
+	assert(width_bits >= 8 && width_bits <= RTM_TRIE_MAX_WIDTH && width_bits % 8 == 0);
+	memset(t, 0, sizeof(*t));
+	t->width = width_bits;
+	t->use_index = width_bits == 32;
+}
+
+static void free_spares(struct rtm_trie *t)
+{
+	while (t->spare) {
+		struct rtm_trie_node *s = t->spare;
+
+		t->spare = s->child[0];
+		rtm__free(s);
+	}
+	t->spare_count = 0;
+}
+
+/* The leftmost leaf below n: where a post-order walk of n's subtree starts. */
+static struct rtm_trie_node *leftmost_leaf(struct rtm_trie_node *n)
+{
+	for (;;) {
+		if (n->child[0])
+			n = n->child[0];
+		else if (n->child[1])
+			n = n->child[1];
+		else
+			return n;
+	}
+}
+
+void rtm__trie_fini(struct rtm_trie *t)
+{
+	struct rtm_trie_node *n = t->root ? leftmost_leaf(t->root) : NULL;
+
+	/*
+	 * Post-order walk with parent pointers and no stack, freeing each glue
+	 * node once both its subtrees are done.  User nodes are only read, so
+	 * they must still be allocated (the caller frees them afterwards).
+	 */
+	while (n) {
+		struct rtm_trie_node *p = n->parent;
+		int left = p && p->child[0] == n;
+
+		if (n->glue)
+			rtm__free(n);
+		if (left && p->child[1])
+			n = leftmost_leaf(p->child[1]);
+		else
+			n = p;
+	}
+	free_spares(t);
+	rtm__free(t->index);
+	t->index = NULL;
+	t->root = NULL;
+	t->count = 0;
+	t->glue_count = 0;
+}
+
+/* ---------------------------------------------------------------- direct index */
+
+#define IDX_BITS RTM_TRIE_INDEX_BITS
+#define IDX_SIZE (1u << IDX_BITS)
+
+_Static_assert(IDX_BITS == 16, "idx_block() reads two bytes");
+
+/* The index slot of a key: its first 16 bits. */
+static ALWAYS_INLINE unsigned idx_block(const uint8_t *key)
+{
+	return (unsigned)key[0] << 8 | key[1];
+}
+
+/*
+ * x has just been linked under its current parent: if that makes it the
+ * topmost node of its block, record it.  Called for every node whose parent
+ * changes; a node that is not the topmost of its block leaves the index alone.
+ */
+static void idx_link(struct rtm_trie *t, struct rtm_trie_node *x)
+{
+	if (t->index && x->len >= IDX_BITS && (!x->parent || x->parent->len < IDX_BITS))
+		t->index[idx_block(x->key)].top = x;
+}
+
+/* Leaf x is about to go: if it was the topmost node of its block, the block is empty. */
+static void idx_unlink_leaf(struct rtm_trie *t, const struct rtm_trie_node *x)
+{
+	if (t->index && x->len >= IDX_BITS && (!x->parent || x->parent->len < IDX_BITS))
+		t->index[idx_block(x->key)].top = NULL;
+}
+
+/* User node u (shorter than a block) was added: it may be the best cover of its blocks. */
+static void idx_cover_add(struct rtm_trie *t, struct rtm_trie_node *u)
+{
+	unsigned first, i, n;
+
+	if (!t->index || u->len >= IDX_BITS)
+		return;
+	first = idx_block(u->key);
+	n = 1u << (IDX_BITS - u->len);
+	for (i = 0; i < n; i++) {
+		struct rtm_trie_slot *sl = &t->index[first + i];
+
+		if (!sl->cover || sl->cover->len < u->len)
+			sl->cover = u;
+	}
+}
+
+/* User node u (shorter than a block) goes: its nearest user ancestor takes over. */
+static void idx_cover_del(struct rtm_trie *t, const struct rtm_trie_node *u)
+{
+	struct rtm_trie_node *repl;
+	unsigned first, i, n;
+
+	if (!t->index || u->len >= IDX_BITS)
+		return;
+	repl = rtm__trie_find_less_specific(t, u);
+	first = idx_block(u->key);
+	n = 1u << (IDX_BITS - u->len);
+	for (i = 0; i < n; i++)
+		if (t->index[first + i].cover == u)
+			t->index[first + i].cover = repl;
+}
+
+/* ---------------------------------------------------------------- insert, remove */
+
+static struct rtm_trie_node *glue_alloc(const struct rtm_trie *t)
+{
+	return rtm__malloc(rtm__trie_node_size(t->width));
+}
+
+static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *node,
+				     unsigned nbytes)
+{
+	struct rtm_trie_node **slot = &t->root, *parent = NULL, *cur;
+	unsigned len = node->len;
+	struct kw k;
+
+	rtm__trie_key_normalize(node->key, t->width, len);
+	k = kw_load(node->key, nbytes);
+
+	/*
+	 * A prefix at least a block long is in its block's subtree: the walk
+	 * from the root would reach the block's topmost node, so start there.
+	 */
+	if (t->index && len >= IDX_BITS && (cur = t->index[idx_block(node->key)].top)) {
+		parent = cur->parent;
+		slot = slot_of(t, cur);
+	}
+
+	while ((cur = *slot) != NULL) {
+		struct kw c = kw_load(cur->key, nbytes);
+		unsigned m = len < cur->len ? len : cur->len;
+		unsigned d = kw_common(k, c);
+
+		if (d > m)
+			d = m;
+		if (d == cur->len && cur->len == len) {
+			if (!cur->glue)
+				return -EEXIST;
+			/*
+			 * The prefix exists as a branch point: the user node takes
+			 * the glue node's place.  It now has two children, and the
+			 * glue node becomes the spare that this requires.
+			 */
+			node->child[0] = cur->child[0];
+			node->child[1] = cur->child[1];
+			node->parent = cur->parent;
+			node->glue = 0;
+			node->child[0]->parent = node;
+			node->child[1]->parent = node;
+			*slot = node;
+			idx_link(t, node);
+			idx_cover_add(t, node);
+			t->glue_count--;
+			cur->child[0] = t->spare;
+			t->spare = cur;
+			t->spare_count++;
+			t->count++;
+			return 0;
+		}
+		if (d == cur->len) {
+			/* cur covers the new prefix and is shorter: go down. */
+			parent = cur;
+			slot = &cur->child[kw_bit(k, cur->len)];
+			continue;
+		}
+		if (d == len) {
+			/* The new prefix covers cur: it goes between cur and its parent. */
+			unsigned b = kw_bit(c, len);
+
+			node->child[b] = cur;
+			node->child[!b] = NULL;
+			node->parent = parent;
+			node->glue = 0;
+			cur->parent = node;
+			*slot = node;
+			idx_link(t, node);
+			idx_link(t, cur);
+			idx_cover_add(t, node);
+			t->count++;
+			return 0;
+		}
+		/* They part at bit d: a new glue node of length d takes cur's place. */
+		struct rtm_trie_node *g = glue_alloc(t);
+		unsigned b = kw_bit(k, d);
+
+		if (!g)
+			return -ENOMEM;
+		memcpy(g->key, node->key, t->width / 8);
+		rtm__trie_key_normalize(g->key, t->width, d);
+		g->len = (uint8_t)d;
+		g->glue = 1;
+		g->parent = parent;
+		g->child[b] = node;
+		g->child[!b] = cur;
+		cur->parent = g;
+		node->parent = g;
+		node->child[0] = node->child[1] = NULL;
+		node->glue = 0;
+		*slot = g;
+		idx_link(t, g);
+		idx_link(t, cur);
+		idx_link(t, node);
+		idx_cover_add(t, node);
+		t->glue_count++;
+		t->count++;
+		return 0;
+	}
+
+	/*
+	 * An empty slot.  If it belongs to a user node whose other slot is
+	 * taken, that node gets its second child and needs a spare glue node.
+	 */
+	if (parent && (parent->child[0] || parent->child[1])) {
+		struct rtm_trie_node *s = glue_alloc(t);
+
+		if (!s)
+			return -ENOMEM;
+		s->child[0] = t->spare;
+		t->spare = s;
+		t->spare_count++;
+	}
+	node->child[0] = node->child[1] = NULL;
+	node->parent = parent;
+	node->glue = 0;
+	*slot = node;
+	idx_link(t, node);
+	idx_cover_add(t, node);
+	t->count++;
+	return 0;
+}
+
+int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node)
+{
+	if (node->len > t->width)
+		return -EINVAL;
+	if (t->use_index && !t->index) {
+		/* Only ever reached while the trie is empty: nothing to fill in. */
+		t->index = rtm__calloc(IDX_SIZE, sizeof(*t->index));
+		if (!t->index)
+			return -ENOMEM;
+	}
+	switch (t->width) {
+	case 32:
+		return insert_impl(t, node, 4);
+	case 128:
+		return insert_impl(t, node, 16);
+	default:
+		return insert_impl(t, node, t->width / 8);
+	}
+}
+
+/* Take a node off the spare list. */
+static struct rtm_trie_node *spare_pop(struct rtm_trie *t)
+{
+	struct rtm_trie_node *s = t->spare;
+
+	assert(s && t->spare_count > 0);
+	t->spare = s->child[0];
+	t->spare_count--;
+	return s;
+}
+
+void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node)
+{
+	struct rtm_trie_node **slot, *p = node->parent;
+	struct rtm_trie_node *c0 = node->child[0], *c1 = node->child[1];
+
+	assert(!node->glue);
+	assert(p ? (p->child[0] == node || p->child[1] == node) : t->root == node);
+	slot = slot_of(t, node);
+	idx_cover_del(t, node);
+
+	if (c0 && c1) {
+		/* A branch point stays: a spare glue node takes the user node's place. */
+		struct rtm_trie_node *s = spare_pop(t);
+
+		memcpy(s->key, node->key, t->width / 8);
+		s->len = node->len;
+		s->glue = 1;
+		s->parent = p;
+		s->child[0] = c0;
+		s->child[1] = c1;
+		c0->parent = s;
+		c1->parent = s;
+		*slot = s;
+		idx_link(t, s);
+		t->glue_count++;
+	} else if (c0 || c1) {
+		struct rtm_trie_node *c = c0 ? c0 : c1;
+
+		c->parent = p;
+		*slot = c;
+		idx_link(t, c);
+	} else {
+		idx_unlink_leaf(t, node);
+		*slot = NULL;
+		if (p && p->glue) {
+			/* A glue node left with one child is no longer needed. */
+			struct rtm_trie_node *other = p->child[0] ? p->child[0] : p->child[1];
+
+			*slot_of(t, p) = other;
+			other->parent = p->parent;
+			idx_link(t, other);
+			rtm__free(p);
+			t->glue_count--;
+		} else if (p && (p->child[0] || p->child[1])) {
+			/* p had two children and has one now: its spare goes. */
+			rtm__free(spare_pop(t));
+		}
+	}
+	node->child[0] = node->child[1] = node->parent = NULL;
+	t->count--;
+}
+
+/* ---------------------------------------------------------------- lookups */
+
+static ALWAYS_INLINE struct rtm_trie_node *exact_impl(const struct rtm_trie *t,
+						      const uint8_t *key, unsigned len,
+						      unsigned nbytes)
+{
+	struct rtm_trie_node *cur = t->root;
+	struct kw q = kw_load(key, nbytes);
+
+	if (t->index && len >= IDX_BITS)
+		cur = t->index[idx_block(key)].top;
+	/*
+	 * Go down by single bits only and compare the whole prefix once at the
+	 * end: the node found is the only candidate.
+	 */
+	while (cur && cur->len < len)
+		cur = cur->child[kw_bit(q, cur->len)];
+	if (!cur || cur->len != len || cur->glue)
+		return NULL;
+	return kw_match(kw_load(cur->key, nbytes), q, len) ? cur : NULL;
+}
+
+struct rtm_trie_node *rtm__trie_find_exact(const struct rtm_trie *t, const uint8_t *key,
+					   unsigned len)
+{
+	if (len > t->width)
+		return NULL;
+	switch (t->width) {
+	case 32:
+		return exact_impl(t, key, len, 4);
+	case 128:
+		return exact_impl(t, key, len, 16);
+	default:
+		return exact_impl(t, key, len, t->width / 8);
+	}
+}
+
+static ALWAYS_INLINE struct rtm_trie_node *longest_impl(const struct rtm_trie *t,
+							const uint8_t *key, unsigned len,
+							unsigned nbytes)
+{
+	struct rtm_trie_node *cur = t->root, *best = NULL;
+	struct kw q = kw_load(key, nbytes);
+
+	if (t->index && len >= IDX_BITS) {
+		const struct rtm_trie_slot *sl = &t->index[idx_block(key)];
+
+		cur = sl->top;
+		best = sl->cover;
+	}
+	/*
+	 * Every node on the way is checked against the key, so the walk stops
+	 * at the first node that does not cover it; all nodes above it did.
+	 */
+	while (cur && cur->len <= len) {
+		if (!kw_match(kw_load(cur->key, nbytes), q, cur->len))
+			break;
+		if (!cur->glue)
+			best = cur;
+		if (cur->len == len)
+			break;
+		cur = cur->child[kw_bit(q, cur->len)];
+	}
+	return best;
+}
+
+struct rtm_trie_node *rtm__trie_find_longest(const struct rtm_trie *t, const uint8_t *key,
+					     unsigned len)
+{
+	if (len > t->width)
+		len = t->width;
+	switch (t->width) {
+	case 32:
+		return longest_impl(t, key, len, 4);
+	case 128:
+		return longest_impl(t, key, len, 16);
+	default:
+		return longest_impl(t, key, len, t->width / 8);
+	}
+}
+
+struct rtm_trie_node *rtm__trie_find_less_specific(const struct rtm_trie *t,
+						   const struct rtm_trie_node *node)
+{
+	struct rtm_trie_node *p;
+
+	(void)t;
+	for (p = node->parent; p; p = p->parent)
+		if (!p->glue)
+			return p;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- walk */
+
+/* The first user node of the subtree rooted at n (n itself if it is one). */
+static struct rtm_trie_node *subtree_first(struct rtm_trie_node *n)
+{
+	/* Every glue node has two children, so every subtree holds a user node. */
+	while (n->glue)
+		n = n->child[0];
+	return n;
+}
+
+/* The root of the subtree that follows n's subtree in walk order, or NULL. */
+static struct rtm_trie_node *after_subtree(const struct rtm_trie_node *n)
+{
+	struct rtm_trie_node *p;
+
+	for (; (p = n->parent) != NULL; n = p)
+		if (p->child[0] == n && p->child[1])
+			return p->child[1];
+	return NULL;
+}
+
+/* The first user node after n (user or glue) in walk order, or NULL. */
+static struct rtm_trie_node *next_node(const struct rtm_trie_node *n)
+{
+	struct rtm_trie_node *r;
+
+	if (n->child[0])
+		return subtree_first(n->child[0]);
+	if (n->child[1])
+		return subtree_first(n->child[1]);
+	r = after_subtree(n);
+	return r ? subtree_first(r) : NULL;
+}
+
+struct rtm_trie_node *rtm__trie_first(const struct rtm_trie *t)
+{
+	return t->root ? subtree_first(t->root) : NULL;
+}
+
+struct rtm_trie_node *rtm__trie_next(const struct rtm_trie *t, const struct rtm_trie_node *node)
+{
+	(void)t;
+	return next_node(node);
+}
+
+static struct rtm_trie_node *seek_impl(const struct rtm_trie *t, const uint8_t *key,
+				       unsigned len, int after, unsigned nbytes)
+{
+	struct rtm_trie_node *cur = t->root, *r;
+	struct kw q = kw_and(kw_load(key, nbytes), kw_mask(len));
+
+	while (cur) {
+		unsigned m = len < cur->len ? len : cur->len;
+		unsigned d = kw_common(q, kw_load(cur->key, nbytes));
+		unsigned b;
+
+		if (d < m) {
+			/*
+			 * The target parts from cur's subtree at bit d: it comes
+			 * before the whole subtree if its bit is 0, after it if 1.
+			 */
+			if (!kw_bit(q, d))
+				return subtree_first(cur);
+			r = after_subtree(cur);
+			return r ? subtree_first(r) : NULL;
+		}
+		if (cur->len > len)
+			return subtree_first(cur); /* the target covers cur */
+		if (cur->len == len)
+			return after ? next_node(cur) : subtree_first(cur);
+		/* cur covers the target and is shorter: the target is below. */
+		b = kw_bit(q, cur->len);
+		if (cur->child[b]) {
+			cur = cur->child[b];
+			continue;
+		}
+		/* The target would sit in an empty slot. */
+		if (b == 0 && cur->child[1])
+			return subtree_first(cur->child[1]);
+		r = after_subtree(cur);
+		return r ? subtree_first(r) : NULL;
+	}
+	return NULL;
+}
+
+struct rtm_trie_node *rtm__trie_seek(const struct rtm_trie *t, const uint8_t *key, unsigned len,
+				     int after)
+{
+	if (len > t->width)
+		len = t->width;
+	return seek_impl(t, key, len, after, t->width / 8);
+}
+
+/* ---------------------------------------------------------------- check */
+
+struct check_state {
+	const struct rtm_trie *t;
+	size_t users, glues, two_child_users;
+};
+
+#define FAULT(...)                                                      \
+	do {                                                            \
+		fprintf(stderr, "rtm__trie_check: " __VA_ARGS__);       \
+		fputc('\n', stderr);                                    \
+		return -1;                                              \
+	} while (0)
+
+static int check_node(struct check_state *st, const struct rtm_trie_node *n, unsigned depth)
+{
+	const struct rtm_trie *t = st->t;
+	unsigned nbytes = t->width / 8, b, i;
+
+	if (depth > t->width + 1)
+		FAULT("deeper than width: a cycle?");
+	if (n->len > t->width)
+		FAULT("len %u > width %u", n->len, t->width);
+	if (n->glue > 1)
+		FAULT("glue flag %u", n->glue);
+	for (i = n->len; i < t->width; i++)
+		if (rtm__trie_bit(n->key, i))
+			FAULT("/%u has bit %u set beyond its length", n->len, i);
+	if (n->glue) {
+		st->glues++;
+		if (!n->child[0] || !n->child[1])
+			FAULT("glue /%u with fewer than two children", n->len);
+	} else {
+		st->users++;
+		if (n->child[0] && n->child[1])
+			st->two_child_users++;
+	}
+	for (b = 0; b < 2; b++) {
+		const struct rtm_trie_node *c = n->child[b];
+
+		if (!c)
+			continue;
+		if (c->parent != n)
+			FAULT("child /%u of /%u has a wrong parent", c->len, n->len);
+		if (c->len <= n->len)
+			FAULT("child /%u not longer than its parent /%u", c->len, n->len);
+		if (!rtm__trie_covers(n->key, n->len, c->key, c->len))
+			FAULT("child /%u not covered by its parent /%u", c->len, n->len);
+		if (rtm__trie_bit(c->key, n->len) != b)
+			FAULT("child /%u in slot %u of /%u", c->len, b, n->len);
+		if (check_node(st, c, depth + 1))
+			return -1;
+	}
+	(void)nbytes;
+	return 0;
+}
+
+/* Recompute every index slot from the trie and compare. */
+static int check_index(const struct rtm_trie *t)
+{
+	unsigned s;
+
+	if (!t->use_index && t->index)
+		FAULT("an index that should not exist");
+	if (t->use_index && !t->index && (t->root || t->spare))
+		FAULT("a non-empty trie without its index");
+	if (!t->index)
+		return 0;
+	for (s = 0; s < IDX_SIZE; s++) {
+		uint8_t bk[RTM_TRIE_MAX_WIDTH / 8] = { (uint8_t)(s >> 8), (uint8_t)s };
+		const struct rtm_trie_node *cur = t->root, *cover = NULL, *top = NULL;
+
+		/* Walk the block's path down to the first node at least a block long. */
+		while (cur && cur->len < IDX_BITS) {
+			if (!rtm__trie_covers(cur->key, cur->len, bk, IDX_BITS))
+				break;
+			if (!cur->glue)
+				cover = cur;
+			cur = cur->child[rtm__trie_bit(bk, cur->len)];
+		}
+		if (cur && cur->len >= IDX_BITS && idx_block(cur->key) == s)
+			top = cur;
+		if (t->index[s].top != top)
+			FAULT("index slot %u: top /%d, expected /%d", s,
+			      t->index[s].top ? t->index[s].top->len : -1, top ? top->len : -1);
+		if (t->index[s].cover != cover)
+			FAULT("index slot %u: cover /%d, expected /%d", s,
+			      t->index[s].cover ? t->index[s].cover->len : -1,
+			      cover ? cover->len : -1);
+	}
+	return 0;
+}
+
+int rtm__trie_check(const struct rtm_trie *t)
+{
+	struct check_state st = { t, 0, 0, 0 };
+	const struct rtm_trie_node *s;
+	size_t spares = 0;
+
+	if (t->width < 8 || t->width > RTM_TRIE_MAX_WIDTH || t->width % 8)
+		FAULT("bad width %u", t->width);
+	if (t->root) {
+		if (t->root->parent)
+			FAULT("root has a parent");
+		if (check_node(&st, t->root, 0))
+			return -1;
+	}
+	if (st.users != t->count)
+		FAULT("%zu user nodes, count says %zu", st.users, t->count);
+	if (st.glues != t->glue_count)
+		FAULT("%zu glue nodes, glue_count says %zu", st.glues, t->glue_count);
+	for (s = t->spare; s; s = s->child[0])
+		spares++;
+	if (spares != t->spare_count)
+		FAULT("%zu spares listed, spare_count says %zu", spares, t->spare_count);
+	if (spares != st.two_child_users)
+		FAULT("%zu spares for %zu user nodes with two children", spares,
+		      st.two_child_users);
+	return check_index(t);
+}

@@ -1,0 +1,194 @@
+/*
+ * trie.h — an intrusive, path-compressed binary trie of bit-string prefixes.
+ *
+ * The trie indexes prefixes (key, len) of at most `width` bits (32 for IPv4,
+ * 128 for IPv6, any multiple of 8 up to 128).  It knows nothing of locks,
+ * handles or RTM types; the caller serialises access (any number of
+ * concurrent readers, or one writer).  trie.c opens with the essay on the
+ * structure, its invariants and the measured trade-offs.
+ *
+ * Keys.  A key is width/8 bytes in network (big-endian) bit order: bit 0 is
+ * the most significant bit of key[0].  Convention used everywhere in the
+ * library: the bits of a stored key beyond its length are zero.
+ * rtm__trie_key_normalize() makes a key follow it; insert normalises the node
+ * it is given; query functions document which bits of their key they read.
+ *
+ * Nodes are intrusive.  A user object (a destination) embeds struct
+ * rtm_trie_node as its LAST member, allocates sizeof(its struct) + width/8
+ * bytes, fills node.key and node.len and calls rtm__trie_insert().  The trie
+ * never allocates or frees user nodes.  It allocates its own branch ("glue")
+ * nodes, sizeof(struct rtm_trie_node) + width/8 bytes each, through
+ * rtm__malloc and frees them with rtm__free.
+ */
+#ifndef RTM_TRIE_H
+#define RTM_TRIE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest key the trie supports, in bits. */
+#define RTM_TRIE_MAX_WIDTH 128
+
+struct rtm_trie_node {
+	struct rtm_trie_node *child[2]; /* child[b]: the subtree whose next bit is b */
+	struct rtm_trie_node *parent;   /* NULL for the root */
+	uint8_t len;                    /* prefix length in bits, 0..width */
+	uint8_t glue;                   /* 1: a branch node the trie allocated itself */
+	uint8_t key[];                  /* width/8 bytes, bits beyond len are zero */
+};
+
+/*
+ * One entry of the direct index over the first RTM_TRIE_INDEX_BITS bits of a
+ * key (see trie.c): for the block of keys that start with those bits, the
+ * topmost node that lies inside the block, and the longest user prefix
+ * shorter than the block that covers all of it.
+ */
+#define RTM_TRIE_INDEX_BITS 16
+
+struct rtm_trie_slot {
+	struct rtm_trie_node *top;
+	struct rtm_trie_node *cover;
+};
+
+struct rtm_trie {
+	struct rtm_trie_node *root; /* NULL when empty */
+	unsigned width;             /* key width in bits */
+	size_t count;               /* user nodes in the trie */
+	size_t glue_count;          /* glue nodes in the trie */
+	/*
+	 * Glue nodes held in reserve so that removing a user node that has two
+	 * children can put a glue node in its place without allocating.  There
+	 * is exactly one spare per user node with two children (see trie.c).
+	 * The list is chained through child[0].
+	 */
+	struct rtm_trie_node *spare;
+	size_t spare_count;
+	/*
+	 * The direct index, 2^RTM_TRIE_INDEX_BITS slots, allocated by the
+	 * first insert; always NULL when use_index is 0 (narrow keys).
+	 */
+	struct rtm_trie_slot *index;
+	int use_index;
+};
+
+/*
+ * Initialise an empty trie of keys of width_bits bits.
+ * width_bits: in, a multiple of 8 in 8..128 (asserted).
+ */
+void rtm__trie_init(struct rtm_trie *t, unsigned width_bits);
+
+/*
+ * Free every glue and spare node and leave the trie empty.  User nodes still
+ * in the trie are abandoned: the trie no longer references them, their
+ * child/parent fields are stale and the caller still owns (and frees) them.
+ * fini of an initialised empty trie is a no-op; the trie may be reused after
+ * rtm__trie_init.
+ */
+void rtm__trie_fini(struct rtm_trie *t);
+
+/*
+ * Insert a user node.  The caller has filled node->key and node->len; insert
+ * zeroes the key bits beyond len (the node must be writable) and sets every
+ * other field.
+ * Returns 0; -EINVAL if node->len > width; -EEXIST if a user node with the
+ * same key and length is present (nothing changed, node untouched apart from
+ * its key being normalised); -ENOMEM if a glue node could not be allocated
+ * (nothing changed).  At most one allocation is made per call.
+ */
+int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node);
+
+/*
+ * Remove a user node that is in this trie.  Never allocates, never fails.
+ * Passing a node that is not in the trie is undefined (asserted in debug
+ * builds where cheap).  Afterwards node->child and node->parent are NULL.
+ */
+void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node);
+
+/*
+ * The user node with exactly this prefix, or NULL.
+ * key: in, width/8 bytes; only its first len bits are read.
+ * len > width gives NULL.
+ */
+struct rtm_trie_node *rtm__trie_find_exact(const struct rtm_trie *t, const uint8_t *key,
+					   unsigned len);
+
+/*
+ * Longest-prefix match: the user node P with the greatest P.len <= len whose
+ * first P.len bits equal those of key, or NULL if none.  Only the first len
+ * bits of key are read (an address lookup passes len = width); len > width
+ * is taken as width.
+ */
+struct rtm_trie_node *rtm__trie_find_longest(const struct rtm_trie *t, const uint8_t *key,
+					     unsigned len);
+
+/*
+ * The nearest user node strictly shorter than node that covers it (its
+ * nearest user ancestor in the trie), or NULL.  node must be in the trie
+ * (user or glue).  For a prefix that is not in the trie use
+ * rtm__trie_find_longest(t, key, len - 1) when len > 0.
+ */
+struct rtm_trie_node *rtm__trie_find_less_specific(const struct rtm_trie *t,
+						   const struct rtm_trie_node *node);
+
+/*
+ * Walk order is pre-order by address bits: a prefix comes before every
+ * prefix it covers, and the subtree whose next bit is 0 before the one whose
+ * next bit is 1 (0.0.0.0/0 < 10.0.0.0/8 < 10.0.0.0/16 < 10.1.0.0/16 <
+ * 11.0.0.0/8).  It is the order of rtm__trie_cmp.  The prefixes covered by a
+ * prefix R form one contiguous run of the walk, which starts at
+ * rtm__trie_seek(t, R.key, R.len, 0).
+ *
+ * rtm__trie_first: the first user node, or NULL if the trie has none.
+ * rtm__trie_next: the user node after node (which must be in the trie), or
+ * NULL at the end.  O(depth) worst case, O(1) amortised over a full walk.
+ */
+struct rtm_trie_node *rtm__trie_first(const struct rtm_trie *t);
+struct rtm_trie_node *rtm__trie_next(const struct rtm_trie *t, const struct rtm_trie_node *node);
+
+/*
+ * The first user node >= (key, len) in walk order, or the first > (key, len)
+ * if after != 0; NULL if there is none.  (key, len) need not be in the trie:
+ * this is how a walk resumes from a remembered prefix after the node it stood
+ * on was removed.  Only the first len bits of key are read; len > width is
+ * taken as width.  O(width).
+ */
+struct rtm_trie_node *rtm__trie_seek(const struct rtm_trie *t, const uint8_t *key, unsigned len,
+				     int after);
+
+/*
+ * 1 if prefix (pkey, plen) covers (key, len), i.e. plen <= len and their
+ * first plen bits are equal; 0 otherwise.  Reads plen bits of each key.
+ */
+int rtm__trie_covers(const uint8_t *pkey, unsigned plen, const uint8_t *key, unsigned len);
+
+/*
+ * Compare two prefixes in walk order: <0, 0 (same length and same first len
+ * bits) or >0.  Lengths above width are taken as width.
+ */
+int rtm__trie_cmp(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen,
+		  unsigned width);
+
+/* Zero the bits of key (width/8 bytes) from bit len on.  len >= width: no-op. */
+void rtm__trie_key_normalize(uint8_t *key, unsigned width, unsigned len);
+
+/* Bit i of key (0 = most significant bit of key[0]): 0 or 1. */
+static inline unsigned rtm__trie_bit(const uint8_t *key, unsigned i)
+{
+	return (key[i >> 3] >> (7 - (i & 7))) & 1u;
+}
+
+/* Bytes a node of a trie of this width needs: what user and glue nodes allocate. */
+static inline size_t rtm__trie_node_size(unsigned width)
+{
+	return sizeof(struct rtm_trie_node) + width / 8;
+}
+
+/*
+ * Check every structural invariant (see trie.c): parent links, key
+ * ordering, glue nodes with two children, counts, normalised keys, spares.
+ * Returns 0 if the trie is sound, -1 (and prints the first fault on stderr)
+ * otherwise.  O(size): for tests and debugging only.
+ */
+int rtm__trie_check(const struct rtm_trie *t);
+
+#endif
