@@ -110,6 +110,7 @@ static struct rtm_entity *slot_alloc(void)
 			}
 			if (chunks[c]) {
 				e = slot_entity(slot);
+				atomic_store_explicit(&e->gen, 1, memory_order_relaxed);
 				atomic_store_explicit(&initialised, slot + 1, memory_order_release);
 			}
 		}
