@@ -371,8 +371,11 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 			node->glue = 0;
 			cur->parent = node;
 			*slot = node;
+			/*
+			 * cur's index entry stays right: if node is a block long it
+			 * is the block's top instead of cur, else cur stays the top.
+			 */
 			idx_link(t, node);
-			idx_link(t, cur);
 			idx_cover_add(t, node);
 			t->count++;
 			return 0;
@@ -395,8 +398,8 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 		node->child[0] = node->child[1] = NULL;
 		node->glue = 0;
 		*slot = g;
+		/* As above, cur is the top of its block before and after, or not at all. */
 		idx_link(t, g);
-		idx_link(t, cur);
 		idx_link(t, node);
 		idx_cover_add(t, node);
 		t->glue_count++;

@@ -1,0 +1,1024 @@
+/*
+ * test_trie.c — the prefix trie against a brute-force reference.
+ *
+ * Invalid and edge input first (bad lengths, /0 and /width, duplicates, the
+ * only node, empty tries), then the key helpers against a bit-by-bit model,
+ * then small hand-checked tries, then random insert/remove sequences for
+ * several widths where every query is compared with a linear scan of the
+ * live prefixes after each batch, then allocation failures.  The structural
+ * checker rtm__trie_check() runs after every change of shape.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "testlib.h"
+#include "trie.h"
+
+/* A user object embedding a node as its last member, as destinations do. */
+struct obj {
+	unsigned id;
+	struct rtm_trie_node node;
+};
+
+#define OBJ(n) ((struct obj *)((char *)(n) - offsetof(struct obj, node)))
+
+static struct obj *obj_new(unsigned width, const uint8_t *key, unsigned len)
+{
+	struct obj *o = malloc(sizeof(*o) + width / 8);
+
+	if (!o)
+		abort();
+	memset(o, 0xa5, sizeof(*o) + width / 8); /* the trie must set every field */
+	memcpy(o->node.key, key, width / 8);
+	o->node.len = (uint8_t)len;
+	return o;
+}
+
+/* Parse "a.b.c.d" or an IPv6 address into a 16-byte buffer. */
+static void addr(uint8_t *out, const char *s)
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, s, out) != 1 && inet_pton(AF_INET6, s, out) != 1)
+		abort();
+}
+
+static struct obj *obj_str(unsigned width, const char *a, unsigned len)
+{
+	uint8_t k[16];
+
+	addr(k, a);
+	return obj_new(width, k, len);
+}
+
+static struct rtm_trie_node *longest_str(const struct rtm_trie *t, const char *a, unsigned len)
+{
+	uint8_t k[16];
+
+	addr(k, a);
+	return rtm__trie_find_longest(t, k, len);
+}
+
+static struct rtm_trie_node *exact_str(const struct rtm_trie *t, const char *a, unsigned len)
+{
+	uint8_t k[16];
+
+	addr(k, a);
+	return rtm__trie_find_exact(t, k, len);
+}
+
+static struct rtm_trie_node *seek_str(const struct rtm_trie *t, const char *a, unsigned len,
+				      int after)
+{
+	uint8_t k[16];
+
+	addr(k, a);
+	return rtm__trie_seek(t, k, len, after);
+}
+
+/* ---------------------------------------------------------------- invalid and edge input */
+
+static void test_empty_trie(void)
+{
+	static const unsigned widths[] = { 8, 32, 64, 128 };
+	uint8_t k[16] = { 10, 1, 2, 3 };
+	unsigned i;
+
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		struct rtm_trie t;
+
+		rtm__trie_init(&t, widths[i]);
+		CHECK_U(t.width, widths[i]);
+		CHECK_U(t.count, 0);
+		CHECK_U(t.glue_count, 0);
+		CHECK(t.root == NULL);
+		CHECK(rtm__trie_first(&t) == NULL);
+		CHECK(rtm__trie_find_exact(&t, k, 0) == NULL);
+		CHECK(rtm__trie_find_exact(&t, k, widths[i]) == NULL);
+		CHECK(rtm__trie_find_longest(&t, k, widths[i]) == NULL);
+		CHECK(rtm__trie_find_longest(&t, k, 0) == NULL);
+		CHECK(rtm__trie_seek(&t, k, 0, 0) == NULL);
+		CHECK(rtm__trie_seek(&t, k, 8, 1) == NULL);
+		CHECK(rtm__trie_check(&t) == 0);
+		rtm__trie_fini(&t);
+		rtm__trie_fini(&t); /* fini of an empty trie is a no-op */
+		CHECK(t.root == NULL);
+	}
+}
+
+static void test_insert_bad_length(void)
+{
+	struct rtm_trie t4, t6;
+	struct obj *a = obj_str(32, "10.0.0.0", 33), *b = obj_str(128, "2001:db8::", 129);
+	unsigned long allocs = rtm__alloc_count();
+
+	rtm__trie_init(&t4, 32);
+	rtm__trie_init(&t6, 128);
+	CHECK(rtm__trie_insert(&t4, &a->node) == -EINVAL);
+	CHECK(rtm__trie_insert(&t6, &b->node) == -EINVAL);
+	a->node.len = 255;
+	CHECK(rtm__trie_insert(&t4, &a->node) == -EINVAL);
+	CHECK_U(rtm__alloc_count(), allocs); /* rejected before anything is allocated */
+	CHECK_U(t4.count, 0);
+	CHECK_U(t6.count, 0);
+	CHECK(t4.root == NULL && t6.root == NULL);
+	/* Queries longer than the width. */
+	CHECK(exact_str(&t4, "10.0.0.0", 33) == NULL);
+	a->node.len = 32;
+	REQUIRE(rtm__trie_insert(&t4, &a->node) == 0);
+	CHECK(exact_str(&t4, "10.0.0.0", 33) == NULL);
+	CHECK(longest_str(&t4, "10.0.0.0", 200) == &a->node); /* taken as width */
+	CHECK(seek_str(&t4, "10.0.0.0", 200, 0) == &a->node);
+	CHECK(seek_str(&t4, "10.0.0.0", 200, 1) == NULL);
+	rtm__trie_remove(&t4, &a->node);
+	rtm__trie_fini(&t4);
+	rtm__trie_fini(&t6);
+	free(a);
+	free(b);
+}
+
+/* /0 and /width, alone and together, for both families. */
+static void test_len0_and_full_width(void)
+{
+	static const struct {
+		unsigned width;
+		const char *host, *other;
+	} c[] = { { 32, "192.0.2.1", "198.51.100.7" }, { 128, "2001:db8::1", "fe80::1" } };
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		unsigned w = c[i].width;
+		struct obj *def = obj_str(w, c[i].other, 0); /* host bits set: insert clears them */
+		struct obj *host = obj_str(w, c[i].host, w);
+		struct rtm_trie t;
+		uint8_t zero[16] = { 0 };
+
+		rtm__trie_init(&t, w);
+		REQUIRE(rtm__trie_insert(&t, &def->node) == 0);
+		CHECK(memcmp(def->node.key, zero, w / 8) == 0);
+		CHECK(def->node.parent == NULL && def->node.glue == 0);
+		CHECK(def->node.child[0] == NULL && def->node.child[1] == NULL);
+		CHECK(longest_str(&t, c[i].host, w) == &def->node);
+		CHECK(longest_str(&t, c[i].host, 0) == &def->node);
+		CHECK(exact_str(&t, c[i].host, 0) == &def->node); /* reads 0 bits of the key */
+		CHECK(exact_str(&t, c[i].host, w) == NULL);
+		CHECK(rtm__trie_find_less_specific(&t, &def->node) == NULL);
+
+		REQUIRE(rtm__trie_insert(&t, &host->node) == 0);
+		CHECK(rtm__trie_check(&t) == 0);
+		CHECK_U(t.glue_count, 0);
+		CHECK(exact_str(&t, c[i].host, w) == &host->node);
+		CHECK(longest_str(&t, c[i].host, w) == &host->node);
+		CHECK(longest_str(&t, c[i].host, w - 1) == &def->node);
+		CHECK(longest_str(&t, c[i].other, w) == &def->node);
+		CHECK(rtm__trie_find_less_specific(&t, &host->node) == &def->node);
+		CHECK(rtm__trie_first(&t) == &def->node);
+		CHECK(rtm__trie_next(&t, &def->node) == &host->node);
+		CHECK(rtm__trie_next(&t, &host->node) == NULL);
+		CHECK(seek_str(&t, c[i].host, w, 0) == &host->node);
+		CHECK(seek_str(&t, c[i].host, w, 1) == NULL);
+		CHECK(seek_str(&t, c[i].host, 0, 1) == &host->node);
+
+		rtm__trie_remove(&t, &def->node);
+		CHECK(rtm__trie_check(&t) == 0);
+		CHECK(longest_str(&t, c[i].other, w) == NULL);
+		CHECK(longest_str(&t, c[i].host, w) == &host->node);
+		CHECK(rtm__trie_find_less_specific(&t, &host->node) == NULL);
+		rtm__trie_remove(&t, &host->node);
+		CHECK(t.root == NULL);
+		CHECK(rtm__trie_check(&t) == 0);
+		rtm__trie_fini(&t);
+		free(def);
+		free(host);
+	}
+}
+
+static void test_insert_duplicate(void)
+{
+	struct rtm_trie t;
+	struct obj *a = obj_str(32, "10.0.0.0", 8), *b = obj_str(32, "10.1.2.3", 8);
+	struct obj *c = obj_str(32, "11.0.0.0", 8);
+
+	rtm__trie_init(&t, 32);
+	REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
+	REQUIRE(rtm__trie_insert(&t, &c->node) == 0);
+	CHECK_U(t.glue_count, 1);
+	CHECK(rtm__trie_insert(&t, &b->node) == -EEXIST);
+	CHECK(rtm__trie_insert(&t, &a->node) == -EEXIST);
+	CHECK_U(t.count, 2);
+	CHECK_U(t.glue_count, 1);
+	CHECK(rtm__trie_check(&t) == 0);
+	CHECK(exact_str(&t, "10.0.0.0", 8) == &a->node);
+	CHECK(longest_str(&t, "10.9.9.9", 32) == &a->node);
+	/* The refused node's key was normalised, nothing else. */
+	CHECK(b->node.key[0] == 10 && b->node.key[1] == 0 && b->node.key[3] == 0);
+	rtm__trie_remove(&t, &a->node);
+	CHECK(rtm__trie_insert(&t, &b->node) == 0); /* now it fits */
+	CHECK(exact_str(&t, "10.0.0.0", 8) == &b->node);
+	rtm__trie_remove(&t, &b->node);
+	rtm__trie_remove(&t, &c->node);
+	CHECK_U(t.glue_count, 0);
+	rtm__trie_fini(&t);
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void test_remove_only_node(void)
+{
+	static const unsigned widths[] = { 32, 128 };
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		struct rtm_trie t;
+		struct obj *a = obj_str(widths[i], i ? "2001:db8::" : "192.0.2.0", i ? 32 : 24);
+
+		rtm__trie_init(&t, widths[i]);
+		REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
+		CHECK(t.root == &a->node);
+		rtm__trie_remove(&t, &a->node);
+		CHECK(t.root == NULL);
+		CHECK_U(t.count, 0);
+		CHECK_U(t.glue_count, 0);
+		CHECK_U(t.spare_count, 0);
+		CHECK(a->node.parent == NULL && a->node.child[0] == NULL);
+		CHECK(rtm__trie_first(&t) == NULL);
+		CHECK(rtm__trie_find_longest(&t, a->node.key, widths[i]) == NULL);
+		CHECK(rtm__trie_check(&t) == 0);
+		/* The node can go back in. */
+		REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
+		CHECK(rtm__trie_find_exact(&t, a->node.key, a->node.len) == &a->node);
+		rtm__trie_remove(&t, &a->node);
+		rtm__trie_fini(&t);
+		free(a);
+	}
+}
+
+/* The structural checker must see corruption, or the random tests prove little. */
+static void test_checker_catches_faults(void)
+{
+	struct rtm_trie t;
+	struct obj *a = obj_str(32, "10.0.0.0", 16), *b = obj_str(32, "10.1.0.0", 16);
+	struct rtm_trie_node *g;
+
+	rtm__trie_init(&t, 32);
+	REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
+	REQUIRE(rtm__trie_insert(&t, &b->node) == 0);
+	REQUIRE(rtm__trie_check(&t) == 0);
+	g = t.root;
+	REQUIRE(g && g->glue && g->len == 15);
+
+	fprintf(stderr, "  (the faults below are expected)\n");
+	a->node.key[3] = 1; /* a host bit */
+	CHECK(rtm__trie_check(&t) == -1);
+	a->node.key[3] = 0;
+	a->node.parent = &b->node;
+	CHECK(rtm__trie_check(&t) == -1);
+	a->node.parent = g;
+	t.count++;
+	CHECK(rtm__trie_check(&t) == -1);
+	t.count--;
+	g->child[0] = &b->node; /* b in the wrong slot */
+	CHECK(rtm__trie_check(&t) == -1);
+	g->child[0] = &a->node;
+	t.index[10 << 8].top = NULL;
+	CHECK(rtm__trie_check(&t) == -1);
+	t.index[10 << 8].top = &a->node;
+	CHECK(rtm__trie_check(&t) == 0);
+	rtm__trie_remove(&t, &a->node);
+	rtm__trie_remove(&t, &b->node);
+	rtm__trie_fini(&t);
+	free(a);
+	free(b);
+}
+
+/* ---------------------------------------------------------------- key helpers */
+
+static uint64_t rng_state = 0x243f6a8885a308d3ull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static unsigned rnd(unsigned n)
+{
+	return (unsigned)(rng() % n);
+}
+
+static void rnd_bytes(uint8_t *k, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		k[i] = (uint8_t)rng();
+}
+
+/* Bit-by-bit models of the helpers. */
+static int model_covers(const uint8_t *p, unsigned plen, const uint8_t *k, unsigned len)
+{
+	unsigned i;
+
+	if (plen > len)
+		return 0;
+	for (i = 0; i < plen; i++)
+		if (rtm__trie_bit(p, i) != rtm__trie_bit(k, i))
+			return 0;
+	return 1;
+}
+
+static int model_cmp(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen)
+{
+	unsigned i;
+
+	for (i = 0; i < alen && i < blen; i++)
+		if (rtm__trie_bit(a, i) != rtm__trie_bit(b, i))
+			return rtm__trie_bit(a, i) ? 1 : -1;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int sign(int x)
+{
+	return (x > 0) - (x < 0);
+}
+
+static void test_key_helpers(void)
+{
+	uint8_t k[16], a[16], b[16];
+	unsigned i;
+
+	/* bit access */
+	addr(k, "128.1.0.255");
+	CHECK_U(rtm__trie_bit(k, 0), 1);
+	CHECK_U(rtm__trie_bit(k, 1), 0);
+	CHECK_U(rtm__trie_bit(k, 15), 1);
+	CHECK_U(rtm__trie_bit(k, 14), 0);
+	CHECK_U(rtm__trie_bit(k, 31), 1);
+
+	/* normalize: len 0, partial byte, whole byte, len = width, len > width */
+	memset(k, 0xff, sizeof(k));
+	rtm__trie_key_normalize(k, 32, 0);
+	CHECK(k[0] == 0 && k[3] == 0 && k[4] == 0xff); /* never past width/8 bytes */
+	memset(k, 0xff, sizeof(k));
+	rtm__trie_key_normalize(k, 32, 13);
+	CHECK(k[0] == 0xff && k[1] == 0xf8 && k[2] == 0 && k[3] == 0 && k[4] == 0xff);
+	memset(k, 0xff, sizeof(k));
+	rtm__trie_key_normalize(k, 32, 16);
+	CHECK(k[1] == 0xff && k[2] == 0);
+	memset(k, 0xff, sizeof(k));
+	rtm__trie_key_normalize(k, 32, 32);
+	rtm__trie_key_normalize(k, 32, 40);
+	CHECK(k[3] == 0xff);
+	memset(k, 0xff, sizeof(k));
+	rtm__trie_key_normalize(k, 128, 127);
+	CHECK(k[14] == 0xff && k[15] == 0xfe);
+
+	/* covers and cmp: the brief's examples */
+	addr(a, "10.0.0.0");
+	addr(b, "10.1.0.0");
+	CHECK(rtm__trie_covers(a, 8, b, 16) == 1);
+	CHECK(rtm__trie_covers(a, 16, b, 16) == 0);
+	CHECK(rtm__trie_covers(a, 16, a, 8) == 0); /* plen > len */
+	CHECK(rtm__trie_covers(a, 0, b, 0) == 1);
+	CHECK(rtm__trie_covers(b, 15, a, 32) == 1);
+	CHECK(rtm__trie_cmp(a, 8, a, 16, 32) < 0);
+	CHECK(rtm__trie_cmp(a, 16, b, 16, 32) < 0);
+	CHECK(rtm__trie_cmp(b, 16, a, 8, 32) > 0);
+	CHECK(rtm__trie_cmp(a, 0, b, 0, 32) == 0);
+	CHECK(rtm__trie_cmp(a, 40, a, 32, 32) == 0); /* lengths above width are width */
+	addr(k, "11.0.0.0");
+	CHECK(rtm__trie_cmp(b, 16, k, 8, 32) < 0);
+	CHECK(rtm__trie_cmp(a, 0, k, 8, 32) < 0);
+	addr(k, "10.255.1.1"); /* host bits beyond len are not read */
+	CHECK(rtm__trie_cmp(a, 8, k, 8, 32) == 0);
+	CHECK(rtm__trie_covers(k, 8, b, 16) == 1);
+
+	/* against the models, on random keys sharing long prefixes */
+	for (i = 0; i < 200000; i++) {
+		unsigned alen = rnd(129), blen = rnd(129), j, flip = rnd(128);
+
+		rnd_bytes(a, 16);
+		memcpy(b, a, 16);
+		b[flip / 8] ^= (uint8_t)(0x80u >> (flip % 8));
+		for (j = 0; j < rnd(3); j++)
+			b[rnd(16)] ^= (uint8_t)rng();
+		if (rtm__trie_covers(a, alen, b, blen) != model_covers(a, alen, b, blen) ||
+		    sign(rtm__trie_cmp(a, alen, b, blen, 128)) != model_cmp(a, alen, b, blen) ||
+		    sign(rtm__trie_cmp(b, blen, a, alen, 128)) != model_cmp(b, blen, a, alen)) {
+			CHECK(!"helper differs from the model");
+			break;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- small hand-checked tries */
+
+static void test_walk_order_and_queries(void)
+{
+	static const struct {
+		const char *a;
+		unsigned len;
+	} p[] = {
+		/* in walk order */
+		{ "0.0.0.0", 0 },    { "10.0.0.0", 8 },    { "10.0.0.0", 16 },
+		{ "10.0.0.0", 24 },  { "10.0.1.0", 24 },   { "10.1.0.0", 16 },
+		{ "10.128.0.0", 9 }, { "10.200.0.1", 32 }, { "11.0.0.0", 8 },
+		{ "192.0.2.0", 24 }, { "192.0.2.128", 25 },
+	};
+	enum { N = sizeof(p) / sizeof(p[0]) };
+	static const unsigned order[N] = { 7, 3, 10, 1, 0, 9, 5, 2, 8, 4, 6 };
+	struct obj *o[N];
+	struct rtm_trie t;
+	struct rtm_trie_node *n;
+	unsigned i;
+
+	rtm__trie_init(&t, 32);
+	for (i = 0; i < N; i++) {
+		o[i] = obj_str(32, p[i].a, p[i].len);
+		o[i]->id = i;
+	}
+	for (i = 0; i < N; i++) {
+		REQUIRE(rtm__trie_insert(&t, &o[order[i]]->node) == 0);
+		REQUIRE(rtm__trie_check(&t) == 0);
+	}
+	for (i = 0, n = rtm__trie_first(&t); n; n = rtm__trie_next(&t, n), i++)
+		CHECK_U(OBJ(n)->id, i);
+	CHECK_U(i, N);
+
+	CHECK(longest_str(&t, "10.0.1.77", 32) == &o[4]->node);
+	CHECK(longest_str(&t, "10.0.2.1", 32) == &o[2]->node);
+	CHECK(longest_str(&t, "10.0.1.77", 23) == &o[2]->node);
+	CHECK(longest_str(&t, "10.200.0.1", 32) == &o[7]->node);
+	CHECK(longest_str(&t, "10.200.0.0", 32) == &o[6]->node);
+	CHECK(longest_str(&t, "10.127.0.0", 32) == &o[1]->node);
+	CHECK(longest_str(&t, "12.0.0.0", 32) == &o[0]->node);
+	CHECK(longest_str(&t, "192.0.2.200", 32) == &o[10]->node);
+	CHECK(exact_str(&t, "10.0.1.0", 24) == &o[4]->node);
+	CHECK(exact_str(&t, "10.0.1.99", 24) == &o[4]->node); /* host bits not read */
+	CHECK(exact_str(&t, "10.0.1.0", 23) == NULL);
+	CHECK(exact_str(&t, "10.0.0.0", 15) == NULL); /* a glue node is not a user node */
+	CHECK(rtm__trie_find_less_specific(&t, &o[4]->node) == &o[2]->node);
+	CHECK(rtm__trie_find_less_specific(&t, &o[6]->node) == &o[1]->node);
+	CHECK(rtm__trie_find_less_specific(&t, &o[9]->node) == &o[0]->node);
+
+	/* seek: present, absent between, after, before first, after last */
+	CHECK(seek_str(&t, "10.0.0.0", 16, 0) == &o[2]->node);
+	CHECK(seek_str(&t, "10.0.0.0", 16, 1) == &o[3]->node);
+	CHECK(seek_str(&t, "10.0.0.0", 20, 0) == &o[3]->node);
+	CHECK(seek_str(&t, "10.0.2.0", 24, 0) == &o[5]->node);
+	CHECK(seek_str(&t, "10.2.0.0", 16, 1) == &o[6]->node);
+	CHECK(seek_str(&t, "10.200.0.1", 32, 1) == &o[8]->node);
+	CHECK(seek_str(&t, "0.0.0.0", 0, 0) == &o[0]->node);
+	CHECK(seek_str(&t, "0.0.0.0", 0, 1) == &o[1]->node);
+	CHECK(seek_str(&t, "192.0.2.128", 25, 1) == NULL);
+	CHECK(seek_str(&t, "200.0.0.0", 8, 0) == NULL);
+
+	/* the subtree of 10.0.0.0/8 is one run: 10/8 .. 10.200.0.1/32 */
+	{
+		uint8_t r[16];
+		unsigned seen = 0;
+
+		addr(r, "10.0.0.0");
+		for (n = rtm__trie_seek(&t, r, 8, 0); n && rtm__trie_covers(r, 8, n->key, n->len);
+		     n = rtm__trie_next(&t, n))
+			CHECK_U(OBJ(n)->id, 1 + seen++);
+		CHECK_U(seen, 7);
+		CHECK(n == &o[8]->node);
+	}
+
+	for (i = 0; i < N; i++) {
+		rtm__trie_remove(&t, &o[order[N - 1 - i]]->node);
+		REQUIRE(rtm__trie_check(&t) == 0);
+	}
+	CHECK(t.root == NULL);
+	CHECK_U(t.glue_count, 0);
+	CHECK_U(t.spare_count, 0);
+	rtm__trie_fini(&t);
+	for (i = 0; i < N; i++)
+		free(o[i]);
+}
+
+/* A user prefix landing on a branch point takes the glue node's place, and gives it back. */
+static void test_glue_conversion(void)
+{
+	struct rtm_trie t;
+	struct obj *a = obj_str(32, "10.0.0.0", 16), *b = obj_str(32, "10.1.0.0", 16);
+	struct obj *g = obj_str(32, "10.0.0.0", 15), *c = obj_str(32, "10.0.0.0", 24);
+	unsigned long allocs;
+
+	rtm__trie_init(&t, 32);
+	REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
+	REQUIRE(rtm__trie_insert(&t, &b->node) == 0);
+	CHECK_U(t.glue_count, 1);
+	allocs = rtm__alloc_count();
+	REQUIRE(rtm__trie_insert(&t, &g->node) == 0);
+	CHECK_U(rtm__alloc_count(), allocs); /* the glue node became the spare */
+	CHECK_U(t.glue_count, 0);
+	CHECK_U(t.spare_count, 1);
+	CHECK(t.root == &g->node);
+	CHECK(rtm__trie_find_less_specific(&t, &b->node) == &g->node);
+	CHECK(rtm__trie_check(&t) == 0);
+	rtm__trie_remove(&t, &g->node); /* two children: the spare goes back in */
+	CHECK_U(rtm__alloc_count(), allocs);
+	CHECK_U(t.glue_count, 1);
+	CHECK_U(t.spare_count, 0);
+	CHECK(t.root && t.root->glue && t.root->len == 15);
+	CHECK(rtm__trie_find_less_specific(&t, &b->node) == NULL);
+	CHECK(rtm__trie_check(&t) == 0);
+	/* A user node getting its second child costs one spare. */
+	REQUIRE(rtm__trie_insert(&t, &c->node) == 0);
+	CHECK_U(t.spare_count, 0);
+	rtm__trie_remove(&t, &b->node);
+	CHECK_U(t.glue_count, 0);
+	CHECK(t.root == &a->node);
+	REQUIRE(rtm__trie_insert(&t, &g->node) == 0);
+	CHECK(t.root == &g->node && g->node.child[0] == &a->node && !g->node.child[1]);
+	REQUIRE(rtm__trie_insert(&t, &b->node) == 0);
+	CHECK_U(t.spare_count, 1);
+	CHECK(rtm__trie_check(&t) == 0);
+	rtm__trie_remove(&t, &b->node);
+	CHECK_U(t.spare_count, 0);
+	CHECK(rtm__trie_check(&t) == 0);
+	rtm__trie_fini(&t); /* a, c, g abandoned in the trie: fini frees only its own nodes */
+	free(a);
+	free(b);
+	free(c);
+	free(g);
+}
+
+/* Prefixes shorter than, equal to and longer than the index block, on both sides of it. */
+static void test_index_short_prefixes(void)
+{
+	static const struct {
+		const char *a;
+		unsigned len;
+	} p[] = { { "0.0.0.0", 0 },	 { "10.0.0.0", 8 },  { "10.0.0.0", 15 },
+		  { "10.1.0.0", 16 },	 { "10.1.0.0", 17 }, { "10.1.2.0", 24 },
+		  { "10.0.0.0", 7 },	 { "10.1.128.0", 17 }, { "128.0.0.0", 1 } };
+	enum { N = sizeof(p) / sizeof(p[0]) };
+	struct obj *o[N];
+	struct rtm_trie t;
+	unsigned i, j;
+
+	rtm__trie_init(&t, 32);
+	for (i = 0; i < N; i++) {
+		o[i] = obj_str(32, p[i].a, p[i].len);
+		REQUIRE(rtm__trie_insert(&t, &o[i]->node) == 0);
+		REQUIRE(rtm__trie_check(&t) == 0);
+	}
+	CHECK(t.index != NULL);
+	CHECK(longest_str(&t, "10.1.2.3", 32) == &o[5]->node);
+	CHECK(longest_str(&t, "10.1.3.3", 32) == &o[4]->node);
+	CHECK(longest_str(&t, "10.1.200.3", 32) == &o[7]->node);
+	CHECK(longest_str(&t, "10.0.200.3", 32) == &o[2]->node);
+	CHECK(longest_str(&t, "10.2.0.0", 32) == &o[1]->node);
+	CHECK(longest_str(&t, "11.2.0.0", 32) == &o[6]->node);
+	CHECK(longest_str(&t, "200.0.0.0", 32) == &o[8]->node);
+	/* Remove in every rotation of the order, checking the index each time. */
+	for (j = 0; j < N; j++) {
+		for (i = 0; i < N; i++) {
+			rtm__trie_remove(&t, &o[(i + j) % N]->node);
+			REQUIRE(rtm__trie_check(&t) == 0);
+		}
+		CHECK(t.root == NULL);
+		for (i = 0; i < N; i++)
+			REQUIRE(rtm__trie_insert(&t, &o[(i * 7 + j) % N]->node) == 0);
+		REQUIRE(rtm__trie_check(&t) == 0);
+	}
+	for (i = 0; i < N; i++)
+		rtm__trie_remove(&t, &o[i]->node);
+	rtm__trie_fini(&t);
+	for (i = 0; i < N; i++)
+		free(o[i]);
+}
+
+/* ---------------------------------------------------------------- random, against a reference */
+
+struct ref {
+	unsigned width;
+	struct obj **v; /* the live objects, in no order */
+	size_t n, cap;
+	uint8_t base[16][16]; /* keys the random prefixes cluster around */
+	unsigned base_len[16];
+};
+
+static void ref_init(struct ref *r, unsigned width)
+{
+	unsigned i;
+
+	memset(r, 0, sizeof(*r));
+	r->width = width;
+	for (i = 0; i < 16; i++) {
+		rnd_bytes(r->base[i], 16);
+		r->base_len[i] = rnd(width + 1);
+	}
+	/* Some bases share their first bits, so their subtrees interleave. */
+	memcpy(r->base[1], r->base[0], 3);
+	memcpy(r->base[2], r->base[0], 1);
+}
+
+/*
+ * A random prefix: mostly a base key with a few bits flipped, at a length
+ * near the base's, so that prefixes nest and part at every depth.  The key
+ * may keep host bits beyond len.
+ */
+static unsigned rnd_prefix(const struct ref *r, uint8_t *k)
+{
+	unsigned b = rnd(16), len, i, w = r->width;
+	int l;
+
+	memcpy(k, r->base[b], 16);
+	for (i = rnd(4); i > 0; i--) {
+		unsigned bit = rnd(w);
+
+		k[bit / 8] ^= (uint8_t)(0x80u >> (bit % 8));
+	}
+	if (rnd(8) == 0)
+		return rnd(w + 1);
+	l = (int)r->base_len[b] + (int)rnd(17) - 8;
+	len = l < 0 ? 0 : (unsigned)l > w ? w : (unsigned)l;
+	return len;
+}
+
+static struct obj *ref_find(const struct ref *r, const uint8_t *k, unsigned len, size_t *pos)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->v[i]->node.len == len &&
+		    rtm__trie_covers(r->v[i]->node.key, len, k, len)) {
+			if (pos)
+				*pos = i;
+			return r->v[i];
+		}
+	return NULL;
+}
+
+static struct rtm_trie_node *ref_longest(const struct ref *r, const uint8_t *k, unsigned len)
+{
+	struct rtm_trie_node *best = NULL;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct rtm_trie_node *n = &r->v[i]->node;
+
+		if (rtm__trie_covers(n->key, n->len, k, len) && (!best || n->len > best->len))
+			best = n;
+	}
+	return best;
+}
+
+static unsigned cmp_width;
+
+static int cmp_obj(const void *a, const void *b)
+{
+	const struct rtm_trie_node *x = &(*(struct obj *const *)a)->node;
+	const struct rtm_trie_node *y = &(*(struct obj *const *)b)->node;
+
+	return rtm__trie_cmp(x->key, x->len, y->key, y->len, cmp_width);
+}
+
+/* Compare every query with the reference; returns the number of mismatches. */
+static int ref_verify(const struct ref *r, const struct rtm_trie *t, struct obj **sorted)
+{
+	unsigned w = r->width, q;
+	int bad = 0;
+	size_t i;
+	struct rtm_trie_node *n;
+
+	if (rtm__trie_check(t) != 0)
+		return 1;
+	if (t->count != r->n)
+		return 1;
+
+	/* walk order = the reference sorted by rtm__trie_cmp */
+	memcpy(sorted, r->v, r->n * sizeof(*sorted));
+	cmp_width = w;
+	qsort(sorted, r->n, sizeof(*sorted), cmp_obj);
+	for (i = 0, n = rtm__trie_first(t); i < r->n; i++, n = rtm__trie_next(t, n))
+		if (n != &sorted[i]->node) {
+			fprintf(stderr, "  walk differs at %zu\n", i);
+			return 1;
+		}
+	if (n != NULL)
+		return 1;
+
+	/* every live prefix: exact, longest at its own length, less-specific */
+	for (i = 0; i < r->n; i++) {
+		struct rtm_trie_node *x = &r->v[i]->node;
+
+		bad += rtm__trie_find_exact(t, x->key, x->len) != x;
+		bad += rtm__trie_find_longest(t, x->key, x->len) != x;
+		bad += rtm__trie_find_less_specific(t, x) !=
+		       (x->len ? ref_longest(r, x->key, x->len - 1u) : NULL);
+	}
+
+	/* random prefixes and addresses */
+	for (q = 0; q < 300; q++) {
+		uint8_t k[16];
+		unsigned len = rnd_prefix(r, k), after = rnd(2);
+		struct obj *e = ref_find(r, k, len, NULL);
+		size_t lo = 0, hi = r->n, cnt;
+
+		bad += rtm__trie_find_exact(t, k, len) != (e ? &e->node : NULL);
+		bad += rtm__trie_find_longest(t, k, len) != ref_longest(r, k, len);
+		bad += rtm__trie_find_longest(t, k, w) != ref_longest(r, k, w);
+
+		/* seek: first in sorted order >= (or >) the target, by binary search */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int c = rtm__trie_cmp(sorted[mid]->node.key, sorted[mid]->node.len, k, len, w);
+
+			if (c < 0 || (after && c == 0))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		n = rtm__trie_seek(t, k, len, (int)after);
+		bad += n != (lo < r->n ? &sorted[lo]->node : NULL);
+
+		/* the subtree range of (k, len): one contiguous run, all of it */
+		for (cnt = 0, n = rtm__trie_seek(t, k, len, 0); n && rtm__trie_covers(k, len, n->key, n->len);
+		     n = rtm__trie_next(t, n))
+			cnt++;
+		for (i = 0; i < r->n; i++)
+			cnt -= rtm__trie_covers(k, len, r->v[i]->node.key, r->v[i]->node.len);
+		bad += cnt != 0;
+	}
+	if (bad)
+		fprintf(stderr, "  %d queries differ from the reference\n", bad);
+	return bad;
+}
+
+static void ref_add(struct ref *r, struct obj *o)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 256;
+		r->v = realloc(r->v, r->cap * sizeof(*r->v));
+		if (!r->v)
+			abort();
+	}
+	r->v[r->n++] = o;
+}
+
+/* min_peak: the live count the run must reach at least once, or it tested too little. */
+static void random_run(unsigned width, unsigned rounds, unsigned per_round, size_t min_peak)
+{
+	struct rtm_trie t;
+	struct ref r;
+	struct obj **sorted;
+	unsigned round, i;
+	size_t peak = 0;
+
+	ref_init(&r, width);
+	rtm__trie_init(&t, width);
+	sorted = malloc((size_t)rounds * per_round * sizeof(*sorted) + 1);
+	REQUIRE(sorted != NULL);
+	for (round = 0; round < rounds; round++) {
+		/* insert a batch */
+		for (i = 0; i < per_round; i++) {
+			uint8_t k[16], norm[16];
+			unsigned len = rnd_prefix(&r, k);
+			struct obj *o = obj_new(width, k, len), *e;
+			int rc;
+
+			memcpy(norm, k, 16);
+			rtm__trie_key_normalize(norm, width, len);
+			e = ref_find(&r, k, len, NULL);
+			rc = rtm__trie_insert(&t, &o->node);
+			CHECK(memcmp(o->node.key, norm, width / 8) == 0);
+			if (e) {
+				CHECK(rc == -EEXIST);
+				free(o);
+			} else {
+				CHECK(rc == 0);
+				ref_add(&r, o);
+			}
+		}
+		if (r.n > peak)
+			peak = r.n;
+		REQUIRE(ref_verify(&r, &t, sorted) == 0);
+		/* remove a random part, more in later rounds so the trie shrinks at the end */
+		for (i = 0; i < per_round * (round + 1) / rounds * 3 / 2 && r.n; i++) {
+			size_t pos = rnd((unsigned)r.n);
+
+			rtm__trie_remove(&t, &r.v[pos]->node);
+			free(r.v[pos]);
+			r.v[pos] = r.v[--r.n];
+		}
+		REQUIRE(ref_verify(&r, &t, sorted) == 0);
+	}
+	while (r.n) {
+		rtm__trie_remove(&t, &r.v[r.n - 1]->node);
+		free(r.v[--r.n]);
+		if (r.n % 97 == 0)
+			REQUIRE(ref_verify(&r, &t, sorted) == 0);
+	}
+	CHECK(t.root == NULL);
+	CHECK_U(t.count, 0);
+	CHECK_U(t.glue_count, 0);
+	CHECK_U(t.spare_count, 0);
+	if (peak < min_peak)
+		fprintf(stderr, "  width %u: peak %zu\n", width, peak);
+	CHECK(peak >= min_peak);
+	CHECK(rtm__trie_check(&t) == 0);
+	rtm__trie_fini(&t);
+	free(sorted);
+	free(r.v);
+}
+
+static void test_random_width32(void)
+{
+	random_run(32, 12, 500, 1000);
+}
+
+static void test_random_width128(void)
+{
+	random_run(128, 12, 500, 1000);
+}
+
+/* Widths other than 32 and 128 take the generic key path. */
+static void test_random_other_widths(void)
+{
+	random_run(8, 4, 150, 60);
+	random_run(24, 6, 300, 400);
+	random_run(64, 6, 300, 400);
+}
+
+/* ---------------------------------------------------------------- allocation failures */
+
+struct snapshot {
+	size_t count, glue, spare, n;
+	struct rtm_trie_node *walk[4096];
+	uint8_t len[4096];
+};
+
+static void snap(const struct rtm_trie *t, struct snapshot *s)
+{
+	struct rtm_trie_node *n;
+
+	s->count = t->count;
+	s->glue = t->glue_count;
+	s->spare = t->spare_count;
+	for (s->n = 0, n = rtm__trie_first(t); n && s->n < 4096; n = rtm__trie_next(t, n)) {
+		s->walk[s->n] = n;
+		s->len[s->n++] = n->len;
+	}
+}
+
+static int snap_equal(const struct snapshot *a, const struct snapshot *b)
+{
+	return a->count == b->count && a->glue == b->glue && a->spare == b->spare &&
+	       a->n == b->n && memcmp(a->walk, b->walk, a->n * sizeof(a->walk[0])) == 0 &&
+	       memcmp(a->len, b->len, a->n) == 0;
+}
+
+static void oom_run(unsigned width)
+{
+	static struct snapshot before, after;
+	struct rtm_trie t;
+	struct ref r;
+	unsigned i, failed = 0, free_inserts = 0;
+	struct obj *first;
+	uint8_t k[16];
+
+	ref_init(&r, width);
+	rtm__trie_init(&t, width);
+
+	/* The very first insert (which allocates the index for width 32) can fail too. */
+	first = obj_new(width, r.base[0], r.base_len[0]);
+	rtm__alloc_fail_at(1);
+	i = (unsigned)rtm__trie_insert(&t, &first->node);
+	rtm__alloc_fail_at(0);
+	if (width == 32) {
+		CHECK(i == (unsigned)-ENOMEM);
+		CHECK(t.root == NULL && t.count == 0 && t.index == NULL);
+		REQUIRE(rtm__trie_insert(&t, &first->node) == 0);
+	} else {
+		CHECK(i == 0);
+	}
+	ref_add(&r, first);
+
+	for (i = 0; i < 1500; i++) {
+		unsigned len = rnd_prefix(&r, k);
+		struct obj *o = obj_new(width, k, len);
+		unsigned long allocs = rtm__alloc_count();
+		int rc;
+
+		snap(&t, &before);
+		rtm__alloc_fail_at(1);
+		rc = rtm__trie_insert(&t, &o->node);
+		rtm__alloc_fail_at(0);
+		if (rc == -ENOMEM) {
+			failed++;
+			snap(&t, &after);
+			CHECK(snap_equal(&before, &after));
+			CHECK(rtm__trie_find_exact(&t, o->node.key, len) == NULL);
+			CHECK(rtm__trie_find_longest(&t, k, width) == ref_longest(&r, k, width));
+			CHECK(rtm__trie_check(&t) == 0);
+			allocs = rtm__alloc_count();
+			rc = rtm__trie_insert(&t, &o->node);
+			CHECK(rc == 0);
+			CHECK_U(rtm__alloc_count(), allocs + 1); /* at most one allocation per insert */
+		} else if (rc == 0) {
+			free_inserts++;
+			CHECK_U(rtm__alloc_count(), allocs); /* the armed failure was not crossed */
+		}
+		if (rc == 0)
+			ref_add(&r, o);
+		else
+			free(o);
+		if (i % 100 == 0)
+			REQUIRE(rtm__trie_check(&t) == 0);
+	}
+	CHECK(failed > 100);
+	CHECK(free_inserts > 10);
+
+	/* remove never allocates: a failure armed across every removal is never reached */
+	{
+		unsigned long allocs = rtm__alloc_count();
+
+		rtm__alloc_fail_at(1);
+		while (r.n) {
+			rtm__trie_remove(&t, &r.v[r.n - 1]->node);
+			free(r.v[--r.n]);
+		}
+		CHECK_U(rtm__alloc_count(), allocs);
+		rtm__alloc_fail_at(0);
+	}
+	CHECK(t.root == NULL);
+	CHECK_U(t.glue_count, 0);
+	CHECK_U(t.spare_count, 0);
+	rtm__trie_fini(&t);
+	free(r.v);
+}
+
+static void test_oom_width32(void)
+{
+	oom_run(32);
+}
+
+static void test_oom_width128(void)
+{
+	oom_run(128);
+}
+
+/* fini with user nodes still inside frees the trie's own nodes (LeakSanitizer sees the rest). */
+static void test_fini_abandons_user_nodes(void)
+{
+	struct rtm_trie t;
+	struct ref r;
+	unsigned i;
+
+	ref_init(&r, 32);
+	rtm__trie_init(&t, 32);
+	for (i = 0; i < 500; i++) {
+		uint8_t k[16];
+		unsigned len = rnd_prefix(&r, k);
+		struct obj *o = obj_new(32, k, len);
+
+		if (rtm__trie_insert(&t, &o->node) == 0)
+			ref_add(&r, o);
+		else
+			free(o);
+	}
+	CHECK(t.glue_count > 0);
+	rtm__trie_fini(&t);
+	CHECK(t.root == NULL && t.count == 0 && t.glue_count == 0 && t.spare_count == 0);
+	CHECK(t.index == NULL && t.spare == NULL);
+	/* reusable after init */
+	rtm__trie_init(&t, 32);
+	REQUIRE(rtm__trie_insert(&t, &r.v[0]->node) == 0);
+	rtm__trie_remove(&t, &r.v[0]->node);
+	rtm__trie_fini(&t);
+	for (i = 0; i < r.n; i++)
+		free(r.v[i]);
+	free(r.v);
+}
+
+int main(void)
+{
+	RUN(test_empty_trie);
+	RUN(test_insert_bad_length);
+	RUN(test_len0_and_full_width);
+	RUN(test_insert_duplicate);
+	RUN(test_remove_only_node);
+	RUN(test_checker_catches_faults);
+	RUN(test_key_helpers);
+	RUN(test_walk_order_and_queries);
+	RUN(test_glue_conversion);
+	RUN(test_index_short_prefixes);
+	RUN(test_random_width32);
+	RUN(test_random_width128);
+	RUN(test_random_other_widths);
+	RUN(test_oom_width32);
+	RUN(test_oom_width128);
+	RUN(test_fini_abandons_user_nodes);
+	TEST_MAIN_END();
+}
