@@ -37,11 +37,14 @@
  * returns, since a callback may free its own timer.
  *
  * Memory.  The array grows by doubling through rtm__realloc, done before anything is changed,
- * so a failed growth leaves the service exactly as it was.  It never shrinks while timers
- * are pending — shrinking would put an allocation on the cancel path and on the service
- * thread, where another module's fault-injection test could see it at random — but a big
- * array is freed (free cannot fail) when the last pending timer goes, so memory follows the
- * high-water mark of one busy period, not of the service's life.
+ * so a failed growth leaves the service exactly as it was.  It never shrinks; fini frees it.
+ * So the cost is 8 bytes (one pointer) per timer at the high-water mark of pending timers, a
+ * small fraction of what the routes behind those timers cost, and in exchange a slot freed
+ * by a cancel stays available: an owner that cancels its timer and arms it again (or, after
+ * a failure, puts the old arming back) cannot meet -ENOMEM, and neither cancel nor the
+ * service thread ever allocates, so other modules' fault-injection tests never see an
+ * allocation made behind their backs.  (Shrinking would put a realloc on exactly those
+ * paths.)
  *
  * Locking.  svc->lock guards every field of the service and the heap_index/deadline_ms of
  * armed timers.  It is a leaf: nothing else is locked while it is held (the allocator's
@@ -67,8 +70,6 @@
 #define HEAP_MIN_CAPACITY 16u
 /* Largest number of armed timers: heap_index must stay below RTM_TIMER_IDLE. */
 #define HEAP_MAX_CAPACITY (RTM_TIMER_IDLE - 1u)
-/* An array at least this big is freed when the last timer leaves it. */
-#define HEAP_RELEASE_CAPACITY 4096u
 
 uint64_t rtm__timer_now_ms(void)
 {
@@ -163,12 +164,6 @@ static void heap_remove(struct rtm_timer_service *svc, uint32_t i)
 		heap_fix(svc, i, svc->heap[last]);
 	svc->heap[last] = NULL;
 	timer->heap_index = RTM_TIMER_IDLE;
-
-	if (svc->count == 0 && svc->capacity >= HEAP_RELEASE_CAPACITY) {
-		rtm__free(svc->heap);
-		svc->heap = NULL;
-		svc->capacity = 0;
-	}
 }
 
 /* Make room for one more entry; on failure nothing changes. */

@@ -65,7 +65,7 @@ struct rtm_timer_service {
 	pthread_cond_t done;          /* cancel and settle wait here for the thread to progress */
 	struct rtm_timer **heap;      /* heap[0] has the earliest deadline; NULL until first arm */
 	uint32_t count;               /* armed timers, = entries in heap */
-	uint32_t capacity;            /* entries allocated in heap */
+	uint32_t capacity;            /* entries allocated in heap; never decreases */
 	void *service_arg;            /* passed to every fire callback */
 	uint64_t (*clock)(void);      /* test clock, or NULL for rtm__timer_now_ms() */
 	struct rtm_timer *firing;     /* timer whose fire is running now, or NULL */
@@ -120,7 +120,11 @@ void rtm__timer_init(struct rtm_timer *timer, void (*fire)(struct rtm_timer *, v
  * Returns:
  *   0        armed.
  *   -ENOMEM  the heap had to grow and could not; the timer and the service are unchanged.
+ *            Only the arm of an idle timer can need memory, and the heap never shrinks: after
+ *            a cancel that returned 1, one arm of an idle timer cannot fail (unless another
+ *            thread's arm took the freed slot in between).
  *   -EAGAIN  the service thread could not be started; the timer and the service are unchanged.
+ *            Only the first successful arm of a service starts it.
  */
 int rtm__timer_arm(struct rtm_timer_service *svc, struct rtm_timer *timer, uint32_t delay_ms);
 
@@ -151,7 +155,8 @@ uint64_t rtm__timer_now_ms(void);
 size_t rtm__timer_pending(const struct rtm_timer_service *svc);
 
 /*
- * Heap memory the service holds, in bytes (its heap array; timers themselves belong to their
+ * Heap memory the service holds, in bytes: its heap array, which keeps the size of the
+ * high-water mark of pending timers until fini (the timers themselves belong to their
  * owners).  For statistics.
  */
 size_t rtm__timer_service_bytes(const struct rtm_timer_service *svc);
