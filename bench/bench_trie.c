@@ -64,7 +64,9 @@ static uint64_t rng(void)
 static size_t heap_in_use(void)
 {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-	return mallinfo2().uordblks;
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd; /* small chunks and mmap'd blocks, with headers */
 #else
 	return 0;
 #endif
@@ -190,8 +192,11 @@ static void bench_lookups(const struct rtm_trie *t, const struct family *f, int 
 	double t0, t1;
 
 	t0 = now_ns();
-	for (i = 0; i < NLOOKUPS; i++)
-		hits += rtm__trie_find_longest(t, keys + (size_t)(i % NKEYS) * nb, f->width) != NULL;
+	for (i = 0; i < NLOOKUPS; i++) {
+		const uint8_t *k = keys + (size_t)(i % NKEYS) * nb;
+
+		hits += rtm__trie_find_longest(t, k, f->width) != NULL;
+	}
 	t1 = now_ns();
 	printf("  lookup %-22s %7.2f M/s  (%5.1f ns, %.1f%% matched)\n",
 	       inside ? "inside table prefixes:" : "uniformly random:",
@@ -203,7 +208,7 @@ static int run_family(const struct family *f, size_t payload)
 {
 	unsigned nb = f->width / 8;
 	size_t node_size = rtm__trie_node_size(f->width), i, dup = 0, walked = 0;
-	size_t depth_sum = 0, depth_max = 0, heap0, heap1;
+	size_t depth_sum = 0, depth_max = 0, heap0, heap1, index_bytes;
 	struct rtm_trie_node **nodes = calloc(f->n, sizeof(*nodes)), *n;
 	struct rtm_trie t;
 	double t0, t1;
@@ -286,9 +291,12 @@ static int run_family(const struct family *f, size_t payload)
 	printf("  memory: %.1f bytes/prefix as requested (user %zu + glue share %.1f)",
 	       node_size + (double)(t.glue_count + t.spare_count) * node_size / t.count,
 	       node_size, (double)(t.glue_count + t.spare_count) * node_size / t.count);
-	if (heap1 > heap0)
-		printf("; glue heap incl. malloc overhead %.1f bytes/prefix",
-		       (double)(heap1 - heap0) / t.count);
+	index_bytes = t.index ? ((size_t)1 << RTM_TRIE_INDEX_BITS) * sizeof(*t.index) : 0;
+	if (heap1 > heap0 + index_bytes)
+		printf("; glue+spare heap incl. malloc overhead %.1f bytes/prefix",
+		       (double)(heap1 - heap0 - index_bytes) / t.count);
+	if (index_bytes)
+		printf("; direct index %.1f bytes/prefix", (double)index_bytes / t.count);
 	printf("\n");
 
 	t0 = now_ns();

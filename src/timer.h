@@ -50,7 +50,7 @@
  */
 struct rtm_timer {
 	uint64_t deadline_ms;     /* CLOCK_MONOTONIC milliseconds */
-	uint32_t heap_index;      /* position in the service's heap; RTM_TIMER_IDLE when not armed */
+	uint32_t heap_index;      /* index in the service's heap; RTM_TIMER_IDLE: not armed */
 	void (*fire)(struct rtm_timer *timer, void *service_arg);
 };
 

@@ -1,7 +1,102 @@
 /*
  * trie.c — the prefix trie: exact match, longest match, less-specific, ordered walk.
  *
- * ESSAY_PLACEHOLDER
+ * The structure.  A path-compressed binary trie (Patricia) over bit strings
+ * of at most `width` bits.  Every node stands for one prefix (key, len).
+ * User nodes are embedded in the caller's objects; glue nodes are branch
+ * points the trie allocates where two subtrees part and no user prefix
+ * stands.  A node's child[b] holds the longer prefixes whose bit `len` is b;
+ * chains of single-child glue never exist, so the depth is bounded by the
+ * number of branchings and user prefixes on the way, never by the width
+ * alone, and there are fewer glue nodes than user nodes.
+ *
+ * Invariants (rtm__trie_check() verifies every one):
+ *  1. A child is strictly longer than its parent, its parent's prefix
+ *     covers it, and it sits in slot child[bit parent->len of its key];
+ *     child->parent points back.  Keys are zero beyond len.
+ *  2. A glue node has exactly two children (so every subtree holds a user
+ *     node and a glue node has len < width); a user node has 0, 1 or 2.
+ *  3. count and glue_count count the user and glue nodes in the tree.
+ *  4. There is exactly one spare glue node per user node with two children.
+ *     Removing such a user node must leave a branch point with its prefix in
+ *     its place, and remove may neither allocate nor fail: the spare is that
+ *     branch point, paid for in advance by the insert that gave the user node
+ *     its second child (the only insert case that allocates a spare; the
+ *     others allocate at most one glue node).  A user node that lands on an
+ *     existing glue node takes its place and the glue node becomes its spare.
+ *  5. Width 32 only, the direct index: slot s (the first 16 bits of a key)
+ *     holds `top`, the topmost node of at least 16 bits whose first 16 bits
+ *     are s (all such nodes form one subtree, and the root-down walk of any
+ *     key starting with s passes through it), and `cover`, the longest user
+ *     prefix shorter than 16 bits covering s.  Every change of a node's
+ *     parent calls idx_link(), which records the node if it became a top;
+ *     adding or removing a user prefix /l with l < 16 rewrites the cover of
+ *     its 2^(16-l) slots (65,536 for /0: a bounded cost, paid only by short
+ *     prefixes, of which a full table has a few thousand).
+ *
+ * Operations.  Insert walks down comparing whole keys a 64-bit word at a
+ * time (the key is loaded once into two words; the hot functions are
+ * instantiated for 4- and 16-byte keys so IPv4 runs on one word) and makes
+ * at most one allocation, before changing anything, so -ENOMEM leaves the
+ * trie as it was.  Longest match walks down from the root, or for width 32
+ * from the index slot's top with its cover as the first candidate, checks
+ * that each node still covers the key (it stops at the first that does not:
+ * nothing below it can match) and keeps the last user node seen.  Exact
+ * match follows single bits and compares once at the end.  Less-specific
+ * climbs parent pointers to the first user node.
+ *
+ * Walk order is pre-order (ancestor first, then the 0 subtree, then the 1
+ * subtree), which is the order of rtm__trie_cmp; the prefixes covered by R
+ * are exactly one subtree, hence one contiguous run.  next() needs no stack:
+ * down to child[0] or child[1], else up the parent links to the first
+ * ancestor whose 1-subtree we have not visited.  seek() walks down the
+ * target's path and, where it leaves the trie, answers with the first user
+ * node of the subtree before which the target falls, or of the next one:
+ * O(depth), whether or not the target is present.
+ *
+ * Ownership and locking.  The trie owns its glue and spare nodes and the
+ * index; the caller owns the user nodes and the lock (readers only read).
+ *
+ * Measured (bench/bench_trie.c, the 2023 full table: 901,899 IPv4 and
+ * 160,147 IPv6 prefixes; a shared 2-vCPU AMD EPYC VM, 32 MiB L3, 4 KiB
+ * pages, gcc or clang -O2; lookups are 10 M longest matches of addresses
+ * inside random table prefixes / uniformly random addresses; DPDK 22.11
+ * rte_rib measured on the same machine with the same keys; ranges are the
+ * spread over several runs on a loaded machine):
+ *
+ *   IPv4                 insert     inside        uniform       remove
+ *   rte_rib              102 ns     0.6 M/s       1.4-1.9 M/s   130-140 ns
+ *   Patricia alone       185 ns     0.8 M/s       2.1 M/s        21 ns
+ *   Patricia + index     70-75 ns   1.1-2.0 M/s   5.4-7.9 M/s    22-25 ns
+ *
+ *   IPv6 (no index)      insert     inside        remove
+ *   rte_rib6             405 ns     0.7-0.8 M/s   350-385 ns
+ *   this trie            60-85 ns   1.0-2.1 M/s   16-20 ns
+ *
+ * The trie has 0.83 glue and 0.07 spare nodes per IPv4 prefix, mean user
+ * depth 21.9 (max 32).  A lookup is a chain of dependent loads, one node per
+ * level: with 64 keys (all cached) the plain trie still takes 157 ns, and on
+ * random keys each level below the cached top costs a cache (and TLB) miss,
+ * ~80 ns here.  The 16-bit index skips the ~14 levels above /16, leaving
+ * 8.1 nodes per inside lookup and 1.6 per uniform one, and halves insert
+ * time; it costs 1 MiB (1.2 bytes per IPv4 prefix).  Only insert and remove
+ * maintain it and only insert, exact and longest match read it; the walk
+ * functions never look at it.  For IPv6 the same index made lookups slower
+ * in back-to-back runs (1.32 -> 1.05 M/s): the table's
+ * prefixes share few distinct first 16 bits, so it adds a miss and skips
+ * little; width 128 (and every width but 32) goes without.
+ *
+ * Memory per IPv4 prefix: the 36-byte user node (inside the destination)
+ * plus 0.9 glue/spare nodes of 36 bytes (32.5 bytes; 43 with glibc's 48-byte
+ * chunks) plus 1.2 bytes of index; IPv6: 48 + 45 (60 with malloc overhead).
+ *
+ * Rejected: multibit or level-compressed tries (DIR-24-8, poptrie, tree
+ * bitmap) look up in 2-4 memory accesses but cannot be intrusive, need tens
+ * of MiB for IPv4 or per-stride node arrays rebuilt on change, and make the
+ * ordered walk, seek and O(len) remove far harder; if forwarding-grade
+ * lookups are ever needed, such a structure can be built beside this trie
+ * as a cache of it.  A larger index (2^20 slots) would cost 16 MiB, 18 bytes
+ * per prefix, for an estimated 4 fewer levels (not measured).
  */
 #include "trie.h"
 
@@ -22,6 +117,7 @@ struct kw {
 static ALWAYS_INLINE uint32_t load_be32(const uint8_t *p)
 {
 	uint32_t v;
+
 	memcpy(&v, p, sizeof(v));
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	v = __builtin_bswap32(v);
@@ -32,6 +128,7 @@ static ALWAYS_INLINE uint32_t load_be32(const uint8_t *p)
 static ALWAYS_INLINE uint64_t load_be64(const uint8_t *p)
 {
 	uint64_t v;
+
 	memcpy(&v, p, sizeof(v));
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	v = __builtin_bswap64(v);
@@ -40,7 +137,7 @@ static ALWAYS_INLINE uint64_t load_be64(const uint8_t *p)
 }
 
 /*
- * Load nbytes (a multiple of 1, at most 16) of key.  The hot functions are
+ * Load nbytes (1..16) bytes of key.  The hot functions are
  * instantiated with nbytes a constant 4 or 16, so that this is one or two
  * loads and, for IPv4, every operation on the low word folds away.
  */

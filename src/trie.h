@@ -64,8 +64,9 @@ struct rtm_trie {
 	struct rtm_trie_node *spare;
 	size_t spare_count;
 	/*
-	 * The direct index, 2^RTM_TRIE_INDEX_BITS slots, allocated by the
-	 * first insert; always NULL when use_index is 0 (narrow keys).
+	 * The direct index of width-32 tries (use_index = 1): 2^16 slots,
+	 * 1 MiB, allocated by the first insert and freed by fini.  Other widths
+	 * (use_index = 0) have none: see the measurements in trie.c.
 	 */
 	struct rtm_trie_slot *index;
 	int use_index;
@@ -78,35 +79,44 @@ struct rtm_trie {
 void rtm__trie_init(struct rtm_trie *t, unsigned width_bits);
 
 /*
- * Free every glue and spare node and leave the trie empty.  User nodes still
- * in the trie are abandoned: the trie no longer references them, their
- * child/parent fields are stale and the caller still owns (and frees) them.
- * fini of an initialised empty trie is a no-op; the trie may be reused after
- * rtm__trie_init.
+ * Free every glue and spare node and the index, and leave the trie empty.
+ * User nodes still in the trie are abandoned, not freed: fini reads them
+ * (never writes) to find the glue nodes below them, so the caller frees them
+ * only after fini; their child/parent fields are stale afterwards.  fini of
+ * an initialised empty trie is a no-op, and fini may be called twice; the
+ * trie may be reused after rtm__trie_init.
  */
 void rtm__trie_fini(struct rtm_trie *t);
 
 /*
  * Insert a user node.  The caller has filled node->key and node->len; insert
- * zeroes the key bits beyond len (the node must be writable) and sets every
- * other field.
- * Returns 0; -EINVAL if node->len > width; -EEXIST if a user node with the
- * same key and length is present (nothing changed, node untouched apart from
- * its key being normalised); -ENOMEM if a glue node could not be allocated
- * (nothing changed).  At most one allocation is made per call.
+ * zeroes the key bits beyond len and sets every other field.
+ * node: in/out, not in any trie.
+ * Returns:
+ *   0        inserted.
+ *   -EINVAL  node->len > width (checked first; nothing changed or allocated).
+ *   -EEXIST  a user node with the same prefix is present (also when node is
+ *            itself already in the trie): nothing changed but node's key
+ *            being normalised.
+ *   -ENOMEM  the one allocation the insert needed failed: a glue node, a
+ *            spare, or (first insert into a width-32 trie) the 1 MiB index.
+ *            The trie is exactly as before.
+ * At most one allocation is made per call; none when the new node lands on a
+ * branch point or between a node and its parent.
  */
 int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node);
 
 /*
- * Remove a user node that is in this trie.  Never allocates, never fails.
- * Passing a node that is not in the trie is undefined (asserted in debug
- * builds where cheap).  Afterwards node->child and node->parent are NULL.
+ * Remove a user node that is in this trie.  Never allocates, never fails; it
+ * frees at most one glue or spare node.  Passing a node that is not in the
+ * trie is undefined (asserted in debug builds where cheap).  Afterwards
+ * node->child and node->parent are NULL and the caller may free node.
  */
 void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node);
 
 /*
  * The user node with exactly this prefix, or NULL.
- * key: in, width/8 bytes; only its first len bits are read.
+ * key: in, width/8 readable bytes; its bits from len on are ignored.
  * len > width gives NULL.
  */
 struct rtm_trie_node *rtm__trie_find_exact(const struct rtm_trie *t, const uint8_t *key,
@@ -114,9 +124,10 @@ struct rtm_trie_node *rtm__trie_find_exact(const struct rtm_trie *t, const uint8
 
 /*
  * Longest-prefix match: the user node P with the greatest P.len <= len whose
- * first P.len bits equal those of key, or NULL if none.  Only the first len
- * bits of key are read (an address lookup passes len = width); len > width
- * is taken as width.
+ * first P.len bits equal those of key, or NULL if none.
+ * key: in, width/8 readable bytes; its bits from len on are ignored, so an
+ * address lookup passes len = width and a "best cover of prefix (k, l)"
+ * query passes l.  len > width is taken as width.
  */
 struct rtm_trie_node *rtm__trie_find_longest(const struct rtm_trie *t, const uint8_t *key,
 					     unsigned len);
@@ -149,8 +160,8 @@ struct rtm_trie_node *rtm__trie_next(const struct rtm_trie *t, const struct rtm_
  * The first user node >= (key, len) in walk order, or the first > (key, len)
  * if after != 0; NULL if there is none.  (key, len) need not be in the trie:
  * this is how a walk resumes from a remembered prefix after the node it stood
- * on was removed.  Only the first len bits of key are read; len > width is
- * taken as width.  O(width).
+ * on was removed.  key: width/8 readable bytes, bits from len on ignored;
+ * len > width is taken as width.  O(depth) <= O(width).
  */
 struct rtm_trie_node *rtm__trie_seek(const struct rtm_trie *t, const uint8_t *key, unsigned len,
 				     int after);
