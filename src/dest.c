@@ -40,9 +40,12 @@ struct rtm_dest *rtm__dest_find(struct rtm_rib *rib, const uint8_t *key, unsigne
 	return rtm__dest_of_node(rtm__trie_find_exact(&rib->trie, key, len));
 }
 
+/* The key is the last thing in a destination, so the allocation ends with it
+ * rather than with the struct's tail padding (which would cost a larger
+ * malloc size class for every IPv4 destination). */
 static size_t dest_size(const struct rtm_rib *rib)
 {
-	return sizeof(struct rtm_dest) + rib->width / 8;
+	return offsetof(struct rtm_dest, node.key) + rib->width / 8;
 }
 
 int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_dest **out,
@@ -56,6 +59,10 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 		*out = dest;
 		return 0;
 	}
+	/* Every notification queue must have room for one more destination
+	 * (notify.h): the change that follows cannot fail. */
+	if (rtm__notify_reserve(rib, rib->stats.dests + 1))
+		return RTM_ENOMEM;
 	dest = rtm__calloc(1, dest_size(rib));
 	if (!dest)
 		return RTM_ENOMEM;
@@ -188,7 +195,7 @@ void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto
 		if (best) {
 			rtm__obj_ref(&best->obj);
 			vi->Route = rtm__rib_handle(rib, &best->obj);
-			rtm__entity_ref(best->owner);
+			rtm__entity_ref_client(best->owner);
 			vi->Owner = rtm__entity_handle(best->owner);
 			vi->DestFlags = best->flags;
 		}
@@ -203,21 +210,29 @@ void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto
 
 int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, unsigned n, size_t stride)
 {
-	/* All handles of all entries are checked before any is released. */
 	for (unsigned i = 0; i < n; i++) {
 		const RTM_DEST_INFO *di = (const void *)((const char *)infos + i * stride);
 		if (di->NumberOfViews > RTM_MAX_VIEWS)
 			return RTM_EINVAL;
+		if (!di->DestHandle)
+			return RTM_EHANDLE;
 	}
-	enum { MAXI = 1 + 3 * RTM_MAX_VIEWS };
-	struct rtm_release items[MAXI];
+	/* Entries go to rtm__rib_release a chunk at a time (one lock round per
+	 * chunk, not per entry); each chunk's handles are all checked before
+	 * any of them is released. */
+	enum { CHUNK = 256 }; /* >= 1 + 3 * RTM_MAX_VIEWS: an entry always fits */
+	struct rtm_release items[CHUNK];
+	unsigned k = 0;
 	int err = 0;
 	for (unsigned i = 0; i < n && !err; i++) {
 		const RTM_DEST_INFO *di = (const void *)((const char *)infos + i * stride);
-		unsigned k = 0;
+		if (k + 1 + 3 * di->NumberOfViews > CHUNK) {
+			err = rtm__rib_release(rib, items, k);
+			k = 0;
+			if (err)
+				break;
+		}
 		items[k++] = (struct rtm_release){ di->DestHandle, RTM_HT_DEST };
-		if (!di->DestHandle)
-			return RTM_EHANDLE;
 		for (unsigned v = 0; v < di->NumberOfViews; v++) {
 			const __typeof__(di->ViewInfo[0]) *vi =
 				(const void *)((const char *)di->ViewInfo + v * sizeof(di->ViewInfo[0]));
@@ -225,8 +240,9 @@ int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, uns
 			items[k++] = (struct rtm_release){ vi->Owner, RTM_HT_ENTITY };
 			items[k++] = (struct rtm_release){ vi->HoldRoute, RTM_HT_ROUTE };
 		}
-		err = rtm__rib_release(rib, items, k);
 	}
+	if (!err && k)
+		err = rtm__rib_release(rib, items, k);
 	return err;
 }
 
@@ -309,13 +325,18 @@ bool rtm__dest_hold_removed(struct rtm_rib *rib, struct rtm_dest *dest, struct r
 			      ext->hold_time_ms, hold_fire))
 		return false; /* no hold-down rather than a hold-down that never ends */
 	if (ext->hold_route && ext->hold_route != route)
-		rtm__rib_unref_locked(rib, &ext->hold_route->obj);
+		rtm__rib_unpin_locked(rib, &ext->hold_route->obj);
 	if (ext->hold_route != route)
-		rtm__obj_ref(&route->obj);
+		rtm__obj_pin(&route->obj);
 	ext->hold_route = route;
 	ext->hold_views |= emptied & ext->hold_marked;
 	ext->hold_marked &= ~emptied;
 	return true;
+}
+
+struct rtm_dest_ext *rtm__dest_ext(struct rtm_rib *rib, struct rtm_dest *dest)
+{
+	return ext_get(rib, dest);
 }
 
 /* Ends the hold-down of dest and reports the change.  rib->lock exclusive. */
@@ -333,11 +354,11 @@ static void hold_finish(struct rtm_rib *rib, struct rtm_dest *dest)
 	struct rtm_dest_change ch;
 	rtm__dest_diff(rib, &before, &after, views, &ch);
 	/* Keep dest alive across the report and the release of the held route. */
-	rtm__obj_ref(&dest->obj);
+	rtm__obj_pin(&dest->obj);
 	rtm__notify_changed(rib, dest, &ch);
 	if (held)
-		rtm__rib_unref_locked(rib, &held->obj);
-	rtm__rib_unref_locked(rib, &dest->obj);
+		rtm__rib_unpin_locked(rib, &held->obj);
+	rtm__rib_unpin_locked(rib, &dest->obj);
 }
 
 void rtm__dest_hold_end(struct rtm_rib *rib, struct rtm_dest *dest)

@@ -60,6 +60,10 @@ bool rtm__dest_hold_removed(struct rtm_rib *rib, struct rtm_dest *dest, struct r
 /* Ends any hold-down at once (deregistration of the hold route's owner). */
 void rtm__dest_hold_end(struct rtm_rib *rib, struct rtm_dest *dest);
 
+/* The destination's extension, allocated on first need; NULL when out of
+ * memory.  rib->lock exclusive. */
+struct rtm_dest_ext *rtm__dest_ext(struct rtm_rib *rib, struct rtm_dest *dest);
+
 /* Clears an opaque-pointer slot in every destination (its entity deregistered). */
 void rtm__dests_clear_opaque(struct rtm_rib *rib, int slot);
 /* Frees every destination (RIB deactivation). */

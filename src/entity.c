@@ -19,6 +19,14 @@
  * RtmDeregisterEntity returned.  The snapshot is allocated before any state
  * changes, so running out of memory leaves everything as it was.
  *
+ * References.  refs counts everything that keeps the slot: the registration
+ * itself, internal holders (the entity's routes and next hops, deliveries in
+ * flight) and the handles given to clients.  client_refs is the clients'
+ * share; release calls are checked against it, so a client that releases an
+ * entity handle once too often gets ERROR_INVALID_HANDLE instead of freeing
+ * the slot of an entity that is still registered (which would later corrupt
+ * the RIB's entity list when the slot is reused).
+ *
  * Methods.  A copy of the export table is kept.  RtmInvokeMethod waits while
  * the target has blocked its methods, and counts itself in methods_running so
  * that RtmBlockMethods and RtmDeregisterEntity can wait for calls in progress.
@@ -27,6 +35,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "notify.h"
 #include "objects.h"
 
 #include <stdio.h>
@@ -157,6 +166,38 @@ void rtm__entity_unref(struct rtm_entity *e)
 		slot_free(e);
 }
 
+void rtm__entity_ref_client(struct rtm_entity *e)
+{
+	atomic_fetch_add_explicit(&e->client_refs, 1, memory_order_relaxed);
+	rtm__entity_ref(e);
+}
+
+int rtm__entity_unref_client(struct rtm_entity *e)
+{
+	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
+	do {
+		if (cur == 0)
+			return RTM_EHANDLE;
+	} while (!atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - 1,
+							memory_order_acq_rel, memory_order_relaxed));
+	rtm__entity_unref(e);
+	return 0;
+}
+
+struct rtm_entity *rtm__entity_of_rib(struct rtm_rib *rib, HANDLE h)
+{
+	struct rtm_entity *e = rtm__entity_from_handle(h);
+	return e && e->rib == rib ? e : NULL;
+}
+
+struct rtm_entity *rtm__entity_client_handle(struct rtm_rib *rib, HANDLE h)
+{
+	struct rtm_entity *e = rtm__entity_of_rib(rib, h);
+	if (!e || atomic_load_explicit(&e->client_refs, memory_order_relaxed) == 0)
+		return NULL;
+	return e;
+}
+
 DWORD rtm__entity_deliver(struct rtm_entity *e, RTM_EVENT_TYPE type, PVOID context1, PVOID context2,
 			  bool *called)
 {
@@ -251,7 +292,7 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 			       RTM_EVENT_CALLBACK EventCallback, BOOL ReserveOpaquePointer,
 			       PRTM_REGN_PROFILE RtmRegProfile, PRTM_ENTITY_HANDLE RtmRegHandle)
 {
-	if (!RtmEntityInfo || !RtmRegProfile || !RtmRegHandle)
+	if (!RtmEntityInfo || !RtmRegProfile || !RtmRegHandle || !EventCallback)
 		return ERROR_INVALID_PARAMETER;
 	if (ExportMethods && ExportMethods->NumMethods > 32)
 		return ERROR_INVALID_PARAMETER;
@@ -338,6 +379,7 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 	e->methods_running = 0;
 	e->methods_blocked = false;
 	atomic_store_explicit(&e->refs, 1, memory_order_relaxed);
+	atomic_store_explicit(&e->client_refs, 0, memory_order_relaxed);
 	rtm__list_link_tail(&rib->entities, &e->rib_link);
 	rib->n_entities++;
 	pthread_mutex_lock(&e->cb_mutex);
@@ -378,6 +420,8 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	}
 	pthread_mutex_lock(&e->cb_mutex);
 	atomic_store_explicit(&e->state, RTM_ENT_GONE, memory_order_release);
+	/* Invocations waiting for its blocked methods must wake up and fail. */
+	pthread_cond_broadcast(&e->cb_cond);
 	pthread_mutex_unlock(&e->cb_mutex);
 
 	rtm__entity_free_owned(rib, e);
@@ -390,6 +434,8 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	if (rib->n_entities == 0)
 		rtm__rib_deactivate(rib);
 	rtm__registry_unlock();
+	/* The deletion of its routes may owe other entities a change signal. */
+	rtm__notify_flush(rib);
 
 	quiesce(e);
 	deliver_all(others, n_others, RTM_ENTITY_DEREGISTERED, RtmRegHandle, &info);
@@ -420,7 +466,7 @@ DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumE
 			break;
 		struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
 		if (EntityHandles) {
-			rtm__entity_ref(o);
+			rtm__entity_ref_client(o);
 			EntityHandles[n] = rtm__entity_handle(o);
 		}
 		if (EntityInfos)
@@ -436,19 +482,18 @@ DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumE
 DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumEntities,
 				PRTM_ENTITY_HANDLE EntityHandles)
 {
-	if (!rtm__caller(RtmRegHandle))
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
 		return ERROR_INVALID_HANDLE;
 	if (NumEntities && !EntityHandles)
 		return ERROR_INVALID_PARAMETER;
-	for (UINT i = 0; i < NumEntities; i++) {
-		struct rtm_entity *e = rtm__entity_from_handle(EntityHandles[i]);
-		if (!e || atomic_load_explicit(&e->refs, memory_order_relaxed) == 0)
+	for (UINT i = 0; i < NumEntities; i++)
+		if (!rtm__entity_client_handle(caller->rib, EntityHandles[i]))
 			return ERROR_INVALID_HANDLE;
-	}
 	for (UINT i = 0; i < NumEntities; i++) {
-		struct rtm_entity *e = rtm__entity_from_handle(EntityHandles[i]);
+		struct rtm_entity *e = rtm__entity_of_rib(caller->rib, EntityHandles[i]);
 		if (e)
-			rtm__entity_unref(e);
+			rtm__entity_unref_client(e); /* refused if released twice in one call */
 	}
 	return NO_ERROR;
 }
@@ -456,9 +501,10 @@ DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumEntities
 DWORD WINAPI RtmGetEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHandle,
 			      PRTM_ENTITY_INFO EntityInfo)
 {
-	if (!rtm__caller(RtmRegHandle))
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
 		return ERROR_INVALID_HANDLE;
-	struct rtm_entity *e = rtm__entity_from_handle(EntityHandle);
+	struct rtm_entity *e = rtm__entity_of_rib(caller->rib, EntityHandle);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
 	if (!EntityInfo)
@@ -488,10 +534,11 @@ DWORD WINAPI RtmReleaseEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ENTITY_IN
 DWORD WINAPI RtmGetEntityMethods(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHandle,
 				 PUINT NumMethods, PRTM_ENTITY_EXPORT_METHOD ExptMethods)
 {
-	if (!rtm__caller(RtmRegHandle))
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
 		return ERROR_INVALID_HANDLE;
 	struct rtm_entity *e = rtm__caller(EntityHandle);
-	if (!e)
+	if (!e || e->rib != caller->rib)
 		return ERROR_INVALID_HANDLE;
 	if (!NumMethods || (*NumMethods > 0 && !ExptMethods))
 		return ERROR_INVALID_PARAMETER;
@@ -519,19 +566,24 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 			     PRTM_ENTITY_METHOD_INPUT Input, PUINT OutputSize,
 			     PRTM_ENTITY_METHOD_OUTPUT Output)
 {
-	if (!rtm__caller(RtmRegHandle))
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
 		return ERROR_INVALID_HANDLE;
 	struct rtm_entity *e = rtm__caller(EntityHandle);
-	if (!e)
+	if (!e || e->rib != caller->rib)
 		return ERROR_INVALID_HANDLE;
 	if (!Input || !OutputSize || (*OutputSize > 0 && !Output))
 		return ERROR_INVALID_PARAMETER;
 
+	/* While we wait, the target may deregister and its slot be reused: the
+	 * generation tells the entity we were asked for from a newcomer. */
+	unsigned gen = atomic_load_explicit(&e->gen, memory_order_acquire);
 	pthread_mutex_lock(&e->cb_mutex);
-	while (e->methods_blocked &&
+	while (e->methods_blocked && atomic_load_explicit(&e->gen, memory_order_relaxed) == gen &&
 	       atomic_load_explicit(&e->state, memory_order_relaxed) == RTM_ENT_LIVE)
 		pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
-	if (atomic_load_explicit(&e->state, memory_order_relaxed) != RTM_ENT_LIVE) {
+	if (atomic_load_explicit(&e->state, memory_order_relaxed) != RTM_ENT_LIVE ||
+	    atomic_load_explicit(&e->gen, memory_order_relaxed) != gen) {
 		pthread_mutex_unlock(&e->cb_mutex);
 		return ERROR_INVALID_HANDLE;
 	}

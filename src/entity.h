@@ -23,9 +23,24 @@ static inline bool rtm__caller_still_valid(const struct rtm_entity *e)
 	return atomic_load_explicit(&e->state, memory_order_relaxed) == RTM_ENT_LIVE;
 }
 
-/* References on entity handles given to clients (DestInfo.Owner, RouteOwner …). */
+/* Internal references on an entity (its routes, its next hops, event
+ * deliveries in flight): they keep its slot, and so its handle, valid. */
 void rtm__entity_ref(struct rtm_entity *e);
 void rtm__entity_unref(struct rtm_entity *e);
+/* References on entity handles given to clients (RtmGetRegisteredEntities,
+ * DestInfo.Owner, RouteOwner, NextHopOwner, RtmReferenceHandles).  Counted
+ * apart as well, so that a release without a matching handle is refused
+ * (unref_client returns RTM_EHANDLE) rather than taking an internal
+ * reference — or the registration's own — away. */
+void rtm__entity_ref_client(struct rtm_entity *e);
+int rtm__entity_unref_client(struct rtm_entity *e);
+/* A client-held handle of an entity of rib, with a reference left to release;
+ * NULL otherwise. */
+struct rtm_entity *rtm__entity_client_handle(struct rtm_rib *rib, HANDLE h);
+/* The entity named by h if it belongs to rib (registered, or deregistered but
+ * still referenced); NULL otherwise.  Entity handles are per instance and
+ * address family, like all others. */
+struct rtm_entity *rtm__entity_of_rib(struct rtm_rib *rib, HANDLE h);
 
 /* Calls e's event callback, with no lock held, unless e has deregistered (or
  * is deregistering) or has no callback.  Returns the callback's answer, or

@@ -16,6 +16,35 @@ enum rtm_enum_kind {
 	RTM_ENUM_KIND_LIST,
 };
 
+/*
+ * The state of a destination, route or next-hop enumeration (tablenum.c).
+ * It never points into the table: the position is the key of the last
+ * destination (or next hop) looked at, and a route enumeration that stopped
+ * inside a destination keeps the handles, not pointers, of the routes it
+ * still owes from there.
+ */
+struct rtm_table_enum {
+	pthread_mutex_t mutex;        /* serialises Get calls on this enumeration; a leaf */
+	RTM_VIEW_SET views;           /* TargetViews (0: any) */
+	RTM_ENUM_FLAGS flags;
+	ULONG proto;                  /* dests: the ProtocolId filter of the information */
+	bool range;                   /* stop at the first key outside range_key/range_len */
+	bool one_dest;                /* routes of one destination: the range is that key exactly */
+	bool after;                   /* resume after key (else at key) */
+	bool done;                    /* ERROR_NO_MORE_ITEMS was returned */
+	uint8_t range_len, len;
+	uint8_t range_key[16], key[16];
+	/* Route enumerations: the criteria, and the routes owed from the destination at key. */
+	RTM_MATCH_FLAGS match;
+	ULONG ifindex;
+	RTM_ROUTE_INFO criteria;
+	HANDLE *rest;
+	uint32_t n_rest, i_rest, cap_rest;
+	/* Next-hop enumerations: the start or range, and the last next hop returned. */
+	RTM_NET_ADDRESS nh_from;
+	ULONG nh_ifindex;
+};
+
 struct rtm_enum {
 	struct rtm_obj obj;
 	struct rtm_entity *owner;
@@ -26,7 +55,7 @@ struct rtm_enum {
 			struct rtm_route_list *list; /* NULL once the list is deleted */
 			struct rtm_list_item cursor; /* sits in the list after the last route returned */
 		} list;
-		void *state;                 /* the other kinds' state (enum.c) */
+		struct rtm_table_enum table; /* the other kinds (tablenum.c) */
 	} u;
 };
 
@@ -34,7 +63,8 @@ struct rtm_enum {
  * NULL when out of memory.  rib->lock exclusive. */
 struct rtm_enum *rtm__enum_new(struct rtm_rib *rib, struct rtm_entity *owner, unsigned kind);
 /* The caller's enumeration of kind named by h, or NULL.  rib->lock held. */
-struct rtm_enum *rtm__enum_lookup(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h, unsigned kind);
+struct rtm_enum *rtm__enum_lookup(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h,
+				  unsigned kind);
 /* Deletes an enumeration (RtmDeleteEnumHandle, deregistration).  rib->lock exclusive. */
 void rtm__enum_delete(struct rtm_rib *rib, struct rtm_enum *en);
 /* Deletes all of e's enumerations.  rib->lock exclusive. */

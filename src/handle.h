@@ -27,10 +27,19 @@
  * lock stays valid until the read lock is dropped, whatever other threads do
  * with (possibly stale) copies of its handle.
  *
- * References: obj.refs counts the handles clients hold (and a few internal
- * holders named where they are taken).  The table's own link to a live object
- * is not a reference: an object is freed when it is both unlinked from the
- * routing table (obj.dead) and unreferenced.
+ * References: obj.refs counts every reference: the handles clients hold and
+ * the internal holders named where they are taken (a route's hold on its
+ * destination, a hold-down's on its route, short-lived pins).  The table's own
+ * link to a live object is not a reference: an object is freed when it is
+ * both unlinked from the routing table (obj.dead) and unreferenced.
+ *
+ * obj.crefs is the clients' share of refs.  A release call must match a
+ * handle the client was given, so it is checked against crefs, never against
+ * refs: a client that releases a handle twice gets ERROR_INVALID_HANDLE
+ * instead of silently dropping an internal reference and having the object
+ * freed under its internal holder.  rtm__obj_ref / rtm__obj_unref move both
+ * counts (a handle given to / released by a client); rtm__obj_pin /
+ * rtm__obj_unpin move refs alone (internal holders).
  */
 #ifndef RTM_HANDLE_H
 #define RTM_HANDLE_H
@@ -57,7 +66,8 @@ enum rtm_handle_type {
 struct rtm_obj {
 	uint32_t gen;                 /* generation of the slot it occupies */
 	uint32_t slot;                /* index in the owning RIB's handle table */
-	atomic_uint refs;             /* client (and named internal) references */
+	atomic_uint refs;             /* all references: clients' and internal */
+	atomic_uint crefs;            /* the clients' share of refs */
 	uint8_t type;                 /* RTM_HT_* */
 	atomic_uchar reap_pending;    /* queued for a write-locked reap, see rib.c */
 	uint8_t dead;                 /* unlinked; freed when refs reaches 0 */
@@ -100,15 +110,23 @@ int rtm__handle_decode(HANDLE h, struct rtm_handle_parts *out);
 struct rtm_obj *rtm__handle_lookup(const struct rtm_handle_table *ht, unsigned rib, HANDLE h,
 				   unsigned type);
 
-/* Reference counting of handles given to clients.  ref never fails; unref
- * returns the new count, or -1 (and changes nothing) when the count was
- * already 0, i.e. the handle was released more often than it was given. */
+/* Reference counting.  ref (a handle given to a client) and pin (an internal
+ * holder) never fail.  unref releases a client's handle: it returns the new
+ * total count, or -1 (and changes nothing) when no client reference is left,
+ * i.e. the handle was released more often than it was given.  unpin returns
+ * the new total count, or -1 when it was already 0. */
 static inline void rtm__obj_ref(struct rtm_obj *obj)
+{
+	atomic_fetch_add_explicit(&obj->crefs, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
+}
+
+static inline void rtm__obj_pin(struct rtm_obj *obj)
 {
 	atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
 }
 
-static inline long rtm__obj_unref(struct rtm_obj *obj)
+static inline long rtm__obj_unpin(struct rtm_obj *obj)
 {
 	unsigned cur = atomic_load_explicit(&obj->refs, memory_order_relaxed);
 	do {
@@ -117,6 +135,23 @@ static inline long rtm__obj_unref(struct rtm_obj *obj)
 	} while (!atomic_compare_exchange_weak_explicit(&obj->refs, &cur, cur - 1,
 							memory_order_acq_rel, memory_order_relaxed));
 	return (long)cur - 1;
+}
+
+static inline long rtm__obj_unref(struct rtm_obj *obj)
+{
+	unsigned cur = atomic_load_explicit(&obj->crefs, memory_order_relaxed);
+	do {
+		if (cur == 0)
+			return -1;
+	} while (!atomic_compare_exchange_weak_explicit(&obj->crefs, &cur, cur - 1,
+							memory_order_acq_rel, memory_order_relaxed));
+	return rtm__obj_unpin(obj);
+}
+
+/* Client references only: does the client side hold one to release? */
+static inline unsigned rtm__obj_client_refs(const struct rtm_obj *obj)
+{
+	return atomic_load_explicit(&obj->crefs, memory_order_acquire);
 }
 
 static inline unsigned rtm__obj_refs(const struct rtm_obj *obj)

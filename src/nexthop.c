@@ -282,7 +282,7 @@ DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE
 	struct rtm_nexthop *nh = NULL;
 	if (NextHopHandle) {
 		struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
-		if (!obj || rtm__obj_refs(obj) == 0) {
+		if (!obj || rtm__obj_client_refs(obj) == 0) {
 			err = RTM_EHANDLE;
 			goto out;
 		}
@@ -352,7 +352,7 @@ DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDL
 		struct rtm_nexthop *nh = (struct rtm_nexthop *)obj;
 		*NextHopInfo = nh->info;
 		/* The owner handle inside is a reference, dropped by RtmReleaseNextHopInfo. */
-		rtm__entity_ref(nh->owner);
+		rtm__entity_ref_client(nh->owner);
 	}
 	rtm__rib_unlock(rib);
 	if (!held)
@@ -362,15 +362,15 @@ DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDL
 
 DWORD WINAPI RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo)
 {
-	if (!rtm__caller(RtmRegHandle))
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
 		return ERROR_INVALID_HANDLE;
 	if (!NextHopInfo)
 		return ERROR_INVALID_PARAMETER;
-	struct rtm_entity *owner = rtm__entity_from_handle(NextHopInfo->NextHopOwner);
-	if (!owner || atomic_load_explicit(&owner->refs, memory_order_relaxed) == 0)
+	struct rtm_entity *owner = rtm__entity_client_handle(caller->rib, NextHopInfo->NextHopOwner);
+	if (!owner)
 		return ERROR_INVALID_HANDLE;
-	rtm__entity_unref(owner);
-	return NO_ERROR;
+	return rtm__win32(rtm__entity_unref_client(owner));
 }
 
 DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,

@@ -53,6 +53,7 @@ static void forget_refs(struct rtm_obj *obj, void *arg)
 {
 	(void)arg;
 	atomic_store_explicit(&obj->refs, 0, memory_order_relaxed);
+	atomic_store_explicit(&obj->crefs, 0, memory_order_relaxed);
 	atomic_store_explicit(&obj->reap_pending, 0, memory_order_relaxed);
 }
 
@@ -110,7 +111,7 @@ DWORD WINAPI RtmReferenceHandles(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumHandles
 		if (rtm__handle_decode(RtmHandles[i], &p))
 			err = RTM_EHANDLE;
 		else if (p.type == RTM_HT_ENTITY)
-			err = rtm__entity_from_handle(RtmHandles[i]) ? 0 : RTM_EHANDLE;
+			err = rtm__entity_of_rib(rib, RtmHandles[i]) ? 0 : RTM_EHANDLE;
 		else
 			err = rtm__rib_lookup(rib, RtmHandles[i], p.type) ? 0 : RTM_EHANDLE;
 	}
@@ -118,7 +119,7 @@ DWORD WINAPI RtmReferenceHandles(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumHandles
 		struct rtm_handle_parts p;
 		rtm__handle_decode(RtmHandles[i], &p);
 		if (p.type == RTM_HT_ENTITY)
-			rtm__entity_ref(rtm__entity_from_handle(RtmHandles[i]));
+			rtm__entity_ref_client(rtm__entity_of_rib(rib, RtmHandles[i]));
 		else
 			rtm__obj_ref(rtm__rib_lookup(rib, RtmHandles[i], p.type));
 	}

@@ -178,12 +178,10 @@ typedef void (*release_item_fn)(const void *ctx, unsigned i, HANDLE *h, unsigned
 
 static bool item_valid(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
-	if (type == RTM_HT_ENTITY) {
-		struct rtm_entity *e = rtm__entity_from_handle(h);
-		return e && atomic_load_explicit(&e->refs, memory_order_relaxed) > 0;
-	}
+	if (type == RTM_HT_ENTITY)
+		return rtm__entity_client_handle(rib, h) != NULL;
 	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
-	return obj && rtm__obj_refs(obj) > 0;
+	return obj && rtm__obj_client_refs(obj) > 0;
 }
 
 static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx)
@@ -210,9 +208,9 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 			if (type == 0)
 				continue;
 			if (type == RTM_HT_ENTITY) {
-				struct rtm_entity *e = rtm__entity_from_handle(h);
+				struct rtm_entity *e = rtm__entity_of_rib(rib, h);
 				if (e)
-					rtm__entity_unref(e);
+					rtm__entity_unref_client(e);
 				continue;
 			}
 			struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
@@ -274,6 +272,13 @@ int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsig
 void rtm__rib_unref_locked(struct rtm_rib *rib, struct rtm_obj *obj)
 {
 	if (rtm__obj_unref(obj) == 0 && needs_reap(obj) &&
+	    !atomic_load_explicit(&obj->reap_pending, memory_order_relaxed))
+		rtm__objects_try_free(rib, obj);
+}
+
+void rtm__rib_unpin_locked(struct rtm_rib *rib, struct rtm_obj *obj)
+{
+	if (rtm__obj_unpin(obj) == 0 && needs_reap(obj) &&
 	    !atomic_load_explicit(&obj->reap_pending, memory_order_relaxed))
 		rtm__objects_try_free(rib, obj);
 }

@@ -60,7 +60,8 @@ enum rtm_entity_state { RTM_ENT_FREE = 0, RTM_ENT_LIVE, RTM_ENT_GONE };
 struct rtm_entity {
 	atomic_uint gen;             /* handle generation of this slot */
 	uint32_t slot;
-	atomic_uint refs;            /* 1 for the registration + handles held by clients */
+	atomic_uint refs;            /* 1 for the registration + internal holders + client handles */
+	atomic_uint client_refs;     /* the client handles' share of refs (see entity.c) */
 	atomic_int state;            /* enum rtm_entity_state */
 	struct rtm_rib *rib;
 	RTM_ENTITY_INFO info;
@@ -88,12 +89,12 @@ struct rtm_entity {
 /* A next hop, owned by one entity. */
 struct rtm_nexthop {
 	struct rtm_obj obj;
+	uint32_t route_refs;         /* routes that name it (as next hop or neighbour) */
 	struct rtm_entity *owner;
 	/* The public record.  The owner reads it through RtmGetNextHopPointer and
 	 * may change Flags, EntitySpecificInfo and RemoteNextHop while holding
 	 * RtmLockNextHop; everyone else copies it under the stripe lock. */
 	RTM_NEXTHOP_INFO info;
-	uint32_t route_refs;         /* routes that name it (as next hop or neighbour) */
 };
 
 /* An entry of a client route list: a route, or an enumeration's cursor. */
@@ -113,12 +114,12 @@ struct rtm_route_ext {
 
 struct rtm_route {
 	struct rtm_obj obj;
+	RTM_VIEW_SET views;          /* BelongsToViews (here: fills the hole after obj) */
 	struct rtm_route *next;      /* in dest->routes, best first (decide.h order) */
 	struct rtm_dest *dest;
 	struct rtm_entity *owner;
 	struct rtm_nexthop *neighbour;
 	RTM_PREF_INFO pref;
-	RTM_VIEW_SET views;          /* BelongsToViews */
 	USHORT flags;
 	UCHAR flags1;
 	UCHAR state;                 /* RTM_ROUTE_STATE_* */
@@ -145,15 +146,16 @@ struct rtm_dest_ext {
 	uint32_t hold_time_ms;          /* the longest hold time asked for */
 	struct rtm_timer_rec *hold_timer; /* armed while a route is held (timerrec.h) */
 	uint32_t marked;                /* notification registrations that marked it (bit per index) */
+	uint32_t ignored;               /* its queued change is ignored, per registration (notify.c) */
 	void *opaque[];                 /* rib->cfg.max_opaque_pointers slots */
 };
 
 struct rtm_dest {
 	struct rtm_obj obj;
+	uint32_t pending;            /* notification registrations it is queued in (bit per index) */
 	struct rtm_route *routes;    /* sorted, best first */
 	struct rtm_dest_ext *ext;
 	uint64_t last_changed;       /* FILETIME value of the last change */
-	uint32_t pending;            /* notification registrations it is queued in (bit per index) */
 	uint16_t n_routes;
 	uint8_t in_trie;
 	uint8_t spare;
@@ -187,6 +189,9 @@ struct rtm_rib {
 	uint64_t route_seq;
 	struct rtm_rib_stats stats;
 	struct rtm_notify *notify[32]; /* registrations by index (notify.c) */
+	uint32_t notify_used;        /* indexes of notify[] in use; rib->lock */
+	atomic_uint notify_due;      /* registrations owed an RTM_CHANGE_NOTIFICATION (notify.c) */
+	size_t notify_room;          /* smallest queue capacity of the registrations; rib->lock */
 	pthread_rwlock_t stripes[RTM_STRIPES];
 };
 
@@ -236,9 +241,11 @@ struct rtm_release {
 	unsigned type;
 };
 int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsigned n);
-/* Drops one reference with rib->lock held exclusive, freeing the object when
- * that was the last one and it is freeable. */
+/* Drops one client reference (rtm__obj_unref) or one internal one
+ * (rtm__obj_unpin) with rib->lock held exclusive, freeing the object when
+ * that was the last reference and it is freeable. */
 void rtm__rib_unref_locked(struct rtm_rib *rib, struct rtm_obj *obj);
+void rtm__rib_unpin_locked(struct rtm_rib *rib, struct rtm_obj *obj);
 
 /* Current time as a FILETIME value (100 ns units since 1601-01-01). */
 uint64_t rtm__filetime_now(void);

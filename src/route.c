@@ -79,7 +79,7 @@ void rtm__route_fill_info(struct rtm_rib *rib, const struct rtm_route *route, PR
 {
 	if (take_refs) {
 		rtm__obj_ref(&route->dest->obj);
-		rtm__entity_ref(route->owner);
+		rtm__entity_ref_client(route->owner);
 	}
 	out->DestHandle = rtm__rib_handle(rib, &route->dest->obj);
 	out->RouteOwner = rtm__entity_handle(route->owner);
@@ -252,7 +252,7 @@ static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, s
 	route->owner = owner;
 	route->state = RTM_ROUTE_STATE_CREATED;
 	route->seq = ++rib->route_seq;
-	rtm__obj_ref(&dest->obj);
+	rtm__obj_pin(&dest->obj);
 	rtm__entity_ref(owner);
 	rib->stats.routes++;
 	return route;
@@ -275,7 +275,7 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	rib->stats.routes--;
 	rtm__free(route);
 	rtm__entity_unref(owner);
-	rtm__rib_unref_locked(rib, &dest->obj);
+	rtm__rib_unpin_locked(rib, &dest->obj);
 }
 
 bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route)
@@ -323,10 +323,10 @@ static bool route_delete(struct rtm_rib *rib, struct rtm_route *route)
 	rtm__dest_diff(rib, &before, &after, route->views, &ch);
 	/* Keep dest alive through the report: freeing the route may drop its last
 	 * reference. */
-	rtm__obj_ref(&dest->obj);
+	rtm__obj_pin(&dest->obj);
 	rtm__notify_changed(rib, dest, &ch);
 	rtm__route_try_free(rib, route);
-	rtm__rib_unref_locked(rib, &dest->obj);
+	rtm__rib_unpin_locked(rib, &dest->obj);
 	return ch.best != 0;
 }
 
@@ -336,7 +336,7 @@ void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 	while (n) {
 		struct rtm_dest *dest = rtm__dest_of_node(n);
 		/* Pin the destination: deleting its routes may free it. */
-		rtm__obj_ref(&dest->obj);
+		rtm__obj_pin(&dest->obj);
 		struct rtm_route *r = dest->routes;
 		while (r) {
 			struct rtm_route *next = r->next;
@@ -347,7 +347,7 @@ void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 		if (dest->ext && dest->ext->hold_route && dest->ext->hold_route->owner == e)
 			rtm__dest_hold_end(rib, dest);
 		struct rtm_trie_node *next = rtm__trie_next(&rib->trie, n);
-		rtm__rib_unref_locked(rib, &dest->obj);
+		rtm__rib_unpin_locked(rib, &dest->obj);
 		n = next;
 	}
 }
@@ -557,9 +557,9 @@ DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE
 		if (created_route) {
 			struct rtm_dest *dest = route->dest;
 			route->obj.dead = 1;
-			rtm__obj_ref(&dest->obj);
+			rtm__obj_pin(&dest->obj);
 			rtm__route_try_free(rib, route);
-			rtm__obj_unref(&dest->obj);
+			rtm__obj_unpin(&dest->obj);
 			rtm__dest_try_free(rib, dest);
 		}
 		goto out;
@@ -629,14 +629,14 @@ DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HAND
 		return rtm__win32(err);
 	if (route->obj.dead) {
 		err = RTM_ENOENT;
-	} else if (rtm__obj_refs(&route->obj) == 0) {
+	} else if (rtm__obj_client_refs(&route->obj) == 0) {
 		err = RTM_EHANDLE; /* the caller holds no reference to consume */
 	} else {
 		/* The handle is consumed: its reference goes with the route. */
-		rtm__obj_ref(&route->obj); /* keep it while deleting */
+		rtm__obj_pin(&route->obj); /* keep it while deleting */
 		bool best = route_delete(rib, route);
 		rtm__obj_unref(&route->obj);
-		rtm__rib_unref_locked(rib, &route->obj);
+		rtm__rib_unpin_locked(rib, &route->obj);
 		if (ChangeFlags)
 			*ChangeFlags = best ? RTM_ROUTE_CHANGE_BEST : 0;
 	}
@@ -664,7 +664,11 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	struct rtm_route_list *list = NULL;
 	struct route_spec spec;
 	DWORD flags = 0;
-	if (route->obj.dead)
+	/* enter_route had to take the stripe itself: this thread does not hold
+	 * the route's lock (RtmLockRoute), so there is no edit to commit. */
+	if (taken)
+		err = RTM_EHANDLE;
+	else if (route->obj.dead)
 		err = RTM_ENOENT;
 	else if (RouteListHandle && !(list = rtm__list_lookup(rib, caller, RouteListHandle)))
 		err = RTM_EHANDLE;
@@ -676,9 +680,10 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 		*ChangeFlags = flags;
 	rtm__rib_unlock(rib);
 	rtm__stripe_leave(rib, stripe, taken);
-	/* Success unlocks the route, as RtmLockRoute(..., FALSE) would. */
-	if (!err && !taken)
-		rtm__client_unlock(rib, stripe, true);
+	/* Success unlocks the route, as RtmLockRoute(..., FALSE) would, in the
+	 * mode it was locked in. */
+	if (!err && !taken && rtm__client_unlock(rib, stripe, true))
+		rtm__client_unlock(rib, stripe, false);
 	rtm__notify_flush(rib);
 	return rtm__win32(err);
 }

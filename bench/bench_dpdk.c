@@ -1,0 +1,234 @@
+/*
+ * bench_dpdk.c — the anchor: DPDK's rte_rib / rte_rib6 on the same prefixes
+ * and the same lookup addresses as bench_rib.
+ *
+ * usage: bench_dpdk TABLE.txt.gz
+ *
+ * rte_rib is DPDK's control-plane routing table: a path-compressed binary
+ * trie whose nodes come from a mempool, with a 64-bit next-hop value per
+ * prefix and no locking, no handles, no per-protocol routes.  It is the
+ * closest widely used open-source structure to what RTMv2 keeps per prefix,
+ * so its rates are the floor rtmv2 is measured against (issue #4, item 10):
+ *
+ *   a   rte_rib_insert + rte_rib_set_nh for every prefix (next hop i % 32);
+ *   c   rte_rib_lookup + rte_rib_get_nh, 10 M IPv4 addresses inside table
+ *       prefixes and 10 M uniformly random ones, 2 M + 2 M for IPv6 — the
+ *       very addresses bench_rib looks up (bench/common.h);
+ *   e   rte_rib_remove of every prefix.
+ *
+ * rte_rib_create needs DPDK's memory allocator, hence the EAL.  It is
+ * started without hugepages, devices or telemetry, with no shared files, on one
+ * core (EAL_ARGS below), which works as root and unprivileged alike in a
+ * container.  If it cannot start, the bench says so and exits with status 1
+ * and bench/run.sh prints rtmv2's figures without an anchor.
+ *
+ * Memory is printed for information only (M lines): rte_rib reserves and
+ * touches its whole node pool (max_nodes, here 2 per prefix, enough for the
+ * trie's branch nodes) when it is created, so its resident memory says how
+ * big the pool was made; per pool node it is what one trie node really costs.
+ * That is also why its insert rate includes no page faults, while rtmv2's
+ * first load (a) does; bench_rib's f0 is rtmv2's load on a warm heap.
+ *
+ * Built only where DPDK is installed (pkg-config libdpdk); see the Makefile.
+ */
+#include "common.h"
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_rib.h>
+#include <rte_rib6.h>
+#include <rte_version.h>
+
+#define NLOOKUPS4 (10u * 1000 * 1000)
+#define NLOOKUPS6 (2u * 1000 * 1000)
+
+/* DPDK 24.11 passes IPv6 addresses as struct rte_ipv6_addr, older releases as
+ * uint8_t[16]; these wrappers take the bytes either way. */
+#if RTE_VERSION >= RTE_VERSION_NUM(24, 11, 0, 0)
+#define IP6(p) ((const struct rte_ipv6_addr *)(const void *)(p))
+#else
+#define IP6(p) ((const uint8_t *)(p))
+#endif
+
+static const char *const EAL_ARGS[] = {
+	"bench_dpdk", "--no-huge", "-m", "1024", "--no-pci", "--no-telemetry",
+	"--no-shconf", "-l", "0", "--log-level=error",
+};
+
+static uint32_t v4_of(const uint8_t *key)
+{
+	return (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 | key[3];
+}
+
+static void bench_v4(const struct bench_family *f)
+{
+	struct rte_rib_conf conf = { .ext_sz = 0, .max_nodes = (int)(2 * f->n + 64) };
+	uint8_t *inside = bench_addrs(f, BENCH_NKEYS, 1, BENCH_SEED_INSIDE4);
+	uint8_t *random = bench_addrs(f, BENCH_NKEYS, 0, BENCH_SEED_RANDOM4);
+	uint32_t *in32 = bench_alloc(BENCH_NKEYS * sizeof(uint32_t));
+	uint32_t *rnd32 = bench_alloc(BENCH_NKEYS * sizeof(uint32_t));
+	uint32_t *pfx = bench_alloc(f->n * sizeof(uint32_t));
+
+	/* Host-order copies, made before the clock starts: that is rte_rib's input. */
+	for (size_t i = 0; i < BENCH_NKEYS; i++) {
+		in32[i] = v4_of(inside + 4 * i);
+		rnd32[i] = v4_of(random + 4 * i);
+	}
+	for (size_t i = 0; i < f->n; i++)
+		pfx[i] = v4_of(bench_key(f, i));
+
+	size_t rss0 = bench_rss();
+	struct rte_rib *rib = rte_rib_create("bench4", -1, &conf);
+	if (!rib) {
+		printf("bench_dpdk: rte_rib_create failed: %s\n", rte_strerror(rte_errno));
+		exit(1);
+	}
+	double t = bench_now();
+	for (size_t i = 0; i < f->n; i++) {
+		struct rte_rib_node *n = rte_rib_insert(rib, pfx[i], f->lens[i]);
+		if (!n || rte_rib_set_nh(n, i % 32) != 0) {
+			printf("bench_dpdk: rte_rib_insert failed at prefix %zu: %s\n", i,
+			       rte_strerror(rte_errno));
+			exit(1);
+		}
+	}
+	t = bench_now() - t;
+	size_t rss1 = bench_rss();
+	bench_result("a4", (double)f->n / t, (long)f->n, "rte_rib insert + set_nh, IPv4");
+	printf("  rte_rib IPv4: pool of %d nodes reserved at create; VmRSS +%.1f MB\n",
+	       conf.max_nodes, (double)(rss1 - rss0) / 1e6);
+	printf("M dpdk.node %6.1f bytes per pool node (node + mempool header and padding)\n",
+	       (double)(rss1 - rss0) / conf.max_nodes);
+	printf("M dpdk.a4   %6.1f bytes per prefix with this pool (2 nodes per prefix)\n",
+	       (double)(rss1 - rss0) / (double)f->n);
+
+	const uint32_t *sets[2] = { in32, rnd32 };
+	const char *keys[2] = { "c4in", "c4rnd" };
+	const char *what[2] = { "rte_rib lookup + get_nh, IPv4 inside table prefixes",
+				"rte_rib lookup + get_nh, IPv4 uniformly random" };
+	for (int s = 0; s < 2; s++) {
+		uint64_t sum = 0;
+		long hits = 0;
+		t = bench_now();
+		for (size_t i = 0; i < NLOOKUPS4; i++) {
+			struct rte_rib_node *n = rte_rib_lookup(rib, sets[s][i & (BENCH_NKEYS - 1)]);
+			uint64_t nh;
+			if (n && rte_rib_get_nh(n, &nh) == 0) {
+				sum += nh;
+				hits++;
+			}
+		}
+		t = bench_now() - t;
+		bench_result(keys[s], NLOOKUPS4 / t, hits, what[s]);
+		if (sum == 1)
+			printf("(checksum)\n"); /* keeps the loop from being optimised away */
+	}
+
+	t = bench_now();
+	for (size_t i = 0; i < f->n; i++)
+		rte_rib_remove(rib, pfx[i], f->lens[i]);
+	t = bench_now() - t;
+	bench_result("e4", (double)f->n / t, (long)f->n, "rte_rib remove, IPv4");
+	rte_rib_free(rib);
+	free(inside);
+	free(random);
+	free(in32);
+	free(rnd32);
+	free(pfx);
+}
+
+static void bench_v6(const struct bench_family *f)
+{
+	struct rte_rib6_conf conf = { .ext_sz = 0, .max_nodes = (int)(2 * f->n + 64) };
+	uint8_t *inside = bench_addrs(f, BENCH_NKEYS, 1, BENCH_SEED_INSIDE6);
+	uint8_t *random = bench_addrs(f, BENCH_NKEYS, 0, BENCH_SEED_RANDOM6);
+
+	struct rte_rib6 *rib = rte_rib6_create("bench6", -1, &conf);
+	if (!rib) {
+		printf("bench_dpdk: rte_rib6_create failed: %s\n", rte_strerror(rte_errno));
+		exit(1);
+	}
+	double t = bench_now();
+	for (size_t i = 0; i < f->n; i++) {
+		struct rte_rib6_node *n = rte_rib6_insert(rib, IP6(bench_key(f, i)), f->lens[i]);
+		if (!n || rte_rib6_set_nh(n, i % 32) != 0) {
+			printf("bench_dpdk: rte_rib6_insert failed at prefix %zu: %s\n", i,
+			       rte_strerror(rte_errno));
+			exit(1);
+		}
+	}
+	t = bench_now() - t;
+	bench_result("a6", (double)f->n / t, (long)f->n, "rte_rib6 insert + set_nh, IPv6");
+	/* The pages the freed IPv4 pool left behind are reused: no VmRSS figure. */
+	printf("  rte_rib6 IPv6: pool of %d nodes reserved at create (in the IPv4 pool's pages)\n",
+	       conf.max_nodes);
+
+	const uint8_t *sets[2] = { inside, random };
+	const char *keys[2] = { "c6in", "c6rnd" };
+	const char *what[2] = { "rte_rib6 lookup + get_nh, IPv6 inside table prefixes",
+				"rte_rib6 lookup + get_nh, IPv6 random in 2000::/3" };
+	for (int s = 0; s < 2; s++) {
+		uint64_t sum = 0;
+		long hits = 0;
+		t = bench_now();
+		for (size_t i = 0; i < NLOOKUPS6; i++) {
+			const uint8_t *a = sets[s] + 16 * (i & (BENCH_NKEYS - 1));
+			struct rte_rib6_node *n = rte_rib6_lookup(rib, IP6(a));
+			uint64_t nh;
+			if (n && rte_rib6_get_nh(n, &nh) == 0) {
+				sum += nh;
+				hits++;
+			}
+		}
+		t = bench_now() - t;
+		bench_result(keys[s], NLOOKUPS6 / t, hits, what[s]);
+		if (sum == 1)
+			printf("(checksum)\n");
+	}
+
+	t = bench_now();
+	for (size_t i = 0; i < f->n; i++)
+		rte_rib6_remove(rib, IP6(bench_key(f, i)), f->lens[i]);
+	t = bench_now() - t;
+	bench_result("e6", (double)f->n / t, (long)f->n, "rte_rib6 remove, IPv6");
+	rte_rib6_free(rib);
+	free(inside);
+	free(random);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_family v4, v6;
+	char machine[512];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s TABLE.txt.gz\n", argv[0]);
+		return 2;
+	}
+	bench_read_table("bench_dpdk", argv[1], &v4, &v6);
+	bench_machine(machine, sizeof(machine));
+	printf("bench_dpdk: %s rte_rib/rte_rib6 on %s; %zu IPv4 + %zu IPv6 prefixes\n",
+	       rte_version(), machine, v4.n, v6.n);
+	fflush(stdout);
+
+	char *eal_argv[sizeof(EAL_ARGS) / sizeof(EAL_ARGS[0]) + 1];
+	int eal_argc = (int)(sizeof(EAL_ARGS) / sizeof(EAL_ARGS[0]));
+	for (int i = 0; i < eal_argc; i++)
+		eal_argv[i] = (char *)EAL_ARGS[i];
+	eal_argv[eal_argc] = NULL;
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		printf("bench_dpdk: the EAL did not start (%s) with:", rte_strerror(rte_errno));
+		for (int i = 1; i < eal_argc; i++)
+			printf(" %s", EAL_ARGS[i]);
+		printf("\n");
+		return 1;
+	}
+	bench_v4(&v4);
+	bench_v6(&v6);
+	rte_eal_cleanup();
+	free(v4.keys);
+	free(v4.lens);
+	free(v6.keys);
+	free(v6.lens);
+	return 0;
+}

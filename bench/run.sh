@@ -1,0 +1,113 @@
+#!/bin/sh
+# Runs every benchmark of one build and prints rtmv2 against the DPDK anchor.
+#
+#   bench/run.sh BUILD_DIR TABLE        (make bench runs: bench/run.sh build data/full-table-2023.txt.gz)
+#
+# Order: the module benches (bench_trie, bench_timer, and any other bench_*
+# program, which gets TABLE as its only argument), then bench_dpdk (the anchor,
+# where it was built), then bench_rib with the anchor's output, then a summary
+# table: operation, rtmv2 operations/s, DPDK operations/s, ratio, target.
+# Figures only: the exit status is non-zero only when a bench failed (a wrong
+# answer, an unreadable table), never because of speed.  See bench/README.md.
+set -u
+dir=${1:-build}
+table=${2:-data/full-table-2023.txt.gz}
+status=0
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+echo "== rtmv2 benchmarks: ${cpu:-unknown CPU}, $(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+echo "   table: $table; build: $dir; $(date -u '+%Y-%m-%d %H:%M UTC')"
+
+for b in "$dir"/bench/bench_*; do
+	[ -x "$b" ] || continue
+	name=$(basename "$b")
+	case $name in
+	bench_rib | bench_dpdk) continue ;;
+	bench_timer) set -- ;;
+	*) set -- "$table" ;;
+	esac
+	echo
+	echo "== $name"
+	"$b" "$@" || { echo "$name: FAILED"; status=1; }
+done
+
+anchor=""
+echo
+if [ -x "$dir/bench/bench_dpdk" ]; then
+	echo "== bench_dpdk (the anchor: DPDK rte_rib / rte_rib6)"
+	if "$dir/bench/bench_dpdk" "$table" >"$tmp/dpdk.out" 2>&1; then
+		anchor="--anchor $tmp/dpdk.out"
+	else
+		echo "bench_dpdk did not complete: no anchor in this run"
+	fi
+	cat "$tmp/dpdk.out"
+else
+	echo "== bench_dpdk: not built (DPDK not installed: apt-get install dpdk-dev); no anchor"
+	: >"$tmp/dpdk.out"
+fi
+
+echo
+echo "== bench_rib"
+# shellcheck disable=SC2086 # $anchor is two words or none
+"$dir/bench/bench_rib" "$table" $anchor >"$tmp/rib.out" 2>&1 || { status=1; echo "bench_rib: FAILED"; }
+cat "$tmp/rib.out"
+
+echo
+echo "== summary (operations per second, one thread; ratio = rtmv2 / DPDK, above 1: rtmv2 faster)"
+awk -v dpdk="$tmp/dpdk.out" '
+BEGIN {
+	while ((getline line < dpdk) > 0) {
+		split(line, f, " ")
+		if (f[1] == "R")
+			anchor[f[2]] = f[3]
+		else if (f[1] == "M")
+			dmem[f[2]] = f[3]
+	}
+	name["a4"] = "a. insert, IPv4";                  name["a6"] = "a. insert, IPv6"
+	name["b4"] = "b. second protocol, IPv4";         name["b6"] = "b. second protocol, IPv6"
+	name["c4in"] = "c. lookup inside prefixes, IPv4"; name["c4rnd"] = "c. lookup random, IPv4"
+	name["c6in"] = "c. lookup inside prefixes, IPv6"; name["c6rnd"] = "c. lookup random, IPv6"
+	name["d4"] = "d. metric change, IPv4";           name["d6"] = "d. metric change, IPv6"
+	name["e4"] = "e. delete every route, IPv4";      name["e6"] = "e. delete every route, IPv6"
+	name["g4"] = "g. enumerate, IPv4";               name["g6"] = "g. enumerate, IPv6"
+	name["f0"] = "f. load, no client (a, warm heap)"; name["f1best"] = "f. load, 1 BEST client"
+	name["f1all"] = "f. load, 1 ALL client";         name["f4best"] = "f. load, 4 BEST clients"
+	name["f4all"] = "f. load, 4 ALL clients"
+	name["drain1b"] = "f. drain, 1 BEST client";     name["drain1a"] = "f. drain, 1 ALL client"
+	name["drain4b"] = "f. drain, 4 BEST clients";    name["drain4a"] = "f. drain, 4 ALL clients"
+	printf "  %-34s %12s %12s %7s  %s\n", "operation", "rtmv2", "DPDK", "ratio", "target"
+}
+$1 == "R" {
+	k = $2; v = $3; rib[k] = v
+	ak = k == "f0" ? "a4" : k
+	d = (ak in anchor) ? anchor[ak] : ""
+	target = ""
+	if (k ~ /^a[46]$/ || k ~ /^c[46]/ || k == "f0")
+		target = d == "" ? ">= DPDK" : (v >= d ? ">= DPDK: met" : ">= DPDK: NOT met")
+	else if (k ~ /^e[46]$/) {
+		a = "a" substr(k, 2)
+		target = (a in rib) ? (v >= rib[a] ? ">= a: met" : ">= a: NOT met") : ">= a"
+	} else if (k ~ /^g[46]$/)
+		target = v >= 10000000 ? ">= 10 M/s: met" : ">= 10 M/s: NOT met"
+	else if (k == "f1best" && ("f0" in rib))
+		target = (rib["f0"] / v - 1 <= 0.25) ? "<= +25% time: met" : "<= +25% time: NOT met"
+	printf "  %-34s %12.0f %12s %7s  %s\n", (k in name) ? name[k] : k, v,
+	       d == "" ? "-" : sprintf("%.0f", d), d == "" ? "-" : sprintf("%.2f", v / d), target
+}
+$1 == "M" && $2 == "a.rss" {
+	mem = mem sprintf("  %-34s %12s bytes/route   target <= 128: %s\n", "memory after a (VmRSS)", $3,
+			  $3 <= 128 ? "met" : "NOT met")
+	if ("dpdk.a4" in dmem)
+		mem = mem sprintf("  %-34s %12s bytes/prefix  (pool of 2 nodes per prefix; %s bytes per node)\n",
+				  "DPDK rte_rib, IPv4 (VmRSS)", dmem["dpdk.a4"], dmem["dpdk.node"])
+}
+$1 == "M" && $2 == "b.rss" {
+	mem = mem sprintf("  %-34s %12s bytes/route   target <= 64: %s\n", "memory added per B route", $3,
+			  $3 <= 64 ? "met" : "NOT met")
+}
+END { printf "%s", mem }
+' "$tmp/rib.out"
+exit $status
