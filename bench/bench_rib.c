@@ -514,7 +514,7 @@ static void notify_overhead(struct side *s)
 			continue;
 		}
 		result(runs[r].key, rate, (long)s->f->n,
-		       "load A, %s, %s: load time +%.0f%% (target with 1 BEST client: <= +25%%)",
+		       "load A, %s, %s: load time %+.0f%% (target with 1 BEST client: <= +25%%)",
 		       s->f->name, runs[r].name, (base / rate - 1) * 100);
 		char key[16];
 		snprintf(key, sizeof(key), "drain%u%s", runs[r].n,

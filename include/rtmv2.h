@@ -1087,11 +1087,10 @@ RTMV2_API DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle,
  * @param[in]  RouteHandle   the route; consumed on success, so the caller
  *                           must not release it again.
  * @param[out] ChangeFlags   receives RTM_ROUTE_CHANGE_BEST if the best
- *                           route changed, else 0.
+ *                           route changed, else 0; may be NULL (rtmv2).
  * @retval ERROR_ACCESS_DENIED  the caller does not own the route.
  * @retval ERROR_INVALID_HANDLE  the handle is invalid.
  * @retval ERROR_NOT_FOUND  the route was not found (already deleted).
- * @retval ERROR_INVALID_PARAMETER (+)  ChangeFlags is NULL.
  * If it was the last route of the destination in a view and the
  * destination is held (RtmHoldDestination), the route goes into hold-down.
  */
@@ -1165,12 +1164,11 @@ RTMV2_API DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HA
  * @param[in]  NotifyType       reserved; 0.
  * @param[in]  NotifyHandle     reserved; NULL.
  * @param[out] ChangeFlags      receives RTM_ROUTE_CHANGE_BEST if the best
- *                              route changed, else 0.
+ *                              route changed, else 0; may be NULL (rtmv2).
  * @retval ERROR_ACCESS_DENIED  the caller does not own the route.
  * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid, or the route is not
  *         locked by the caller.
- * @retval ERROR_INVALID_PARAMETER (+)  ChangeFlags is NULL or the changed
- *         route is invalid.
+ * @retval ERROR_INVALID_PARAMETER (+)  the changed route is invalid.
  * @retval ERROR_NOT_ENOUGH_MEMORY (+)  not enough memory.
  * On success the route is unlocked; on failure it stays locked and the
  * caller unlocks it with RtmLockRoute(..., FALSE, ...).

@@ -14,8 +14,9 @@
  * neighbour with RTM_ROUTE_CHANGE_FIRST); else, or with RTM_ROUTE_CHANGE_NEW,
  * a new route.
  *
- * References a route holds: its destination (obj.refs), its owner entity, and
- * each next hop it names (route_refs).  A deleted route is unlinked at once
+ * References a route holds: its destination (an internal pin of obj.refs, not
+ * a client reference, so that no client release can take it away), its owner
+ * entity, and each next hop it names (route_refs).  A deleted route is unlinked at once
  * and marked dead (State RTM_ROUTE_STATE_DELETED); it is freed when the last
  * client handle is released, so a handle never dangles.
  *

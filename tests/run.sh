@@ -24,6 +24,6 @@ for t in "$dir"/tests/test_*; do
 		printf '%s\n' "$line"
 	fi
 done
-echo "$dir:$bad"
+[ -z "$bad" ] || echo "$dir: failed:$bad"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -278,7 +278,10 @@ static void test_config_values(void)
 	/* Once the pair is empty, the next registration reads the file again. */
 	RtmDeregisterEntity(a);
 	RtmDeregisterEntity(c);
-	CHECK_U(rt_register_ex(0, AF_INET, 5, 1, NULL, FALSE, NULL, &x, NULL), ERROR_BAD_CONFIGURATION);
+	RTM_ENTITY_INFO info5 = ent_info(0, AF_INET, 5, 1);
+	char msg[512];
+	CHECK_U(register_capturing(&info5, &x, &pc, msg, sizeof(msg)), ERROR_BAD_CONFIGURATION);
+	CHECK(strstr(msg, ":1:") != NULL);
 	write_config("[default]\nmax_handles_in_enum = 30\n");
 	REQUIRE(rt_register_ex(0, AF_INET, 5, 1, NULL, FALSE, NULL, &x, &pc) == NO_ERROR);
 	CHECK_U(pc.MaxHandlesInEnum, 30);
