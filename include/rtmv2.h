@@ -1299,7 +1299,9 @@ RTMV2_API DWORD WINAPI RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle,
  * @param[in]     RtmRegHandle   the caller.
  * @param[in]     NextHopInfo    the next hop; NextHopOwner and State are
  *                               ignored; Flags may hold
- *                               RTM_NEXTHOP_FLAGS_REMOTE.
+ *                               RTM_NEXTHOP_FLAGS_REMOTE, and then the RTM
+ *                               sets RemoteNextHop to the destination that
+ *                               covers the address (see docs/API-NOTES.md).
  * @param[in,out] NextHopHandle  NULL: add or update the next hop
  *                               NextHopInfo identifies, return no handle;
  *                               pointer to NULL: the same, and receive its

@@ -464,6 +464,12 @@ static struct rtm_dest *usable_or_up(struct rtm_rib *rib, struct rtm_trie_node *
 	return rtm__dest_of_node(n);
 }
 
+struct rtm_dest *rtm__dest_longest_match(struct rtm_rib *rib, const uint8_t *key, unsigned len,
+					 RTM_VIEW_SET views)
+{
+	return usable_or_up(rib, rtm__trie_find_longest(&rib->trie, key, len), views);
+}
+
 DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
 					   ULONG ProtocolId, RTM_VIEW_SET TargetViews,
 					   PRTM_DEST_INFO DestInfo)

@@ -18,6 +18,11 @@ bool rtm__dest_has_route_in(const struct rtm_dest *dest, RTM_VIEW_SET views);
 /* Visible to queries: has a route or a hold-down route. */
 bool rtm__dest_visible(const struct rtm_dest *dest);
 
+/* The longest-prefix destination covering (key, len) that has a route in
+ * views (any route for views 0); NULL if none.  rib->lock held. */
+struct rtm_dest *rtm__dest_longest_match(struct rtm_rib *rib, const uint8_t *key, unsigned len,
+					 RTM_VIEW_SET views);
+
 /* ProtocolId filter of the info calls: 0 any owner, else this protocol id. */
 ULONG rtm__protocol_filter(const struct rtm_entity *caller, ULONG protocol_id);
 /* The best route of a view (view id), among routes of protocol `proto` when it is not 0. */

@@ -20,6 +20,7 @@
 #include "nexthop.h"
 
 #include "alloc.h"
+#include "dest.h"
 #include "entity.h"
 #include "error.h"
 #include "lock.h"
@@ -111,6 +112,8 @@ bool rtm__nexthop_try_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
 
 void rtm__nexthop_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
 {
+	if (nh->remote)
+		rtm__rib_unpin_locked(rib, &nh->remote->obj);
 	rtm__handle_free(&rib->handles, &nh->obj);
 	rib->stats.nexthops--;
 	rtm__entity_unref(nh->owner);
@@ -138,12 +141,40 @@ void rtm__nexthops_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 	e->cap_nexthops = 0;
 }
 
+/*
+ * Remote next hops.  A next hop flagged RTM_NEXTHOP_FLAGS_REMOTE is not
+ * directly reachable; its RemoteNextHop names the destination through which
+ * the RTM reaches its address: the longest-prefix destination with a unicast
+ * route that covers it, looked up when the next hop is added or updated (the
+ * documentation calls it a cached handle that saves repeated lookups; adding
+ * the next hop again refreshes it).  The next hop pins that destination so the
+ * handle stays valid; whatever the client passes in RemoteNextHop is replaced.
+ */
+static void resolve_remote(struct rtm_rib *rib, struct rtm_nexthop *nh)
+{
+	struct rtm_dest *d = NULL;
+	if (nh->info.Flags & RTM_NEXTHOP_FLAGS_REMOTE) {
+		uint8_t key[16];
+		rtm__netaddr_key(&nh->info.NextHopAddress, rib->width, key);
+		d = rtm__dest_longest_match(rib, key, nh->info.NextHopAddress.NumBits,
+					    RTM_VIEW_MASK_UCAST);
+	}
+	if (d != nh->remote) {
+		if (d)
+			rtm__obj_pin(&d->obj);
+		if (nh->remote)
+			rtm__rib_unpin_locked(rib, &nh->remote->obj);
+		nh->remote = d;
+	}
+	nh->info.RemoteNextHop = d ? rtm__rib_handle(rib, &d->obj) : NULL;
+}
+
 /* Copies the writable fields of a caller's record into nh. */
-static void update_from(struct rtm_nexthop *nh, const RTM_NEXTHOP_INFO *info)
+static void update_from(struct rtm_rib *rib, struct rtm_nexthop *nh, const RTM_NEXTHOP_INFO *info)
 {
 	nh->info.Flags = info->Flags;
 	nh->info.EntitySpecificInfo = info->EntitySpecificInfo;
-	nh->info.RemoteNextHop = info->RemoteNextHop;
+	resolve_remote(rib, nh);
 }
 
 DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo,
@@ -172,7 +203,7 @@ DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO Nex
 			err = RTM_EACCES;
 			goto out;
 		}
-		update_from(nh, NextHopInfo);
+		update_from(rib, nh, NextHopInfo);
 		*ChangeFlags = 0;
 		goto out;
 	}
@@ -183,7 +214,7 @@ DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO Nex
 	uint32_t pos = search(caller, &addr, NextHopInfo->InterfaceIndex, &found);
 	if (found) {
 		nh = caller->nexthops[pos];
-		update_from(nh, NextHopInfo);
+		update_from(rib, nh, NextHopInfo);
 		*ChangeFlags = 0;
 	} else {
 		if (caller->n_nexthops == caller->cap_nexthops) {
@@ -216,7 +247,7 @@ DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO Nex
 		nh->info.InterfaceIndex = NextHopInfo->InterfaceIndex;
 		nh->info.NextHopOwner = rtm__entity_handle(caller);
 		nh->info.State = RTM_NEXTHOP_STATE_CREATED;
-		update_from(nh, NextHopInfo);
+		update_from(rib, nh, NextHopInfo);
 		memmove(&caller->nexthops[pos + 1], &caller->nexthops[pos],
 			(caller->n_nexthops - pos) * sizeof(nh));
 		caller->nexthops[pos] = nh;
@@ -351,8 +382,10 @@ DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDL
 	} else {
 		struct rtm_nexthop *nh = (struct rtm_nexthop *)obj;
 		*NextHopInfo = nh->info;
-		/* The owner handle inside is a reference, dropped by RtmReleaseNextHopInfo. */
+		/* The handles inside are references, dropped by RtmReleaseNextHopInfo. */
 		rtm__entity_ref_client(nh->owner);
+		if (nh->remote)
+			rtm__obj_ref(&nh->remote->obj);
 	}
 	rtm__rib_unlock(rib);
 	if (!held)
@@ -367,10 +400,13 @@ DWORD WINAPI RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_
 		return ERROR_INVALID_HANDLE;
 	if (!NextHopInfo)
 		return ERROR_INVALID_PARAMETER;
-	struct rtm_entity *owner = rtm__entity_client_handle(caller->rib, NextHopInfo->NextHopOwner);
-	if (!owner)
+	if (!NextHopInfo->NextHopOwner)
 		return ERROR_INVALID_HANDLE;
-	return rtm__win32(rtm__entity_unref_client(owner));
+	struct rtm_release items[2] = {
+		{ NextHopInfo->NextHopOwner, RTM_HT_ENTITY },
+		{ NextHopInfo->RemoteNextHop, RTM_HT_DEST },
+	};
+	return rtm__win32(rtm__rib_release(caller->rib, items, 2));
 }
 
 DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,

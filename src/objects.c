@@ -71,6 +71,8 @@ static void free_rest(struct rtm_obj *obj, void *arg)
 		rtm__dest_free(rib, (struct rtm_dest *)obj);
 		break;
 	case RTM_HT_NEXTHOP:
+		/* Its remote destination is being swept too: do not touch it. */
+		((struct rtm_nexthop *)obj)->remote = NULL;
 		rtm__nexthop_free(rib, (struct rtm_nexthop *)obj);
 		break;
 	default:

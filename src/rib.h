@@ -92,9 +92,10 @@ struct rtm_nexthop {
 	uint32_t route_refs;         /* routes that name it (as next hop or neighbour) */
 	struct rtm_entity *owner;
 	/* The public record.  The owner reads it through RtmGetNextHopPointer and
-	 * may change Flags, EntitySpecificInfo and RemoteNextHop while holding
+	 * may change Flags and EntitySpecificInfo while holding
 	 * RtmLockNextHop; everyone else copies it under the stripe lock. */
 	RTM_NEXTHOP_INFO info;
+	struct rtm_dest *remote;     /* RTM_NEXTHOP_FLAGS_REMOTE: the resolving destination (pinned) */
 };
 
 /* An entry of a client route list: a route, or an enumeration's cursor. */

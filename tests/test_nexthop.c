@@ -281,7 +281,7 @@ static void test_info_and_release(void)
 	REQUIRE(a && b);
 	RTM_NEXTHOP_INFO ni = nh_info("192.0.2.77", 32, 12);
 	ni.Flags = RTM_NEXTHOP_FLAGS_REMOTE;
-	ni.RemoteNextHop = (RTM_DEST_HANDLE)0x4321; /* kept as given */
+	ni.RemoteNextHop = (RTM_DEST_HANDLE)0x4321; /* replaced: the RTM resolves it */
 	RTM_NEXTHOP_HANDLE h = NULL;
 	RTM_NEXTHOP_CHANGE_FLAGS fl;
 	REQUIRE(RtmAddNextHop(a, &ni, &h, &fl) == NO_ERROR);
@@ -295,7 +295,7 @@ static void test_info_and_release(void)
 	CHECK_U(got.InterfaceIndex, 12);
 	CHECK_U(got.State, RTM_NEXTHOP_STATE_CREATED);
 	CHECK_U(got.Flags, RTM_NEXTHOP_FLAGS_REMOTE);
-	CHECK(got.RemoteNextHop == (RTM_DEST_HANDLE)0x4321);
+	CHECK(got.RemoteNextHop == NULL); /* no route covers 192.0.2.77 */
 	CHECK_U(RtmReleaseNextHopInfo(b, NULL), ERROR_INVALID_PARAMETER);
 	CHECK_U(RtmReleaseNextHopInfo(NULL, &got), ERROR_INVALID_HANDLE);
 	RTM_NEXTHOP_INFO garbage = got;
@@ -507,6 +507,71 @@ static void test_deregistration_frees(void)
 	RtmDeregisterEntity(b);
 }
 
+/* A remote next hop is resolved through the table: RemoteNextHop names the
+ * longest-prefix destination (with a unicast route) covering its address, a
+ * referenced handle in RtmGetNextHopInfo; adding it again refreshes it. */
+static void test_remote_resolution(void)
+{
+	RTM_ENTITY_HANDLE e = rt_register(AF_INET, 14);
+	REQUIRE(e != NULL);
+	RTM_NEXTHOP_HANDLE direct = rt_nexthop(e, "192.0.2.1", 1);
+	CHECK_U(rt_add_route(e, "10.0.0.0", 8, 10, 1, RTM_VIEW_MASK_UCAST, direct, NULL, NULL, NULL),
+		NO_ERROR);
+
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress = rt_addr("10.1.2.3", 32);
+	ni.Flags = RTM_NEXTHOP_FLAGS_REMOTE;
+	ni.RemoteNextHop = (RTM_DEST_HANDLE)0x1234; /* replaced by the RTM */
+	RTM_NEXTHOP_HANDLE remote = NULL;
+	RTM_NEXTHOP_CHANGE_FLAGS fl = 0;
+	CHECK_U(RtmAddNextHop(e, &ni, &remote, &fl), NO_ERROR);
+	CHECK_U(fl, RTM_NEXTHOP_CHANGE_NEW);
+
+	RTM_NEXTHOP_INFO out;
+	CHECK_U(RtmGetNextHopInfo(e, remote, &out), NO_ERROR);
+	REQUIRE(out.RemoteNextHop != NULL);
+	RTM_DEST_INFO di;
+	CHECK_U(RtmGetDestInfo(e, out.RemoteNextHop, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, &di), NO_ERROR);
+	RTM_NET_ADDRESS want = rt_addr("10.0.0.0", 8);
+	CHECK(rt_addr_eq(&di.DestAddress, &want));
+	CHECK_U(RtmReleaseDestInfo(e, &di), NO_ERROR);
+	CHECK_U(RtmReleaseNextHopInfo(e, &out), NO_ERROR);
+	/* The RemoteNextHop reference went with the info: a second release fails. */
+	CHECK_U(RtmReleaseNextHopInfo(e, &out), ERROR_INVALID_HANDLE);
+
+	/* A more specific route appears: adding the next hop again refreshes it. */
+	CHECK_U(rt_add_route(e, "10.1.0.0", 16, 10, 1, RTM_VIEW_MASK_UCAST, direct, NULL, NULL, NULL),
+		NO_ERROR);
+	CHECK_U(RtmAddNextHop(e, &ni, NULL, &fl), NO_ERROR);
+	CHECK_U(fl, 0);
+	CHECK_U(RtmGetNextHopInfo(e, remote, &out), NO_ERROR);
+	REQUIRE(out.RemoteNextHop != NULL);
+	CHECK_U(RtmGetDestInfo(e, out.RemoteNextHop, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, &di), NO_ERROR);
+	want = rt_addr("10.1.0.0", 16);
+	CHECK(rt_addr_eq(&di.DestAddress, &want));
+	CHECK_U(RtmReleaseDestInfo(e, &di), NO_ERROR);
+	CHECK_U(RtmReleaseNextHopInfo(e, &out), NO_ERROR);
+
+	/* Not remote, or nothing covers it: no RemoteNextHop. */
+	ni.Flags = 0;
+	CHECK_U(RtmAddNextHop(e, &ni, NULL, &fl), NO_ERROR);
+	CHECK_U(RtmGetNextHopInfo(e, remote, &out), NO_ERROR);
+	CHECK(out.RemoteNextHop == NULL);
+	CHECK_U(RtmReleaseNextHopInfo(e, &out), NO_ERROR);
+	ni.NextHopAddress = rt_addr("172.16.0.1", 32);
+	ni.Flags = RTM_NEXTHOP_FLAGS_REMOTE;
+	RTM_NEXTHOP_HANDLE unresolved = NULL;
+	CHECK_U(RtmAddNextHop(e, &ni, &unresolved, &fl), NO_ERROR);
+	CHECK_U(RtmGetNextHopInfo(e, unresolved, &out), NO_ERROR);
+	CHECK(out.RemoteNextHop == NULL);
+	CHECK_U(RtmReleaseNextHopInfo(e, &out), NO_ERROR);
+
+	RTM_NEXTHOP_HANDLE hs[3] = { direct, remote, unresolved };
+	CHECK_U(RtmReleaseNextHops(e, 3, hs), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_add_invalid);
@@ -521,5 +586,6 @@ int main(void)
 	RUN(test_ipv6);
 	RUN(test_many_sorted);
 	RUN(test_deregistration_frees);
+	RUN(test_remote_resolution);
 	TEST_MAIN_END();
 }
