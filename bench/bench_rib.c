@@ -9,7 +9,7 @@
  * protocol 14, preference 20) and B ("OSPF", protocol 13, preference 110),
  * each with 32 next hops (its neighbours); route i of A uses neighbour i % 32
  * as its Neighbour and only next hop, route i of B neighbour (i + 7) % 32.
- * The steps (issue #4, item 10; issue #5, item 8):
+ * The steps (issue #4, item 10):
  *
  *   a  RtmAddRouteToDest of every prefix as A (new destinations, new routes);
  *   b  the same prefixes again as B, with the worse preference;
@@ -17,26 +17,24 @@
  *      addresses inside table prefixes, 10 M uniformly random ones, and
  *      2 M + 2 M IPv6 ones (the addresses of bench/common.h, which
  *      bench_dpdk looks up too);
- *   g  a full enumeration of every destination, in batches of
- *      MaxHandlesInEnum (RtmCreateDestEnum / RtmGetEnumDests / RtmReleaseDests);
  *   d  every A route's metric changed (RtmAddRouteToDest on its handle);
  *   e  every route deleted (RtmDeleteRouteToDest): A's first (B takes over
  *      each destination), then B's (the destinations go);
- *   f  IPv4 reloaded as A with 0, 1 and 4 clients registered for BEST or ALL
- *      changes (the notification overhead), each client's queue drained.
+ *   a4w  IPv4 loaded as A once more into the emptied table, whose memory
+ *      the process keeps: the insert rate without first-touch page faults.
  *
  * Each step prints operations per second; a and b print resident memory per
  * route (VmRSS and malloc'd bytes before and after; every array the bench
- * itself needs is allocated and touched before the first baseline).  With
+ * itself needs is allocated and touched before the first baseline), and a
+ * breakdown computes where the bytes go from the library's structures.  With
  * --anchor, the output of bench_dpdk from the same run, each figure that has
  * a DPDK counterpart is followed by the ratio rtmv2 / DPDK (above 1: rtmv2 is
- * faster).  Steps f and g need change notification and enumerations (issue
- * #5); while those answer ERROR_CALL_NOT_IMPLEMENTED the bench says so and
- * skips them.
+ * faster).  Change notification and enumerations (issue #5) have their own
+ * bench, bench_notify.
  *
  * Figures only: the bench exits non-zero on a wrong answer or an API error,
  * never because of speed.  The measured calls use only <rtmv2.h>; the memory
- * breakdown at the end peeks at the library's internal structures (sizes,
+ * breakdown peeks at the library's internal structures (sizes,
  * trie glue counts), which is why this file is built with -Isrc against the
  * static library.
  */
@@ -51,6 +49,7 @@
 #include "trie.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define NLOOKUPS4 (10u * 1000 * 1000)
 #define NLOOKUPS6 (2u * 1000 * 1000)
@@ -59,7 +58,6 @@
 #define PROTO_B 13u  /* OSPF */
 #define PREF_A 20u
 #define PREF_B 110u
-#define NOTIFY_CLIENTS_MAX 4u
 
 /* One address family: its prefixes, its two entities and their routes. */
 struct side {
@@ -111,10 +109,10 @@ static const struct anchor *anchor_find(const char *key)
 }
 
 /* The anchor figure a result is compared with: the same key, except that the
- * warm-heap load (f0) compares with DPDK's insert. */
+ * warm-heap load (a4w) compares with DPDK's insert too. */
 static const char *anchor_key(const char *key)
 {
-	return strcmp(key, "f0") == 0 ? "a4" : key;
+	return strcmp(key, "a4w") == 0 ? "a4" : key;
 }
 
 /* Prints a result line, and its ratio to the anchor's figure. */
@@ -145,16 +143,15 @@ static void fail(const char *call, DWORD err, size_t i)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static unsigned long events_seen, notifications_seen;
+static unsigned long events_seen;
 
 static DWORD WINAPI on_event(RTM_ENTITY_HANDLE me, RTM_EVENT_TYPE type, PVOID c1, PVOID c2)
 {
 	(void)me;
+	(void)type;
 	(void)c1;
 	(void)c2;
 	events_seen++;
-	if (type == RTM_CHANGE_NOTIFICATION)
-		notifications_seen++;
 	return NO_ERROR;
 }
 
@@ -353,176 +350,21 @@ static void lookups(const struct side *s, const uint8_t *addrs, size_t count, co
 	       t * 1e9 / (double)count);
 }
 
-/* ---- g: full enumeration ---------------------------------------------------- */
+/* ---- a again, on a warm heap ------------------------------------------------- */
 
-static void enumerate(const struct side *s, const char *key)
+/* Loads IPv4 as A into the emptied table and deletes it again: the insert
+ * rate without first-touch page faults (the memory freed by e stays in the
+ * process), which is what rte_rib's insert measures (its pool is touched when
+ * it is created). */
+static void warm_reload(struct side *s)
 {
-	RTM_ENUM_HANDLE eh = NULL;
-	size_t entry = RTM_SIZE_OF_DEST_INFO(1);
-	UINT max = s->profile.MaxHandlesInEnum;
-	DWORD err = RtmCreateDestEnum(s->ent[0], RTM_VIEW_MASK_UCAST,
-				      RTM_ENUM_START | RTM_ENUM_ALL_DESTS, NULL, RTM_BEST_PROTOCOL,
-				      &eh);
-	if (err == ERROR_CALL_NOT_IMPLEMENTED) {
-		printf("  g. enumeration: RtmCreateDestEnum is not implemented yet "
-		       "(ERROR_CALL_NOT_IMPLEMENTED): skipped\n");
-		return;
-	}
-	if (err)
-		fail("RtmCreateDestEnum", err, 0);
-	char *buf = bench_alloc(entry * max);
-	size_t total = 0, batches = 0;
-	double t = bench_now();
-	for (;;) {
-		UINT num = max;
-		err = RtmGetEnumDests(s->ent[0], eh, &num, (PRTM_DEST_INFO)buf);
-		if (err != NO_ERROR && err != ERROR_NO_MORE_ITEMS)
-			fail("RtmGetEnumDests", err, total);
-		if (num) {
-			DWORD e2 = RtmReleaseDests(s->ent[0], num, (PRTM_DEST_INFO)buf);
-			if (e2)
-				fail("RtmReleaseDests", e2, total);
-		}
-		total += num;
-		batches++;
-		if (err == ERROR_NO_MORE_ITEMS)
-			break;
-	}
-	t = bench_now() - t;
-	RtmDeleteEnumHandle(s->ent[0], eh);
-	free(buf);
-	result(key, (double)total / t, (long)total,
-	       "full destination enumeration, %s, %zu batches of <= %u (target 10 M/s)", s->f->name,
-	       batches, max);
-	if (total != s->distinct)
-		printf("  WARNING: enumerated %zu destinations, the table has %zu\n", total,
-		       s->distinct);
-}
-
-/* ---- f: change-notification overhead -------------------------------------- */
-
-struct client {
-	RTM_ENTITY_HANDLE ent;
-	RTM_NOTIFY_HANDLE notify;
-};
-
-/* Drains one client's queue; returns the number of destinations drained. */
-static size_t drain(const struct side *s, struct client *c)
-{
-	size_t entry = RTM_SIZE_OF_DEST_INFO(1);
-	UINT max = s->profile.MaxHandlesInEnum;
-	char *buf = bench_alloc(entry * max);
-	size_t total = 0;
-
-	for (;;) {
-		UINT num = max;
-		DWORD err = RtmGetChangedDests(c->ent, c->notify, &num, (PRTM_DEST_INFO)buf);
-		if (err != NO_ERROR && err != ERROR_NO_MORE_ITEMS)
-			fail("RtmGetChangedDests", err, total);
-		if (num) {
-			DWORD e2 = RtmReleaseChangedDests(c->ent, c->notify, num, (PRTM_DEST_INFO)buf);
-			if (e2)
-				fail("RtmReleaseChangedDests", e2, total);
-		}
-		total += num;
-		if (err == ERROR_NO_MORE_ITEMS || num == 0)
-			break;
-	}
-	free(buf);
-	return total;
-}
-
-/* Loads s's prefixes as A with n clients registered for `type`, drains them,
- * and deletes the routes again.  Returns the load rate; *drain_rate gets the
- * drain rate in destinations/s (0 without clients).  Returns a negative
- * value when notification is not implemented. */
-static double notify_run(struct side *s, unsigned n, RTM_NOTIFY_FLAGS type, double *drain_rate)
-{
-	struct client c[NOTIFY_CLIENTS_MAX];
-	RTM_REGN_PROFILE profile;
-
-	for (unsigned k = 0; k < n; k++) {
-		c[k].ent = register_entity(s->f->af, 200 + k, &profile);
-		DWORD err = RtmRegisterForChangeNotification(c[k].ent, RTM_VIEW_MASK_UCAST, type,
-							     &c[k], &c[k].notify);
-		if (err == ERROR_CALL_NOT_IMPLEMENTED) {
-			for (unsigned j = 0; j <= k; j++)
-				RtmDeregisterEntity(c[j].ent);
-			return -1;
-		}
-		if (err)
-			fail("RtmRegisterForChangeNotification", err, k);
-	}
-	double t = load(s, 0);
-	double rate = (double)s->f->n / t;
-	*drain_rate = 0;
-	if (n) {
-		size_t total = 0;
-		double td = bench_now();
-		for (unsigned k = 0; k < n; k++) {
-			size_t got = drain(s, &c[k]);
-			if (got != s->distinct)
-				printf("  WARNING: client %u drained %zu destinations, %zu changed\n", k,
-				       got, s->distinct);
-			total += got;
-		}
-		td = bench_now() - td;
-		*drain_rate = (double)total / td;
-		/* Deregistering frees the queues; the deletes below then cost what
-		 * they cost without clients. */
-		for (unsigned k = 0; k < n; k++) {
-			DWORD err = RtmDeregisterFromChangeNotification(c[k].ent, c[k].notify);
-			if (err)
-				fail("RtmDeregisterFromChangeNotification", err, k);
-			RtmDeregisterEntity(c[k].ent);
-		}
-	}
 	size_t deleted;
+	double t = load(s, 0);
+
+	result("a4w", (double)s->f->n / t, (long)s->f->n,
+	       "RtmAddRouteToDest, new destination + route, %s, warm heap (%.0f ns each)",
+	       s->f->name, t * 1e9 / (double)s->f->n);
 	delete_all(s, 0, &deleted);
-	return rate;
-}
-
-static void notify_overhead(struct side *s)
-{
-	static const struct {
-		unsigned n;
-		RTM_NOTIFY_FLAGS type;
-		const char *key, *name;
-	} runs[] = {
-		{ 0, 0, "f0", "no change client" },
-		{ 1, RTM_CHANGE_TYPE_BEST, "f1best", "1 client for BEST changes" },
-		{ 1, RTM_CHANGE_TYPE_ALL, "f1all", "1 client for ALL changes" },
-		{ 4, RTM_CHANGE_TYPE_BEST, "f4best", "4 clients for BEST changes" },
-		{ 4, RTM_CHANGE_TYPE_ALL, "f4all", "4 clients for ALL changes" },
-	};
-	double base = 0;
-
-	for (unsigned r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
-		double drain_rate;
-		unsigned long before = notifications_seen;
-		double rate = notify_run(s, runs[r].n, runs[r].type, &drain_rate);
-		if (rate < 0) {
-			printf("  f. change notification: RtmRegisterForChangeNotification is not "
-			       "implemented yet (ERROR_CALL_NOT_IMPLEMENTED): skipped\n");
-			return;
-		}
-		if (r == 0) {
-			base = rate;
-			result(runs[r].key, rate, (long)s->f->n,
-			       "load A, %s, %s (the heap is warm now: a without page faults)",
-			       s->f->name, runs[r].name);
-			continue;
-		}
-		result(runs[r].key, rate, (long)s->f->n,
-		       "load A, %s, %s: load time %+.0f%% (target with 1 BEST client: <= +25%%)",
-		       s->f->name, runs[r].name, (base / rate - 1) * 100);
-		char key[16];
-		snprintf(key, sizeof(key), "drain%u%s", runs[r].n,
-			 runs[r].type == RTM_CHANGE_TYPE_BEST ? "b" : "a");
-		result(key, drain_rate, -1, "RtmGetChangedDests drain, destinations/s, %s "
-		       "(%lu RTM_CHANGE_NOTIFICATION callbacks)", runs[r].name,
-		       notifications_seen - before);
-	}
 }
 
 /* ---- memory ------------------------------------------------------------------ */
@@ -561,7 +403,8 @@ static void breakdown(const struct side *s, int with_b)
 {
 	const struct rtm_rib *rib = rib_of(s);
 	unsigned kb = s->f->width / 8;
-	size_t dest_req = sizeof(struct rtm_dest) + kb;
+	/* dest.c allocates a destination up to the end of its key. */
+	size_t dest_req = offsetof(struct rtm_dest, node.key) + kb;
 	size_t glue_req = rtm__trie_node_size(s->f->width);
 	size_t n = s->distinct ? s->distinct : 1;
 
@@ -571,8 +414,9 @@ static void breakdown(const struct side *s, int with_b)
 	double per_dest = (double)chunk_of(dest_req) + glue * (double)chunk_of(glue_req) +
 			  sizeof(uintptr_t);
 	double per_route = (double)chunk_of(sizeof(struct rtm_route)) + sizeof(uintptr_t);
-	printf("  %s per prefix: struct rtm_dest %zu B + key %u B = %zu B requested, %zu B from "
-	       "malloc;\n", s->f->name, sizeof(struct rtm_dest), kb, dest_req, chunk_of(dest_req));
+	printf("  %s per prefix: struct rtm_dest %zu B, up to its %u-byte key %zu B requested, "
+	       "%zu B from malloc;\n", s->f->name, sizeof(struct rtm_dest), kb, dest_req,
+	       chunk_of(dest_req));
 	printf("    trie glue+spare nodes %.2f per prefix x %zu B (%zu requested) = %.1f B; "
 	       "handle slot %zu B\n", glue, chunk_of(glue_req), glue_req,
 	       glue * (double)chunk_of(glue_req), sizeof(uintptr_t));
@@ -675,11 +519,6 @@ int main(int argc, char **argv)
 	lookups(&sides[1], in6, NLOOKUPS6, "c6in", "inside table prefixes");
 	lookups(&sides[1], rnd6, NLOOKUPS6, "c6rnd", "random in 2000::/3");
 
-	/* g: enumeration (issue #5). */
-	printf("g. enumerate every destination\n");
-	enumerate(&sides[0], "g4");
-	enumerate(&sides[1], "g6");
-
 	/* d: metric changes. */
 	printf("d. change the metric of every A route (RtmAddRouteToDest on its handle)\n");
 	for (int k = 0; k < 2; k++) {
@@ -717,9 +556,8 @@ int main(int argc, char **argv)
 	print_stats(&sides[0], "after e");
 	print_stats(&sides[1], "after e");
 
-	/* f: change-notification overhead, IPv4 (issue #5). */
-	printf("f. load IPv4 as A with change-notification clients, drain them, delete\n");
-	notify_overhead(&sides[0]);
+	printf("a again: load IPv4 as A into the emptied table, then delete it\n");
+	warm_reload(&sides[0]);
 
 	side_fini(&sides[0]);
 	side_fini(&sides[1]);

@@ -31,7 +31,8 @@ for b in "$dir"/bench/bench_*; do
 	esac
 	echo
 	echo "== $name"
-	"$b" "$@" || { echo "$name: FAILED"; status=1; }
+	"$b" "$@" >"$tmp/$name.out" 2>&1 || { echo "$name: FAILED" >>"$tmp/$name.out"; status=1; }
+	cat "$tmp/$name.out"
 done
 
 anchor=""
@@ -72,28 +73,20 @@ BEGIN {
 	name["c6in"] = "c. lookup inside prefixes, IPv6"; name["c6rnd"] = "c. lookup random, IPv6"
 	name["d4"] = "d. metric change, IPv4";           name["d6"] = "d. metric change, IPv6"
 	name["e4"] = "e. delete every route, IPv4";      name["e6"] = "e. delete every route, IPv6"
-	name["g4"] = "g. enumerate, IPv4";               name["g6"] = "g. enumerate, IPv6"
-	name["f0"] = "f. load, no client (a, warm heap)"; name["f1best"] = "f. load, 1 BEST client"
-	name["f1all"] = "f. load, 1 ALL client";         name["f4best"] = "f. load, 4 BEST clients"
-	name["f4all"] = "f. load, 4 ALL clients"
-	name["drain1b"] = "f. drain, 1 BEST client";     name["drain1a"] = "f. drain, 1 ALL client"
-	name["drain4b"] = "f. drain, 4 BEST clients";    name["drain4a"] = "f. drain, 4 ALL clients"
+	name["a4w"] = "a. insert, IPv4, warm heap"
 	printf "  %-34s %12s %12s %7s  %s\n", "operation", "rtmv2", "DPDK", "ratio", "target"
 }
 $1 == "R" {
 	k = $2; v = $3; rib[k] = v
-	ak = k == "f0" ? "a4" : k
+	ak = k == "a4w" ? "a4" : k
 	d = (ak in anchor) ? anchor[ak] : ""
 	target = ""
-	if (k ~ /^a[46]$/ || k ~ /^c[46]/ || k == "f0")
+	if (k ~ /^a[46]w?$/ || k ~ /^c[46]/)
 		target = d == "" ? ">= DPDK" : (v >= d ? ">= DPDK: met" : ">= DPDK: NOT met")
 	else if (k ~ /^e[46]$/) {
 		a = "a" substr(k, 2)
 		target = (a in rib) ? (v >= rib[a] ? ">= a: met" : ">= a: NOT met") : ">= a"
-	} else if (k ~ /^g[46]$/)
-		target = v >= 10000000 ? ">= 10 M/s: met" : ">= 10 M/s: NOT met"
-	else if (k == "f1best" && ("f0" in rib))
-		target = (rib["f0"] / v - 1 <= 0.25) ? "<= +25% time: met" : "<= +25% time: NOT met"
+	}
 	printf "  %-34s %12.0f %12s %7s  %s\n", (k in name) ? name[k] : k, v,
 	       d == "" ? "-" : sprintf("%.0f", d), d == "" ? "-" : sprintf("%.2f", v / d), target
 }
@@ -110,4 +103,9 @@ $1 == "M" && $2 == "b.rss" {
 }
 END { printf "%s", mem }
 ' "$tmp/rib.out"
+# The other benches state their own targets on lines starting with "target:".
+for f in "$tmp"/*.out; do
+	case $f in */dpdk.out | */rib.out) continue ;; esac
+	grep '^target:' "$f" 2>/dev/null | sed "s|^|  $(basename "$f" .out) |"
+done
 exit $status
