@@ -2,7 +2,9 @@
  * alloc.c — heap wrappers with fault injection (see alloc.h).
  *
  * The countdown is global and atomic: a test that arms it fails exactly one
- * allocation, whichever thread makes it.  The counters are statistics only.
+ * allocation, whichever thread makes it.  The allocation count is the calling
+ * thread's own: a shared counter bumped by every allocation of every thread
+ * would put one contended cache line on the path of every insert.
  */
 #include "alloc.h"
 
@@ -10,12 +12,12 @@
 #include <stdlib.h>
 
 static atomic_ulong fail_countdown;
-static atomic_ulong alloc_count;
+static _Thread_local unsigned long alloc_count;
 static atomic_ulong failures;
 
 static int should_fail(void)
 {
-	atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
+	alloc_count++;
 	if (__builtin_expect(atomic_load_explicit(&fail_countdown, memory_order_relaxed) == 0, 1))
 		return 0;
 	/* Decrement only while positive; the one that reaches 0 fails. */
@@ -60,7 +62,7 @@ void rtm__alloc_fail_at(unsigned long nth)
 
 unsigned long rtm__alloc_count(void)
 {
-	return atomic_load_explicit(&alloc_count, memory_order_relaxed);
+	return alloc_count;
 }
 
 unsigned long rtm__alloc_failures(void)

@@ -7,9 +7,10 @@
  * it was.  The failure switch is one relaxed atomic load on the fast path.
  *
  * rtm__alloc_fail_at(n): the n-th allocation from now (1-based) fails, and
- * only that one; 0 disarms.  rtm__alloc_count() counts allocations made so
- * far, so a test can first run a scenario to learn how many allocation sites
- * it crosses and then fail each one in turn.
+ * only that one, whichever thread makes it; 0 disarms.  rtm__alloc_count()
+ * counts the allocations the calling thread made so far, so a test can first
+ * run a scenario to learn how many allocation sites it crosses and then fail
+ * each one in turn.
  */
 #ifndef RTM_ALLOC_H
 #define RTM_ALLOC_H

@@ -7,7 +7,11 @@
  * beyond its length cleared).  Its routes are a singly linked list kept in
  * decide.h order, best first, so the best route of view v is the first route
  * whose BelongsToViews has bit v: no per-view array is stored, and a
- * destination costs the same whatever the number of configured views.
+ * destination costs the same whatever the number of configured views.  The
+ * union of its routes' views (dest->views, and whether they differ:
+ * views_mixed) is kept by route.c's link and unlink, so that a longest-match
+ * query and a DestInfo need not walk the routes to learn which views the
+ * destination is in and how many routes each has.
  *
  * Lifetime.  Every route holds a reference on its destination (also a dead
  * route a client still holds), so do a hold-down route and a pending change
@@ -78,7 +82,7 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 		return RTM_ENOMEM;
 	}
 	dest->in_trie = 1;
-	dest->last_changed = rtm__filetime_now();
+	rtm__dest_touch(dest);
 	rib->stats.dests++;
 	*out = dest;
 	*created = true;
@@ -92,10 +96,7 @@ bool rtm__dest_is_empty(const struct rtm_dest *dest)
 
 bool rtm__dest_has_route_in(const struct rtm_dest *dest, RTM_VIEW_SET views)
 {
-	for (const struct rtm_route *r = dest->routes; r; r = r->next)
-		if (!views || (r->views & views))
-			return true;
-	return false;
+	return views ? (dest->views & views) != 0 : dest->routes != NULL;
 }
 
 bool rtm__dest_visible(const struct rtm_dest *dest)
@@ -166,10 +167,7 @@ void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto
 	rtm__netaddr_from_key(&info->DestAddress, rib->family, rib->width, dest->node.key,
 			      dest->node.len);
 	info->LastChanged = rtm__filetime(dest->last_changed);
-	RTM_VIEW_SET belongs = 0;
-	for (const struct rtm_route *r = dest->routes; r; r = r->next)
-		belongs |= r->views;
-	info->BelongsToViews = belongs;
+	info->BelongsToViews = dest->views;
 
 	const struct rtm_dest_ext *ext = dest->ext;
 	unsigned n = 0;
@@ -183,8 +181,13 @@ void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto
 		__typeof__(&info->ViewInfo[0]) vi = (void *)((char *)info->ViewInfo +
 							     n * sizeof(info->ViewInfo[0]));
 		UINT count = 0;
-		for (const struct rtm_route *r = dest->routes; r; r = r->next)
-			count += (r->views & bit) != 0;
+		if (!(dest->views & bit))
+			count = 0;
+		else if (!dest->views_mixed)
+			count = dest->n_routes;
+		else
+			for (const struct rtm_route *r = dest->routes; r; r = r->next)
+				count += (r->views & bit) != 0;
 		struct rtm_route *best = rtm__dest_best(dest, v, proto);
 		vi->ViewId = (RTM_VIEW_ID)v;
 		vi->NumRoutes = count;
@@ -257,13 +260,14 @@ static uintptr_t nexthop_sig(const struct rtm_route *r)
 	return h;
 }
 
+/* Only the supported views are filled and compared: the others never hold a
+ * route, and a RIB usually supports two views out of RTM_MAX_VIEWS. */
 void rtm__dest_state(const struct rtm_rib *rib, const struct rtm_dest *dest, struct rtm_dest_state *out)
 {
-	for (unsigned v = 0; v < RTM_MAX_VIEWS; v++) {
+	for (RTM_VIEW_SET m = rib->cfg.views_supported; m; m &= m - 1) {
+		unsigned v = (unsigned)__builtin_ctz(m);
 		struct rtm_view_state *s = &out->v[v];
 		memset(s, 0, sizeof(*s));
-		if (!(rib->cfg.views_supported & (1u << v)))
-			continue;
 		const struct rtm_route *best = rtm__dest_best(dest, v, 0);
 		if (best) {
 			s->route = best;
@@ -283,7 +287,8 @@ void rtm__dest_diff(const struct rtm_rib *rib, const struct rtm_dest_state *befo
 {
 	out->all = touched & rib->cfg.views_supported;
 	out->best = out->fwd = 0;
-	for (unsigned v = 0; v < RTM_MAX_VIEWS; v++) {
+	for (RTM_VIEW_SET m = rib->cfg.views_supported; m; m &= m - 1) {
+		unsigned v = (unsigned)__builtin_ctz(m);
 		const struct rtm_view_state *a = &before->v[v], *b = &after->v[v];
 		RTM_VIEW_SET bit = (RTM_VIEW_SET)1u << v;
 		bool core = a->route != b->route || a->pref != b->pref || a->metric != b->metric ||
@@ -349,7 +354,7 @@ static void hold_finish(struct rtm_rib *rib, struct rtm_dest *dest)
 	struct rtm_route *held = ext->hold_route;
 	ext->hold_route = NULL;
 	ext->hold_views = 0;
-	dest->last_changed = rtm__filetime_now();
+	rtm__dest_touch(dest);
 	rtm__dest_state(rib, dest, &after);
 	struct rtm_dest_change ch;
 	rtm__dest_diff(rib, &before, &after, views, &ch);

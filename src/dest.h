@@ -13,6 +13,13 @@ struct rtm_dest *rtm__dest_find(struct rtm_rib *rib, const uint8_t *key, unsigne
  * leaves the table unchanged.  *created says whether it is new. */
 int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_dest **out,
 		  bool *created);
+/* Stamps a change of the destination: LastChanged becomes now, and always
+ * later than its previous value (the clock is coarse, see rtm__filetime_now). */
+static inline void rtm__dest_touch(struct rtm_dest *dest)
+{
+	uint64_t now = rtm__filetime_now();
+	dest->last_changed = now > dest->last_changed ? now : dest->last_changed + 1;
+}
 /* Does the destination have a route in one of views (any route for views 0)? */
 bool rtm__dest_has_route_in(const struct rtm_dest *dest, RTM_VIEW_SET views);
 /* Visible to queries: has a route or a hold-down route. */

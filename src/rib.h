@@ -159,7 +159,8 @@ struct rtm_dest {
 	uint64_t last_changed;       /* FILETIME value of the last change */
 	uint16_t n_routes;
 	uint8_t in_trie;
-	uint8_t spare;
+	uint8_t views_mixed;         /* its routes do not all belong to the same views */
+	RTM_VIEW_SET views;          /* union of its routes' views: queries need not walk them */
 	struct rtm_trie_node node;   /* last: the key follows */
 };
 

@@ -131,6 +131,8 @@ static void sync_shadow(struct rtm_rib *rib, struct rtm_route *route)
 
 /* ---- the sorted list of a destination ---------------------------------- */
 
+/* dest->views and dest->views_mixed summarise the routes' views; a route's
+ * views change only while it is unlinked, so link and unlink keep them. */
 static void dest_unlink(struct rtm_dest *dest, struct rtm_route *route)
 {
 	for (struct rtm_route **pp = &dest->routes; *pp; pp = &(*pp)->next)
@@ -138,8 +140,15 @@ static void dest_unlink(struct rtm_dest *dest, struct rtm_route *route)
 			*pp = route->next;
 			route->next = NULL;
 			dest->n_routes--;
-			return;
+			break;
 		}
+	RTM_VIEW_SET all = 0, common = ~(RTM_VIEW_SET)0;
+	for (const struct rtm_route *r = dest->routes; r; r = r->next) {
+		all |= r->views;
+		common &= r->views;
+	}
+	dest->views = all;
+	dest->views_mixed = dest->routes && all != common;
 }
 
 static void dest_link(struct rtm_dest *dest, struct rtm_route *route)
@@ -149,7 +158,9 @@ static void dest_link(struct rtm_dest *dest, struct rtm_route *route)
 		pp = &(*pp)->next;
 	route->next = *pp;
 	*pp = route;
-	dest->n_routes++;
+	if (dest->n_routes++ && route->views != dest->views)
+		dest->views_mixed = 1;
+	dest->views |= route->views;
 }
 
 /* ---- what a client asks for ------------------------------------------------ */
@@ -288,14 +299,6 @@ bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route)
 	return true;
 }
 
-static RTM_VIEW_SET views_with_routes(const struct rtm_dest *dest)
-{
-	RTM_VIEW_SET v = 0;
-	for (const struct rtm_route *r = dest->routes; r; r = r->next)
-		v |= r->views;
-	return v;
-}
-
 /* Deletes a live route: unlink, hold-down, report.  rib->lock exclusive.
  * Returns whether the best route of some view changed. */
 static bool route_delete(struct rtm_rib *rib, struct rtm_route *route)
@@ -303,7 +306,7 @@ static bool route_delete(struct rtm_rib *rib, struct rtm_route *route)
 	struct rtm_dest *dest = route->dest;
 	struct rtm_dest_state before, after;
 	rtm__dest_state(rib, dest, &before);
-	RTM_VIEW_SET had = views_with_routes(dest);
+	RTM_VIEW_SET had = dest->views;
 
 	dest_unlink(dest, route);
 	route->obj.dead = 1;
@@ -314,10 +317,10 @@ static bool route_delete(struct rtm_rib *rib, struct rtm_route *route)
 			rtm__list_move(route, NULL);
 	}
 	sync_shadow(rib, route);
-	RTM_VIEW_SET emptied = had & ~views_with_routes(dest) & route->views;
+	RTM_VIEW_SET emptied = had & ~dest->views & route->views;
 	if (emptied)
 		rtm__dest_hold_removed(rib, dest, route, emptied);
-	dest->last_changed = rtm__filetime_now();
+	rtm__dest_touch(dest);
 
 	rtm__dest_state(rib, dest, &after);
 	struct rtm_dest_change ch;
@@ -466,7 +469,7 @@ static int apply(struct rtm_rib *rib, struct rtm_route *route, const struct rout
 	dest_link(dest, route);
 	if (list)
 		rtm__list_move(route, list);
-	dest->last_changed = rtm__filetime_now();
+	rtm__dest_touch(dest);
 	sync_shadow(rib, route);
 
 	rtm__dest_state(rib, dest, &after);
