@@ -43,7 +43,7 @@ struct rtm_trie_node {
  * topmost node that lies inside the block, and the longest user prefix
  * shorter than the block that covers all of it.
  */
-#define RTM_TRIE_INDEX_BITS 16
+#define RTM_TRIE_INDEX_BITS 20
 
 struct rtm_trie_slot {
 	struct rtm_trie_node *top;
@@ -64,8 +64,9 @@ struct rtm_trie {
 	struct rtm_trie_node *spare;
 	size_t spare_count;
 	/*
-	 * The direct index of width-32 tries (use_index = 1): 2^16 slots,
-	 * 1 MiB, allocated by the first insert and freed by fini.  Other widths
+	 * The direct index of width-32 tries (use_index = 1): 2^20 slots,
+	 * 16 MiB of zeroed address space allocated by the first insert (pages
+	 * become resident only where prefixes are) and freed by fini.  Other widths
 	 * (use_index = 0) have none: see the measurements in trie.c.
 	 */
 	struct rtm_trie_slot *index;
@@ -99,7 +100,7 @@ void rtm__trie_fini(struct rtm_trie *t);
  *            itself already in the trie): nothing changed but node's key
  *            being normalised.
  *   -ENOMEM  the one allocation the insert needed failed: a glue node, a
- *            spare, or (first insert into a width-32 trie) the 1 MiB index.
+ *            spare, or (first insert into a width-32 trie) the index.
  *            The trie is exactly as before.
  * At most one allocation is made per call; none when the new node lands on a
  * branch point or between a node and its parent.

@@ -529,7 +529,8 @@ static int run_child(const struct scenario *sc, unsigned long fail_at, int fd)
 		tl_failed_checks = 0;
 		attempt(sc, fail_at, fd);
 		fflush(stderr);
-		_exit(tl_failed_checks ? 1 : 0);
+		int leaked = tl_leaks();
+		_exit(tl_failed_checks || leaked ? 1 : 0);
 	}
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

@@ -262,7 +262,9 @@ static void test_remove_only_node(void)
 static void test_checker_catches_faults(void)
 {
 	struct rtm_trie t;
-	struct obj *a = obj_str(32, "10.0.0.0", 16), *b = obj_str(32, "10.1.0.0", 16);
+	/* Both at least an index block long: each is the top of its block. */
+	struct obj *a = obj_str(32, "10.0.0.0", 24), *b = obj_str(32, "10.1.0.0", 24);
+	unsigned slot_a = 10u << (RTM_TRIE_INDEX_BITS - 8);
 	struct rtm_trie_node *g;
 
 	rtm__trie_init(&t, 32);
@@ -285,9 +287,9 @@ static void test_checker_catches_faults(void)
 	g->child[0] = &b->node; /* b in the wrong slot */
 	CHECK(rtm__trie_check(&t) == -1);
 	g->child[0] = &a->node;
-	t.index[10 << 8].top = NULL;
+	t.index[slot_a].top = NULL;
 	CHECK(rtm__trie_check(&t) == -1);
-	t.index[10 << 8].top = &a->node;
+	t.index[slot_a].top = &a->node;
 	CHECK(rtm__trie_check(&t) == 0);
 	rtm__trie_remove(&t, &a->node);
 	rtm__trie_remove(&t, &b->node);

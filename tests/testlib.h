@@ -6,6 +6,10 @@
  * test alone and the others still run.  RTM_TEST_NOFORK=1 runs them in
  * process (for a debugger); RTM_TEST_ONLY=name runs one.
  *
+ * A child ends with _exit, which skips LeakSanitizer's check at exit, so under
+ * AddressSanitizer the child runs the leak check itself (tl_leaks) and a leak
+ * fails the test.
+ *
  * CHECK(cond) records a failure and goes on; REQUIRE(cond) stops the test.
  * CHECK_EQ / CHECK_U print both values.  The program ends with the line
  * "<file>: N passed, N failed" and exits non-zero if anything failed.
@@ -20,8 +24,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int tl_failed_checks;
+#if defined(__SANITIZE_ADDRESS__)
+#define TL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TL_ASAN 1
+#endif
+#endif
+#ifdef TL_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+/* The check counter is atomic: the stress tests CHECK from several threads. */
+static _Atomic int tl_failed_checks;
 static int tl_passed, tl_failed;
+
+/* Non-zero when LeakSanitizer finds memory nobody references any more
+ * (only under AddressSanitizer, and only if detect_leaks is on). */
+static inline __attribute__((unused)) int tl_leaks(void)
+{
+#ifdef TL_ASAN
+	return __lsan_do_recoverable_leak_check();
+#else
+	return 0;
+#endif
+}
 
 #define CHECK(cond)                                                                   \
 	do {                                                                          \
@@ -77,7 +104,8 @@ static inline void tl_run(const char *name, void (*fn)(void))
 			fn();
 			fflush(stdout);
 			fflush(stderr);
-			_exit(tl_failed_checks == 0 ? 0 : 1);
+			int leaked = tl_leaks();
+			_exit(tl_failed_checks == 0 && !leaked ? 0 : 1);
 		}
 		int status = 0;
 		while (waitpid(pid, &status, 0) < 0)
