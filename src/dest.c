@@ -148,6 +148,8 @@ ULONG rtm__protocol_filter(const struct rtm_entity *caller, ULONG protocol_id)
 struct rtm_route *rtm__dest_best(const struct rtm_dest *dest, unsigned view, ULONG proto)
 {
 	RTM_VIEW_SET bit = (RTM_VIEW_SET)1u << view;
+	if (!(dest->views & bit))
+		return NULL; /* no walk through routes of other views */
 	for (struct rtm_route *r = dest->routes; r; r = r->next)
 		if ((r->views & bit) && (!proto || r->owner->info.EntityId.EntityProtocolId == proto))
 			return r;
@@ -251,12 +253,19 @@ int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, uns
 
 /* ---- change detection -------------------------------------------------- */
 
-static uintptr_t nexthop_sig(const struct rtm_route *r)
+/* A 64-bit mix of a route's next-hop array (the splitmix64 finaliser on each
+ * step): two arrays that differ beyond their first two next hops compare
+ * equal only if this collides. */
+static uint64_t nexthop_sig(const struct rtm_route *r)
 {
-	uintptr_t h = 0;
+	uint64_t h = 0;
 	struct rtm_nexthop *const *nh = rtm__route_nexthops(r);
-	for (unsigned i = 0; i < r->n_nexthops; i++)
-		h = h * 1000003u ^ (uintptr_t)nh[i];
+	for (unsigned i = 0; i < r->n_nexthops; i++) {
+		h += (uint64_t)(uintptr_t)nh[i] + 0x9e3779b97f4a7c15ull;
+		h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+		h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+		h ^= h >> 31;
+	}
 	return h;
 }
 
@@ -275,7 +284,10 @@ void rtm__dest_state(const struct rtm_rib *rib, const struct rtm_dest *dest, str
 			s->metric = best->pref.Metric;
 			s->flags = best->flags;
 			s->n_nexthops = best->n_nexthops;
-			s->nexthop_sig = nexthop_sig(best);
+			struct rtm_nexthop *const *nh = rtm__route_nexthops(best);
+			s->nexthop0 = best->n_nexthops > 0 ? nh[0] : NULL;
+			s->nexthop1 = best->n_nexthops > 1 ? nh[1] : NULL;
+			s->nexthop_sig = best->n_nexthops > 2 ? nexthop_sig(best) : 0;
 		}
 		if (dest->ext && (dest->ext->hold_views & (1u << v)))
 			s->hold = dest->ext->hold_route;
@@ -292,7 +304,8 @@ void rtm__dest_diff(const struct rtm_rib *rib, const struct rtm_dest_state *befo
 		const struct rtm_view_state *a = &before->v[v], *b = &after->v[v];
 		RTM_VIEW_SET bit = (RTM_VIEW_SET)1u << v;
 		bool core = a->route != b->route || a->pref != b->pref || a->metric != b->metric ||
-			    a->n_nexthops != b->n_nexthops || a->nexthop_sig != b->nexthop_sig;
+			    a->n_nexthops != b->n_nexthops || a->nexthop0 != b->nexthop0 ||
+			    a->nexthop1 != b->nexthop1 || a->nexthop_sig != b->nexthop_sig;
 		bool fwd_flags = ((a->flags ^ b->flags) & RTM_ROUTE_FLAGS_FORWARDING) != 0;
 		bool any_flags = a->flags != b->flags;
 		if (core || any_flags || a->hold != b->hold)

@@ -48,7 +48,10 @@ struct rtm_view_state {
 	const struct rtm_route *route;
 	uint32_t pref, metric;
 	uint16_t flags, n_nexthops;
-	uintptr_t nexthop_sig;
+	/* Its next hops: the first two exactly (most routes have one or two),
+	 * the rest through a 64-bit mix of the whole array. */
+	const void *nexthop0, *nexthop1;
+	uint64_t nexthop_sig;
 	const void *hold;
 };
 struct rtm_dest_state {

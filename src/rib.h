@@ -157,9 +157,11 @@ struct rtm_dest {
 	struct rtm_route *routes;    /* sorted, best first */
 	struct rtm_dest_ext *ext;
 	uint64_t last_changed;       /* FILETIME value of the last change */
-	uint16_t n_routes;
-	uint8_t in_trie;
-	uint8_t views_mixed;         /* its routes do not all belong to the same views */
+	/* Its number of routes: 30 bits, more than memory can hold routes (each
+	 * takes over 100 bytes), sharing a word with two flags. */
+	uint32_t n_routes : 30;
+	uint32_t in_trie : 1;
+	uint32_t views_mixed : 1;    /* its routes do not all belong to the same views */
 	RTM_VIEW_SET views;          /* union of its routes' views: queries need not walk them */
 	struct rtm_trie_node node;   /* last: the key follows */
 };

@@ -142,6 +142,12 @@ static void dest_unlink(struct rtm_dest *dest, struct rtm_route *route)
 			dest->n_routes--;
 			break;
 		}
+	if (!dest->views_mixed) {
+		/* All the routes belonged to the same views, the rest still do. */
+		if (!dest->routes)
+			dest->views = 0;
+		return;
+	}
 	RTM_VIEW_SET all = 0, common = ~(RTM_VIEW_SET)0;
 	for (const struct rtm_route *r = dest->routes; r; r = r->next) {
 		all |= r->views;

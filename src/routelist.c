@@ -35,6 +35,11 @@ struct rtm_route_list *rtm__list_lookup(struct rtm_rib *rib, struct rtm_entity *
 void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list)
 {
 	struct rtm_route_ext *ext = route->ext;
+	/* Already there: it keeps its place, so that an enumeration in
+	 * progress neither returns it twice nor misses it (a protocol
+	 * refreshing its routes passes its list on every update). */
+	if (ext->list == list)
+		return;
 	if (ext->list) {
 		rtm__list_unlink(&ext->list_item.link);
 		ext->list->count--;

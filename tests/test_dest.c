@@ -548,6 +548,70 @@ static void test_handle_keeps_dest(void)
 	RtmDeregisterEntity(a);
 }
 
+/* A destination counts its routes past 16 bits (a regression: the count was
+ * 16 bits wide and the 65,536th route made the destination vanish). */
+static void test_many_routes_one_dest(void)
+{
+	RTM_ENTITY_HANDLE a = rt_register(AF_INET, 10), b = rt_register(AF_INET, 20);
+	REQUIRE(a && b);
+	RTM_NEXTHOP_HANDLE n = rt_nexthop(a, "10.0.0.1", 1);
+	enum { N = 65537 };
+	RTM_NET_ADDRESS d = rt_addr("10.9.0.0", 16);
+	rt_route_buf rb;
+	for (unsigned i = 0; i < N; i++) {
+		/* Each better than the last: it goes to the head of the list. */
+		rt_route_fill(&rb.info, 1, N - i, RTM_VIEW_MASK_UCAST, n, NULL);
+		RTM_ROUTE_CHANGE_FLAGS fl = RTM_ROUTE_CHANGE_NEW;
+		DWORD rc = RtmAddRouteToDest(a, NULL, &d, &rb.info, INFINITE, NULL, 0, NULL, &fl);
+		if (rc != NO_ERROR) {
+			CHECK_U(rc, NO_ERROR);
+			break;
+		}
+	}
+	rt_dest_buf db;
+	CHECK_U(dest_info(b, "10.9.0.0", 16, 0, RTM_VIEW_MASK_UCAST, &db), NO_ERROR);
+	CHECK_U(RT_VIEW(&db.info, 0).NumRoutes, N);
+	CHECK(RT_VIEW(&db.info, 0).Owner == a);
+	rt_route_buf got;
+	CHECK_U(RtmGetRouteInfo(b, RT_VIEW(&db.info, 0).Route, &got.info, NULL), NO_ERROR);
+	CHECK_U(got.info.PrefInfo.Metric, 1);
+	RtmReleaseRouteInfo(b, &got.info);
+	RtmReleaseDestInfo(b, &db.info);
+	CHECK_U(rt_stats(b).routes, N);
+	RtmReleaseNextHops(a, 1, &n);
+	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
+	rtm_stats s = rt_stats(b);
+	CHECK_U(s.routes, 0);
+	CHECK_U(s.dests, 0);
+	RtmDeregisterEntity(b);
+}
+
+/* RtmDeleteRouteToDest releases the handle it is given.  Deleting a route
+ * through the handle in a destination's information consumes that handle:
+ * the information is then released with the field cleared (API-NOTES). */
+static void test_delete_through_dest_info(void)
+{
+	RTM_ENTITY_HANDLE a = rt_register(AF_INET, 10);
+	REQUIRE(a);
+	RTM_NEXTHOP_HANDLE n = rt_nexthop(a, "10.0.0.1", 1);
+	REQUIRE(rt_add_route(a, "10.2.0.0", 16, 1, 1, 1, n, NULL, NULL, NULL) == NO_ERROR);
+	rt_dest_buf db;
+	REQUIRE(dest_info(a, "10.2.0.0", 16, 0, 1, &db) == NO_ERROR);
+	DWORD fl;
+	CHECK_U(RtmDeleteRouteToDest(a, RT_VIEW(&db.info, 0).Route, &fl), NO_ERROR);
+	/* The route handle is gone: releasing the information as it is refuses
+	 * it, and releases nothing. */
+	CHECK_U(RtmReleaseDestInfo(a, &db.info), ERROR_INVALID_HANDLE);
+	CHECK_U(rt_stats(a).dests, 1);
+	RT_VIEW(&db.info, 0).Route = NULL;
+	CHECK_U(RtmReleaseDestInfo(a, &db.info), NO_ERROR);
+	rtm_stats s = rt_stats(a);
+	CHECK_U(s.dests, 0);
+	CHECK_U(s.routes, 0);
+	RtmReleaseNextHops(a, 1, &n);
+	RtmDeregisterEntity(a);
+}
+
 int main(void)
 {
 	RUN(test_dest_info_invalid);
@@ -561,5 +625,7 @@ int main(void)
 	RUN(test_less_specific_ipv6);
 	RUN(test_lock_and_opaque);
 	RUN(test_handle_keeps_dest);
+	RUN(test_many_routes_one_dest);
+	RUN(test_delete_through_dest_info);
 	TEST_MAIN_END();
 }

@@ -103,15 +103,15 @@ static void test_insert_and_move(void)
 	CHECK_U(read_list(v.a, l1, 10, out, 8), 5);
 	for (unsigned i = 0; i < 5; i++)
 		CHECK(out[i] == r[i]);
-	/* Inserting again keeps one entry per route (moved to the tail). */
+	/* Inserting again keeps one entry per route, in its place. */
 	CHECK_U(RtmInsertInRouteList(v.a, l1, 1, &r[0]), NO_ERROR);
 	CHECK_U(read_list(v.a, l1, 10, out, 8), 5);
-	CHECK(out[4] == r[0] && out[0] == r[1]);
+	CHECK(out[0] == r[0] && out[4] == r[4]);
 	/* Moving to another list takes them out of the first. */
 	RTM_ROUTE_HANDLE mv[2] = { r[1], r[2] };
 	CHECK_U(RtmInsertInRouteList(v.a, l2, 2, mv), NO_ERROR);
 	CHECK_U(read_list(v.a, l1, 10, out, 8), 3);
-	CHECK(out[0] == r[3] && out[1] == r[4] && out[2] == r[0]);
+	CHECK(out[0] == r[0] && out[1] == r[3] && out[2] == r[4]);
 	CHECK_U(read_list(v.a, l2, 10, out, 8), 2);
 	CHECK(out[0] == r[1] && out[1] == r[2]);
 	/* A NULL list takes them out of whatever list. */
@@ -300,6 +300,67 @@ static void test_enum_survives_changes(void)
 	env_free(&v);
 }
 
+/* A protocol refreshes its routes passing its list on every update (and
+ * inserts them again): a route already in the list keeps its place, so an
+ * enumeration in progress returns each route exactly once. */
+static void test_refresh_keeps_place(void)
+{
+	struct env v;
+	env_make(&v);
+	enum { N = 4 };
+	RTM_ROUTE_HANDLE r[N], got[8];
+	add_routes(&v, r, 0, N);
+	RTM_ROUTE_LIST_HANDLE l;
+	REQUIRE(RtmCreateRouteList(v.a, &l) == NO_ERROR);
+	REQUIRE(RtmInsertInRouteList(v.a, l, N, r) == NO_ERROR);
+	RTM_ENUM_HANDLE en;
+	REQUIRE(RtmCreateRouteListEnum(v.a, l, &en) == NO_ERROR);
+	UINT n = 2;
+	REQUIRE(RtmGetListEnumRoutes(v.a, en, &n, got) == NO_ERROR);
+	CHECK(n == 2 && got[0] == r[0] && got[1] == r[1]);
+	RtmReleaseRoutes(v.a, n, got);
+	/* Refresh every route through RtmAddRouteToDest with the list, and
+	 * insert r[0] and r[3] into it again. */
+	for (unsigned i = 0; i < N; i++) {
+		rt_route_buf rb;
+		RTM_ROUTE_HANDLE h = r[i];
+		RTM_NET_ADDRESS d;
+		char t[32];
+		snprintf(t, sizeof(t), "10.0.%u.0", i);
+		d = rt_addr(t, 24);
+		rt_route_fill(&rb.info, 1, 2 + i, 1, v.na, NULL);
+		RTM_ROUTE_CHANGE_FLAGS fl = 0;
+		CHECK_U(RtmAddRouteToDest(v.a, &h, &d, &rb.info, INFINITE, l, 0, NULL, &fl), NO_ERROR);
+		CHECK(h == r[i]);
+		CHECK_U(fl & RTM_ROUTE_CHANGE_NEW, 0);
+	}
+	RTM_ROUTE_HANDLE again[2] = { r[0], r[3] };
+	CHECK_U(RtmInsertInRouteList(v.a, l, 2, again), NO_ERROR);
+	/* The enumeration goes on with r[2], r[3] and ends: none returned twice. */
+	RTM_ROUTE_HANDLE rest[8];
+	unsigned k = 0;
+	for (;;) {
+		n = 3;
+		REQUIRE(RtmGetListEnumRoutes(v.a, en, &n, got) == NO_ERROR);
+		if (n == 0)
+			break;
+		for (UINT i = 0; i < n && k < 8; i++)
+			rest[k++] = got[i];
+		RtmReleaseRoutes(v.a, n, got);
+	}
+	CHECK_U(k, 2);
+	CHECK(k >= 2 && rest[0] == r[2] && rest[1] == r[3]);
+	/* And the list is in its first order, each route once. */
+	RTM_ROUTE_HANDLE all[8];
+	CHECK_U(read_list(v.a, l, 8, all, 8), N);
+	for (unsigned i = 0; i < N; i++)
+		CHECK(all[i] == r[i]);
+	CHECK_U(RtmDeleteEnumHandle(v.a, en), NO_ERROR);
+	CHECK_U(RtmReleaseRoutes(v.a, N, r), NO_ERROR);
+	CHECK_U(RtmDeleteRouteList(v.a, l), NO_ERROR);
+	env_free(&v);
+}
+
 static void test_delete_list_keeps_routes(void)
 {
 	struct env v;
@@ -362,6 +423,7 @@ int main(void)
 	RUN(test_insert_and_move);
 	RUN(test_enum_batches);
 	RUN(test_enum_survives_changes);
+	RUN(test_refresh_keeps_place);
 	RUN(test_delete_list_keeps_routes);
 	RUN(test_deregistration_frees_lists);
 	TEST_MAIN_END();
