@@ -27,7 +27,7 @@
  * trie's branch nodes) when it is created, so its resident memory says how
  * big the pool was made; per pool node it is what one trie node really costs.
  * That is also why its insert rate includes no page faults, while rtmv2's
- * first load (a) does; bench_rib's f0 is rtmv2's load on a warm heap.
+ * first load (a) does; bench_rib's a4w is rtmv2's load on a warm heap.
  *
  * Built only where DPDK is installed (pkg-config libdpdk); see the Makefile.
  */

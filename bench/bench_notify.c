@@ -33,6 +33,8 @@
 #define MAX_CLIENTS 4
 
 static atomic_uint g_signals;
+/* The full-enumeration rates of IPv4, for the target line. */
+static double g_enum_only, g_enum_release;
 
 static DWORD WINAPI client_cb(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID c1, PVOID c2)
 {
@@ -300,6 +302,8 @@ int main(int argc, char **argv)
 					 "enumerate, IPv4, batches of %u, with RtmReleaseDests",
 					 r4.profile.MaxHandlesInEnum);
 				bench_result("ng4r", g4r, (long)n4, what);
+				g_enum_only = g4;
+				g_enum_release = g4r;
 				snprintf(what, sizeof(what),
 					 "enumerate, IPv6, batches of %u, with RtmReleaseDests",
 					 r6.profile.MaxHandlesInEnum);
@@ -324,5 +328,9 @@ int main(int argc, char **argv)
 	double over = 100.0 * (load_s[1] / load_s[0] - 1);
 	printf("target: load with 1 BEST client <= +25%% time: %+.1f%% (%s)\n", over,
 	       over <= 25 ? "met" : "NOT met");
+	printf("target: full enumeration >= 10 M destinations/s: IPv4 %.1f M/s with "
+	       "RtmReleaseDests, %.1f M/s without (%s)\n",
+	       g_enum_release / 1e6, g_enum_only / 1e6,
+	       g_enum_release >= 10e6 ? "met" : g_enum_only >= 10e6 ? "met without releases only" : "NOT met");
 	return 0;
 }

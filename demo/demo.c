@@ -19,10 +19,6 @@
  *      changes; BGP withdraws (deregisters); the agent drains the changes it
  *      was told about, OSPF now answers the same lookups, and an enumeration
  *      lists the prefixes of 193.0.0.0/16.
- *
- * Change notification and enumerations came with a later issue than the
- * rest; where the library answers ERROR_CALL_NOT_IMPLEMENTED the demo says so
- * and goes on.
  */
 #include <rtmv2.h>
 #include <rtmv2/rtmv2_ext.h>
@@ -571,11 +567,6 @@ static void enumerate_range(struct entity *asker, const char *range)
 
 	DWORD err = RtmCreateDestEnum(asker->h, RTM_VIEW_MASK_UCAST,
 				      RTM_ENUM_RANGE | RTM_ENUM_ALL_DESTS, &a, RTM_BEST_PROTOCOL, &eh);
-	if (err == ERROR_CALL_NOT_IMPLEMENTED) {
-		printf("  RtmCreateDestEnum: not implemented in this build "
-		       "(ERROR_CALL_NOT_IMPLEMENTED); enumeration skipped\n");
-		return;
-	}
 	check(err, "RtmCreateDestEnum");
 	buf = malloc(entry * max);
 	if (!buf)
@@ -695,15 +686,8 @@ int main(int argc, char **argv)
 	RTM_NOTIFY_HANDLE notify = NULL;
 	DWORD err = RtmRegisterForChangeNotification(agent.h, RTM_VIEW_MASK_UCAST,
 						     RTM_CHANGE_TYPE_BEST, &agent, &notify);
-	if (err == ERROR_CALL_NOT_IMPLEMENTED) {
-		printf("  RtmRegisterForChangeNotification: not implemented in this build "
-		       "(ERROR_CALL_NOT_IMPLEMENTED); the agent will not follow changes\n");
-		notify = NULL;
-	} else {
-		check(err, "RtmRegisterForChangeNotification");
-		printf("  the FIB agent registers for RTM_CHANGE_TYPE_BEST changes of the unicast "
-		       "view\n");
-	}
+	check(err, "RtmRegisterForChangeNotification");
+	printf("  the FIB agent registers for RTM_CHANGE_TYPE_BEST changes of the unicast view\n");
 	printf("  BGP deregisters from IPv4 and IPv6 (its routes go with it):\n");
 	release_neighbours(&bgp4);
 	release_neighbours(&bgp6);

@@ -35,10 +35,14 @@ int main(void)
 	RTM_NEXTHOP_CHANGE_FLAGS nhflags;
 	rc = RtmAddNextHop(rtm, &nhi, &nh, &nhflags);
 
-	/* Route infos are variable-sized: room for the profile's next hops. */
-	char buf[RTM_SIZE_OF_ROUTE_INFO(8)];
-	PRTM_ROUTE_INFO route = (PRTM_ROUTE_INFO)(void *)buf;
-	memset(buf, 0, sizeof(buf));
+	/* Route infos are variable-sized: room for the profile's next hops,
+	 * in a union so that the buffer is aligned for the structure. */
+	union {
+		RTM_ROUTE_INFO info;
+		char bytes[RTM_SIZE_OF_ROUTE_INFO(8)];
+	} buf;
+	PRTM_ROUTE_INFO route = &buf.info;
+	memset(&buf, 0, sizeof(buf));
 	route->PrefInfo.Preference = 120;
 	route->PrefInfo.Metric = 2;
 	route->BelongsToViews = RTM_VIEW_MASK_UCAST;

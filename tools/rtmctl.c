@@ -1059,10 +1059,6 @@ static int show_family(struct ctl_entity *q, RTM_NET_ADDRESS *range)
 				     range ? RTM_ENUM_RANGE : RTM_ENUM_START, range,
 				     RTM_BEST_PROTOCOL, &en);
 
-	if (rc == ERROR_CALL_NOT_IMPLEMENTED)
-		return fail("RtmCreateDestEnum: error %lu (%s): this build of rtmv2 cannot "
-			    "enumerate yet; use lookup, exact or less",
-			    (unsigned long)rc, rtm_strerror(rc));
 	if (rc != NO_ERROR)
 		return fail_api("RtmCreateDestEnum", rc);
 	unsigned char *buf = calloc(max, step);
