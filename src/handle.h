@@ -33,6 +33,7 @@
  * link to a live object is not a reference: an object is freed when it is
  * both unlinked from the routing table (obj.dead) and unreferenced.
  *
+ * (Both live in obj.counts: refs in its low 32 bits, crefs in its high 32.)
  * obj.crefs is the clients' share of refs.  A release call must match a
  * handle the client was given, so it is checked against crefs, never against
  * refs: a client that releases a handle twice gets ERROR_INVALID_HANDLE
@@ -66,8 +67,11 @@ enum rtm_handle_type {
 struct rtm_obj {
 	uint32_t gen;                 /* generation of the slot it occupies */
 	uint32_t slot;                /* index in the owning RIB's handle table */
-	atomic_uint refs;             /* all references: clients' and internal */
-	atomic_uint crefs;            /* the clients' share of refs */
+	/* Both reference counts in one word, so that giving or releasing a
+	 * client's handle is one atomic operation: the low half counts all
+	 * references (clients' and internal), the high half the clients'
+	 * share (RTM_REFS_CLIENT each).  See rtm__obj_ref and friends. */
+	_Atomic uint64_t counts;
 	uint8_t type;                 /* RTM_HT_* */
 	atomic_uchar reap_pending;    /* queued for a write-locked reap, see rib.c */
 	uint8_t dead;                 /* unlinked; freed when refs reaches 0 */
@@ -115,51 +119,55 @@ struct rtm_obj *rtm__handle_lookup(const struct rtm_handle_table *ht, unsigned r
  * total count, or -1 (and changes nothing) when no client reference is left,
  * i.e. the handle was released more often than it was given.  unpin returns
  * the new total count, or -1 when it was already 0. */
+#define RTM_REFS_ONE 1ull            /* one reference of any kind */
+#define RTM_REFS_CLIENT (1ull << 32) /* ... and its client share */
+
+static inline unsigned rtm__refs_all(uint64_t counts) { return (unsigned)(counts & 0xFFFFFFFFu); }
+static inline unsigned rtm__refs_client(uint64_t counts) { return (unsigned)(counts >> 32); }
+
 static inline void rtm__obj_ref(struct rtm_obj *obj)
 {
-	atomic_fetch_add_explicit(&obj->crefs, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&obj->counts, RTM_REFS_CLIENT | RTM_REFS_ONE, memory_order_relaxed);
 }
 
 static inline void rtm__obj_pin(struct rtm_obj *obj)
 {
-	atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&obj->counts, RTM_REFS_ONE, memory_order_relaxed);
 }
 
 static inline long rtm__obj_unpin(struct rtm_obj *obj)
 {
-	unsigned cur = atomic_load_explicit(&obj->refs, memory_order_relaxed);
+	uint64_t cur = atomic_load_explicit(&obj->counts, memory_order_relaxed);
 	do {
-		if (cur == 0)
+		if (rtm__refs_all(cur) == 0)
 			return -1;
-	} while (!atomic_compare_exchange_weak_explicit(&obj->refs, &cur, cur - 1,
+	} while (!atomic_compare_exchange_weak_explicit(&obj->counts, &cur, cur - RTM_REFS_ONE,
 							memory_order_acq_rel, memory_order_relaxed));
-	return (long)cur - 1;
+	return (long)rtm__refs_all(cur) - 1;
 }
 
 static inline long rtm__obj_unref(struct rtm_obj *obj)
 {
-	unsigned cur = atomic_load_explicit(&obj->crefs, memory_order_relaxed);
+	uint64_t cur = atomic_load_explicit(&obj->counts, memory_order_relaxed);
 	do {
-		if (cur == 0)
+		if (rtm__refs_client(cur) == 0)
 			return -1;
-	} while (!atomic_compare_exchange_weak_explicit(&obj->crefs, &cur, cur - 1,
+	} while (!atomic_compare_exchange_weak_explicit(&obj->counts, &cur,
+							cur - (RTM_REFS_CLIENT | RTM_REFS_ONE),
 							memory_order_acq_rel, memory_order_relaxed));
-	return rtm__obj_unpin(obj);
+	return (long)rtm__refs_all(cur) - 1;
 }
 
 /* Client references only: does the client side hold one to release? */
 static inline unsigned rtm__obj_client_refs(const struct rtm_obj *obj)
 {
-	return atomic_load_explicit(&obj->crefs, memory_order_acquire);
+	return rtm__refs_client(atomic_load_explicit(&((struct rtm_obj *)obj)->counts, memory_order_acquire));
 }
 
 static inline unsigned rtm__obj_refs(const struct rtm_obj *obj)
 {
-	return atomic_load_explicit(&obj->refs, memory_order_acquire);
+	return rtm__refs_all(atomic_load_explicit(&((struct rtm_obj *)obj)->counts, memory_order_acquire));
 }
-
-
 
 /* Calls fn for every live object of the table, in slot order.  fn may free
  * the object it is given (and only that one).  Needs the write lock. */
