@@ -607,8 +607,18 @@ typedef enum _RTM_EVENT_TYPE {
  *   - RTM_CHANGE_NOTIFICATION is delivered on the thread whose API call (or
  *     timer) made the change pending, after that call's locks are released.
  *   - RTM_ROUTE_EXPIRED is delivered on the instance's timer thread.
+ *   - Callbacks for one entity can therefore run at the same time on
+ *     different threads (the timer thread and any thread calling the API):
+ *     the client protects its own data with its own locks.
+ *   - Callbacks may nest (a callback's API call causes another delivery on
+ *     the same thread, e.g. a change in another instance); every nested
+ *     delivery is made, to any depth.  A change made inside an
+ *     RTM_CHANGE_NOTIFICATION callback to the same instance is signalled
+ *     after that callback returns, when the outer delivery loops again,
+ *     never from inside it.
  *   - After RtmDeregisterEntity returns, no callback for that entity starts,
- *     and any in progress on other threads has finished.
+ *     and any in progress on other threads has finished.  Called from the
+ *     entity's own callback or method, it does not wait for that one.
  * See docs/API-NOTES.md.
  */
 typedef DWORD(WINAPI *_EVENT_CALLBACK)(RTM_ENTITY_HANDLE RtmRegHandle, RTM_EVENT_TYPE EventType,
@@ -757,7 +767,10 @@ typedef DWORD RTM_NOTIFY_FLAGS, *PRTM_NOTIFY_FLAGS;
  * @retval ERROR_INVALID_DATA  a parameter contains incorrect information.
  * @retval ERROR_INVALID_PARAMETER  a parameter contains incorrect
  *         information (a required pointer is NULL, among others).
- * @retval ERROR_NO_SYSTEM_RESOURCES  not enough system resources.
+ * @retval ERROR_NO_SYSTEM_RESOURCES  not enough system resources: every
+ *         opaque pointer is reserved, 127 instance and family pairs are in
+ *         use, or the 65536 entity slots are taken (by registered entities
+ *         and by deregistered ones whose handles are still referenced).
  * @retval ERROR_NOT_ENOUGH_MEMORY  not enough memory.
  * Other entities of the instance and family receive RTM_ENTITY_REGISTERED
  * (see the callback contract).  Which configurations and address families
@@ -776,11 +789,14 @@ RTMV2_API DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo,
  *
  * @param[in] RtmRegHandle  the client to deregister.
  * @retval ERROR_INVALID_HANDLE  the handle is invalid.
- * The client should first release its locks, handles and information
- * structures; afterwards it must not call the API with this handle.  Other
- * entities receive RTM_ENTITY_DEREGISTERED, and no callback of this client
- * runs after the call returns.  What becomes of the client's routes, next
- * hops, lists, enumerations and notifications: see docs/API-NOTES.md.
+ * Nothing else can make it fail: it allocates nothing.  The client should
+ * first release its locks, handles and information structures; afterwards
+ * it must not call the API with this handle.  Other entities receive
+ * RTM_ENTITY_DEREGISTERED, and no callback or method of this client runs
+ * after the call returns (it waits for those running on other threads; one
+ * running on the calling thread, from which it is called, goes on to its
+ * end).  What becomes of the client's routes, next hops, lists,
+ * enumerations and notifications: see docs/API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle);
 
@@ -811,7 +827,8 @@ RTMV2_API DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle,
  * @param[in] RtmRegHandle   the caller.
  * @param[in] NumEntities    number of handles.
  * @param[in] EntityHandles  the handles to release.
- * @retval ERROR_INVALID_HANDLE  a handle is invalid.
+ * @retval ERROR_INVALID_HANDLE  a handle is invalid, or is listed more
+ *         often than the caller holds references to it; nothing is released.
  * @retval ERROR_INVALID_PARAMETER (+)  EntityHandles is NULL and NumEntities
  *         is not 0.
  */
@@ -832,8 +849,14 @@ RTMV2_API DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT N
  * @param[in] LockDest      TRUE to lock, FALSE to unlock.
  * @retval ERROR_ACCESS_DENIED  the caller may not lock this destination.
  * @retval ERROR_INVALID_HANDLE  the handle is invalid.
- * Hold it briefly.  Who "owns" a destination, and what unlocking a
- * destination one has not locked returns: see docs/API-NOTES.md.
+ * @retval ERROR_INVALID_PARAMETER (+)  unlocking: this thread does not hold
+ *         the destination locked in that mode; locking exclusively: this
+ *         thread holds it (or an object sharing its internal lock) shared.
+ * @retval ERROR_NO_SYSTEM_RESOURCES (+)  this thread holds 16 locks.
+ * Locks are per thread.  Hold it briefly.  While it is held, other clients'
+ * calls do not change the destination or its routes; the deregistration of
+ * a route's owner and the end of a hold-down still may.  Who "owns" a
+ * destination: see docs/API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle,
 					  RTM_DEST_HANDLE DestHandle, BOOL Exclusive,
@@ -893,6 +916,9 @@ RTMV2_API DWORD WINAPI RtmGetEntityMethods(RTM_ENTITY_HANDLE RtmRegHandle,
  *                              method invoked.
  * @retval ERROR_INVALID_HANDLE  the handle is invalid, or the target is
  *         deregistering.
+ * @retval ERROR_INSUFFICIENT_BUFFER (+)  Output has no room for the header
+ *         of the next method's output; that method and the rest were not
+ *         called, and *OutputSize holds the bytes used.
  * @retval ERROR_INVALID_PARAMETER (+)  a pointer is NULL.
  * Waits while the target's methods are blocked (RtmBlockMethods).  How the
  * bits of MethodType map to methods and outputs: see docs/API-NOTES.md.
@@ -906,14 +932,22 @@ RTMV2_API DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle,
  * Blocks or resumes the invocation of the caller's own methods.
  *
  * @param[in] RtmRegHandle  the caller.
- * @param[in] TargetHandle  a destination, route or next hop, or NULL for
- *                          all targets.
- * @param[in] TargetType    the kind of TargetHandle, or 0 for all targets.
+ * @param[in] TargetHandle  a destination, route or next hop of the
+ *                          caller's instance and family, or NULL for all
+ *                          targets.
+ * @param[in] TargetType    the kind of TargetHandle, or 0 for all targets
+ *                          (not checked: its values are not defined by the
+ *                          SDK; the handle's own kind is).
  * @param[in] BlockingFlag  RTM_BLOCK_METHODS or RTM_RESUME_METHODS.
- * @retval ERROR_INVALID_HANDLE  the handle is invalid.
+ * @retval ERROR_INVALID_HANDLE  a handle is invalid (TargetHandle: not NULL
+ *         and not a valid destination, route or next hop handle of the
+ *         caller's instance and family).
  * @retval ERROR_INVALID_PARAMETER (+)  BlockingFlag is neither value.
- * As on Windows, blocking per target is not supported: only the all-targets
- * form has an effect.  See docs/API-NOTES.md.
+ * As on Windows, blocking per target is not supported: a valid target
+ * blocks or resumes all of the caller's methods, which covers it.
+ * Blocking waits for invocations already inside a method, except one on the
+ * calling thread (a method may block its own entity).  See
+ * docs/API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmBlockMethods(RTM_ENTITY_HANDLE RtmRegHandle, HANDLE TargetHandle,
 				       UCHAR TargetType, DWORD BlockingFlag);
@@ -1143,11 +1177,19 @@ RTMV2_API DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle,
  *                           RTM_ROUTE_INFO if the caller owns the route.
  * @retval ERROR_ACCESS_DENIED  the caller does not own the route.
  * @retval ERROR_INVALID_HANDLE  the handle is invalid.
- * This locks the whole destination.  While it is locked, call nothing else
- * until RtmLockRoute(..., FALSE, ...) or RtmUpdateAndUnlockRoute.  Only
- * Neighbour, PrefInfo, BelongsToViews, EntitySpecificInfo and NextHopsList
- * may be changed, and a change must be committed with
- * RtmUpdateAndUnlockRoute.
+ * @retval ERROR_INVALID_PARAMETER (+)  unlocking: this thread does not hold
+ *         the route locked in that mode; locking exclusively: this thread
+ *         holds it (or an object sharing its internal lock) shared.
+ * @retval ERROR_NO_SYSTEM_RESOURCES (+)  this thread holds 16 locks.
+ * @retval ERROR_NOT_ENOUGH_MEMORY (+)  no memory for the route pointer.
+ * This locks the whole destination, for this thread.  While it is locked,
+ * call nothing else until RtmLockRoute(..., FALSE, ...) or
+ * RtmUpdateAndUnlockRoute.  Only Neighbour, PrefInfo, BelongsToViews,
+ * EntitySpecificInfo and NextHopsList may be changed, and a change must be
+ * committed with RtmUpdateAndUnlockRoute.  Other clients' calls do not
+ * change the destination meanwhile; the deregistration of a route's owner
+ * and the end of a hold-down still may.  Unlocking works from the handle
+ * even after the route was deleted.
  */
 RTMV2_API DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 				    BOOL Exclusive, BOOL LockRoute,
@@ -1166,8 +1208,10 @@ RTMV2_API DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HA
  * @param[out] ChangeFlags      receives RTM_ROUTE_CHANGE_BEST if the best
  *                              route changed, else 0; may be NULL (rtmv2).
  * @retval ERROR_ACCESS_DENIED  the caller does not own the route.
- * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid, or the route is not
- *         locked by the caller.
+ * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid, or this thread has
+ *         not locked this route with RtmLockRoute (a lock on another route or
+ *         destination does not count).
+ * @retval ERROR_NOT_FOUND (+)  the route was deleted while locked.
  * @retval ERROR_INVALID_PARAMETER (+)  the changed route is invalid.
  * @retval ERROR_NOT_ENOUGH_MEMORY (+)  not enough memory.
  * On success the route is unlocked; on failure it stays locked and the
@@ -1387,9 +1431,16 @@ RTMV2_API DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * @param[out] NextHopPointer  NULL, or receives a pointer to the RTM's
  *                             RTM_NEXTHOP_INFO if the caller owns it.
  * @retval ERROR_ACCESS_DENIED  the caller does not own the next hop.
- * @retval ERROR_NOT_FOUND  the next hop was not found (deleted).
+ * @retval ERROR_NOT_FOUND  locking: the next hop was deleted.
  * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid.
- * NextHopAddress and InterfaceIndex must not be changed.
+ * @retval ERROR_INVALID_PARAMETER (+)  unlocking: this thread does not hold
+ *         the next hop locked in that mode; locking exclusively: this thread
+ *         holds it (or an object sharing its internal lock) shared.
+ * @retval ERROR_NO_SYSTEM_RESOURCES (+)  this thread holds 16 locks.
+ * NextHopAddress and InterfaceIndex must not be changed.  Locks are per
+ * thread.  While it is held, other clients' updates and deletes of the next
+ * hop wait; its owner's deregistration does not.  Unlocking works from the
+ * handle even after the next hop was deleted or freed.
  */
 RTMV2_API DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
 				      RTM_NEXTHOP_HANDLE NextHopHandle, BOOL Exclusive,

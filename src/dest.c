@@ -574,11 +574,15 @@ DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 	struct rtm_dest *dest = dest_lookup(rib, DestHandle);
 	unsigned stripe = dest ? rtm__stripe_of_dest(rib, dest) : 0;
 	rtm__rib_unlock(rib);
+	if (!LockDest) {
+		/* As for routes: an unlock needs only this thread's record, so it
+		 * works after the destination was released and freed. */
+		int u = rtm__client_unlock_obj(rib, DestHandle, Exclusive != FALSE);
+		return rtm__win32(u && !dest ? RTM_EHANDLE : u);
+	}
 	if (!dest)
 		return ERROR_INVALID_HANDLE;
-	int err = LockDest ? rtm__client_lock(rib, stripe, Exclusive != FALSE)
-			   : rtm__client_unlock(rib, stripe, Exclusive != FALSE);
-	return rtm__win32(err);
+	return rtm__win32(rtm__client_lock_obj(rib, DestHandle, stripe, Exclusive != FALSE));
 }
 
 DWORD WINAPI RtmGetOpaqueInformationPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,

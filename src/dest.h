@@ -62,6 +62,7 @@ struct rtm_dest_change {
 	RTM_VIEW_SET best;  /* the best route, or its preference, metric, next hops or flags */
 	RTM_VIEW_SET fwd;   /* as best, but not for flags outside RTM_ROUTE_FLAGS_FORWARDING */
 };
+/* Fills out->v[v] for the views the RIB supports, and only those. */
 void rtm__dest_state(const struct rtm_rib *rib, const struct rtm_dest *dest, struct rtm_dest_state *out);
 /* Compares two states; touched = the views of the routes that changed. */
 void rtm__dest_diff(const struct rtm_rib *rib, const struct rtm_dest_state *before,

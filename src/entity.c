@@ -11,13 +11,25 @@
  * last client reference to its handle (RtmGetRegisteredEntities,
  * DestInfo.Owner, RouteInfo.RouteOwner …) is released.
  *
+ * Which fields a lock-free or cb_mutex reader may trust.  gen, state, rib,
+ * info, callback and methods change only under the slot's cb_mutex
+ * (registration publishes them together with state LIVE; deregistration sets
+ * GONE; slot_free moves the generation on and frees methods).  So a call
+ * handed an entity handle by a client — possibly stale, possibly racing with
+ * the entity's deregistration and a newcomer taking the slot — takes
+ * cb_mutex and re-checks the handle's generation before it reads anything
+ * (entity_lock); the lock-free check alone only filters garbage.
+ *
  * Events.  RTM_ENTITY_REGISTERED and RTM_ENTITY_DEREGISTERED are delivered on
- * the registering (deregistering) thread after all locks are dropped, to a
- * snapshot of the other entities taken under the RIB lock; each delivery
- * counts itself in the target's callbacks_running so that a target that
- * deregisters meanwhile waits for it and gets no callback after its
- * RtmDeregisterEntity returned.  The snapshot is allocated before any state
- * changes, so running out of memory leaves everything as it was.
+ * the registering (deregistering) thread after all locks are dropped, to the
+ * entities of the RIB registered before the event: every registration and
+ * deregistration takes the next number of one sequence (reg_seq, under the
+ * registry mutex), and rib->entities is in registration order.  The walk
+ * allocates nothing, so deregistration cannot fail: it holds a reference on
+ * the entity it stands on and, when that one has left the list meanwhile,
+ * finds its place again by number.  Each delivery counts itself in the
+ * target's callbacks_running so that a target that deregisters meanwhile
+ * waits for it and gets no callback after its RtmDeregisterEntity returned.
  *
  * References.  refs counts everything that keeps the slot: the registration
  * itself, internal holders (the entity's routes and next hops, deliveries in
@@ -29,7 +41,15 @@
  *
  * Methods.  A copy of the export table is kept.  RtmInvokeMethod waits while
  * the target has blocked its methods, and counts itself in methods_running so
- * that RtmBlockMethods and RtmDeregisterEntity can wait for calls in progress.
+ * that RtmBlockMethods and RtmDeregisterEntity can wait for calls in progress;
+ * it holds a reference on the target meanwhile, so the slot (and its copy of
+ * the table) outlives a method that deregisters its own entity.
+ *
+ * This thread's frames.  Each delivery and each invocation pushes a frame on
+ * a per-thread stack (kept on the C stack, so nesting has no limit): an
+ * entity deregistering, or blocking its methods, from inside its own callback
+ * or method must not wait for the frames of its own thread, which cannot
+ * finish before it returns.
  */
 #include "entity.h"
 
@@ -52,10 +72,28 @@ static atomic_uint initialised; /* slots handed out at least once */
 static uint32_t free_head = NO_SLOT, free_tail = NO_SLOT;
 static uint32_t free_next[ENT_MAX_CHUNKS * ENT_CHUNK];
 
-/* Callbacks running on this thread, so that an entity deregistering from
- * inside its own callback does not wait for itself. */
-static _Thread_local const struct rtm_entity *tl_in_callback[8];
-static _Thread_local unsigned tl_depth;
+/* The sequence of registrations and deregistrations (registry mutex), and
+ * each slot's registration number (written under the registry mutex and
+ * rib->lock exclusive, read under rib->lock). */
+static uint64_t event_seq;
+static uint64_t reg_seq[ENT_MAX_CHUNKS * ENT_CHUNK];
+
+/* A callback or method of an entity running on this thread. */
+struct frame {
+	const struct rtm_entity *e;
+	bool method; /* an exported method (RtmInvokeMethod), else an event callback */
+	struct frame *up;
+};
+static _Thread_local struct frame *tl_frames;
+
+/* How many of this thread's frames run e's callbacks (method false) or methods. */
+static unsigned frames_here(const struct rtm_entity *e, bool method)
+{
+	unsigned n = 0;
+	for (const struct frame *f = tl_frames; f; f = f->up)
+		n += f->e == e && f->method == method;
+	return n;
+}
 
 static struct rtm_entity *slot_entity(uint32_t slot)
 {
@@ -91,10 +129,13 @@ struct rtm_entity *rtm__caller(RTM_ENTITY_HANDLE h)
 	return e;
 }
 
-/* A fresh slot from the table (registration path); NULL when out of memory or slots. */
-static struct rtm_entity *slot_alloc(void)
+/* A fresh slot from the table (registration path): 0, RTM_ENOMEM (a chunk could
+ * not be allocated) or RTM_ENORES (all ENT_MAX_CHUNKS * ENT_CHUNK slots hold
+ * entities, registered or still referenced). */
+static int slot_alloc(struct rtm_entity **out)
 {
 	struct rtm_entity *e = NULL;
+	int err = 0;
 	pthread_mutex_lock(&table_mutex);
 	if (free_head != NO_SLOT) {
 		uint32_t slot = free_head;
@@ -121,17 +162,24 @@ static struct rtm_entity *slot_alloc(void)
 				e = slot_entity(slot);
 				atomic_store_explicit(&e->gen, 1, memory_order_relaxed);
 				atomic_store_explicit(&initialised, slot + 1, memory_order_release);
+			} else {
+				err = RTM_ENOMEM;
 			}
+		} else {
+			err = RTM_ENORES;
 		}
 	}
 	pthread_mutex_unlock(&table_mutex);
-	return e;
+	*out = e;
+	return err;
 }
 
-/* Returns a slot that was never published (registration failed late). */
+/* Returns the slot of an entity whose last reference is gone. */
 static void slot_free(struct rtm_entity *e)
 {
-	pthread_mutex_lock(&table_mutex);
+	/* Under cb_mutex, so that a reader holding it (entity_lock) sees either
+	 * the old entity whole or a generation that no longer matches. */
+	pthread_mutex_lock(&e->cb_mutex);
 	unsigned gen = atomic_load_explicit(&e->gen, memory_order_relaxed);
 	/* Move the generation on so that every handle to the old entity is stale. */
 	gen = (gen + 1) & RTM_HANDLE_GEN_MASK;
@@ -139,7 +187,10 @@ static void slot_free(struct rtm_entity *e)
 	atomic_store_explicit(&e->state, RTM_ENT_FREE, memory_order_release);
 	rtm__free(e->methods);
 	e->methods = NULL;
-	e->rib = NULL;
+	__atomic_store_n(&e->rib, NULL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&e->cb_mutex);
+
+	pthread_mutex_lock(&table_mutex);
 	free_next[e->slot] = NO_SLOT;
 	if (free_tail == NO_SLOT)
 		free_head = e->slot;
@@ -172,30 +223,53 @@ void rtm__entity_ref_client(struct rtm_entity *e)
 	rtm__entity_ref(e);
 }
 
-int rtm__entity_unref_client(struct rtm_entity *e)
-{
-	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
-	do {
-		if (cur == 0)
-			return RTM_EHANDLE;
-	} while (!atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - 1,
-							memory_order_acq_rel, memory_order_relaxed));
-	rtm__entity_unref(e);
-	return 0;
-}
-
 struct rtm_entity *rtm__entity_of_rib(struct rtm_rib *rib, HANDLE h)
 {
 	struct rtm_entity *e = rtm__entity_from_handle(h);
-	return e && e->rib == rib ? e : NULL;
+	return e && __atomic_load_n(&e->rib, __ATOMIC_RELAXED) == rib ? e : NULL;
 }
 
-struct rtm_entity *rtm__entity_client_handle(struct rtm_rib *rib, HANDLE h)
+/* The entity h names if it belongs to rib and is not free (live_only: still
+ * registered), with its cb_mutex held; NULL, and no lock held, otherwise.
+ * The generation is compared under the mutex, where it cannot move on. */
+static struct rtm_entity *entity_lock(struct rtm_rib *rib, HANDLE h, bool live_only)
 {
-	struct rtm_entity *e = rtm__entity_of_rib(rib, h);
-	if (!e || atomic_load_explicit(&e->client_refs, memory_order_relaxed) == 0)
+	struct rtm_handle_parts p;
+	if (rtm__handle_decode(h, &p) || p.type != RTM_HT_ENTITY || p.rib != 0)
 		return NULL;
+	if (p.slot >= atomic_load_explicit(&initialised, memory_order_acquire))
+		return NULL;
+	struct rtm_entity *e = slot_entity(p.slot);
+	pthread_mutex_lock(&e->cb_mutex);
+	int state = atomic_load_explicit(&e->state, memory_order_relaxed);
+	if (atomic_load_explicit(&e->gen, memory_order_relaxed) == p.gen && state != RTM_ENT_FREE &&
+	    (!live_only || state == RTM_ENT_LIVE) && e->rib == rib)
+		return e;
+	pthread_mutex_unlock(&e->cb_mutex);
+	return NULL;
+}
+
+struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h)
+{
+	struct rtm_entity *e = entity_lock(rib, h, false);
+	if (!e)
+		return NULL;
+	/* The mutex keeps the slot from being freed and reused under us. */
+	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
+	do {
+		if (cur == 0) {
+			pthread_mutex_unlock(&e->cb_mutex);
+			return NULL;
+		}
+	} while (!atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - 1,
+							memory_order_acq_rel, memory_order_relaxed));
+	pthread_mutex_unlock(&e->cb_mutex);
 	return e;
+}
+
+void rtm__entity_unclaim_client(struct rtm_entity *e)
+{
+	atomic_fetch_add_explicit(&e->client_refs, 1, memory_order_relaxed);
 }
 
 DWORD rtm__entity_deliver(struct rtm_entity *e, RTM_EVENT_TYPE type, PVOID context1, PVOID context2,
@@ -205,8 +279,7 @@ DWORD rtm__entity_deliver(struct rtm_entity *e, RTM_EVENT_TYPE type, PVOID conte
 	if (called)
 		*called = false;
 	pthread_mutex_lock(&e->cb_mutex);
-	if (atomic_load_explicit(&e->state, memory_order_relaxed) != RTM_ENT_LIVE ||
-	    !e->callback || tl_depth >= sizeof(tl_in_callback) / sizeof(tl_in_callback[0])) {
+	if (atomic_load_explicit(&e->state, memory_order_relaxed) != RTM_ENT_LIVE || !e->callback) {
 		pthread_mutex_unlock(&e->cb_mutex);
 		return NO_ERROR;
 	}
@@ -215,9 +288,10 @@ DWORD rtm__entity_deliver(struct rtm_entity *e, RTM_EVENT_TYPE type, PVOID conte
 	e->callbacks_running++;
 	pthread_mutex_unlock(&e->cb_mutex);
 
-	tl_in_callback[tl_depth++] = e;
+	struct frame f = { e, false, tl_frames };
+	tl_frames = &f;
 	ret = cb(self, type, context1, context2);
-	tl_depth--;
+	tl_frames = f.up;
 	if (called)
 		*called = true;
 
@@ -228,59 +302,53 @@ DWORD rtm__entity_deliver(struct rtm_entity *e, RTM_EVENT_TYPE type, PVOID conte
 	return ret;
 }
 
-static unsigned callbacks_on_this_thread(const struct rtm_entity *e)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < tl_depth; i++)
-		n += tl_in_callback[i] == e;
-	return n;
-}
-
-/* Marks e deregistered and waits for its callbacks and method calls running
- * on other threads. */
+/* Waits for e's callbacks and method calls running on other threads (e is
+ * deregistered: no new ones start). */
 static void quiesce(struct rtm_entity *e)
 {
-	unsigned mine = callbacks_on_this_thread(e);
+	unsigned cbs = frames_here(e, false), methods = frames_here(e, true);
 	pthread_mutex_lock(&e->cb_mutex);
-	while (e->callbacks_running > mine || e->methods_running > 0)
+	while (e->callbacks_running > cbs || e->methods_running > methods)
 		pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
 	pthread_mutex_unlock(&e->cb_mutex);
 }
 
-/* The other registered entities of e's RIB, each referenced; rib->lock held. */
-static int snapshot_others(struct rtm_rib *rib, struct rtm_entity *e, struct rtm_entity ***out,
-			   unsigned *n)
+/* Tells every entity of rib registered before event number seq that subject
+ * (registered or deregistered, named by handle) did so.  No lock held.
+ * Allocates nothing: see the essay at the top. */
+static void deliver_all(struct rtm_rib *rib, const struct rtm_entity *subject, uint64_t seq,
+			RTM_EVENT_TYPE type, RTM_ENTITY_HANDLE handle, const RTM_ENTITY_INFO *info)
 {
-	*out = NULL;
-	*n = 0;
-	if (rib->n_entities <= 1)
-		return 0;
-	struct rtm_entity **arr = rtm__malloc(rib->n_entities * sizeof(*arr));
-	if (!arr)
-		return RTM_ENOMEM;
-	struct rtm_link *pos, *tmp;
-	rtm_list_for_each_safe(pos, tmp, &rib->entities)
-	{
-		struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
-		if (o != e) {
-			rtm__entity_ref(o);
-			arr[(*n)++] = o;
+	struct rtm_entity *cur = NULL;
+	uint64_t last = 0;
+	for (;;) {
+		struct rtm_entity *next = NULL;
+		rtm__rib_rdlock(rib);
+		/* cur is still in the list iff it is still registered (both change
+		 * under the exclusive lock); if not, start again from the head. */
+		struct rtm_link *pos = cur && rtm__caller_still_valid(cur) ? cur->rib_link.next
+									   : rib->entities.next;
+		for (; pos != &rib->entities; pos = pos->next) {
+			struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
+			if (reg_seq[o->slot] >= seq)
+				break; /* registered after the event, like all after it */
+			if (reg_seq[o->slot] > last && o != subject) {
+				next = o;
+				last = reg_seq[o->slot];
+				rtm__entity_ref(next);
+				break;
+			}
 		}
-	}
-	*out = arr;
-	return 0;
-}
-
-static void deliver_all(struct rtm_entity **others, unsigned n, RTM_EVENT_TYPE type,
-			RTM_ENTITY_HANDLE subject, const RTM_ENTITY_INFO *info)
-{
-	for (unsigned i = 0; i < n; i++) {
+		rtm__rib_unlock(rib);
+		if (cur)
+			rtm__entity_unref(cur);
+		if (!next)
+			return;
 		/* Each target gets its own copy: it may scribble on what it was given. */
 		RTM_ENTITY_INFO copy = *info;
-		rtm__entity_deliver(others[i], type, subject, &copy, NULL);
-		rtm__entity_unref(others[i]);
+		rtm__entity_deliver(next, type, handle, &copy, NULL);
+		cur = next;
 	}
-	rtm__free(others);
 }
 
 static bool same_entity_id(const RTM_ENTITY_INFO *a, const RTM_ENTITY_INFO *b)
@@ -339,23 +407,8 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 			err = RTM_ENORES;
 	}
 	struct rtm_entity *e = NULL;
-	struct rtm_entity **others = NULL;
-	unsigned n_others = 0;
-	if (!err) {
-		e = slot_alloc();
-		if (!e)
-			err = RTM_ENOMEM;
-	}
-	if (!err) {
-		/* Counted before linking: the snapshot is of the entities already there. */
-		rib->n_entities++;
-		err = snapshot_others(rib, NULL, &others, &n_others);
-		rib->n_entities--;
-		if (err) {
-			slot_free(e);
-			e = NULL;
-		}
-	}
+	if (!err)
+		err = slot_alloc(&e);
 	if (err) {
 		rtm__rib_unlock(rib);
 		rtm__registry_unlock();
@@ -363,10 +416,6 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 		return rtm__win32(err);
 	}
 
-	e->rib = rib;
-	e->info = *RtmEntityInfo;
-	e->callback = EventCallback;
-	e->methods = methods;
 	e->opaque_slot = opaque;
 	if (opaque >= 0)
 		rib->opaque_used[opaque] = 1;
@@ -375,24 +424,31 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 	rtm__list_init(&e->lists);
 	rtm__list_init(&e->enums);
 	rtm__list_init(&e->notifies);
+	atomic_store_explicit(&e->refs, 1, memory_order_relaxed);
+	atomic_store_explicit(&e->client_refs, 0, memory_order_relaxed);
+	uint64_t seq = ++event_seq;
+	reg_seq[e->slot] = seq;
+	rtm__list_link_tail(&rib->entities, &e->rib_link);
+	rib->n_entities++;
+	/* Published under cb_mutex: see the essay at the top. */
+	pthread_mutex_lock(&e->cb_mutex);
+	__atomic_store_n(&e->rib, rib, __ATOMIC_RELAXED);
+	e->info = *RtmEntityInfo;
+	e->callback = EventCallback;
+	e->methods = methods;
 	e->callbacks_running = 0;
 	e->methods_running = 0;
 	e->methods_blocked = false;
-	atomic_store_explicit(&e->refs, 1, memory_order_relaxed);
-	atomic_store_explicit(&e->client_refs, 0, memory_order_relaxed);
-	rtm__list_link_tail(&rib->entities, &e->rib_link);
-	rib->n_entities++;
-	pthread_mutex_lock(&e->cb_mutex);
 	atomic_store_explicit(&e->state, RTM_ENT_LIVE, memory_order_release);
 	pthread_mutex_unlock(&e->cb_mutex);
 	*RtmRegProfile = rib->profile;
 	RTM_ENTITY_HANDLE handle = rtm__entity_handle(e);
-	RTM_ENTITY_INFO info = e->info;
+	RTM_ENTITY_INFO info = *RtmEntityInfo;
 	rtm__rib_unlock(rib);
 	rtm__registry_unlock();
 
 	*RtmRegHandle = handle;
-	deliver_all(others, n_others, RTM_ENTITY_REGISTERED, handle, &info);
+	deliver_all(rib, e, seq, RTM_ENTITY_REGISTERED, handle, &info);
 	return NO_ERROR;
 }
 
@@ -411,13 +467,8 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 		rtm__registry_unlock();
 		return ERROR_INVALID_HANDLE;
 	}
-	struct rtm_entity **others;
-	unsigned n_others;
-	if (snapshot_others(rib, e, &others, &n_others)) {
-		rtm__rib_unlock(rib);
-		rtm__registry_unlock();
-		return ERROR_NOT_ENOUGH_MEMORY;
-	}
+	/* Nothing below can fail: deregistration allocates nothing. */
+	uint64_t seq = ++event_seq;
 	pthread_mutex_lock(&e->cb_mutex);
 	atomic_store_explicit(&e->state, RTM_ENT_GONE, memory_order_release);
 	/* Invocations waiting for its blocked methods must wake up and fail. */
@@ -438,7 +489,7 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	rtm__notify_flush(rib);
 
 	quiesce(e);
-	deliver_all(others, n_others, RTM_ENTITY_DEREGISTERED, RtmRegHandle, &info);
+	deliver_all(rib, e, seq, RTM_ENTITY_DEREGISTERED, RtmRegHandle, &info);
 	/* The registration's own reference. */
 	rtm__entity_unref(e);
 	return NO_ERROR;
@@ -487,15 +538,9 @@ DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumEntities
 		return ERROR_INVALID_HANDLE;
 	if (NumEntities && !EntityHandles)
 		return ERROR_INVALID_PARAMETER;
-	for (UINT i = 0; i < NumEntities; i++)
-		if (!rtm__entity_client_handle(caller->rib, EntityHandles[i]))
-			return ERROR_INVALID_HANDLE;
-	for (UINT i = 0; i < NumEntities; i++) {
-		struct rtm_entity *e = rtm__entity_of_rib(caller->rib, EntityHandles[i]);
-		if (e)
-			rtm__entity_unref_client(e); /* refused if released twice in one call */
-	}
-	return NO_ERROR;
+	/* All or nothing, a handle listed k times needing k references (rib.c). */
+	return rtm__win32(rtm__rib_release_handles(caller->rib, EntityHandles, NumEntities,
+						    RTM_HT_ENTITY, sizeof(*EntityHandles)));
 }
 
 DWORD WINAPI RtmGetEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHandle,
@@ -504,17 +549,15 @@ DWORD WINAPI RtmGetEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE 
 	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
 	if (!caller)
 		return ERROR_INVALID_HANDLE;
-	struct rtm_entity *e = rtm__entity_of_rib(caller->rib, EntityHandle);
+	/* Registered, or deregistered but still referenced; checked under the
+	 * lock so that a stale handle never reads the slot's next entity. */
+	struct rtm_entity *e = entity_lock(caller->rib, EntityHandle, false);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
+	RTM_ENTITY_INFO info = e->info;
+	pthread_mutex_unlock(&e->cb_mutex);
 	if (!EntityInfo)
 		return ERROR_INVALID_PARAMETER;
-	pthread_mutex_lock(&e->cb_mutex);
-	RTM_ENTITY_INFO info = e->info;
-	bool live = atomic_load_explicit(&e->state, memory_order_relaxed) != RTM_ENT_FREE;
-	pthread_mutex_unlock(&e->cb_mutex);
-	if (!live)
-		return ERROR_INVALID_HANDLE;
 	*EntityInfo = info;
 	return NO_ERROR;
 }
@@ -537,20 +580,28 @@ DWORD WINAPI RtmGetEntityMethods(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HAND
 	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
 	if (!caller)
 		return ERROR_INVALID_HANDLE;
-	struct rtm_entity *e = rtm__caller(EntityHandle);
-	if (!e || e->rib != caller->rib)
+	/* The table is freed with the slot: read it under the lock, for the
+	 * entity the handle names, or not at all. */
+	struct rtm_entity *e = entity_lock(caller->rib, EntityHandle, true);
+	if (!e)
 		return ERROR_INVALID_HANDLE;
-	if (!NumMethods || (*NumMethods > 0 && !ExptMethods))
+	if (!NumMethods || (*NumMethods > 0 && !ExptMethods)) {
+		pthread_mutex_unlock(&e->cb_mutex);
 		return ERROR_INVALID_PARAMETER;
+	}
+	RTM_ENTITY_EXPORT_METHOD copy[32]; /* registration allows no more */
 	UINT count = e->methods ? e->methods->NumMethods : 0;
 	UINT cap = *NumMethods;
+	UINT n = cap < count ? cap : count;
+	for (UINT i = 0; i < n; i++)
+		copy[i] = e->methods->Methods[i];
+	pthread_mutex_unlock(&e->cb_mutex);
 	if (cap == 0) {
 		*NumMethods = count;
 		return NO_ERROR;
 	}
-	UINT n = cap < count ? cap : count;
 	for (UINT i = 0; i < n; i++)
-		ExptMethods[i] = e->methods->Methods[i];
+		ExptMethods[i] = copy[i];
 	*NumMethods = n;
 	return count > cap ? ERROR_INSUFFICIENT_BUFFER : NO_ERROR;
 }
@@ -569,16 +620,17 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
 	if (!caller)
 		return ERROR_INVALID_HANDLE;
-	struct rtm_entity *e = rtm__caller(EntityHandle);
-	if (!e || e->rib != caller->rib)
+	struct rtm_entity *e = entity_lock(caller->rib, EntityHandle, true);
+	if (!e)
 		return ERROR_INVALID_HANDLE;
-	if (!Input || !OutputSize || (*OutputSize > 0 && !Output))
+	if (!Input || !OutputSize || (*OutputSize > 0 && !Output)) {
+		pthread_mutex_unlock(&e->cb_mutex);
 		return ERROR_INVALID_PARAMETER;
+	}
 
 	/* While we wait, the target may deregister and its slot be reused: the
 	 * generation tells the entity we were asked for from a newcomer. */
-	unsigned gen = atomic_load_explicit(&e->gen, memory_order_acquire);
-	pthread_mutex_lock(&e->cb_mutex);
+	unsigned gen = atomic_load_explicit(&e->gen, memory_order_relaxed);
 	while (e->methods_blocked && atomic_load_explicit(&e->gen, memory_order_relaxed) == gen &&
 	       atomic_load_explicit(&e->state, memory_order_relaxed) == RTM_ENT_LIVE)
 		pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
@@ -588,9 +640,13 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 		return ERROR_INVALID_HANDLE;
 	}
 	e->methods_running++;
+	/* Keeps the slot and its table should the method deregister its entity. */
+	rtm__entity_ref(e);
 	const RTM_ENTITY_EXPORT_METHODS *methods = e->methods;
 	pthread_mutex_unlock(&e->cb_mutex);
 
+	struct frame f = { e, true, tl_frames };
+	tl_frames = &f;
 	size_t room = *OutputSize, used = 0;
 	DWORD ret = NO_ERROR;
 	UINT count = methods ? methods->NumMethods : 0;
@@ -615,30 +671,58 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 		size_t step = output_stride(out->OutputSize);
 		used = step > room - used ? room : used + step;
 	}
+	tl_frames = f.up;
 	*OutputSize = (UINT)used;
 
 	pthread_mutex_lock(&e->cb_mutex);
 	e->methods_running--;
 	pthread_cond_broadcast(&e->cb_cond);
 	pthread_mutex_unlock(&e->cb_mutex);
+	rtm__entity_unref(e);
 	return ret;
+}
+
+/* Whether h is a destination, route or next hop of rib (live, or deleted but
+ * still referenced).  rib->lock held. */
+static bool method_target_valid(struct rtm_rib *rib, HANDLE h)
+{
+	struct rtm_handle_parts p;
+	if (rtm__handle_decode(h, &p))
+		return false;
+	if (p.type != RTM_HT_DEST && p.type != RTM_HT_ROUTE && p.type != RTM_HT_NEXTHOP)
+		return false;
+	return rtm__rib_lookup(rib, h, p.type) != NULL;
 }
 
 DWORD WINAPI RtmBlockMethods(RTM_ENTITY_HANDLE RtmRegHandle, HANDLE TargetHandle, UCHAR TargetType,
 			     DWORD BlockingFlag)
 {
-	(void)TargetHandle; /* per-target blocking is not supported: all methods are */
+	/* TargetType is not checked: its values (DEST_TYPE, ROUTE_TYPE,
+	 * NEXTHOP_TYPE) are neither in the SDK header nor documented, and the
+	 * handle says its kind itself. */
 	(void)TargetType;
 	struct rtm_entity *e = rtm__caller(RtmRegHandle);
 	if (!e)
 		return ERROR_INVALID_HANDLE;
+	if (TargetHandle) {
+		struct rtm_rib *rib = e->rib;
+		rtm__rib_rdlock(rib);
+		bool ok = rtm__caller_still_valid(e) && method_target_valid(rib, TargetHandle);
+		rtm__rib_unlock(rib);
+		if (!ok)
+			return ERROR_INVALID_HANDLE;
+	}
 	if (BlockingFlag != RTM_BLOCK_METHODS && BlockingFlag != RTM_RESUME_METHODS)
 		return ERROR_INVALID_PARAMETER;
+	/* Per-target blocking is not supported (as on Windows): a valid target
+	 * blocks or resumes all of the caller's methods, which covers it. */
+	unsigned mine = frames_here(e, true);
 	pthread_mutex_lock(&e->cb_mutex);
 	if (BlockingFlag == RTM_BLOCK_METHODS) {
 		e->methods_blocked = true;
-		/* Calls already inside a method finish before the block holds. */
-		while (e->methods_running > 0)
+		/* Calls already inside a method finish before the block holds,
+		 * except this thread's own: it cannot finish before we return. */
+		while (e->methods_running > mine)
 			pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
 	} else {
 		e->methods_blocked = false;

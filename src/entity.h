@@ -30,13 +30,15 @@ void rtm__entity_unref(struct rtm_entity *e);
 /* References on entity handles given to clients (RtmGetRegisteredEntities,
  * DestInfo.Owner, RouteOwner, NextHopOwner, RtmReferenceHandles).  Counted
  * apart as well, so that a release without a matching handle is refused
- * (unref_client returns RTM_EHANDLE) rather than taking an internal
- * reference — or the registration's own — away. */
+ * rather than taking an internal reference — or the registration's own —
+ * away.  A release is two steps, so that a call releasing many handles can
+ * check them all first: claim_client takes one client reference of the
+ * entity h names (if it belongs to rib and has one left; NULL otherwise)
+ * away from the clients' share, leaving the reference itself in place; then
+ * rtm__entity_unref drops it, or unclaim_client gives the claim back. */
 void rtm__entity_ref_client(struct rtm_entity *e);
-int rtm__entity_unref_client(struct rtm_entity *e);
-/* A client-held handle of an entity of rib, with a reference left to release;
- * NULL otherwise. */
-struct rtm_entity *rtm__entity_client_handle(struct rtm_rib *rib, HANDLE h);
+struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h);
+void rtm__entity_unclaim_client(struct rtm_entity *e);
 /* The entity named by h if it belongs to rib (registered, or deregistered but
  * still referenced); NULL otherwise.  Entity handles are per instance and
  * address family, like all others. */

@@ -1,22 +1,33 @@
 /*
- * lock.c — client lock stripes and the thread-local record of held stripes
- * (see lock.h).
+ * lock.c — client lock stripes and the thread-local record of the objects a
+ * thread holds locked and of the stripes those holds share (see lock.h).
  */
 #include "lock.h"
 
 #include "error.h"
 #include "trie.h"
 
+/* Objects a thread may hold locked at once; a stripe is held for at least one
+ * of them, so as many stripe entries always suffice. */
 #define RTM_MAX_HELD 16u
 
-struct held {
+struct held_stripe {
 	const struct rtm_rib *rib;
 	unsigned stripe;
-	unsigned shared;    /* shared holds (rdlock is recursive) */
-	unsigned exclusive; /* nested exclusive holds (one write lock) */
+	unsigned holds; /* object holds sharing it; 0 = entry free */
+	bool exclusive; /* the mode its rwlock is held in */
 };
 
-static _Thread_local struct held tl_held[RTM_MAX_HELD];
+struct held_obj {
+	const struct rtm_rib *rib;
+	HANDLE h;
+	unsigned stripe;
+	unsigned shared;    /* holds asked shared */
+	unsigned exclusive; /* holds asked exclusive; both 0 = entry free */
+};
+
+static _Thread_local struct held_stripe tl_stripes[RTM_MAX_HELD];
+static _Thread_local struct held_obj tl_objs[RTM_MAX_HELD];
 
 static unsigned mix(uint64_t h)
 {
@@ -44,84 +55,107 @@ unsigned rtm__stripe_of_obj(const struct rtm_obj *obj)
 	return mix(((uint64_t)obj->slot << 3) | 0x5u);
 }
 
-static struct held *find(const struct rtm_rib *rib, unsigned stripe)
+static struct held_stripe *find_stripe(const struct rtm_rib *rib, unsigned stripe)
 {
 	for (unsigned i = 0; i < RTM_MAX_HELD; i++)
-		if (tl_held[i].rib == rib && tl_held[i].stripe == stripe &&
-		    (tl_held[i].shared || tl_held[i].exclusive))
-			return &tl_held[i];
+		if (tl_stripes[i].holds && tl_stripes[i].rib == rib && tl_stripes[i].stripe == stripe)
+			return &tl_stripes[i];
 	return NULL;
 }
 
-static struct held *slot_for(const struct rtm_rib *rib, unsigned stripe)
+/* The entry of object h. */
+static struct held_obj *find_obj(const struct rtm_rib *rib, HANDLE h)
 {
-	struct held *h = find(rib, stripe);
-	if (h)
-		return h;
-	for (unsigned i = 0; i < RTM_MAX_HELD; i++)
-		if (!tl_held[i].shared && !tl_held[i].exclusive) {
-			tl_held[i].rib = rib;
-			tl_held[i].stripe = stripe;
-			return &tl_held[i];
-		}
+	for (unsigned i = 0; i < RTM_MAX_HELD; i++) {
+		struct held_obj *o = &tl_objs[i];
+		if ((o->shared || o->exclusive) && o->rib == rib && o->h == h)
+			return o;
+	}
 	return NULL;
 }
 
 bool rtm__client_holds(const struct rtm_rib *rib, unsigned stripe)
 {
-	return find(rib, stripe) != NULL;
+	return find_stripe(rib, stripe) != NULL;
 }
 
-int rtm__client_lock(struct rtm_rib *rib, unsigned stripe, bool exclusive)
+bool rtm__client_holds_obj(const struct rtm_rib *rib, HANDLE h, bool *exclusive)
 {
-	struct held *h = slot_for(rib, stripe);
-	if (!h)
+	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	if (exclusive)
+		*exclusive = o && o->exclusive;
+	return o != NULL;
+}
+
+static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive)
+{
+	struct held_obj *o = find_obj(rib, h);
+	for (unsigned i = 0; !o && i < RTM_MAX_HELD; i++)
+		if (!tl_objs[i].shared && !tl_objs[i].exclusive) {
+			o = &tl_objs[i];
+			o->rib = rib;
+			o->h = h;
+			o->stripe = stripe;
+		}
+	if (!o)
 		return RTM_ENORES;
-	if (h->exclusive) {
-		/* Held exclusively by this thread (maybe for another object of the
-		 * same stripe): nest without touching the lock. */
-		h->exclusive++;
-		return 0;
-	}
-	if (h->shared) {
-		/* A shared hold nests; an upgrade to exclusive would deadlock. */
-		if (exclusive)
+	struct held_stripe *s = find_stripe(rib, o->stripe);
+	if (s) {
+		/* Held already, for this object or another of the stripe.  Any hold
+		 * nests in an exclusive one; an exclusive one inside a shared one
+		 * would be an upgrade, which deadlocks with another reader. */
+		if (exclusive && !s->exclusive)
 			return RTM_EINVAL;
-		pthread_rwlock_rdlock(&rib->stripes[stripe]);
-		h->shared++;
-		return 0;
-	}
-	if (exclusive) {
-		pthread_rwlock_wrlock(&rib->stripes[stripe]);
-		h->exclusive = 1;
+		s->holds++;
 	} else {
-		pthread_rwlock_rdlock(&rib->stripes[stripe]);
-		h->shared = 1;
+		for (unsigned i = 0; !s && i < RTM_MAX_HELD; i++)
+			if (!tl_stripes[i].holds)
+				s = &tl_stripes[i];
+		if (!s)
+			return RTM_ENORES; /* cannot happen: see RTM_MAX_HELD */
+		if (exclusive)
+			pthread_rwlock_wrlock(&rib->stripes[o->stripe]);
+		else
+			pthread_rwlock_rdlock(&rib->stripes[o->stripe]);
+		s->rib = rib;
+		s->stripe = o->stripe;
+		s->exclusive = exclusive;
+		s->holds = 1;
 	}
+	if (exclusive)
+		o->exclusive++;
+	else
+		o->shared++;
 	return 0;
 }
 
-int rtm__client_unlock(struct rtm_rib *rib, unsigned stripe, bool exclusive)
+static int unlock_obj(struct rtm_rib *rib, struct held_obj *o, bool exclusive)
 {
-	struct held *h = find(rib, stripe);
-	if (!h)
+	if (!o || !(exclusive ? o->exclusive : o->shared))
 		return RTM_EINVAL;
-	if (h->exclusive) {
-		/* Every hold nested inside an exclusive one shares its write lock. */
-		if (--h->exclusive)
-			return 0;
-	} else if (!exclusive && h->shared) {
-		h->shared--;
-	} else {
-		return RTM_EINVAL;
-	}
-	pthread_rwlock_unlock(&rib->stripes[stripe]);
+	if (exclusive)
+		o->exclusive--;
+	else
+		o->shared--;
+	struct held_stripe *s = find_stripe(rib, o->stripe);
+	if (s && --s->holds == 0)
+		pthread_rwlock_unlock(&rib->stripes[s->stripe]);
 	return 0;
+}
+
+int rtm__client_lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive)
+{
+	return h ? lock_obj(rib, h, stripe, exclusive) : RTM_EHANDLE;
+}
+
+int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive)
+{
+	return unlock_obj(rib, h ? find_obj(rib, h) : NULL, exclusive);
 }
 
 bool rtm__stripe_enter(struct rtm_rib *rib, unsigned stripe)
 {
-	if (find(rib, stripe))
+	if (find_stripe(rib, stripe))
 		return false;
 	pthread_rwlock_wrlock(&rib->stripes[stripe]);
 	return true;

@@ -11,15 +11,24 @@
  * hash of its slot.  Two objects may share a stripe; that only costs
  * contention.
  *
- * Who takes them: the Lock* calls, and every call that changes a
- * destination's routes (add, delete, update, expiry) or a next hop, which take
- * the stripe exclusively before the RIB lock unless the calling thread
- * already holds it (a thread-local record says so).  So a client holding a
- * destination lock knows nobody else changes that destination or its routes
- * until it unlocks, and the owner may edit a route in place through
- * RtmLockRoute's pointer.  Readers (queries, info calls) do not take stripes:
- * they read the committed state under the RIB lock, never a record a client
- * is editing.
+ * Who takes them: the Lock* calls, and every client call that changes a
+ * destination's routes (add, delete, update, route expiry) or a next hop
+ * (RtmAddNextHop's update, RtmDeleteNextHop), which take the stripe
+ * exclusively before the RIB lock unless the calling thread already holds it
+ * (a thread-local record says so).  So while a client holds a lock, no other
+ * client's call changes that destination, its routes or that next hop, and
+ * the owner may edit a route or next hop in place through the pointer.
+ * XXX: two internal changes take no stripe and can still happen under a
+ * client's lock: the deregistration of an entity removes its routes and next
+ * hops (rtm__entity_free_owned), and the end of a hold-down releases the held
+ * route (dest.c hold_finish).  Readers (queries, info calls) do not take
+ * stripes: they read the committed state under the RIB lock, never a record
+ * a client is editing (RtmGetNextHopInfo, whose record the owner edits in
+ * place, reads under the stripe shared).
+ *
+ * Since any object may be deleted, and freed, while a thread holds it locked,
+ * the record keeps the stripe of each locked object by its handle: unlocking
+ * needs nothing but the handle.
  *
  * Lock order: stripe before rib->lock.  A thread may hold a few stripes at
  * once (RTM_MAX_HELD); clients are told to hold them briefly and one at a
@@ -34,12 +43,32 @@ unsigned rtm__stripe_of_key(const uint8_t *key, unsigned nbytes, unsigned len);
 unsigned rtm__stripe_of_dest(const struct rtm_rib *rib, const struct rtm_dest *dest);
 unsigned rtm__stripe_of_obj(const struct rtm_obj *obj);
 
-/* Client lock / unlock.  unlock fails with RTM_EINVAL when this thread does
- * not hold the stripe in that mode; lock fails with RTM_ENORES when the thread
- * holds too many. */
-int rtm__client_lock(struct rtm_rib *rib, unsigned stripe, bool exclusive);
-int rtm__client_unlock(struct rtm_rib *rib, unsigned stripe, bool exclusive);
-/* Does this thread hold the stripe in any mode? */
+/*
+ * Client lock / unlock of one object, named by its handle h, on its stripe.
+ *
+ * The thread-local record has two tables.  Per object: the handle, its stripe
+ * and how often this thread holds it shared and exclusive.  Per stripe: the
+ * mode its rwlock is held in and how many object holds share it; the rwlock
+ * is taken with the first hold and released with the last.  So lock, unlock
+ * and RtmUpdateAndUnlockRoute match per object: unlocking or committing an
+ * object this thread never locked fails even when its stripe is held for
+ * another object, and a stripe held for two objects stays held until both
+ * are unlocked.
+ *
+ * lock: RTM_EINVAL when exclusive is asked while this thread holds the stripe
+ * shared (for this object or for another that shares the stripe: the upgrade
+ * would deadlock); RTM_ENORES when the thread holds RTM_MAX_HELD objects.
+ * unlock: needs nothing but the handle (the record keeps the stripe), so it
+ * works after the object was deleted or even freed; RTM_EINVAL when this
+ * thread holds no lock on h in that mode.
+ */
+int rtm__client_lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive);
+int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive);
+/* Does this thread hold a lock on h?  *exclusive (may be NULL) receives
+ * whether one of its holds is exclusive, the mode to unlock first. */
+bool rtm__client_holds_obj(const struct rtm_rib *rib, HANDLE h, bool *exclusive);
+
+/* Does this thread hold the stripe, for any object, in any mode? */
 bool rtm__client_holds(const struct rtm_rib *rib, unsigned stripe);
 
 /* For calls that change a destination or next hop: takes the stripe

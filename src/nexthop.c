@@ -16,6 +16,12 @@
  * Identity: on RtmAddNextHop the key is (NextHopAddress, InterfaceIndex), as
  * RtmFindNextHop's documentation says.  NextHopOwner and State are set by the
  * RTM whatever the caller passes.
+ *
+ * Locking: RtmLockNextHop takes the next hop's client stripe (lock.h, by a
+ * hash of its slot); an update of an existing next hop and RtmDeleteNextHop
+ * take it exclusively too, so they wait while another thread holds the next
+ * hop locked, and the owner edits the record in place under its own lock.
+ * The deregistration of the owner takes no stripe (see lock.h).
  */
 #include "nexthop.h"
 
@@ -177,46 +183,119 @@ static void update_from(struct rtm_rib *rib, struct rtm_nexthop *nh, const RTM_N
 	resolve_remote(rib, nh);
 }
 
+/*
+ * Changes take the next hop's stripe (lock.h): an update or a delete waits
+ * while another thread holds the next hop locked.  The stripe comes before
+ * rib->lock, but which stripe depends on the next hop found under the lock:
+ * so a change finds its target under the shared lock, takes that stripe
+ * (unless this thread holds it), takes the lock exclusive and finds the target
+ * again.  If it is now another next hop (the first was deleted and its key
+ * added again meanwhile), it drops both and starts over with the new stripe.
+ */
+struct change {
+	struct rtm_rib *rib;
+	unsigned stripe;
+	bool want; /* a next hop was found: its stripe is (to be) held */
+	bool taken;
+};
+
+typedef int (*target_fn)(struct rtm_rib *rib, struct rtm_entity *caller, const void *arg,
+			 struct rtm_nexthop **out);
+
+static void change_leave(struct change *c)
+{
+	rtm__rib_unlock(c->rib);
+	rtm__stripe_leave(c->rib, c->stripe, c->taken);
+}
+
+/* Returns 0 with rib->lock exclusive and the target's stripe held, *out
+ * being the target (NULL when target found none; release with change_leave),
+ * or an error with no lock held. */
+static int change_enter(struct change *c, struct rtm_entity *caller, target_fn target,
+			const void *arg, struct rtm_nexthop **out)
+{
+	c->want = c->taken = false;
+	c->stripe = 0;
+	rtm__rib_rdlock(c->rib);
+	int err = rtm__caller_still_valid(caller) ? target(c->rib, caller, arg, out) : RTM_EHANDLE;
+	if (!err && *out) {
+		c->want = true;
+		c->stripe = rtm__stripe_of_obj(&(*out)->obj);
+	}
+	rtm__rib_unlock(c->rib);
+	if (err)
+		return err;
+	for (;;) {
+		c->taken = c->want && rtm__stripe_enter(c->rib, c->stripe);
+		rtm__rib_wrlock(c->rib);
+		err = rtm__caller_still_valid(caller) ? target(c->rib, caller, arg, out) : RTM_EHANDLE;
+		if (err) {
+			change_leave(c);
+			return err;
+		}
+		if (!*out || (c->want && rtm__stripe_of_obj(&(*out)->obj) == c->stripe))
+			return 0;
+		unsigned stripe = rtm__stripe_of_obj(&(*out)->obj);
+		change_leave(c);
+		c->want = true;
+		c->stripe = stripe;
+	}
+}
+
+struct add_arg {
+	PRTM_NEXTHOP_HANDLE handle;
+	const RTM_NEXTHOP_INFO *info;
+};
+
+/* The next hop RtmAddNextHop updates: the one named by the handle, or the
+ * caller's with the key; NULL when it creates one. */
+static int add_target(struct rtm_rib *rib, struct rtm_entity *caller, const void *arg,
+		      struct rtm_nexthop **out)
+{
+	const struct add_arg *a = arg;
+	*out = NULL;
+	if (a->handle && *a->handle) {
+		struct rtm_obj *obj = rtm__rib_lookup(rib, *a->handle, RTM_HT_NEXTHOP);
+		if (!obj || obj->dead)
+			return RTM_EHANDLE;
+		if (((struct rtm_nexthop *)obj)->owner != caller)
+			return RTM_EACCES;
+		*out = (struct rtm_nexthop *)obj;
+		return 0;
+	}
+	RTM_NET_ADDRESS addr = a->info->NextHopAddress;
+	normalise(&addr);
+	*out = find_in(caller, &addr, a->info->InterfaceIndex);
+	return 0;
+}
+
 DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo,
 			   PRTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_CHANGE_FLAGS ChangeFlags)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
-	if (!rib)
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
 		return ERROR_INVALID_HANDLE;
-	int err = 0;
+	struct change c = { .rib = caller->rib };
+	struct rtm_rib *rib = c.rib;
 	if (!NextHopInfo || !ChangeFlags ||
-	    rtm__netaddr_check(&NextHopInfo->NextHopAddress, rib->family, rib->width)) {
-		err = RTM_EINVAL;
-		goto out;
-	}
-	struct rtm_nexthop *nh = NULL;
-	if (NextHopHandle && *NextHopHandle) {
-		/* Update of the named next hop. */
-		struct rtm_obj *obj = rtm__rib_lookup(rib, *NextHopHandle, RTM_HT_NEXTHOP);
-		if (!obj || obj->dead) {
-			err = RTM_EHANDLE;
-			goto out;
-		}
-		nh = (struct rtm_nexthop *)obj;
-		if (nh->owner != caller) {
-			err = RTM_EACCES;
-			goto out;
-		}
+	    rtm__netaddr_check(&NextHopInfo->NextHopAddress, rib->family, rib->width))
+		return ERROR_INVALID_PARAMETER;
+	struct add_arg arg = { NextHopHandle, NextHopInfo };
+	struct rtm_nexthop *nh;
+	int err = change_enter(&c, caller, add_target, &arg, &nh);
+	if (err)
+		return rtm__win32(err);
+	if (nh) {
 		update_from(rib, nh, NextHopInfo);
 		*ChangeFlags = 0;
-		goto out;
-	}
-
-	RTM_NET_ADDRESS addr = NextHopInfo->NextHopAddress;
-	normalise(&addr);
-	bool found;
-	uint32_t pos = search(caller, &addr, NextHopInfo->InterfaceIndex, &found);
-	if (found) {
-		nh = caller->nexthops[pos];
-		update_from(rib, nh, NextHopInfo);
-		*ChangeFlags = 0;
+		/* An update by handle returns no new handle. */
+		if (NextHopHandle && *NextHopHandle)
+			goto out;
 	} else {
+		RTM_NET_ADDRESS addr = NextHopInfo->NextHopAddress;
+		normalise(&addr);
+		bool found;
+		uint32_t pos = search(caller, &addr, NextHopInfo->InterfaceIndex, &found);
 		if (caller->n_nexthops == caller->cap_nexthops) {
 			uint32_t cap = caller->cap_nexthops ? caller->cap_nexthops * 2 : 8;
 			struct rtm_nexthop **arr =
@@ -260,7 +339,7 @@ DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO Nex
 		*NextHopHandle = rtm__rib_handle(rib, &nh->obj);
 	}
 out:
-	rtm__rib_unlock(rib);
+	change_leave(&c);
 	return rtm__win32(err);
 }
 
@@ -302,53 +381,56 @@ out:
 	return rtm__win32(err);
 }
 
+struct del_arg {
+	RTM_NEXTHOP_HANDLE handle;
+	const RTM_NEXTHOP_INFO *info;
+};
+
+/* The next hop RtmDeleteNextHop deletes, with its checks. */
+static int del_target(struct rtm_rib *rib, struct rtm_entity *caller, const void *arg,
+		      struct rtm_nexthop **out)
+{
+	const struct del_arg *a = arg;
+	*out = NULL;
+	if (a->handle) {
+		struct rtm_obj *obj = rtm__rib_lookup(rib, a->handle, RTM_HT_NEXTHOP);
+		if (!obj || rtm__obj_client_refs(obj) == 0)
+			return RTM_EHANDLE;
+		if (((struct rtm_nexthop *)obj)->owner != caller)
+			return RTM_EACCES;
+		if (obj->dead)
+			return RTM_ENOENT;
+		*out = (struct rtm_nexthop *)obj;
+		return 0;
+	}
+	if (!a->info)
+		return RTM_EINVAL;
+	if (rtm__netaddr_check(&a->info->NextHopAddress, rib->family, rib->width))
+		return RTM_EINVAL;
+	RTM_NET_ADDRESS addr = a->info->NextHopAddress;
+	normalise(&addr);
+	*out = find_in(caller, &addr, a->info->InterfaceIndex);
+	return *out ? 0 : RTM_ENOENT;
+}
+
 DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,
 			      PRTM_NEXTHOP_INFO NextHopInfo)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
-	if (!rib)
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
 		return ERROR_INVALID_HANDLE;
-	int err = 0;
-	struct rtm_nexthop *nh = NULL;
-	if (NextHopHandle) {
-		struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
-		if (!obj || rtm__obj_client_refs(obj) == 0) {
-			err = RTM_EHANDLE;
-			goto out;
-		}
-		nh = (struct rtm_nexthop *)obj;
-		if (nh->owner != caller) {
-			err = RTM_EACCES;
-			goto out;
-		}
-		if (obj->dead) {
-			err = RTM_ENOENT;
-			goto out;
-		}
-	} else if (NextHopInfo) {
-		if (rtm__netaddr_check(&NextHopInfo->NextHopAddress, rib->family, rib->width)) {
-			err = RTM_EINVAL;
-			goto out;
-		}
-		RTM_NET_ADDRESS addr = NextHopInfo->NextHopAddress;
-		normalise(&addr);
-		nh = find_in(caller, &addr, NextHopInfo->InterfaceIndex);
-		if (!nh) {
-			err = RTM_ENOENT;
-			goto out;
-		}
-	} else {
-		err = RTM_EINVAL;
-		goto out;
-	}
-	kill(rib, nh);
+	struct change c = { .rib = caller->rib };
+	struct del_arg arg = { NextHopHandle, NextHopInfo };
+	struct rtm_nexthop *nh;
+	int err = change_enter(&c, caller, del_target, &arg, &nh);
+	if (err)
+		return rtm__win32(err);
+	kill(c.rib, nh);
 	/* A handle passed in is consumed, as the documentation says. */
 	if (NextHopHandle)
 		rtm__obj_unref(&nh->obj);
-	rtm__nexthop_try_free(rib, nh);
-out:
-	rtm__rib_unlock(rib);
+	rtm__nexthop_try_free(c.rib, nh);
+	change_leave(&c);
 	return rtm__win32(err);
 }
 
@@ -449,16 +531,19 @@ DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE N
 	if (!err && ((struct rtm_nexthop *)obj)->owner == caller)
 		pointer = &((struct rtm_nexthop *)obj)->info;
 	rtm__rib_unlock(rib);
+	if (!LockNextHop) {
+		/* An unlock needs only this thread's record of what it locked: the
+		 * next hop may have been deleted, even freed, since it was locked,
+		 * and its stripe must be released all the same.  Without a record,
+		 * say what is wrong with the handle, if anything. */
+		int u = rtm__client_unlock_obj(rib, NextHopHandle, Exclusive != FALSE);
+		return rtm__win32(u && err ? err : u);
+	}
 	if (err)
 		return rtm__win32(err);
-
-	if (LockNextHop) {
-		err = rtm__client_lock(rib, stripe, Exclusive != FALSE);
-		if (!err && NextHopPointer && pointer)
-			*NextHopPointer = pointer;
-	} else {
-		err = rtm__client_unlock(rib, stripe, Exclusive != FALSE);
-	}
+	err = rtm__client_lock_obj(rib, NextHopHandle, stripe, Exclusive != FALSE);
+	if (!err && NextHopPointer && pointer)
+		*NextHopPointer = pointer;
 	return rtm__win32(err);
 }
 

@@ -176,12 +176,49 @@ enum { REAP_BATCH = 64 };
 /* The handle and type of item i of a release; type 0 means "skip it". */
 typedef void (*release_item_fn)(const void *ctx, unsigned i, HANDLE *h, unsigned *type);
 
-static bool item_valid(struct rtm_rib *rib, HANDLE h, unsigned type)
+/*
+ * A release is all or nothing, and a handle listed k times needs k client
+ * references.  The first pass claims each item's client reference (takes it
+ * from the clients' share of the object's counts, refusing at zero, while the
+ * reference itself stays counted in refs), so duplicates count and two
+ * concurrent releases cannot both spend the same reference; if one item
+ * fails, the claims made so far are given back and nothing has changed.  The
+ * second pass drops the claimed references (rtm__obj_unpin) and reaps what
+ * became unreferenced.  A claimed object cannot be freed between the passes:
+ * its refs is not zero.
+ */
+static bool obj_claim(struct rtm_obj *obj)
+{
+	uint64_t cur = atomic_load_explicit(&obj->counts, memory_order_relaxed);
+	do {
+		if (rtm__refs_client(cur) == 0)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&obj->counts, &cur, cur - RTM_REFS_CLIENT,
+							memory_order_acq_rel, memory_order_relaxed));
+	return true;
+}
+
+/* Claims one client reference of item (h, type); rib->lock held. */
+static bool item_claim(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
 	if (type == RTM_HT_ENTITY)
-		return rtm__entity_client_handle(rib, h) != NULL;
+		return rtm__entity_claim_client(rib, h) != NULL;
 	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
-	return obj && rtm__obj_client_refs(obj) > 0;
+	return obj && obj_claim(obj);
+}
+
+/* Gives back a claim item_claim made; rib->lock held since. */
+static void item_unclaim(struct rtm_rib *rib, HANDLE h, unsigned type)
+{
+	if (type == RTM_HT_ENTITY) {
+		struct rtm_entity *e = rtm__entity_of_rib(rib, h);
+		if (e)
+			rtm__entity_unclaim_client(e);
+		return;
+	}
+	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
+	if (obj)
+		atomic_fetch_add_explicit(&obj->counts, RTM_REFS_CLIENT, memory_order_relaxed);
 }
 
 static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx)
@@ -194,7 +231,12 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 		item(ctx, i, &h, &type);
 		if (type == 0)
 			continue; /* an empty field of an info structure */
-		if (!item_valid(rib, h, type)) {
+		if (!item_claim(rib, h, type)) {
+			while (i-- > 0) {
+				item(ctx, i, &h, &type);
+				if (type != 0)
+					item_unclaim(rib, h, type);
+			}
 			rtm__rib_unlock(rib);
 			return RTM_EHANDLE;
 		}
@@ -210,13 +252,13 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 			if (type == RTM_HT_ENTITY) {
 				struct rtm_entity *e = rtm__entity_of_rib(rib, h);
 				if (e)
-					rtm__entity_unref_client(e);
+					rtm__entity_unref(e);
 				continue;
 			}
 			struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
 			if (!obj)
-				continue; /* released twice concurrently: nothing left to drop */
-			if (rtm__obj_unref(obj) != 0 || !needs_reap(obj))
+				continue; /* cannot happen: the claim keeps it */
+			if (rtm__obj_unpin(obj) != 0 || !needs_reap(obj))
 				continue;
 			unsigned char expected = 0;
 			if (atomic_compare_exchange_strong(&obj->reap_pending, &expected, 1))

@@ -482,8 +482,9 @@ static int apply(struct rtm_rib *rib, struct rtm_route *route, const struct rout
 	struct rtm_dest_change ch;
 	rtm__dest_diff(rib, &before, &after, touched, &ch);
 	bool is_best = false;
-	for (unsigned v = 0; v < RTM_MAX_VIEWS && !is_best; v++)
-		is_best = after.v[v].route == route;
+	/* rtm__dest_state fills the supported views only. */
+	for (RTM_VIEW_SET m = rib->cfg.views_supported; m && !is_best; m &= m - 1)
+		is_best = after.v[__builtin_ctz(m)].route == route;
 	*change_flags = (is_new ? RTM_ROUTE_CHANGE_NEW : 0) |
 			(is_best || ch.best ? RTM_ROUTE_CHANGE_BEST : 0);
 	rtm__notify_changed(rib, dest, &ch);
@@ -674,9 +675,11 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	struct rtm_route_list *list = NULL;
 	struct route_spec spec;
 	DWORD flags = 0;
-	/* enter_route had to take the stripe itself: this thread does not hold
-	 * the route's lock (RtmLockRoute), so there is no edit to commit. */
-	if (taken)
+	/* Only a route this thread locked (RtmLockRoute) has an edit to commit.
+	 * Holding its stripe is not enough: the stripe may be held for another
+	 * destination that hashes to it. */
+	bool exclusive;
+	if (!rtm__client_holds_obj(rib, RouteHandle, &exclusive))
 		err = RTM_EHANDLE;
 	else if (route->obj.dead)
 		err = RTM_ENOENT;
@@ -691,9 +694,9 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	rtm__rib_unlock(rib);
 	rtm__stripe_leave(rib, stripe, taken);
 	/* Success unlocks the route, as RtmLockRoute(..., FALSE) would, in the
-	 * mode it was locked in. */
-	if (!err && !taken && rtm__client_unlock(rib, stripe, true))
-		rtm__client_unlock(rib, stripe, false);
+	 * mode it was locked in (exclusive first if it holds both). */
+	if (!err)
+		rtm__client_unlock_obj(rib, RouteHandle, exclusive);
 	rtm__notify_flush(rib);
 	return rtm__win32(err);
 }
@@ -796,12 +799,17 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 	else
 		stripe = rtm__stripe_of_dest(rib, route->dest);
 	rtm__rib_unlock(rib);
+	if (!LockRoute) {
+		/* An unlock needs only this thread's record of what it locked: the
+		 * route may have been deleted, even freed, since it was locked, and
+		 * its stripe must be released all the same.  Without a record, say
+		 * what is wrong with the handle, if anything. */
+		int u = rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
+		return rtm__win32(u && err ? err : u);
+	}
 	if (err)
 		return rtm__win32(err);
-	if (!LockRoute)
-		return rtm__win32(rtm__client_unlock(rib, stripe, Exclusive != FALSE));
-
-	if ((err = rtm__client_lock(rib, stripe, Exclusive != FALSE)))
+	if ((err = rtm__client_lock_obj(rib, RouteHandle, stripe, Exclusive != FALSE)))
 		return rtm__win32(err);
 	if (RoutePointer) {
 		rtm__rib_wrlock(rib);
@@ -809,7 +817,7 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 		PRTM_ROUTE_INFO p = route ? shadow_get(rib, route) : NULL;
 		rtm__rib_unlock(rib);
 		if (!p) {
-			rtm__client_unlock(rib, stripe, Exclusive != FALSE);
+			rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
 			return route ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_HANDLE;
 		}
 		*RoutePointer = p;

@@ -208,6 +208,53 @@ static void test_register_opaque_exhausted(void)
 
 /* ---- configuration ---------------------------------------------------------- */
 
+/* The entity table holds 65536 entities, deregistered ones whose handles are
+ * still referenced included; one more is ERROR_NO_SYSTEM_RESOURCES (not
+ * ERROR_NOT_ENOUGH_MEMORY: no allocation failed).  Each entity here
+ * deregisters at once while the keeper holds a reference to its handle, so
+ * the table fills without 65536 entities telling each other of themselves. */
+static RTM_ENTITY_HANDLE held[65536];
+
+static void test_register_table_full(void)
+{
+	RTM_ENTITY_HANDLE keeper = rt_register(AF_INET, 1);
+	REQUIRE(keeper);
+	unsigned n = 0;
+	DWORD rc = NO_ERROR;
+	RTM_ENTITY_HANDLE h = NULL;
+	while (n < 65536) {
+		h = (RTM_ENTITY_HANDLE)0x77;
+		rc = rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, NULL, &h, NULL);
+		if (rc != NO_ERROR)
+			break;
+		held[n] = h;
+		if (RtmReferenceHandles(keeper, 1, &held[n]) != NO_ERROR ||
+		    RtmDeregisterEntity(h) != NO_ERROR)
+			break;
+		n++;
+	}
+	/* The keeper has the first slot; the others hold 65535 entities. */
+	CHECK_U(rc, ERROR_NO_SYSTEM_RESOURCES);
+	CHECK_U(n, 65535);
+	CHECK(h == (RTM_ENTITY_HANDLE)0x77); /* nothing written */
+	CHECK_U(rt_stats(keeper).entities, 1);
+	RTM_ENTITY_INFO ei;
+	CHECK_U(RtmGetEntityInfo(keeper, held[n - 1], &ei), NO_ERROR);
+	CHECK_U(ei.EntityId.EntityProtocolId, 2);
+	/* Releasing one reference frees one slot. */
+	CHECK_U(RtmReleaseEntities(keeper, 1, &held[0]), NO_ERROR);
+	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, NULL, &h, NULL) == NO_ERROR);
+	CHECK(h != held[0]); /* the slot's generation moved on */
+	CHECK_U(rt_stats(keeper).entities, 2);
+	RTM_ENTITY_HANDLE x = (RTM_ENTITY_HANDLE)0x77;
+	CHECK_U(rt_register_ex(0, AF_INET, 3, 1, NULL, FALSE, NULL, &x, NULL),
+		ERROR_NO_SYSTEM_RESOURCES);
+	CHECK_U(RtmDeregisterEntity(h), NO_ERROR);
+	CHECK_U(RtmReleaseEntities(keeper, n - 1, &held[1]), NO_ERROR);
+	CHECK_U(RtmGetEntityInfo(keeper, held[n - 1], &ei), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmDeregisterEntity(keeper), NO_ERROR);
+}
+
 static void test_config_missing(void)
 {
 	char path[256], msg[1024];
@@ -879,12 +926,338 @@ static void test_block_methods(void)
 	RtmDeregisterEntity(caller);
 }
 
+/* Starts an invocation of the target's methods (bit 0) on another thread. */
+static void invoker_start(struct invoker *iv, pthread_t *t)
+{
+	iv->started = iv->done = false;
+	iv->rc = 0xDEAD;
+	REQUIRE(pthread_create(t, NULL, invoke_thread, iv) == 0);
+	pthread_mutex_lock(&iv->m);
+	while (!iv->started)
+		pthread_cond_wait(&iv->c, &iv->m);
+	pthread_mutex_unlock(&iv->m);
+}
+
+/* Whether the invocation finished within ms milliseconds. */
+static bool invoker_wait(struct invoker *iv, unsigned ms)
+{
+	pthread_mutex_lock(&iv->m);
+	while (!iv->done)
+		if (rt_cond_wait_ms(&iv->c, &iv->m, ms) == ETIMEDOUT)
+			break;
+	bool done = iv->done;
+	pthread_mutex_unlock(&iv->m);
+	return done;
+}
+
+/* RtmBlockMethods with a target handle: it must be a live destination,
+ * route or next hop of the caller's instance (checked before anything
+ * changes); a valid one blocks, or resumes, all of the caller's methods. */
+static void test_block_methods_target(void)
+{
+	methods_buf mb;
+	memset(&mb, 0, sizeof(mb));
+	mb.m.NumMethods = 1;
+	mb.m.Methods[0] = m0_locked;
+	RTM_ENTITY_HANDLE target, far, caller = rt_register(AF_INET, 1);
+	REQUIRE(caller);
+	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, &mb.m, &target, NULL) == NO_ERROR);
+	REQUIRE(rt_register_ex(3, AF_INET, 2, 1, NULL, FALSE, NULL, &far, NULL) == NO_ERROR);
+	RTM_NEXTHOP_HANDLE nh = rt_nexthop(target, "10.0.0.1", 1);
+	RTM_NEXTHOP_HANDLE gone = rt_nexthop(target, "10.0.0.2", 1);
+	CHECK_U(RtmDeleteNextHop(target, gone, NULL), NO_ERROR); /* consumes the handle */
+	RTM_ROUTE_HANDLE route, far_route;
+	REQUIRE(rt_add_route(target, "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST, nh, NULL, &route, NULL) ==
+		NO_ERROR);
+	REQUIRE(rt_add_route(far, "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &far_route,
+			     NULL) == NO_ERROR);
+	rt_route_buf rb;
+	REQUIRE(rt_route_info(target, route, &rb) == NO_ERROR);
+	RTM_DEST_HANDLE dest = rb.info.DestHandle;
+	RTM_ROUTE_LIST_HANDLE list;
+	REQUIRE(RtmCreateRouteList(target, &list) == NO_ERROR);
+
+	/* Garbage, another kind, another instance, stale: refused, nothing blocked. */
+	HANDLE bad[] = { (HANDLE)0x1234, (HANDLE)-1, (HANDLE)&mb, caller, target, list, far_route, gone };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_U(RtmBlockMethods(target, bad[i], 0, RTM_BLOCK_METHODS), ERROR_INVALID_HANDLE);
+		CHECK_U(RtmBlockMethods(target, bad[i], 0, RTM_RESUME_METHODS), ERROR_INVALID_HANDLE);
+	}
+	/* The invalid-handle answer comes before the flag check, as for RtmRegHandle. */
+	CHECK_U(RtmBlockMethods(target, bad[0], 0, 7), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmBlockMethods(target, nh, 0, 7), ERROR_INVALID_PARAMETER);
+	struct invoker iv = { .caller = caller, .target = target };
+	pthread_mutex_init(&iv.m, NULL);
+	pthread_cond_init(&iv.c, NULL);
+	pthread_t t;
+	invoker_start(&iv, &t);
+	bool done = invoker_wait(&iv, 10000);
+	CHECK(done);
+	if (!done) {
+		RtmBlockMethods(target, NULL, 0, RTM_RESUME_METHODS);
+		invoker_wait(&iv, 10000);
+	}
+	pthread_join(t, NULL);
+	CHECK_U(iv.rc, NO_ERROR);
+	CHECK_U(calls_m0(), 1);
+
+	/* A valid target blocks every method of the caller, whatever the kind;
+	 * a valid target of another kind resumes them all. */
+	HANDLE blockers[] = { nh, route, dest };
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_U(RtmBlockMethods(target, blockers[i], 0, RTM_BLOCK_METHODS), NO_ERROR);
+		invoker_start(&iv, &t);
+		CHECK(!invoker_wait(&iv, 20));
+		CHECK_U(calls_m0(), 1 + i);
+		CHECK_U(RtmBlockMethods(target, blockers[(i + 1) % 3], 0, RTM_RESUME_METHODS), NO_ERROR);
+		CHECK(invoker_wait(&iv, 10000));
+		pthread_join(t, NULL);
+		CHECK_U(iv.rc, NO_ERROR);
+		CHECK_U(calls_m0(), 2 + i);
+	}
+	CHECK_U(RtmReleaseRouteInfo(target, &rb.info), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(target), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(far), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(caller), NO_ERROR);
+}
+
+/* Methods that call RtmDeregisterEntity / RtmBlockMethods on their own
+ * entity, and one that holds its thread until let go. */
+static pthread_mutex_t gate_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_c = PTHREAD_COND_INITIALIZER;
+static bool slow_entered, slow_open, slow_finished, finished_before_dereg;
+static DWORD self_rc = 0xDEAD;
+
+static VOID WINAPI m_self_dereg(RTM_ENTITY_HANDLE a, RTM_ENTITY_HANDLE callee,
+				RTM_ENTITY_METHOD_INPUT *in, RTM_ENTITY_METHOD_OUTPUT *out)
+{
+	(void)a;
+	(void)in;
+	DWORD rc = RtmDeregisterEntity(callee);
+	pthread_mutex_lock(&gate_m);
+	self_rc = rc;
+	finished_before_dereg = slow_finished;
+	pthread_mutex_unlock(&gate_m);
+	memcpy(out->OutputData, "bye", 3);
+	out->OutputSize = 3;
+	out->MethodStatus = NO_ERROR;
+}
+
+static VOID WINAPI m_self_block(RTM_ENTITY_HANDLE a, RTM_ENTITY_HANDLE callee,
+				RTM_ENTITY_METHOD_INPUT *in, RTM_ENTITY_METHOD_OUTPUT *out)
+{
+	(void)a;
+	(void)in;
+	DWORD rc = RtmBlockMethods(callee, NULL, 0, RTM_BLOCK_METHODS);
+	pthread_mutex_lock(&gate_m);
+	self_rc = rc;
+	pthread_mutex_unlock(&gate_m);
+	out->OutputSize = 0;
+	out->MethodStatus = NO_ERROR;
+}
+
+static VOID WINAPI m_slow(RTM_ENTITY_HANDLE a, RTM_ENTITY_HANDLE callee, RTM_ENTITY_METHOD_INPUT *in,
+			  RTM_ENTITY_METHOD_OUTPUT *out)
+{
+	(void)a;
+	(void)callee;
+	(void)in;
+	pthread_mutex_lock(&gate_m);
+	slow_entered = true;
+	pthread_cond_broadcast(&gate_c);
+	while (!slow_open)
+		pthread_cond_wait(&gate_c, &gate_m);
+	slow_finished = true;
+	pthread_mutex_unlock(&gate_m);
+	out->OutputSize = 0;
+	out->MethodStatus = NO_ERROR;
+}
+
+/* Invokes the method(s) of `type` with a 64-byte output buffer, on its own thread. */
+struct self_call {
+	RTM_ENTITY_HANDLE caller, target;
+	DWORD type;
+	DWORD rc;
+	UINT size;
+	char out[64];
+};
+
+static void *self_call_thread(void *arg)
+{
+	struct self_call *sc = arg;
+	input_buf ib;
+	union {
+		RTM_ENTITY_METHOD_OUTPUT out;
+		char b[128];
+	} ob;
+	set_input(&ib, sc->type, "");
+	UINT size = sizeof(ob);
+	memset(&ob, 0, sizeof(ob));
+	sc->rc = RtmInvokeMethod(sc->caller, sc->target, &ib.in, &size, &ob.out);
+	sc->size = size;
+	memcpy(sc->out, ob.out.OutputData, sizeof(sc->out));
+	return NULL;
+}
+
+/* Joins t if it ends within ms milliseconds. */
+static bool join_within(pthread_t t, unsigned ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return pthread_timedjoin_np(t, NULL, &ts) == 0;
+}
+
+/* An entity's own method deregisters it: the call does not wait for the
+ * invocation it is made from (it used to wait forever), but it still waits
+ * for the entity's methods running on other threads. */
+static void test_method_deregisters_itself(void)
+{
+	union {
+		RTM_ENTITY_EXPORT_METHODS m;
+		char b[sizeof(RTM_ENTITY_EXPORT_METHODS) + 2 * sizeof(RTM_ENTITY_EXPORT_METHOD)];
+	} mb;
+	memset(&mb, 0, sizeof(mb));
+	mb.m.NumMethods = 2;
+	mb.m.Methods[0] = m_self_dereg;
+	RTM_ENTITY_EXPORT_METHOD *arr = mb.m.Methods;
+	arr[1] = m_slow;
+	RTM_ENTITY_HANDLE caller, target;
+	n_evs = 0;
+	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, record_cb, FALSE, NULL, &caller, NULL) == NO_ERROR);
+	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, &mb.m, &target, NULL) == NO_ERROR);
+	REQUIRE(n_evs == 1);
+
+	/* Thread A is inside the slow method when thread B's method deregisters. */
+	struct self_call a = { .caller = caller, .target = target, .type = 0x2 };
+	struct self_call b = { .caller = caller, .target = target, .type = 0x1 };
+	pthread_t ta, tb;
+	REQUIRE(pthread_create(&ta, NULL, self_call_thread, &a) == 0);
+	pthread_mutex_lock(&gate_m);
+	while (!slow_entered)
+		pthread_cond_wait(&gate_c, &gate_m);
+	pthread_mutex_unlock(&gate_m);
+	REQUIRE(pthread_create(&tb, NULL, self_call_thread, &b) == 0);
+	/* B waits for A's method, on another thread, to finish. */
+	CHECK(!join_within(tb, 30));
+	pthread_mutex_lock(&gate_m);
+	CHECK_U(self_rc, 0xDEAD);
+	slow_open = true;
+	pthread_cond_broadcast(&gate_c);
+	pthread_mutex_unlock(&gate_m);
+	CHECK(join_within(ta, 10000));
+	bool b_done = join_within(tb, 10000);
+	CHECK(b_done); /* before the fix: B waited for itself forever */
+	REQUIRE(b_done);
+	CHECK_U(a.rc, NO_ERROR);
+	CHECK_U(self_rc, NO_ERROR);
+	CHECK(finished_before_dereg);
+	CHECK_U(b.rc, NO_ERROR);
+	CHECK_U(b.size, out_step(3));
+	CHECK(memcmp(b.out, "bye", 3) == 0);
+	/* The target is gone, and the caller was told. */
+	RTM_ENTITY_INFO ei;
+	CHECK_U(RtmGetEntityInfo(caller, target, &ei), ERROR_INVALID_HANDLE);
+	CHECK_U(rt_stats(caller).entities, 1);
+	REQUIRE(n_evs == 2);
+	CHECK(evs[1].to == caller && evs[1].c1 == target && evs[1].type == RTM_ENTITY_DEREGISTERED);
+	CHECK_U(evs[1].info.EntityId.EntityProtocolId, 2);
+	CHECK_U(RtmDeregisterEntity(target), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmDeregisterEntity(caller), NO_ERROR);
+}
+
+/* An entity's own method blocks its methods: the call does not wait for the
+ * invocation it is made from, and the block holds for everyone afterwards. */
+static void test_method_blocks_itself(void)
+{
+	methods_buf mb;
+	memset(&mb, 0, sizeof(mb));
+	mb.m.NumMethods = 1;
+	mb.m.Methods[0] = m_self_block;
+	RTM_ENTITY_HANDLE caller = rt_register(AF_INET, 1), target;
+	REQUIRE(caller);
+	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, &mb.m, &target, NULL) == NO_ERROR);
+	struct self_call a = { .caller = caller, .target = target, .type = 0x1 };
+	pthread_t ta;
+	REQUIRE(pthread_create(&ta, NULL, self_call_thread, &a) == 0);
+	bool done = join_within(ta, 10000);
+	CHECK(done); /* before the fix: it waited for itself forever */
+	REQUIRE(done);
+	CHECK_U(a.rc, NO_ERROR);
+	CHECK_U(self_rc, NO_ERROR);
+	CHECK_U(a.size, out_step(0));
+	/* Blocked now: the next invocation waits until the owner resumes. */
+	REQUIRE(pthread_create(&ta, NULL, self_call_thread, &a) == 0);
+	CHECK(!join_within(ta, 20));
+	CHECK_U(RtmBlockMethods(target, NULL, 0, RTM_RESUME_METHODS), NO_ERROR);
+	/* The method blocks again on its way out; resume from here once more. */
+	CHECK(join_within(ta, 10000));
+	CHECK_U(a.rc, NO_ERROR);
+	CHECK_U(RtmBlockMethods(target, NULL, 0, RTM_RESUME_METHODS), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(target), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(caller), NO_ERROR);
+}
+
+/* Change notifications nested twelve deep, one instance each: the callback
+ * for instance i adds a route in instance i + 1, whose signal is delivered
+ * from inside it.  Every one is delivered (deliveries nested more than 8
+ * deep used to be dropped, and their signal lost). */
+enum { CHAIN = 12 };
+static RTM_ENTITY_HANDLE chain[CHAIN];
+static unsigned chain_calls[CHAIN], chain_depth, chain_max;
+static DWORD chain_rc[CHAIN];
+
+static DWORD WINAPI chain_cb(RTM_ENTITY_HANDLE me, RTM_EVENT_TYPE t, PVOID c1, PVOID c2)
+{
+	(void)me;
+	(void)c1;
+	if (t != RTM_CHANGE_NOTIFICATION)
+		return NO_ERROR;
+	unsigned i = (unsigned)(uintptr_t)c2;
+	chain_calls[i]++;
+	if (++chain_depth > chain_max)
+		chain_max = chain_depth;
+	if (i + 1 < CHAIN)
+		chain_rc[i + 1] = rt_add_route(chain[i + 1], "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST,
+					       NULL, NULL, NULL, NULL);
+	chain_depth--;
+	return NO_ERROR;
+}
+
+static void test_nested_callbacks(void)
+{
+	RTM_NOTIFY_HANDLE nt[CHAIN];
+	for (unsigned i = 0; i < CHAIN; i++) {
+		REQUIRE(rt_register_ex((USHORT)(10 + i), AF_INET, 1, 1, chain_cb, FALSE, NULL, &chain[i],
+				       NULL) == NO_ERROR);
+		REQUIRE(RtmRegisterForChangeNotification(chain[i], RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_ALL,
+							 (PVOID)(uintptr_t)i, &nt[i]) == NO_ERROR);
+	}
+	CHECK_U(rt_add_route(chain[0], "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, NULL, NULL),
+		NO_ERROR);
+	for (unsigned i = 0; i < CHAIN; i++) {
+		CHECK_U(chain_calls[i], 1);
+		if (i > 0)
+			CHECK_U(chain_rc[i], NO_ERROR);
+		CHECK_U(rt_stats(chain[i]).routes, 1);
+	}
+	CHECK_U(chain_max, CHAIN);
+	for (unsigned i = 0; i < CHAIN; i++)
+		CHECK_U(RtmDeregisterEntity(chain[i]), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_register_invalid);
 	RUN(test_register_profile_defaults);
 	RUN(test_register_already_exists);
 	RUN(test_register_opaque_exhausted);
+	RUN(test_register_table_full);
 	RUN(test_config_missing);
 	RUN(test_config_malformed);
 	RUN(test_config_values);
@@ -897,5 +1270,9 @@ int main(void)
 	RUN(test_get_entity_methods);
 	RUN(test_invoke_method);
 	RUN(test_block_methods);
+	RUN(test_block_methods_target);
+	RUN(test_method_deregisters_itself);
+	RUN(test_method_blocks_itself);
+	RUN(test_nested_callbacks);
 	TEST_MAIN_END();
 }

@@ -513,6 +513,92 @@ static void test_after_deactivation(void)
 	RtmDeregisterEntity(b);
 }
 
+/* A handle listed k times in one release needs k client references: the
+ * check pass counts the duplicates, and a call that asks for more than was
+ * given is refused and releases nothing, not even its valid handles. */
+static void test_duplicate_release(void)
+{
+	RTM_ENTITY_HANDLE a = rt_register(AF_INET, 1), b = rt_register(AF_INET, 2);
+	REQUIRE(a && b);
+
+	/* Entities.  hs holds one reference to a and one to b. */
+	RTM_ENTITY_HANDLE hs[2];
+	UINT n = 2;
+	REQUIRE(RtmGetRegisteredEntities(a, &n, hs, NULL) == NO_ERROR && n == 2);
+	REQUIRE(hs[0] == a && hs[1] == b);
+	RTM_ENTITY_HANDLE bb[3] = { b, b, b };
+	CHECK_U(RtmReleaseEntities(a, 2, bb), ERROR_INVALID_HANDLE);
+	RTM_ENTITY_HANDLE abb[3] = { a, b, b };
+	CHECK_U(RtmReleaseEntities(a, 3, abb), ERROR_INVALID_HANDLE);
+	/* a's reference survived the refused call: releasing it works once. */
+	CHECK_U(RtmReleaseEntities(a, 1, &hs[0]), NO_ERROR);
+	CHECK_U(RtmReleaseEntities(a, 1, &hs[0]), ERROR_INVALID_HANDLE);
+	/* Two references to b: listed three times is refused, twice is fine. */
+	RTM_ENTITY_HANDLE more = b;
+	CHECK_U(RtmReferenceHandles(a, 1, &more), NO_ERROR);
+	CHECK_U(RtmReleaseEntities(a, 3, bb), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmReleaseEntities(a, 2, bb), NO_ERROR);
+	CHECK_U(RtmReleaseEntities(a, 1, bb), ERROR_INVALID_HANDLE);
+	/* One reference again; [b, b] is refused and the reference is kept: it
+	 * keeps b's handle valid after b deregisters. */
+	CHECK_U(RtmReferenceHandles(a, 1, &more), NO_ERROR);
+	CHECK_U(RtmReleaseEntities(a, 2, bb), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmDeregisterEntity(b), NO_ERROR);
+	RTM_ENTITY_INFO ei;
+	memset(&ei, 0, sizeof(ei));
+	CHECK_U(RtmGetEntityInfo(a, b, &ei), NO_ERROR);
+	CHECK_U(ei.EntityId.EntityProtocolId, 2);
+	CHECK_U(RtmReleaseEntities(a, 1, bb), NO_ERROR);
+	CHECK_U(RtmGetEntityInfo(a, b, &ei), ERROR_INVALID_HANDLE);
+
+	/* Next hops: one reference, listed twice. */
+	RTM_NEXTHOP_HANDLE nh = rt_nexthop(a, "10.0.0.1", 1);
+	RTM_NEXTHOP_HANDLE nn[2] = { nh, nh };
+	CHECK_U(RtmReleaseNextHops(a, 2, nn), ERROR_INVALID_HANDLE);
+	/* Deleted (by its address: the handle stays ours), the next hop lives
+	 * on through the reference the refused call left alone. */
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress = rt_addr("10.0.0.1", 32);
+	ni.InterfaceIndex = 1;
+	CHECK_U(RtmDeleteNextHop(a, NULL, &ni), NO_ERROR);
+	memset(&ni, 0, sizeof(ni));
+	CHECK_U(RtmGetNextHopInfo(a, nh, &ni), NO_ERROR);
+	CHECK_U(ni.State, RTM_NEXTHOP_STATE_DELETED);
+	RTM_NET_ADDRESS want = rt_addr("10.0.0.1", 32);
+	CHECK(rt_addr_eq(&ni.NextHopAddress, &want));
+	CHECK_U(RtmReleaseNextHopInfo(a, &ni), NO_ERROR);
+	CHECK_U(rt_stats(a).next_hops, 1);
+	CHECK_U(RtmReleaseNextHops(a, 1, nn), NO_ERROR);
+	CHECK_U(RtmGetNextHopInfo(a, nh, &ni), ERROR_INVALID_HANDLE);
+	CHECK_U(rt_stats(a).next_hops, 0);
+
+	/* Routes: two references, listed three times, then one listed twice. */
+	RTM_ROUTE_HANDLE r;
+	REQUIRE(rt_add_route(a, "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r, NULL) ==
+		NO_ERROR);
+	RTM_ROUTE_HANDLE rr[3] = { r, r, r };
+	RTM_ROUTE_HANDLE extra = r;
+	CHECK_U(RtmReferenceHandles(a, 1, &extra), NO_ERROR);
+	CHECK_U(RtmReleaseRoutes(a, 3, rr), ERROR_INVALID_HANDLE);
+	/* Deleting takes one reference away; one is left. */
+	DWORD fl = 0;
+	CHECK_U(RtmDeleteRouteToDest(a, r, &fl), NO_ERROR);
+	CHECK_U(RtmReleaseRoutes(a, 2, rr), ERROR_INVALID_HANDLE);
+	rt_route_buf rb;
+	CHECK_U(rt_route_info(a, r, &rb), NO_ERROR);
+	CHECK_U(rb.info.PrefInfo.Preference, 1);
+	CHECK_U(RtmReleaseRouteInfo(a, &rb.info), NO_ERROR);
+	CHECK(rt_stats(a).handles > 0);
+	CHECK_U(RtmReleaseRoutes(a, 1, rr), NO_ERROR);
+	CHECK_U(rt_route_info(a, r, &rb), ERROR_INVALID_HANDLE);
+	rtm_stats s = rt_stats(a);
+	CHECK_U(s.routes, 0);
+	CHECK_U(s.dests, 0);
+	CHECK_U(s.handles, 0);
+	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_null_and_garbage);
@@ -522,6 +608,7 @@ int main(void)
 	RUN(test_double_release);
 	RUN(test_reference_handles);
 	RUN(test_release_empty);
+	RUN(test_duplicate_release);
 	RUN(test_after_deactivation);
 	TEST_MAIN_END();
 }
