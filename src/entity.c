@@ -251,19 +251,27 @@ static struct rtm_entity *entity_lock(struct rtm_rib *rib, HANDLE h, bool live_o
 
 struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h)
 {
-	struct rtm_entity *e = entity_lock(rib, h, false);
+	/* Lock-free: every release of an information structure claims its
+	 * owner's handle, so a mutex here would serialise readers on the
+	 * busiest entity. */
+	struct rtm_entity *e = rtm__entity_of_rib(rib, h);
 	if (!e)
 		return NULL;
-	/* The mutex keeps the slot from being freed and reused under us. */
 	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
 	do {
-		if (cur == 0) {
-			pthread_mutex_unlock(&e->cb_mutex);
+		if (cur == 0)
 			return NULL;
-		}
 	} while (!atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - 1,
 							memory_order_acq_rel, memory_order_relaxed));
-	pthread_mutex_unlock(&e->cb_mutex);
+	/* A client reference keeps the slot, so with a valid handle it is the
+	 * same entity still.  With a stale one the slot may have been freed and
+	 * reused between the check and the claim: the claim then went to the
+	 * newcomer, and is given back. */
+	if (rtm__entity_handle(e) != h || atomic_load_explicit(&e->state, memory_order_acquire) ==
+						  RTM_ENT_FREE) {
+		atomic_fetch_add_explicit(&e->client_refs, 1, memory_order_relaxed);
+		return NULL;
+	}
 	return e;
 }
 

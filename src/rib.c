@@ -179,32 +179,21 @@ typedef void (*release_item_fn)(const void *ctx, unsigned i, HANDLE *h, unsigned
 /*
  * A release is all or nothing, and a handle listed k times needs k client
  * references.  The first pass claims each item's client reference (takes it
- * from the clients' share of the object's counts, refusing at zero, while the
- * reference itself stays counted in refs), so duplicates count and two
+ * from the clients' share, crefs, refusing at zero, while the reference
+ * itself stays counted in refs), so duplicates count and two
  * concurrent releases cannot both spend the same reference; if one item
  * fails, the claims made so far are given back and nothing has changed.  The
  * second pass drops the claimed references (rtm__obj_unpin) and reaps what
  * became unreferenced.  A claimed object cannot be freed between the passes:
  * its refs is not zero.
  */
-static bool obj_claim(struct rtm_obj *obj)
-{
-	uint64_t cur = atomic_load_explicit(&obj->counts, memory_order_relaxed);
-	do {
-		if (rtm__refs_client(cur) == 0)
-			return false;
-	} while (!atomic_compare_exchange_weak_explicit(&obj->counts, &cur, cur - RTM_REFS_CLIENT,
-							memory_order_acq_rel, memory_order_relaxed));
-	return true;
-}
-
 /* Claims one client reference of item (h, type); rib->lock held. */
 static bool item_claim(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
 	if (type == RTM_HT_ENTITY)
 		return rtm__entity_claim_client(rib, h) != NULL;
 	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
-	return obj && obj_claim(obj);
+	return obj && rtm__obj_claim(obj);
 }
 
 /* Gives back a claim item_claim made; rib->lock held since. */
@@ -218,7 +207,7 @@ static void item_unclaim(struct rtm_rib *rib, HANDLE h, unsigned type)
 	}
 	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
 	if (obj)
-		atomic_fetch_add_explicit(&obj->counts, RTM_REFS_CLIENT, memory_order_relaxed);
+		rtm__obj_unclaim(obj);
 }
 
 static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx)
