@@ -187,13 +187,14 @@ typedef void (*release_item_fn)(const void *ctx, unsigned i, HANDLE *h, unsigned
  * became unreferenced.  A claimed object cannot be freed between the passes:
  * its refs is not zero.
  */
-/* Claims one client reference of item (h, type); rib->lock held. */
-static bool item_claim(struct rtm_rib *rib, HANDLE h, unsigned type)
+/* Claims one client reference of item (h, type); rib->lock held.  Returns
+ * the entity or object claimed, NULL if none. */
+static void *item_claim(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
 	if (type == RTM_HT_ENTITY)
-		return rtm__entity_claim_client(rib, h) != NULL;
+		return rtm__entity_claim_client(rib, h);
 	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
-	return obj && rtm__obj_claim(obj);
+	return obj && rtm__obj_claim(obj) ? obj : NULL;
 }
 
 /* Gives back a claim item_claim made; rib->lock held since. */
@@ -210,17 +211,25 @@ static void item_unclaim(struct rtm_rib *rib, HANDLE h, unsigned type)
 		rtm__obj_unclaim(obj);
 }
 
+/* What the first pass found for the first CLAIMED items, so that the second
+ * needs no second lookup (the claim keeps each of them). */
+enum { CLAIMED = 256 };
+
 static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx)
 {
 	HANDLE h;
 	unsigned type;
+	void *claimed[CLAIMED];
 
 	rtm__rib_rdlock(rib);
 	for (unsigned i = 0; i < n; i++) {
 		item(ctx, i, &h, &type);
 		if (type == 0)
 			continue; /* an empty field of an info structure */
-		if (!item_claim(rib, h, type)) {
+		void *got = item_claim(rib, h, type);
+		if (i < CLAIMED)
+			claimed[i] = got;
+		if (!got) {
 			while (i-- > 0) {
 				item(ctx, i, &h, &type);
 				if (type != 0)
@@ -239,12 +248,12 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 			if (type == 0)
 				continue;
 			if (type == RTM_HT_ENTITY) {
-				struct rtm_entity *e = rtm__entity_of_rib(rib, h);
+				struct rtm_entity *e = i < CLAIMED ? claimed[i] : rtm__entity_of_rib(rib, h);
 				if (e)
 					rtm__entity_unref(e);
 				continue;
 			}
-			struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
+			struct rtm_obj *obj = i < CLAIMED ? claimed[i] : rtm__rib_lookup(rib, h, type);
 			if (!obj)
 				continue; /* cannot happen: the claim keeps it */
 			if (rtm__obj_unpin(obj) != 0 || !needs_reap(obj))
