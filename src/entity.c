@@ -72,11 +72,9 @@ static atomic_uint initialised; /* slots handed out at least once */
 static uint32_t free_head = NO_SLOT, free_tail = NO_SLOT;
 static uint32_t free_next[ENT_MAX_CHUNKS * ENT_CHUNK];
 
-/* The sequence of registrations and deregistrations (registry mutex), and
- * each slot's registration number (written under the registry mutex and
- * rib->lock exclusive, read under rib->lock). */
+/* The sequence of registrations and deregistrations (registry mutex); each
+ * entity's number in it is its reg_seq. */
 static uint64_t event_seq;
-static uint64_t reg_seq[ENT_MAX_CHUNKS * ENT_CHUNK];
 
 /* A callback or method of an entity running on this thread. */
 struct frame {
@@ -338,11 +336,11 @@ static void deliver_all(struct rtm_rib *rib, const struct rtm_entity *subject, u
 									   : rib->entities.next;
 		for (; pos != &rib->entities; pos = pos->next) {
 			struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
-			if (reg_seq[o->slot] >= seq)
+			if (o->reg_seq >= seq)
 				break; /* registered after the event, like all after it */
-			if (reg_seq[o->slot] > last && o != subject) {
+			if (o->reg_seq > last && o != subject) {
 				next = o;
-				last = reg_seq[o->slot];
+				last = o->reg_seq;
 				rtm__entity_ref(next);
 				break;
 			}
@@ -435,7 +433,7 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 	atomic_store_explicit(&e->refs, 1, memory_order_relaxed);
 	atomic_store_explicit(&e->client_refs, 0, memory_order_relaxed);
 	uint64_t seq = ++event_seq;
-	reg_seq[e->slot] = seq;
+	e->reg_seq = seq;
 	rtm__list_link_tail(&rib->entities, &e->rib_link);
 	rib->n_entities++;
 	/* Published under cb_mutex: see the essay at the top. */

@@ -68,6 +68,10 @@ struct rtm_entity {
 	RTM_EVENT_CALLBACK callback;
 	RTM_ENTITY_EXPORT_METHODS *methods; /* private copy; NULL when none exported */
 	int opaque_slot;             /* index of its opaque pointer in every dest, or -1 */
+	/* Its registration's number in the sequence of registrations and
+	 * deregistrations (entity.c; written under the registry mutex and
+	 * rib->lock exclusive, read under rib->lock). */
+	uint64_t reg_seq;
 	struct rtm_link rib_link;    /* in rib->entities */
 
 	/* Its next hops, sorted by (address, interface) for binary search.  rib->lock. */
