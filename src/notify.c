@@ -235,6 +235,14 @@ void rtm__notify_queue(struct rtm_rib *rib, struct rtm_dest *dest, const struct 
 	}
 }
 
+size_t rtm__notify_queued(const struct rtm_rib *rib)
+{
+	size_t total = 0;
+	for (uint32_t used = rib->notify_used; used; used &= used - 1)
+		total += rib->notify[__builtin_ctz(used)]->count;
+	return total;
+}
+
 /* ---- signals --------------------------------------------------------------- */
 
 /* RIBs this thread is flushing (bit per RIB index): a flush reached from a

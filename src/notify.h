@@ -53,6 +53,8 @@ static inline int rtm__notify_reserve(struct rtm_rib *rib, size_t dests)
 
 /* Removes all of e's registrations (deregistration).  rib->lock exclusive. */
 void rtm__notify_remove_owned(struct rtm_rib *rib, struct rtm_entity *e);
+/* Entries in all the RIB's queues (statistics); rib->lock held. */
+size_t rtm__notify_queued(const struct rtm_rib *rib);
 /* Forgets all registrations (RIB deactivation, after every object was
  * freed).  rib->lock exclusive. */
 void rtm__notify_free_all(struct rtm_rib *rib);

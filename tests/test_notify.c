@@ -497,6 +497,8 @@ static void test_coalescing(void)
 	CHECK_U(add(e, "11.0.0.0", 8, 10, 1, RTM_VIEW_MASK_UCAST, 0, NULL, NULL), NO_ERROR);
 	for (ULONG m = 1; m <= 100; m++)
 		CHECK_U(add(e, "10.0.0.0", 8, 10, m, RTM_VIEW_MASK_UCAST, 0, NULL, NULL), NO_ERROR);
+	/* 202 changes, two destinations, two registrations: four queue entries. */
+	CHECK_U(rt_stats(e).queued_changes, 4);
 	struct change c[4];
 	/* One entry per destination, in the order they first changed, latest state. */
 	CHECK_U(drain(e, n, 1, c, 4), 2);
@@ -511,6 +513,49 @@ static void test_coalescing(void)
 	/* A queue holds a destination once: memory does not grow with changes. */
 	rtm_stats s = rt_stats(e);
 	CHECK_U(s.dests, 2);
+	CHECK_U(s.queued_changes, 0);
+}
+
+/* Changing or deleting a next hop is not a change of the destinations whose
+ * routes use it (API-NOTES "Next hops are not routes"); the route changes
+ * a protocol then makes are. */
+static void test_nexthop_changes_are_not_route_changes(void)
+{
+	RTM_ENTITY_HANDLE e = reg(100, NULL);
+	RTM_NOTIFY_HANDLE n = notify(e, RTM_VIEW_MASK_UCAST,
+				     RTM_CHANGE_TYPE_ALL | RTM_CHANGE_TYPE_BEST | RTM_CHANGE_TYPE_FORWARDING,
+				     NULL);
+	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "192.0.2.1", 1);
+	RTM_ROUTE_HANDLE r;
+	CHECK_U(add(e, "10.0.0.0", 8, 10, 1, RTM_VIEW_MASK_UCAST, 0, nh, &r), NO_ERROR);
+	struct change c[2];
+	CHECK_U(drain(e, n, 1, c, 2), 1);
+	/* The next hop goes down: nothing is queued. */
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	RTM_NET_ADDRESS na = rt_addr("192.0.2.1", 32);
+	ni.NextHopAddress = na;
+	ni.InterfaceIndex = 1;
+	ni.Flags = RTM_NEXTHOP_FLAGS_DOWN;
+	RTM_NEXTHOP_HANDLE same = NULL;
+	RTM_NEXTHOP_CHANGE_FLAGS nfl = 0;
+	CHECK_U(RtmAddNextHop(e, &ni, &same, &nfl), NO_ERROR);
+	CHECK(same == nh);
+	CHECK_U(nfl & RTM_NEXTHOP_CHANGE_NEW, 0);
+	CHECK_U(rt_stats(e).queued_changes, 0);
+	/* Deleted while the route still names it: still nothing. */
+	CHECK_U(RtmDeleteNextHop(e, nh, NULL), NO_ERROR);
+	CHECK_U(rt_stats(e).queued_changes, 0);
+	CHECK_U(pending(e, n, 1), 0);
+	/* The protocol withdraws the route: that is reported. */
+	DWORD fl;
+	CHECK_U(RtmDeleteRouteToDest(e, r, &fl), NO_ERROR);
+	CHECK_U(drain(e, n, 1, c, 2), 1);
+	CHECK(addr_is(&c[0].addr, "10.0.0.0", 8));
+	CHECK_U(c[0].v[0].num, 0);
+	RtmReleaseNextHops(e, 1, &same);
+	RtmReleaseNextHops(e, 1, &nh);
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -1131,6 +1176,7 @@ int main(void)
 	RUN(test_change_types);
 	RUN(test_best_route_data);
 	RUN(test_coalescing);
+	RUN(test_nexthop_changes_are_not_route_changes);
 	RUN(test_batches);
 	RUN(test_signal_once);
 	RUN(test_drain_in_callback);

@@ -24,6 +24,8 @@ typedef struct rtm_stats {
 	unsigned long next_hops;     /* next hops of all entities */
 	unsigned long handles;       /* handle-table slots in use */
 	unsigned long pending_timers;/* armed route-expiry and hold-down timers */
+	unsigned long queued_changes;/* entries in all change-notification queues (one per
+				      * destination and registration at most) */
 } rtm_stats;
 
 /* Fills *stats for the instance and family of RtmRegHandle.
