@@ -98,15 +98,25 @@ static struct rtm_entity *slot_entity(uint32_t slot)
 	return &chunks[slot >> ENT_CHUNK_SHIFT][slot & (ENT_CHUNK - 1)];
 }
 
-struct rtm_entity *rtm__entity_from_handle(HANDLE h)
+/* The slot an entity handle points at, whatever lives there now, and the
+ * generation the handle expects in *gen; NULL for anything but an entity
+ * handle of a slot ever handed out. */
+static struct rtm_entity *slot_of_handle(HANDLE h, uint32_t *gen)
 {
 	struct rtm_handle_parts p;
 	if (rtm__handle_decode(h, &p) || p.type != RTM_HT_ENTITY || p.rib != 0)
 		return NULL;
 	if (p.slot >= atomic_load_explicit(&initialised, memory_order_acquire))
 		return NULL;
-	struct rtm_entity *e = slot_entity(p.slot);
-	if (atomic_load_explicit(&e->gen, memory_order_acquire) != p.gen)
+	*gen = p.gen;
+	return slot_entity(p.slot);
+}
+
+struct rtm_entity *rtm__entity_from_handle(HANDLE h)
+{
+	uint32_t gen;
+	struct rtm_entity *e = slot_of_handle(h, &gen);
+	if (!e || atomic_load_explicit(&e->gen, memory_order_acquire) != gen)
 		return NULL;
 	if (atomic_load_explicit(&e->state, memory_order_acquire) == RTM_ENT_FREE)
 		return NULL;
@@ -232,15 +242,13 @@ struct rtm_entity *rtm__entity_of_rib(struct rtm_rib *rib, HANDLE h)
  * The generation is compared under the mutex, where it cannot move on. */
 static struct rtm_entity *entity_lock(struct rtm_rib *rib, HANDLE h, bool live_only)
 {
-	struct rtm_handle_parts p;
-	if (rtm__handle_decode(h, &p) || p.type != RTM_HT_ENTITY || p.rib != 0)
+	uint32_t gen;
+	struct rtm_entity *e = slot_of_handle(h, &gen);
+	if (!e)
 		return NULL;
-	if (p.slot >= atomic_load_explicit(&initialised, memory_order_acquire))
-		return NULL;
-	struct rtm_entity *e = slot_entity(p.slot);
 	pthread_mutex_lock(&e->cb_mutex);
 	int state = atomic_load_explicit(&e->state, memory_order_relaxed);
-	if (atomic_load_explicit(&e->gen, memory_order_relaxed) == p.gen && state != RTM_ENT_FREE &&
+	if (atomic_load_explicit(&e->gen, memory_order_relaxed) == gen && state != RTM_ENT_FREE &&
 	    (!live_only || state == RTM_ENT_LIVE) && e->rib == rib)
 		return e;
 	pthread_mutex_unlock(&e->cb_mutex);

@@ -50,9 +50,14 @@ unsigned rtm__stripe_of_dest(const struct rtm_rib *rib, const struct rtm_dest *d
 	return rtm__stripe_of_key(dest->node.key, rib->width / 8, dest->node.len);
 }
 
+unsigned rtm__stripe_of_slot(uint32_t slot)
+{
+	return mix(((uint64_t)slot << 3) | 0x5u);
+}
+
 unsigned rtm__stripe_of_obj(const struct rtm_obj *obj)
 {
-	return mix(((uint64_t)obj->slot << 3) | 0x5u);
+	return rtm__stripe_of_slot(obj->slot);
 }
 
 static struct held_stripe *find_stripe(const struct rtm_rib *rib, unsigned stripe)

@@ -42,6 +42,8 @@
 unsigned rtm__stripe_of_key(const uint8_t *key, unsigned nbytes, unsigned len);
 unsigned rtm__stripe_of_dest(const struct rtm_rib *rib, const struct rtm_dest *dest);
 unsigned rtm__stripe_of_obj(const struct rtm_obj *obj);
+/* The same from a handle's slot number (rtm__handle_decode). */
+unsigned rtm__stripe_of_slot(uint32_t slot);
 
 /*
  * Client lock / unlock of one object, named by its handle h, on its stripe.

@@ -25,10 +25,7 @@ static unsigned nexthop_stripe(RTM_NEXTHOP_HANDLE h)
 	struct rtm_handle_parts p;
 	if (rtm__handle_decode(h, &p))
 		abort();
-	struct rtm_obj o;
-	memset(&o, 0, sizeof(o));
-	o.slot = p.slot;
-	return rtm__stripe_of_obj(&o);
+	return rtm__stripe_of_slot(p.slot);
 }
 
 static unsigned prefix_stripe(const char *text, unsigned len)
