@@ -127,9 +127,26 @@ static void update_room(struct rtm_rib *rib)
 	rib->notify_room = room;
 }
 
-/* Gives n's ring exactly cap slots (cap >= count), keeping its order. */
+/* Gives n's ring exactly cap slots (cap >= count), keeping its order.
+ * Growing goes through realloc, which for a ring of megabytes moves pages
+ * rather than copying them; then only the part of a wrapped queue that sat
+ * at the end of the old ring moves, to the end of the new one. */
 static int ring_resize(struct rtm_notify *n, size_t cap)
 {
+	if (cap >= n->cap) {
+		struct rtm_dest **ring = rtm__realloc(n->ring, cap * sizeof(*ring));
+		if (!ring)
+			return RTM_ENOMEM;
+		size_t old = n->cap;
+		if (n->count && n->head + n->count > old) {
+			size_t tail_part = old - n->head; /* entries [head, old) */
+			memmove(ring + cap - tail_part, ring + n->head, tail_part * sizeof(*ring));
+			n->head = cap - tail_part;
+		}
+		n->ring = ring;
+		n->cap = cap;
+		return 0;
+	}
 	struct rtm_dest **ring = rtm__malloc(cap * sizeof(*ring));
 	if (!ring)
 		return RTM_ENOMEM;

@@ -516,6 +516,42 @@ static void test_coalescing(void)
 	CHECK_U(s.queued_changes, 0);
 }
 
+/* The queue grows while it wraps around its ring: the entries still come out
+ * once each, in the order the destinations changed.  (The ring holds 1.5
+ * slots per destination; it wraps when destinations drained once change
+ * again, and grows when new destinations come.) */
+static void test_queue_grows_wrapped(void)
+{
+	RTM_ENTITY_HANDLE e = reg(100, NULL);
+	RTM_NOTIFY_HANDLE n = notify(e, RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_BEST, NULL);
+	enum { OLD = 100, NEW = 120 };
+	static struct change c[OLD + NEW];
+	char t[32];
+	for (unsigned i = 0; i < OLD + NEW; i++) {
+		snprintf(t, sizeof(t), "10.0.%u.0", i);
+		if (i < OLD)
+			CHECK_U(add(e, t, 24, 10, 1, RTM_VIEW_MASK_UCAST, 0, NULL, NULL), NO_ERROR);
+	}
+	CHECK_U(drain(e, n, 1, c, OLD + NEW), OLD);
+	/* The same destinations change again: the queue runs past the ring's end. */
+	for (unsigned i = 0; i < OLD; i++) {
+		snprintf(t, sizeof(t), "10.0.%u.0", i);
+		CHECK_U(add(e, t, 24, 10, 2, RTM_VIEW_MASK_UCAST, 0, NULL, NULL), NO_ERROR);
+	}
+	/* New destinations make it grow, wrapped as it is. */
+	for (unsigned i = OLD; i < OLD + NEW; i++) {
+		snprintf(t, sizeof(t), "10.0.%u.0", i);
+		CHECK_U(add(e, t, 24, 10, 1, RTM_VIEW_MASK_UCAST, 0, NULL, NULL), NO_ERROR);
+	}
+	CHECK_U(rt_stats(e).queued_changes, OLD + NEW);
+	CHECK_U(drain(e, n, 1, c, OLD + NEW), OLD + NEW);
+	for (unsigned k = 0; k < OLD + NEW; k++) {
+		snprintf(t, sizeof(t), "10.0.%u.0", k);
+		CHECK(addr_is(&c[k].addr, t, 24));
+	}
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+}
+
 /* Changing or deleting a next hop is not a change of the destinations whose
  * routes use it (API-NOTES "Next hops are not routes"); the route changes
  * a protocol then makes are. */
@@ -1177,6 +1213,7 @@ int main(void)
 	RUN(test_best_route_data);
 	RUN(test_coalescing);
 	RUN(test_nexthop_changes_are_not_route_changes);
+	RUN(test_queue_grows_wrapped);
 	RUN(test_batches);
 	RUN(test_signal_once);
 	RUN(test_drain_in_callback);
