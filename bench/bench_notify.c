@@ -38,7 +38,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#define REPS 2
+#define REPS 3
 #define MAX_CLIENTS 4
 
 static atomic_uint g_signals;
