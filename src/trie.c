@@ -28,11 +28,14 @@
  *     key) holds `top`, the topmost node of at least B bits whose first B
  *     bits are s (all such nodes form one subtree, and the root-down walk of
  *     any key starting with s passes through it), and `cover`, the longest
- *     user prefix shorter than B bits covering s.  Every change of a node's
- *     parent calls idx_link(), which records the node if it became a top;
- *     adding or removing a user prefix /l with l < B rewrites the cover of
- *     its 2^(B-l) slots (2^20 for /0, 4,096 for a /8: a bounded cost, paid
- *     only by short prefixes, of which a full table has a few thousand).
+ *     user prefix of C = 12 to B - 1 bits covering s; coarse[s >> (B - C)]
+ *     holds the longest user prefix shorter than C bits covering s.  Every
+ *     change of a node's parent calls idx_link(), which records the node if
+ *     it became a top; adding or removing a user prefix /l rewrites the
+ *     cover of its 2^(B-l) slots when C <= l < B (at most 256), or of its
+ *     2^(C-l) coarse slots when l < C (at most 4,096, for /0).  The two
+ *     levels keep a default route or a /8 from rewriting, and making
+ *     resident, a million slots.
  *
  * Operations.  Insert walks down comparing whole keys a 64-bit word at a
  * time (the key is loaded once into two words; the hot functions are
@@ -333,6 +336,7 @@ void rtm__trie_fini(struct rtm_trie *t)
 	free_spares(t);
 	rtm__free(t->index);
 	t->index = NULL;
+	t->coarse = NULL;
 	t->root = NULL;
 	t->count = 0;
 	t->glue_count = 0;
@@ -342,6 +346,9 @@ void rtm__trie_fini(struct rtm_trie *t)
 
 #define IDX_BITS RTM_TRIE_INDEX_BITS
 #define IDX_SIZE (1u << IDX_BITS)
+#define COARSE_BITS RTM_TRIE_COARSE_BITS
+#define COARSE_SIZE (1u << COARSE_BITS)
+_Static_assert(COARSE_BITS < IDX_BITS, "coarse blocks hold index blocks");
 
 _Static_assert(IDX_BITS >= 8 && IDX_BITS <= 24, "idx_block() reads three bytes");
 
@@ -369,37 +376,53 @@ static void idx_unlink_leaf(struct rtm_trie *t, const struct rtm_trie_node *x)
 		t->index[idx_block(x->key)].top = NULL;
 }
 
+/*
+ * The cover slots of a user prefix u shorter than a block: the first one and
+ * how many, in the index (C <= len < B) or in coarse (len < C).
+ */
+static struct rtm_trie_node **cover_slot(struct rtm_trie *t, const struct rtm_trie_node *u,
+					 unsigned i)
+{
+	if (u->len >= COARSE_BITS)
+		return &t->index[idx_block(u->key) + i].cover;
+	return &t->coarse[(idx_block(u->key) >> (IDX_BITS - COARSE_BITS)) + i];
+}
+
+static unsigned cover_count(const struct rtm_trie_node *u)
+{
+	return u->len >= COARSE_BITS ? 1u << (IDX_BITS - u->len) : 1u << (COARSE_BITS - u->len);
+}
+
 /* User node u (shorter than a block) was added: it may be the best cover of its blocks. */
 static void idx_cover_add(struct rtm_trie *t, struct rtm_trie_node *u)
 {
-	unsigned first, i, n;
-
 	if (!t->index || u->len >= IDX_BITS)
 		return;
-	first = idx_block(u->key);
-	n = 1u << (IDX_BITS - u->len);
-	for (i = 0; i < n; i++) {
-		struct rtm_trie_slot *sl = &t->index[first + i];
+	for (unsigned i = 0, n = cover_count(u); i < n; i++) {
+		struct rtm_trie_node **c = cover_slot(t, u, i);
 
-		if (!sl->cover || sl->cover->len < u->len)
-			sl->cover = u;
+		if (!*c || (*c)->len < u->len)
+			*c = u;
 	}
 }
 
-/* User node u (shorter than a block) goes: its nearest user ancestor takes over. */
+/* User node u (shorter than a block) goes: its nearest user ancestor of the
+ * same level (index or coarse) takes over. */
 static void idx_cover_del(struct rtm_trie *t, const struct rtm_trie_node *u)
 {
 	struct rtm_trie_node *repl;
-	unsigned first, i, n;
 
 	if (!t->index || u->len >= IDX_BITS)
 		return;
 	repl = rtm__trie_find_less_specific(t, u);
-	first = idx_block(u->key);
-	n = 1u << (IDX_BITS - u->len);
-	for (i = 0; i < n; i++)
-		if (t->index[first + i].cover == u)
-			t->index[first + i].cover = repl;
+	if (u->len >= COARSE_BITS && repl && repl->len < COARSE_BITS)
+		repl = NULL; /* coarse holds it */
+	for (unsigned i = 0, n = cover_count(u); i < n; i++) {
+		struct rtm_trie_node **c = cover_slot(t, u, i);
+
+		if (*c == u)
+			*c = repl;
+	}
 }
 
 /* ---------------------------------------------------------------- insert, remove */
@@ -539,10 +562,13 @@ int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node)
 	if (node->len > t->width)
 		return -EINVAL;
 	if (t->use_index && !t->index) {
-		/* Only ever reached while the trie is empty: nothing to fill in. */
-		t->index = rtm__calloc(IDX_SIZE, sizeof(*t->index));
+		/* Only ever reached while the trie is empty: nothing to fill in.
+		 * One block: the index, then the coarse covers. */
+		t->index = rtm__calloc(1, IDX_SIZE * sizeof(*t->index) +
+					      COARSE_SIZE * sizeof(*t->coarse));
 		if (!t->index)
 			return -ENOMEM;
+		t->coarse = (struct rtm_trie_node **)(void *)(t->index + IDX_SIZE);
 	}
 	switch (t->width) {
 	case 32:
@@ -665,7 +691,7 @@ static ALWAYS_INLINE struct rtm_trie_node *longest_impl(const struct rtm_trie *t
 		const struct rtm_trie_slot *sl = &t->index[idx_block(key)];
 
 		cur = sl->top;
-		best = sl->cover;
+		best = sl->cover ? sl->cover : t->coarse[idx_block(key) >> (IDX_BITS - COARSE_BITS)];
 	}
 	/*
 	 * Every node on the way is checked against the key, so the walk stops
@@ -862,38 +888,41 @@ static int check_node(struct check_state *st, const struct rtm_trie_node *n, uns
 }
 
 /*
- * The index slots [lo, hi) as they should be, when the subtree rooted at n
- * (NULL: none) holds every node of those blocks and c is the longest user
- * prefix shorter than a block above n.  One pass over the nodes above block
- * length and the slots: O(nodes + slots), so that checking a 2^20-slot index
- * stays cheap enough to run after every step of a test.
+ * The slots [lo, hi) of a level of `bits`-bit blocks as they should be, when
+ * the subtree rooted at n (NULL: none) holds every node of those blocks and
+ * c is the longest user prefix shorter than a block above n; a slot's cover
+ * is c when c is at least min_cover bits long.  One pass over the nodes above
+ * block length and the slots: O(nodes + slots), so that checking a 2^20-slot
+ * index stays cheap enough to run after every step of a test.
  */
 static void index_expect(const struct rtm_trie_node *n, const struct rtm_trie_node *c,
-			 unsigned lo, unsigned hi, struct rtm_trie_slot *exp)
+			 unsigned lo, unsigned hi, struct rtm_trie_slot *exp, unsigned bits,
+			 unsigned min_cover)
 {
 	unsigned a, b, mid, s;
+	struct rtm_trie_node *cover = c && c->len >= min_cover ? (struct rtm_trie_node *)c : NULL;
 
-	if (n && n->len < IDX_BITS) {
-		a = idx_block(n->key);
-		b = a + (1u << (IDX_BITS - n->len));
+	if (n && n->len < bits) {
+		a = idx_block(n->key) >> (IDX_BITS - bits);
+		b = a + (1u << (bits - n->len));
 	} else {
-		a = b = n ? idx_block(n->key) : hi;
+		a = b = n ? idx_block(n->key) >> (IDX_BITS - bits) : hi;
 	}
 	for (s = lo; s < hi; s++)
 		if (s < a || s >= b)
-			exp[s].cover = (struct rtm_trie_node *)c;
+			exp[s].cover = cover;
 	if (!n)
 		return;
-	if (n->len >= IDX_BITS) {
+	if (n->len >= bits) {
 		if (a >= lo && a < hi)
 			exp[a].top = (struct rtm_trie_node *)n;
 		return;
 	}
 	if (!n->glue)
 		c = n;
-	mid = a + (1u << (IDX_BITS - n->len - 1));
-	index_expect(n->child[0], c, a, mid, exp);
-	index_expect(n->child[1], c, mid, b, exp);
+	mid = a + (1u << (bits - n->len - 1));
+	index_expect(n->child[0], c, a, mid, exp, bits, min_cover);
+	index_expect(n->child[1], c, mid, b, exp, bits, min_cover);
 }
 
 /* Recompute every index slot from the trie and compare. */
@@ -918,8 +947,15 @@ static int check_index(const struct rtm_trie *t)
 	if (!scratch && !(scratch = calloc(IDX_SIZE, sizeof(*scratch))))
 		FAULT("no memory to check the index");
 	exp = scratch;
+	memset(exp, 0, COARSE_SIZE * sizeof(*exp));
+	index_expect(t->root, NULL, 0, COARSE_SIZE, exp, COARSE_BITS, 0);
+	for (s = 0; s < COARSE_SIZE; s++)
+		if (t->coarse[s] != exp[s].cover)
+			FAULT("coarse slot %u: cover /%d, expected /%d", s,
+			      t->coarse[s] ? t->coarse[s]->len : -1,
+			      exp[s].cover ? exp[s].cover->len : -1);
 	memset(exp, 0, IDX_SIZE * sizeof(*exp));
-	index_expect(t->root, NULL, 0, IDX_SIZE, exp);
+	index_expect(t->root, NULL, 0, IDX_SIZE, exp, IDX_BITS, COARSE_BITS);
 	for (s = 0; s < IDX_SIZE; s++) {
 		const struct rtm_trie_node *top = exp[s].top, *cover = exp[s].cover;
 

@@ -44,6 +44,7 @@ struct rtm_trie_node {
  * shorter than the block that covers all of it.
  */
 #define RTM_TRIE_INDEX_BITS 20
+#define RTM_TRIE_COARSE_BITS 12
 
 struct rtm_trie_slot {
 	struct rtm_trie_node *top;
@@ -66,10 +67,14 @@ struct rtm_trie {
 	/*
 	 * The direct index of width-32 tries (use_index = 1): 2^20 slots,
 	 * 16 MiB of zeroed address space allocated by the first insert (pages
-	 * become resident only where prefixes are) and freed by fini.  Other widths
-	 * (use_index = 0) have none: see the measurements in trie.c.
+	 * become resident only where prefixes of /12 or longer are) and freed
+	 * by fini, and in the same block `coarse`: for each of the 2^12 blocks
+	 * of the first 12 bits, the longest user prefix shorter than 12 bits
+	 * covering it (32 KiB).  Other widths (use_index = 0) have none: see
+	 * the measurements in trie.c.
 	 */
 	struct rtm_trie_slot *index;
+	struct rtm_trie_node **coarse;
 	int use_index;
 };
 
