@@ -195,7 +195,9 @@ static void slot_free(struct rtm_entity *e)
 	atomic_store_explicit(&e->state, RTM_ENT_FREE, memory_order_release);
 	rtm__free(e->methods);
 	e->methods = NULL;
-	__atomic_store_n(&e->rib, NULL, __ATOMIC_RELAXED);
+	/* e->rib keeps naming the RIB (RIB structs are never freed): a call that
+	 * validated the caller a moment before the slot was freed still finds a
+	 * RIB to lock, and its re-check under that lock refuses it. */
 	pthread_mutex_unlock(&e->cb_mutex);
 
 	pthread_mutex_lock(&table_mutex);
@@ -278,6 +280,29 @@ struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h)
 		atomic_fetch_add_explicit(&e->client_refs, 1, memory_order_relaxed);
 		return NULL;
 	}
+	return e;
+}
+
+struct rtm_entity *rtm__entity_ref_client_handle(struct rtm_rib *rib, HANDLE h)
+{
+	struct rtm_entity *e = rtm__entity_of_rib(rib, h);
+	if (!e)
+		return NULL;
+	/* Never from 0: a slot whose last reference went is being freed. */
+	unsigned cur = atomic_load_explicit(&e->refs, memory_order_relaxed);
+	do {
+		if (cur == 0)
+			return NULL;
+	} while (!atomic_compare_exchange_weak_explicit(&e->refs, &cur, cur + 1, memory_order_acq_rel,
+							memory_order_relaxed));
+	/* Freed and registered again between the check and the reference: the
+	 * reference went to the newcomer; give it back. */
+	if (rtm__entity_handle(e) != h ||
+	    atomic_load_explicit(&e->state, memory_order_acquire) == RTM_ENT_FREE) {
+		rtm__entity_unref(e);
+		return NULL;
+	}
+	atomic_fetch_add_explicit(&e->client_refs, 1, memory_order_relaxed);
 	return e;
 }
 
@@ -664,10 +689,19 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 	size_t room = *OutputSize, used = 0;
 	DWORD ret = NO_ERROR;
 	UINT count = methods ? methods->NumMethods : 0;
+	unsigned called = 0;
 	for (UINT i = 0; i < count; i++) {
 		DWORD bit = (DWORD)1u << i;
 		if (!(Input->MethodType & bit))
 			continue;
+		/* The entity may have deregistered meanwhile (one of its methods
+		 * may have done it): no method of a deregistered entity starts
+		 * (docs/DESIGN.md); if none was called, its handle was stale. */
+		if (atomic_load_explicit(&e->state, memory_order_acquire) != RTM_ENT_LIVE) {
+			if (!called)
+				ret = ERROR_INVALID_HANDLE;
+			break;
+		}
 		if (room - used < offsetof(RTM_ENTITY_METHOD_OUTPUT, OutputData)) {
 			ret = ERROR_INSUFFICIENT_BUFFER;
 			break;
@@ -678,6 +712,7 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 		out->MethodType = bit;
 		out->MethodStatus = ERROR_NOT_SUPPORTED;
 		out->OutputSize = (UINT)data_room;
+		called++;
 		if (methods->Methods[i])
 			methods->Methods[i](RtmRegHandle, EntityHandle, Input, out);
 		if (out->OutputSize > data_room)

@@ -39,6 +39,10 @@ void rtm__entity_unref(struct rtm_entity *e);
 void rtm__entity_ref_client(struct rtm_entity *e);
 struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h);
 void rtm__entity_unclaim_client(struct rtm_entity *e);
+/* Gives the client one more reference to the entity h names in rib, safely
+ * against h going stale meanwhile; NULL (nothing changed) if it does not
+ * name one.  Undone by rtm__entity_claim_client + rtm__entity_unref. */
+struct rtm_entity *rtm__entity_ref_client_handle(struct rtm_rib *rib, HANDLE h);
 /* The entity named by h if it belongs to rib (registered, or deregistered but
  * still referenced); NULL otherwise.  Entity handles are per instance and
  * address family, like all others. */
@@ -64,15 +68,16 @@ static inline struct rtm_rib *rtm__enter(RTM_ENTITY_HANDLE h, struct rtm_entity 
 	struct rtm_entity *e = rtm__caller(h);
 	if (!e)
 		return NULL;
-	struct rtm_rib *rib = e->rib;
+	struct rtm_rib *rib = __atomic_load_n(&e->rib, __ATOMIC_ACQUIRE);
 	if (!rib)
 		return NULL;
 	if (exclusive)
 		rtm__rib_wrlock(rib);
 	else
 		rtm__rib_rdlock(rib);
-	/* Re-checked under the lock: deregistration changes the state under it. */
-	if (!rtm__caller_still_valid(e) || e->rib != rib) {
+	/* Re-checked under the lock: deregistration changes the state under it,
+	 * and a slot freed and registered again meanwhile has a new handle. */
+	if (!rtm__caller_still_valid(e) || e->rib != rib || rtm__entity_handle(e) != h) {
 		rtm__rib_unlock(rib);
 		return NULL;
 	}

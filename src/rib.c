@@ -220,6 +220,7 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 	HANDLE h;
 	unsigned type;
 	void *claimed[CLAIMED];
+	bool dropped = false;
 
 	rtm__rib_rdlock(rib);
 	for (unsigned i = 0; i < n; i++) {
@@ -247,13 +248,17 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 			item(ctx, i, &h, &type);
 			if (type == 0)
 				continue;
+			/* claimed[] is good while the lock taken for the claims is
+			 * held: once it was dropped (a reap), the RIB may even have
+			 * been emptied, and handles are looked up again. */
+			bool cached = i < CLAIMED && !dropped;
 			if (type == RTM_HT_ENTITY) {
-				struct rtm_entity *e = i < CLAIMED ? claimed[i] : rtm__entity_of_rib(rib, h);
+				struct rtm_entity *e = cached ? claimed[i] : rtm__entity_of_rib(rib, h);
 				if (e)
 					rtm__entity_unref(e);
 				continue;
 			}
-			struct rtm_obj *obj = i < CLAIMED ? claimed[i] : rtm__rib_lookup(rib, h, type);
+			struct rtm_obj *obj = cached ? claimed[i] : rtm__rib_lookup(rib, h, type);
 			if (!obj)
 				continue; /* cannot happen: the claim keeps it */
 			if (rtm__obj_unpin(obj) != 0 || !needs_reap(obj))
@@ -263,6 +268,7 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 				batch[nb++] = obj;
 		}
 		rtm__rib_unlock(rib);
+		dropped = true;
 		if (nb) {
 			rtm__rib_wrlock(rib);
 			for (unsigned k = 0; k < nb; k++)

@@ -1171,6 +1171,46 @@ static void test_method_deregisters_itself(void)
 	CHECK_U(RtmDeregisterEntity(caller), NO_ERROR);
 }
 
+static int after_dereg_calls;
+
+static VOID WINAPI m_count(RTM_ENTITY_HANDLE a, RTM_ENTITY_HANDLE callee, RTM_ENTITY_METHOD_INPUT *in,
+			   RTM_ENTITY_METHOD_OUTPUT *out)
+{
+	(void)a;
+	(void)callee;
+	(void)in;
+	after_dereg_calls++;
+	out->OutputSize = 0;
+	out->MethodStatus = NO_ERROR;
+}
+
+/* Methods 0 and 1 asked at once, and method 0 deregisters its entity: method
+ * 1 is not called (no method of a deregistered entity starts). */
+static void test_no_method_after_self_deregistration(void)
+{
+	union {
+		RTM_ENTITY_EXPORT_METHODS m;
+		char b[sizeof(RTM_ENTITY_EXPORT_METHODS) + 2 * sizeof(RTM_ENTITY_EXPORT_METHOD)];
+	} mb;
+	memset(&mb, 0, sizeof(mb));
+	mb.m.NumMethods = 2;
+	mb.m.Methods[0] = m_self_dereg;
+	RTM_ENTITY_EXPORT_METHOD *arr = mb.m.Methods;
+	arr[1] = m_count;
+	RTM_ENTITY_HANDLE caller, target;
+	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, NULL, FALSE, NULL, &caller, NULL) == NO_ERROR);
+	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, &mb.m, &target, NULL) == NO_ERROR);
+	after_dereg_calls = 0;
+	struct self_call c = { .caller = caller, .target = target, .type = 0x3 };
+	self_call_thread(&c);
+	CHECK_U(c.rc, NO_ERROR);
+	CHECK_U(self_rc, NO_ERROR);
+	CHECK_U(after_dereg_calls, 0);
+	CHECK_U(c.size, out_step(3)); /* method 0's output only */
+	CHECK(memcmp(c.out, "bye", 3) == 0);
+	CHECK_U(RtmDeregisterEntity(caller), NO_ERROR);
+}
+
 /* An entity's own method blocks its methods: the call does not wait for the
  * invocation it is made from, and the block holds for everyone afterwards. */
 static void test_method_blocks_itself(void)
@@ -1272,6 +1312,7 @@ int main(void)
 	RUN(test_block_methods);
 	RUN(test_block_methods_target);
 	RUN(test_method_deregisters_itself);
+	RUN(test_no_method_after_self_deregistration);
 	RUN(test_method_blocks_itself);
 	RUN(test_nested_callbacks);
 	TEST_MAIN_END();
