@@ -854,8 +854,8 @@ RTMV2_API DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT N
  *         thread holds it (or an object sharing its internal lock) shared.
  * @retval ERROR_NO_SYSTEM_RESOURCES (+)  this thread holds 16 locks.
  * Locks are per thread.  Hold it briefly.  While it is held, other clients'
- * calls do not change the destination or its routes; the deregistration of
- * a route's owner and the end of a hold-down still may.  Who "owns" a
+ * calls and timers do not change the destination or its routes; the
+ * deregistration of a route's owner still may.  Who "owns" a
  * destination: see docs/API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle,
@@ -1186,9 +1186,9 @@ RTMV2_API DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * call nothing else until RtmLockRoute(..., FALSE, ...) or
  * RtmUpdateAndUnlockRoute.  Only Neighbour, PrefInfo, BelongsToViews,
  * EntitySpecificInfo and NextHopsList may be changed, and a change must be
- * committed with RtmUpdateAndUnlockRoute.  Other clients' calls do not
- * change the destination meanwhile; the deregistration of a route's owner
- * and the end of a hold-down still may.  Unlocking works from the handle
+ * committed with RtmUpdateAndUnlockRoute.  Other clients' calls and timers
+ * do not change the destination meanwhile; the deregistration of a route's
+ * owner still may.  Unlocking works from the handle
  * even after the route was deleted.
  */
 RTMV2_API DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,

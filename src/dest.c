@@ -387,18 +387,30 @@ void rtm__dest_hold_end(struct rtm_rib *rib, struct rtm_dest *dest)
 	hold_finish(rib, dest);
 }
 
-/* The hold time ran out (timer thread, no lock held). */
+/* The hold time ran out (timer thread, no lock held).  Like a client's
+ * change, the end of a hold-down takes the destination's stripe first
+ * (lock.h), so it waits while a client holds the destination locked. */
 static void hold_fire(struct rtm_timer *timer, void *arg)
 {
 	struct rtm_rib *rib = arg;
 	struct rtm_timer_rec *rec = rtm_container_of(timer, struct rtm_timer_rec, timer);
-	rtm__rib_wrlock(rib);
+	rtm__rib_rdlock(rib);
 	struct rtm_dest *dest = (struct rtm_dest *)rtm__rib_lookup(rib, rec->handle, RTM_HT_DEST);
+	bool found = dest != NULL;
+	unsigned stripe = found ? rtm__stripe_of_dest(rib, dest) : 0;
+	rtm__rib_unlock(rib);
+	bool taken = found && rtm__stripe_enter(rib, stripe);
+	rtm__rib_wrlock(rib);
+	/* The handle names the same destination, or none now: the stripe held
+	 * is its stripe. */
+	dest = found ? (struct rtm_dest *)rtm__rib_lookup(rib, rec->handle, RTM_HT_DEST) : NULL;
 	if (dest && dest->ext && rtm__timerrec_current(&dest->ext->hold_timer, rec) &&
 	    dest->ext->hold_route)
 		hold_finish(rib, dest);
 	rtm__timerrec_free(rec);
 	rtm__rib_unlock(rib);
+	if (found)
+		rtm__stripe_leave(rib, stripe, taken);
 	rtm__notify_flush(rib);
 }
 

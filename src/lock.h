@@ -18,10 +18,11 @@
  * (a thread-local record says so).  So while a client holds a lock, no other
  * client's call changes that destination, its routes or that next hop, and
  * the owner may edit a route or next hop in place through the pointer.
- * XXX: two internal changes take no stripe and can still happen under a
- * client's lock: the deregistration of an entity removes its routes and next
- * hops (rtm__entity_free_owned), and the end of a hold-down releases the held
- * route (dest.c hold_finish).  Readers (queries, info calls) do not take
+ * The timers do the same (route expiry, the end of a hold-down).
+ * XXX: one change takes no stripe and can still happen under a client's
+ * lock: the deregistration of an entity removes its routes and next hops
+ * (rtm__entity_free_owned).  Taking every stripe there would deadlock
+ * against a client that deregisters while holding a lock.  Readers (queries, info calls) do not take
  * stripes: they read the committed state under the RIB lock, never a record
  * a client is editing (RtmGetNextHopInfo, whose record the owner edits in
  * place, reads under the stripe shared).

@@ -269,10 +269,56 @@ static void test_shared_stripe_held_until_both_unlocked(void)
 	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
 }
 
+/* The hold-down route of dest in the unicast view (a new reference), or NULL. */
+static RTM_ROUTE_HANDLE hold_route_of(RTM_ENTITY_HANDLE e, RTM_DEST_HANDLE d)
+{
+	rt_dest_buf db;
+	if (RtmGetDestInfo(e, d, 0, RTM_VIEW_MASK_UCAST, &db.info) != NO_ERROR)
+		return NULL;
+	RTM_ROUTE_HANDLE h = RT_VIEW(&db.info, 0).HoldRoute;
+	RtmReleaseDestInfo(e, &db.info);
+	return h;
+}
+
+/* The end of a hold-down (on the timer thread) waits while a client holds the
+ * destination locked, like any other change of it. */
+static void test_hold_expiry_waits_for_lock(void)
+{
+	RTM_ENTITY_HANDLE a = rt_register(AF_INET, 1);
+	REQUIRE(a);
+	RTM_ROUTE_HANDLE r;
+	REQUIRE(rt_add_route(a, "10.7.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r, NULL) ==
+		NO_ERROR);
+	rt_dest_buf db;
+	RTM_NET_ADDRESS da = rt_addr("10.7.0.0", 16);
+	REQUIRE(RtmGetExactMatchDestination(a, &da, 0, RTM_VIEW_MASK_UCAST, &db.info) == NO_ERROR);
+	RTM_DEST_HANDLE d = db.info.DestHandle;
+	CHECK_U(RtmHoldDestination(a, d, RTM_VIEW_MASK_UCAST, 50), NO_ERROR);
+	DWORD fl;
+	CHECK_U(RtmDeleteRouteToDest(a, r, &fl), NO_ERROR);
+	CHECK(hold_route_of(a, d) != NULL);
+	CHECK_U(RtmLockDestination(a, d, TRUE, TRUE), NO_ERROR);
+	/* Well past the hold time: the hold-down cannot end while the lock is held. */
+	rt_sleep_ms(300);
+	CHECK(hold_route_of(a, d) != NULL);
+	CHECK_U(RtmLockDestination(a, d, TRUE, FALSE), NO_ERROR);
+	/* Unlocked: it ends (a generous bound, not a timing assertion). */
+	bool ended = false;
+	for (unsigned t = 0; t < 10000 && !ended; t += 10) {
+		ended = hold_route_of(a, d) == NULL;
+		if (!ended)
+			rt_sleep_ms(10);
+	}
+	CHECK(ended);
+	CHECK_U(RtmReleaseDestInfo(a, &db.info), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_owner_waits_for_lock);
 	RUN(test_unlock_after_delete_lets_others_in);
 	RUN(test_shared_stripe_held_until_both_unlocked);
+	RUN(test_hold_expiry_waits_for_lock);
 	TEST_MAIN_END();
 }
