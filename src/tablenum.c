@@ -165,6 +165,31 @@ static void leave(struct rtm_rib *rib, struct rtm_enum *en)
 	rtm__rib_unlock(rib);
 }
 
+/*
+ * A filtered enumeration (own destinations or routes, a protocol, matching
+ * criteria) may pass over many destinations before a batch is full.  Every
+ * PAUSE_EVERY destinations it passes, the call saves its position, lets go
+ * of the RIB lock and the enumeration, and takes them again, so that a batch
+ * never holds the lock for a time that grows with the table.  Meanwhile
+ * another thread may use the same enumeration: it goes on from the saved
+ * position, and this call from wherever that one stopped, so no destination
+ * is returned twice and each call's items stay in order.
+ */
+enum { PAUSE_EVERY = 4096 };
+
+/* Pauses at node last (examined): true with the locks taken again and *rib,
+ * *en, *caller current; false when the enumeration or the caller went away
+ * meanwhile (*rc says why; no lock held). */
+static bool pause_enum(struct rtm_rib **rib, struct rtm_enum **en, struct rtm_entity **caller,
+		       const struct rtm_trie_node *last, RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h,
+		       unsigned kind, PUINT num, const void *buf, DWORD *rc)
+{
+	remember(*rib, &(*en)->u.table, last);
+	leave(*rib, *en);
+	*rib = enter_enum(reg, h, kind, num, buf, caller, en, rc);
+	return *rib != NULL;
+}
+
 /* Creates an enumeration of kind with a copy of t.  rib->lock exclusive. */
 static int create(struct rtm_rib *rib, struct rtm_entity *caller, unsigned kind,
 		  const struct rtm_table_enum *t, PRTM_ENUM_HANDLE out)
@@ -239,6 +264,7 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 	UINT cap = *NumDests, got = 0;
 	struct rtm_trie_node *n = cap ? resume(rib, t) : NULL;
 	const struct rtm_trie_node *last = NULL;
+	unsigned examined = 0;
 	while (n && got < cap) {
 		/*
 		 * The walk is a chain of dependent loads.  Taking its next step
@@ -261,6 +287,17 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 		}
 		last = n;
 		n = next;
+		if (n && got < cap && ++examined == PAUSE_EVERY) {
+			examined = 0;
+			if (!pause_enum(&rib, &en, &caller, last, RtmRegHandle, EnumHandle,
+					RTM_ENUM_KIND_DEST, NumDests, DestInfos, &rc)) {
+				*NumDests = got;
+				return got ? NO_ERROR : rc;
+			}
+			t = &en->u.table;
+			last = NULL;
+			n = resume(rib, t);
+		}
 	}
 	if (last)
 		remember(rib, t, last);
@@ -398,6 +435,20 @@ DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 	return rtm__win32(err);
 }
 
+/* Returns, up to cap, the routes owed from the destination where an earlier
+ * call stopped. */
+static void serve_rest(struct rtm_rib *rib, struct rtm_table_enum *t, struct rtm_entity *caller,
+		       PRTM_ROUTE_HANDLE out, UINT *got, UINT cap)
+{
+	while (*got < cap && t->i_rest < t->n_rest) {
+		struct rtm_route *r = rtm__route_lookup(rib, t->rest[t->i_rest++]);
+		if (r && route_wanted(rib, t, caller, r))
+			out[(*got)++] = give_route(rib, r);
+	}
+	if (t->i_rest == t->n_rest)
+		t->i_rest = t->n_rest = 0;
+}
+
 DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle,
 			      PUINT NumRoutes, PRTM_ROUTE_HANDLE RouteHandles)
 {
@@ -412,16 +463,11 @@ DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE En
 	UINT cap = *NumRoutes, got = 0;
 
 	/* First what is owed from the destination where the last call stopped. */
-	while (got < cap && t->i_rest < t->n_rest) {
-		struct rtm_route *r = rtm__route_lookup(rib, t->rest[t->i_rest++]);
-		if (r && route_wanted(rib, t, caller, r))
-			RouteHandles[got++] = give_route(rib, r);
-	}
-	if (t->i_rest == t->n_rest)
-		t->i_rest = t->n_rest = 0;
+	serve_rest(rib, t, caller, RouteHandles, &got, cap);
 
 	struct rtm_trie_node *n = got < cap && !t->n_rest ? resume(rib, t) : NULL;
 	const struct rtm_trie_node *last = NULL;
+	unsigned examined = 0;
 	while (n && got < cap) {
 		struct rtm_dest *d = rtm__dest_of_node(n);
 		uint32_t m = 0, room = cap - got;
@@ -451,6 +497,20 @@ DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE En
 		}
 		last = n;
 		n = advance(rib, t, n);
+		if (n && got < cap && ++examined == PAUSE_EVERY) {
+			examined = 0;
+			if (!pause_enum(&rib, &en, &caller, last, RtmRegHandle, EnumHandle,
+					RTM_ENUM_KIND_ROUTE, NumRoutes, RouteHandles, &rc)) {
+				*NumRoutes = got;
+				return got ? NO_ERROR : rc;
+			}
+			t = &en->u.table;
+			last = NULL;
+			/* Another call may have stopped inside a destination
+			 * meanwhile: what it owes comes first. */
+			serve_rest(rib, t, caller, RouteHandles, &got, cap);
+			n = got < cap && !t->n_rest ? resume(rib, t) : NULL;
+		}
 	}
 	if (last)
 		remember(rib, t, last);

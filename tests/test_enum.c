@@ -805,6 +805,68 @@ static void test_route_enum_split_destination(void)
 			CHECK_U(RtmReleaseRoutes(e[i], 1, &r[i]), NO_ERROR);
 }
 
+/* A filtered enumeration passes over many destinations in one call: it lets
+ * go of the table every few thousand (tablenum.c) and still returns each of
+ * its destinations and routes once, in order. */
+static void test_sparse_own_enumeration(void)
+{
+	RTM_ENTITY_HANDLE mine = reg(100, NULL), other = reg(200, NULL);
+	enum { N = 20000, EVERY = 4999 };
+	char t[32];
+	unsigned own = 0;
+	for (unsigned i = 0; i < N; i++) {
+		snprintf(t, sizeof(t), "10.%u.%u.0", i / 256, i % 256);
+		RTM_ENTITY_HANDLE who = i % EVERY == 7 ? mine : other;
+		own += who == mine;
+		REQUIRE(add(who, t, 24, 10, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, NULL) == NO_ERROR);
+	}
+	REQUIRE(own == 4); /* at 7, 5006, 10005, 15004 */
+	/* Destinations: one call returns them all. */
+	RTM_ENUM_HANDLE h = dest_enum(mine, RTM_VIEW_MASK_UCAST, RTM_ENUM_START | RTM_ENUM_OWN_DESTS,
+				      NULL, 0, 0);
+	union {
+		RTM_DEST_INFO info;
+		char bytes[10 * RTM_SIZE_OF_DEST_INFO(1)];
+	} buf;
+	UINT num = 10;
+	CHECK_U(RtmGetEnumDests(mine, h, &num, &buf.info), NO_ERROR);
+	CHECK_U(num, own);
+	for (UINT k = 0; k < num && k < own; k++) {
+		unsigned i = 7 + k * EVERY;
+		snprintf(t, sizeof(t), "10.%u.%u.0", i / 256, i % 256);
+		const RTM_DEST_INFO *di = (const void *)(buf.bytes + k * RTM_SIZE_OF_DEST_INFO(1));
+		CHECK(addr_is(&di->DestAddress, t, 24));
+	}
+	CHECK_U(RtmReleaseDests(mine, num, &buf.info), NO_ERROR);
+	num = 10;
+	CHECK_U(RtmGetEnumDests(mine, h, &num, &buf.info), ERROR_NO_MORE_ITEMS);
+	CHECK_U(num, 0);
+	CHECK_U(RtmDeleteEnumHandle(mine, h), NO_ERROR);
+	/* Routes: the same. */
+	h = route_enum(mine, NULL, RTM_VIEW_MASK_UCAST, RTM_ENUM_START | RTM_ENUM_OWN_ROUTES, NULL, 0,
+		       RTM_MATCH_NONE, NULL, 0);
+	RTM_ROUTE_HANDLE r[10];
+	num = 10;
+	CHECK_U(RtmGetEnumRoutes(mine, h, &num, r), NO_ERROR);
+	CHECK_U(num, own);
+	for (UINT k = 0; k < num && k < own; k++) {
+		rt_route_buf rb;
+		RTM_NET_ADDRESS a;
+		CHECK_U(RtmGetRouteInfo(mine, r[k], &rb.info, &a), NO_ERROR);
+		unsigned i = 7 + k * EVERY;
+		snprintf(t, sizeof(t), "10.%u.%u.0", i / 256, i % 256);
+		CHECK(addr_is(&a, t, 24));
+		CHECK(rb.info.RouteOwner == mine);
+		RtmReleaseRouteInfo(mine, &rb.info);
+	}
+	CHECK_U(RtmReleaseRoutes(mine, num, r), NO_ERROR);
+	num = 10;
+	CHECK_U(RtmGetEnumRoutes(mine, h, &num, r), ERROR_NO_MORE_ITEMS);
+	CHECK_U(RtmDeleteEnumHandle(mine, h), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(mine), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(other), NO_ERROR);
+}
+
 static void test_route_enum_nomem(void)
 {
 	RTM_ENTITY_HANDLE e[6];
@@ -969,6 +1031,7 @@ int main(void)
 	RUN(test_route_enum_hold);
 	RUN(test_route_enum_split_destination);
 	RUN(test_route_enum_nomem);
+	RUN(test_sparse_own_enumeration);
 	RUN(test_nexthop_enum);
 	RUN(test_enums_freed_with_entity);
 	TEST_MAIN_END();
