@@ -38,7 +38,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC:= $(filter-out bench/bench_dpdk.c,$(wildcard bench/bench_*.c))
 TOOL_SRC := $(wildcard tools/*.c)
 
-.PHONY: all lib tests check check-normal check-asan check-tsan demo bench install clean format
+.PHONY: all lib tests check check-normal check-asan check-tsan check-msan demo bench install clean format
 
 all: lib tools
 
@@ -105,6 +105,12 @@ check-tsan:
 		$(patsubst tests/%.c,build-tsan/tests/%,$(wildcard tests/test_mt_*.c) tests/test_timer.c)
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 tests/run.sh build-tsan
 
+# MemorySanitizer (clang only; CI runs it): every test, uninitialised reads.
+check-msan:
+	$(MAKE) --no-print-directory B=build-msan CC=clang OPT=-O1 \
+		XFLAGS="-fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer" tests
+	@MSAN_OPTIONS=halt_on_error=1 tests/run.sh build-msan
+
 # ---- the main job and benchmarks ---------------------------------------------
 TABLE := data/full-table-2023.txt.gz
 
@@ -149,4 +155,4 @@ format:
 	clang-format -i src/*.c src/*.h include/*.h include/rtmv2/*.h tests/*.c tests/*.h bench/*.c tools/*.c demo/*.c
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-msan build-clang
