@@ -57,6 +57,20 @@ static void colliding_prefix(const char *first, char *out, size_t n)
 	abort();
 }
 
+/* Routes of a to 10.0.0.0/24 (r1) and to another /24 in its stripe (r2,
+ * named in other); returns the stripe. */
+static unsigned colliding_routes(RTM_ENTITY_HANDLE a, char *other, size_t n, RTM_ROUTE_HANDLE *r1,
+				 RTM_ROUTE_HANDLE *r2)
+{
+	colliding_prefix("10.0.0.0", other, n);
+	unsigned s = prefix_stripe("10.0.0.0", 24);
+	if (prefix_stripe(other, 24) != s ||
+	    rt_add_route(a, "10.0.0.0", 24, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, r1, NULL) ||
+	    rt_add_route(a, other, 24, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, r2, NULL))
+		abort();
+	return s;
+}
+
 static RTM_DEST_HANDLE dest_of(RTM_ENTITY_HANDLE e, const char *text, unsigned len, rt_dest_buf *db)
 {
 	RTM_NET_ADDRESS a = rt_addr(text, len);
@@ -243,14 +257,8 @@ static void test_dest_unlock_after_release(void)
 	REQUIRE(a);
 	struct rtm_rib *rib = rib_of(a);
 	char other[32];
-	colliding_prefix("10.0.0.0", other, sizeof(other));
-	unsigned s = prefix_stripe("10.0.0.0", 24);
-	REQUIRE(prefix_stripe(other, 24) == s);
 	RTM_ROUTE_HANDLE r1, r2;
-	REQUIRE(rt_add_route(a, "10.0.0.0", 24, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r1, NULL) ==
-		NO_ERROR);
-	REQUIRE(rt_add_route(a, other, 24, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r2, NULL) ==
-		NO_ERROR);
+	unsigned s = colliding_routes(a, other, sizeof(other), &r1, &r2);
 	rt_dest_buf db1, db2;
 	RTM_DEST_HANDLE d1 = dest_of(a, "10.0.0.0", 24, &db1), d2 = dest_of(a, other, 24, &db2);
 	REQUIRE(d1 && d2);
@@ -282,14 +290,8 @@ static void test_route_stripe_collision(void)
 	REQUIRE(a);
 	struct rtm_rib *rib = rib_of(a);
 	char other[32];
-	colliding_prefix("10.0.0.0", other, sizeof(other));
-	unsigned s = prefix_stripe("10.0.0.0", 24);
-	REQUIRE(prefix_stripe(other, 24) == s);
 	RTM_ROUTE_HANDLE r1, r2;
-	REQUIRE(rt_add_route(a, "10.0.0.0", 24, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r1, NULL) ==
-		NO_ERROR);
-	REQUIRE(rt_add_route(a, other, 24, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r2, NULL) ==
-		NO_ERROR);
+	unsigned s = colliding_routes(a, other, sizeof(other), &r1, &r2);
 	rt_dest_buf db;
 	RTM_DEST_HANDLE d2 = dest_of(a, other, 24, &db);
 	REQUIRE(d2 != NULL);
