@@ -46,6 +46,16 @@ struct rtm_trie_node {
 #define RTM_TRIE_INDEX_BITS 20
 #define RTM_TRIE_COARSE_BITS 12
 
+_Static_assert(RTM_TRIE_INDEX_BITS >= 8 && RTM_TRIE_INDEX_BITS <= 24,
+	       "rtm__trie_index_block() reads three bytes");
+
+/* The index slot of a key: its first RTM_TRIE_INDEX_BITS bits (trie.c and
+ * its checker). */
+static inline unsigned rtm__trie_index_block(const uint8_t *key)
+{
+	return ((unsigned)key[0] << 16 | (unsigned)key[1] << 8 | key[2]) >> (24 - RTM_TRIE_INDEX_BITS);
+}
+
 struct rtm_trie_slot {
 	struct rtm_trie_node *top;
 	struct rtm_trie_node *cover;
