@@ -74,7 +74,7 @@ $(B)/librtmv2.so: $(PIC_OBJ) dist/rtmv2.map
 	ln -sf librtmv2.so.$(SOVERSION) $@
 
 # Tests link the static library: they may call internal rtm__ functions.
-$(B)/tests/%: tests/%.c $(B)/librtmv2.a tests/testlib.h
+$(B)/tests/%: tests/%.c $(B)/librtmv2.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
 
