@@ -162,7 +162,7 @@ unsigned rtm__dest_info_views(const struct rtm_rib *rib, RTM_VIEW_SET views)
 }
 
 void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
-			 PRTM_DEST_INFO info)
+			 struct rtm_owner_refs *owners, PRTM_DEST_INFO info)
 {
 	rtm__obj_ref(&dest->obj);
 	info->DestHandle = rtm__rib_handle(rib, &dest->obj);
@@ -200,7 +200,7 @@ void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto
 		if (best) {
 			rtm__obj_ref(&best->obj);
 			vi->Route = rtm__rib_handle(rib, &best->obj);
-			rtm__entity_ref_client(best->owner);
+			rtm__owner_refs_add(owners, best->owner);
 			vi->Owner = rtm__entity_handle(best->owner);
 			vi->DestFlags = best->flags;
 		}
@@ -211,6 +211,15 @@ void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto
 		n++;
 	}
 	info->NumberOfViews = n;
+}
+
+/* One RTM_DEST_INFO, its owners' references given at once. */
+static void fill_one(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
+		     PRTM_DEST_INFO info)
+{
+	struct rtm_owner_refs owners = { NULL, 0 };
+	rtm__dest_fill_info(rib, dest, proto, views, &owners, info);
+	rtm__owner_refs_flush(&owners);
 }
 
 int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, unsigned n, size_t stride)
@@ -436,8 +445,7 @@ DWORD WINAPI RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE Dest
 	else if (!DestInfo)
 		err = RTM_EINVAL;
 	else
-		rtm__dest_fill_info(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews,
-				    DestInfo);
+		fill_one(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews, DestInfo);
 	rtm__rib_unlock(rib);
 	return rtm__win32(err);
 }
@@ -458,7 +466,7 @@ static int query_answer(struct rtm_rib *rib, struct rtm_entity *caller, struct r
 {
 	if (!dest)
 		return RTM_ENOENT;
-	rtm__dest_fill_info(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews, DestInfo);
+	fill_one(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews, DestInfo);
 	return 0;
 }
 

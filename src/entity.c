@@ -215,22 +215,40 @@ void rtm__entity_ref(struct rtm_entity *e)
 	atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
 }
 
-void rtm__entity_unref(struct rtm_entity *e)
+void rtm__entity_unref_n(struct rtm_entity *e, unsigned n)
 {
 	unsigned cur = atomic_load_explicit(&e->refs, memory_order_relaxed);
 	do {
-		if (cur == 0)
+		if (cur < n)
 			return;
-	} while (!atomic_compare_exchange_weak_explicit(&e->refs, &cur, cur - 1, memory_order_acq_rel,
+	} while (!atomic_compare_exchange_weak_explicit(&e->refs, &cur, cur - n, memory_order_acq_rel,
 							memory_order_relaxed));
-	if (cur == 1)
+	if (cur == n)
 		slot_free(e);
+}
+
+void rtm__entity_unref(struct rtm_entity *e)
+{
+	rtm__entity_unref_n(e, 1);
+}
+
+void rtm__entity_ref_client_n(struct rtm_entity *e, unsigned n)
+{
+	atomic_fetch_add_explicit(&e->client_refs, n, memory_order_relaxed);
+	atomic_fetch_add_explicit(&e->refs, n, memory_order_relaxed);
 }
 
 void rtm__entity_ref_client(struct rtm_entity *e)
 {
-	atomic_fetch_add_explicit(&e->client_refs, 1, memory_order_relaxed);
-	rtm__entity_ref(e);
+	rtm__entity_ref_client_n(e, 1);
+}
+
+void rtm__owner_refs_flush(struct rtm_owner_refs *run)
+{
+	if (run->n)
+		rtm__entity_ref_client_n(run->e, run->n);
+	run->e = NULL;
+	run->n = 0;
 }
 
 struct rtm_entity *rtm__entity_of_rib(struct rtm_rib *rib, HANDLE h)
@@ -257,7 +275,7 @@ static struct rtm_entity *entity_lock(struct rtm_rib *rib, HANDLE h, bool live_o
 	return NULL;
 }
 
-struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h)
+struct rtm_entity *rtm__entity_claim_client_n(struct rtm_rib *rib, HANDLE h, unsigned n)
 {
 	/* Lock-free: every release of an information structure claims its
 	 * owner's handle, so a mutex here would serialise readers on the
@@ -267,9 +285,9 @@ struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h)
 		return NULL;
 	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
 	do {
-		if (cur == 0)
+		if (cur < n)
 			return NULL;
-	} while (!atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - 1,
+	} while (!atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - n,
 							memory_order_acq_rel, memory_order_relaxed));
 	/* A client reference keeps the slot, so with a valid handle it is the
 	 * same entity still.  With a stale one the slot may have been freed and
@@ -277,10 +295,15 @@ struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h)
 	 * newcomer, and is given back. */
 	if (rtm__entity_handle(e) != h || atomic_load_explicit(&e->state, memory_order_acquire) ==
 						  RTM_ENT_FREE) {
-		atomic_fetch_add_explicit(&e->client_refs, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&e->client_refs, n, memory_order_relaxed);
 		return NULL;
 	}
 	return e;
+}
+
+struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h)
+{
+	return rtm__entity_claim_client_n(rib, h, 1);
 }
 
 struct rtm_entity *rtm__entity_ref_client_handle(struct rtm_rib *rib, HANDLE h)

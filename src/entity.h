@@ -27,6 +27,7 @@ static inline bool rtm__caller_still_valid(const struct rtm_entity *e)
  * deliveries in flight): they keep its slot, and so its handle, valid. */
 void rtm__entity_ref(struct rtm_entity *e);
 void rtm__entity_unref(struct rtm_entity *e);
+void rtm__entity_unref_n(struct rtm_entity *e, unsigned n);
 /* References on entity handles given to clients (RtmGetRegisteredEntities,
  * DestInfo.Owner, RouteOwner, NextHopOwner, RtmReferenceHandles).  Counted
  * apart as well, so that a release without a matching handle is refused
@@ -35,14 +36,39 @@ void rtm__entity_unref(struct rtm_entity *e);
  * check them all first: claim_client takes one client reference of the
  * entity h names (if it belongs to rib and has one left; NULL otherwise)
  * away from the clients' share, leaving the reference itself in place; then
- * rtm__entity_unref drops it, or unclaim_client gives the claim back. */
+ * rtm__entity_unref drops it, or unclaim_client gives the claim back.  The
+ * _n forms give, claim (all n or none) and drop n references in one atomic
+ * step each. */
 void rtm__entity_ref_client(struct rtm_entity *e);
+void rtm__entity_ref_client_n(struct rtm_entity *e, unsigned n);
 struct rtm_entity *rtm__entity_claim_client(struct rtm_rib *rib, HANDLE h);
+struct rtm_entity *rtm__entity_claim_client_n(struct rtm_rib *rib, HANDLE h, unsigned n);
 void rtm__entity_unclaim_client(struct rtm_entity *e);
 /* Gives the client one more reference to the entity h names in rib, safely
  * against h going stale meanwhile; NULL (nothing changed) if it does not
  * name one.  Undone by rtm__entity_claim_client + rtm__entity_unref. */
 struct rtm_entity *rtm__entity_ref_client_handle(struct rtm_rib *rib, HANDLE h);
+/*
+ * Client references to owners, counted while many information structures are
+ * filled and given in one step per run of the same entity: a batch of
+ * destinations mostly names one owner over and over, and each reference
+ * given alone costs two locked instructions.  Safe while rib->lock is held:
+ * the routes that name the owners keep them; flush before dropping it.
+ */
+struct rtm_owner_refs {
+	struct rtm_entity *e;
+	unsigned n;
+};
+void rtm__owner_refs_flush(struct rtm_owner_refs *run);
+static inline void rtm__owner_refs_add(struct rtm_owner_refs *run, struct rtm_entity *e)
+{
+	if (run->e != e) {
+		rtm__owner_refs_flush(run);
+		run->e = e;
+	}
+	run->n++;
+}
+
 /* The entity named by h if it belongs to rib (registered, or deregistered but
  * still referenced); NULL otherwise.  Entity handles are per instance and
  * address family, like all others. */

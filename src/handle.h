@@ -27,19 +27,24 @@
  * lock stays valid until the read lock is dropped, whatever other threads do
  * with (possibly stale) copies of its handle.
  *
- * References: obj.refs counts every reference: the handles clients hold and
- * the internal holders named where they are taken (a route's hold on its
- * destination, a hold-down's on its route, short-lived pins).  The table's own
- * link to a live object is not a reference: an object is freed when it is
- * both unlinked from the routing table (obj.dead) and unreferenced.
+ * References come in two counts.  obj.crefs counts the handles clients hold
+ * (one per handle given, one less per handle released); obj.pins counts the
+ * internal holders named where they are taken (a route's hold on its
+ * destination, a hold-down's on its route, short-lived pins).  The table's
+ * own link to a live object is neither: an object is freed when it is both
+ * unlinked from the routing table (obj.dead) and unreferenced, both counts 0.
  *
- * obj.crefs is the clients' share of refs.  A release call must match a
- * handle the client was given, so it is checked against crefs, never against
- * refs: a client that releases a handle twice gets ERROR_INVALID_HANDLE
- * instead of silently dropping an internal reference and having the object
- * freed under its internal holder.  rtm__obj_ref / rtm__obj_unref move both
- * counts (a handle given to / released by a client); rtm__obj_pin /
- * rtm__obj_unpin move refs alone (internal holders).
+ * A release call must match a handle the client was given, so it is checked
+ * against crefs alone: a client that releases a handle twice gets
+ * ERROR_INVALID_HANDLE instead of silently dropping an internal reference and
+ * having the object freed under its internal holder.  Giving and releasing a
+ * handle are one atomic instruction each (the enumerations give and take
+ * back millions a second; a locked instruction costs several nanoseconds
+ * even on a cached line).
+ *
+ * Concurrency: crefs moves under the shared RIB lock (readers give handles,
+ * releases take them back); pins moves only under the exclusive lock, and
+ * objects are freed only under it, after both counts are read as 0 there.
  */
 #ifndef RTM_HANDLE_H
 #define RTM_HANDLE_H
@@ -71,8 +76,8 @@ struct rtm_obj {
 	 * bytes with 4-byte alignment, which saves 8 bytes in every
 	 * destination and route (measured: a 64-bit word made both 8 bytes
 	 * larger and each a malloc size class up). */
-	atomic_uint refs;             /* all references: clients' and internal */
-	atomic_uint crefs;            /* the clients' share of refs */
+	atomic_uint pins;             /* internal references (see above) */
+	atomic_uint crefs;            /* handles held by clients */
 	uint8_t type;                 /* RTM_HT_* */
 	atomic_uchar reap_pending;    /* queued for a write-locked reap, see rib.c */
 	uint8_t dead;                 /* unlinked; freed when refs reaches 0 */
@@ -116,35 +121,46 @@ struct rtm_obj *rtm__handle_lookup(const struct rtm_handle_table *ht, unsigned r
 				   unsigned type);
 
 /* Reference counting.  ref (a handle given to a client) and pin (an internal
- * holder) never fail.  unref releases a client's handle: it returns the new
- * total count, or -1 (and changes nothing) when no client reference is left,
- * i.e. the handle was released more often than it was given.  unpin returns
- * the new total count, or -1 when it was already 0. */
+ * holder) never fail.  claim takes back a client's handle: false (and
+ * nothing changed) when no client reference is left, i.e. the handle was
+ * released more often than it was given; unclaim undoes a claim (a release
+ * that failed on a later handle).  unref is claim answering with the
+ * references left, or -1; unpin returns the references left, or -1 when no
+ * internal one was. */
 static inline void rtm__obj_ref(struct rtm_obj *obj)
 {
 	atomic_fetch_add_explicit(&obj->crefs, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
 }
 
 static inline void rtm__obj_pin(struct rtm_obj *obj)
 {
-	atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&obj->pins, 1, memory_order_relaxed);
+}
+
+/* Both counts: 0 when nothing references the object. */
+static inline unsigned rtm__obj_refs(const struct rtm_obj *obj)
+{
+	return atomic_load_explicit(&obj->pins, memory_order_acquire) +
+	       atomic_load_explicit(&obj->crefs, memory_order_acquire);
+}
+
+/* Client references only: does the client side hold one to release? */
+static inline unsigned rtm__obj_client_refs(const struct rtm_obj *obj)
+{
+	return atomic_load_explicit(&obj->crefs, memory_order_acquire);
 }
 
 static inline long rtm__obj_unpin(struct rtm_obj *obj)
 {
-	unsigned cur = atomic_load_explicit(&obj->refs, memory_order_relaxed);
+	unsigned cur = atomic_load_explicit(&obj->pins, memory_order_relaxed);
 	do {
 		if (cur == 0)
 			return -1;
-	} while (!atomic_compare_exchange_weak_explicit(&obj->refs, &cur, cur - 1,
+	} while (!atomic_compare_exchange_weak_explicit(&obj->pins, &cur, cur - 1,
 							memory_order_acq_rel, memory_order_relaxed));
-	return (long)cur - 1;
+	return (long)rtm__obj_refs(obj);
 }
 
-/* Takes one reference from the clients' share, leaving it counted in refs
- * (a release in progress: see rib.c); false when no client reference is
- * left.  unclaim gives it back. */
 static inline bool rtm__obj_claim(struct rtm_obj *obj)
 {
 	unsigned cur = atomic_load_explicit(&obj->crefs, memory_order_relaxed);
@@ -165,18 +181,7 @@ static inline long rtm__obj_unref(struct rtm_obj *obj)
 {
 	if (!rtm__obj_claim(obj))
 		return -1;
-	return rtm__obj_unpin(obj);
-}
-
-/* Client references only: does the client side hold one to release? */
-static inline unsigned rtm__obj_client_refs(const struct rtm_obj *obj)
-{
-	return atomic_load_explicit(&obj->crefs, memory_order_acquire);
-}
-
-static inline unsigned rtm__obj_refs(const struct rtm_obj *obj)
-{
-	return atomic_load_explicit(&obj->refs, memory_order_acquire);
+	return (long)rtm__obj_refs(obj);
 }
 
 /* Calls fn for every live object of the table, in slot order.  fn may free

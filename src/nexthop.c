@@ -6,7 +6,7 @@
  * by binary search.  Addresses are stored with the bits beyond NumBits
  * cleared, so that two spellings of one address are one next hop.
  *
- * Lifetime: a next hop is referenced by the handles clients hold (obj.refs)
+ * Lifetime: a next hop is referenced by the handles clients hold (obj.crefs)
  * and by the routes that name it (route_refs).  RtmDeleteNextHop takes it out
  * of its owner's list and marks it deleted (State RTM_NEXTHOP_STATE_DELETED);
  * it is freed when neither kind of reference is left.  So a route never points

@@ -476,17 +476,19 @@ DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 	}
 	UINT cap = *NumDests, got = 0;
 	size_t stride = RTM_SIZE_OF_DEST_INFO(n->n_info_views);
+	struct rtm_owner_refs owners = { NULL, 0 };
 	while (got < cap && n->count) {
 		bool ignored;
 		struct rtm_dest *dest = dequeue(n, &ignored);
 		if (!ignored) {
 			PRTM_DEST_INFO di = (void *)((char *)ChangedDests + got * stride);
-			rtm__dest_fill_info(rib, dest, RTM_BEST_PROTOCOL, n->info_views, di);
+			rtm__dest_fill_info(rib, dest, RTM_BEST_PROTOCOL, n->info_views, &owners, di);
 			got++;
 		}
 		/* The entry's reference; the information holds its own. */
 		rtm__rib_unpin_locked(rib, &dest->obj);
 	}
+	rtm__owner_refs_flush(&owners);
 	if (n->count == 0 && n->cap > 2 * ring_target(rib->stats.dests)) {
 		/* The table shrank a lot: give the slack back (failure is harmless). */
 		if (ring_resize(n, ring_target(rib->stats.dests)) == 0)

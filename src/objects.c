@@ -52,7 +52,7 @@ void rtm__entity_free_owned(struct rtm_rib *rib, struct rtm_entity *e)
 static void forget_refs(struct rtm_obj *obj, void *arg)
 {
 	(void)arg;
-	atomic_store_explicit(&obj->refs, 0, memory_order_relaxed);
+	atomic_store_explicit(&obj->pins, 0, memory_order_relaxed);
 	atomic_store_explicit(&obj->crefs, 0, memory_order_relaxed);
 	atomic_store_explicit(&obj->reap_pending, 0, memory_order_relaxed);
 }

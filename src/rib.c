@@ -176,70 +176,126 @@ enum { REAP_BATCH = 64 };
 /* The handle and type of item i of a release; type 0 means "skip it". */
 typedef void (*release_item_fn)(const void *ctx, unsigned i, HANDLE *h, unsigned *type);
 
+
 /*
  * A release is all or nothing, and a handle listed k times needs k client
  * references.  The first pass claims each item's client reference (takes it
- * from the clients' share, crefs, refusing at zero, while the reference
- * itself stays counted in refs), so duplicates count and two
+ * from the clients' share, refusing at zero), so duplicates count and two
  * concurrent releases cannot both spend the same reference; if one item
- * fails, the claims made so far are given back and nothing has changed.  The
- * second pass drops the claimed references (rtm__obj_unpin) and reaps what
- * became unreferenced.  A claimed object cannot be freed between the passes:
- * its refs is not zero.
+ * fails, the claims made so far are given back and nothing has changed.  For
+ * a RIB object the claim is the whole release; the second pass only reaps
+ * what became unreferenced.  An entity's claim leaves the reference counted
+ * in its refs (see entity.h), which the second pass drops.
+ *
+ * Entity handles come in runs: the releases of information structures name
+ * the same owner over and over.  Each run of one entity handle is claimed,
+ * and later dropped, in one atomic step (rtm__entity_claim_client_n), not one
+ * per item.
  */
-/* Claims one client reference of item (h, type); rib->lock held.  Returns
- * the entity or object claimed, NULL if none. */
-static void *item_claim(struct rtm_rib *rib, HANDLE h, unsigned type)
+
+/* Claims one client reference of RIB object (h, type); rib->lock held. */
+static struct rtm_obj *obj_claim(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
-	if (type == RTM_HT_ENTITY)
-		return rtm__entity_claim_client(rib, h);
 	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
 	return obj && rtm__obj_claim(obj) ? obj : NULL;
 }
 
-/* Gives back a claim item_claim made; rib->lock held since. */
-static void item_unclaim(struct rtm_rib *rib, HANDLE h, unsigned type)
+/* Gives back the claims of items [0, end), where the entity items from
+ * `unclaimed` on (the run not claimed yet) hold none; rib->lock held since. */
+static void unclaim_items(struct rtm_rib *rib, release_item_fn item, const void *ctx, unsigned end,
+			  unsigned unclaimed)
 {
-	if (type == RTM_HT_ENTITY) {
-		struct rtm_entity *e = rtm__entity_of_rib(rib, h);
-		if (e)
-			rtm__entity_unclaim_client(e);
-		return;
+	for (unsigned i = 0; i < end; i++) {
+		HANDLE h;
+		unsigned type;
+		item(ctx, i, &h, &type);
+		if (type == 0)
+			continue;
+		if (type != RTM_HT_ENTITY) {
+			struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
+			if (obj)
+				rtm__obj_unclaim(obj);
+		} else if (i < unclaimed) {
+			struct rtm_entity *e = rtm__entity_of_rib(rib, h);
+			if (e)
+				rtm__entity_unclaim_client(e);
+		}
 	}
-	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
-	if (obj)
-		rtm__obj_unclaim(obj);
+}
+
+/* A run of one entity handle: its first item, its length, the entity. */
+struct entity_run {
+	HANDLE h;
+	unsigned start, n;
+	struct rtm_entity *e;
+};
+
+/* Pass 1: claims every item; 0, or RTM_EHANDLE with nothing claimed.
+ * *first_entity is the entity of the release's first run (NULL if none). */
+static int claim_all(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx,
+		     struct rtm_obj **claimed, unsigned n_cached)
+{
+	struct entity_run run = { 0, 0, 0, NULL };
+	HANDLE h;
+	unsigned type;
+	for (unsigned i = 0; i <= n; i++) {
+		if (i < n) {
+			item(ctx, i, &h, &type);
+			if (type == 0)
+				continue;
+			if (type == RTM_HT_ENTITY && run.n && h == run.h) {
+				run.n++;
+				continue;
+			}
+		}
+		/* The end, or an item that ends the pending run. */
+		if (run.n && (i == n || type == RTM_HT_ENTITY) &&
+		    !rtm__entity_claim_client_n(rib, run.h, run.n)) {
+			unclaim_items(rib, item, ctx, i, run.start);
+			return RTM_EHANDLE;
+		}
+		if (i == n)
+			break;
+		if (type == RTM_HT_ENTITY) {
+			run = (struct entity_run){ h, i, 1, NULL };
+			continue;
+		}
+		struct rtm_obj *obj = obj_claim(rib, h, type);
+		if (!obj) {
+			unclaim_items(rib, item, ctx, i, run.n ? run.start : i);
+			return RTM_EHANDLE;
+		}
+		if (i < n_cached)
+			claimed[i] = obj;
+	}
+	return 0;
+}
+
+static void drop_run(struct entity_run *run)
+{
+	if (run->n && run->e)
+		rtm__entity_unref_n(run->e, run->n);
+	run->n = 0;
 }
 
 /* What the first pass found for the first CLAIMED items, so that the second
- * needs no second lookup (the claim keeps each of them). */
+ * needs no second lookup. */
 enum { CLAIMED = 256 };
 
 static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx)
 {
 	HANDLE h;
 	unsigned type;
-	void *claimed[CLAIMED];
+	struct rtm_obj *claimed[CLAIMED];
 	bool dropped = false;
 
 	rtm__rib_rdlock(rib);
-	for (unsigned i = 0; i < n; i++) {
-		item(ctx, i, &h, &type);
-		if (type == 0)
-			continue; /* an empty field of an info structure */
-		void *got = item_claim(rib, h, type);
-		if (i < CLAIMED)
-			claimed[i] = got;
-		if (!got) {
-			while (i-- > 0) {
-				item(ctx, i, &h, &type);
-				if (type != 0)
-					item_unclaim(rib, h, type);
-			}
-			rtm__rib_unlock(rib);
-			return RTM_EHANDLE;
-		}
+	int err = claim_all(rib, n, item, ctx, claimed, CLAIMED);
+	if (err || n == 0) {
+		rtm__rib_unlock(rib);
+		return err;
 	}
+	struct entity_run run = { 0, 0, 0, NULL };
 	unsigned i = 0;
 	while (i < n) {
 		struct rtm_obj *batch[REAP_BATCH];
@@ -248,20 +304,23 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 			item(ctx, i, &h, &type);
 			if (type == 0)
 				continue;
-			/* claimed[] is good while the lock taken for the claims is
-			 * held: once it was dropped (a reap), the RIB may even have
-			 * been emptied, and handles are looked up again. */
-			bool cached = i < CLAIMED && !dropped;
 			if (type == RTM_HT_ENTITY) {
-				struct rtm_entity *e = cached ? claimed[i] : rtm__entity_of_rib(rib, h);
-				if (e)
-					rtm__entity_unref(e);
+				/* The claimed reference keeps the slot: the handle
+				 * still names the entity, with or without the lock. */
+				if (!run.n || h != run.h) {
+					drop_run(&run);
+					run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h) };
+				}
+				run.n++;
 				continue;
 			}
-			struct rtm_obj *obj = cached ? claimed[i] : rtm__rib_lookup(rib, h, type);
-			if (!obj)
-				continue; /* cannot happen: the claim keeps it */
-			if (rtm__obj_unpin(obj) != 0 || !needs_reap(obj))
+			/* claimed[] is good while the lock taken for the claims is
+			 * held: once it was dropped (a reap), an object whose last
+			 * reference this release took may have been freed, and
+			 * handles are looked up again. */
+			struct rtm_obj *obj = i < CLAIMED && !dropped ? claimed[i]
+								      : rtm__rib_lookup(rib, h, type);
+			if (!obj || rtm__obj_refs(obj) != 0 || !needs_reap(obj))
 				continue;
 			unsigned char expected = 0;
 			if (atomic_compare_exchange_strong(&obj->reap_pending, &expected, 1))
@@ -278,8 +337,7 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 		if (i < n)
 			rtm__rib_rdlock(rib);
 	}
-	if (n == 0)
-		rtm__rib_unlock(rib);
+	drop_run(&run);
 	return 0;
 }
 

@@ -14,7 +14,7 @@
  * neighbour with RTM_ROUTE_CHANGE_FIRST); else, or with RTM_ROUTE_CHANGE_NEW,
  * a new route.
  *
- * References a route holds: its destination (an internal pin of obj.refs, not
+ * References a route holds: its destination (an internal pin, obj.pins, not
  * a client reference, so that no client release can take it away), its owner
  * entity, and each next hop it names (route_refs).  A deleted route is unlinked at once
  * and marked dead (State RTM_ROUTE_STATE_DELETED); it is freed when the last

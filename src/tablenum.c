@@ -265,6 +265,7 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 	struct rtm_trie_node *n = cap ? resume(rib, t) : NULL;
 	const struct rtm_trie_node *last = NULL;
 	unsigned examined = 0;
+	struct rtm_owner_refs owners = { NULL, 0 };
 	while (n && got < cap) {
 		/*
 		 * The walk is a chain of dependent loads.  Taking its next step
@@ -282,13 +283,14 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 		struct rtm_dest *d = rtm__dest_of_node(n);
 		if (dest_wanted(rib, t, caller, d)) {
 			PRTM_DEST_INFO di = (void *)((char *)DestInfos + got * stride);
-			rtm__dest_fill_info(rib, d, t->proto, t->views, di);
+			rtm__dest_fill_info(rib, d, t->proto, t->views, &owners, di);
 			got++;
 		}
 		last = n;
 		n = next;
 		if (n && got < cap && ++examined == PAUSE_EVERY) {
 			examined = 0;
+			rtm__owner_refs_flush(&owners);
 			if (!pause_enum(&rib, &en, &caller, last, RtmRegHandle, EnumHandle,
 					RTM_ENUM_KIND_DEST, NumDests, DestInfos, &rc)) {
 				*NumDests = got;
@@ -299,6 +301,7 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 			n = resume(rib, t);
 		}
 	}
+	rtm__owner_refs_flush(&owners);
 	if (last)
 		remember(rib, t, last);
 	*NumDests = got;
