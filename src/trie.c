@@ -735,8 +735,13 @@ struct rtm_trie_node *rtm__trie_find_less_specific(const struct rtm_trie *t,
 static struct rtm_trie_node *subtree_first(struct rtm_trie_node *n)
 {
 	/* Every glue node has two children, so every subtree holds a user node. */
-	while (n->glue)
+	while (n->glue) {
+		/* The walk comes back for the right subtree after the left
+		 * one; its first node is asked for now so that the miss
+		 * overlaps with the left subtree's (most are small). */
+		__builtin_prefetch(n->child[1]);
 		n = n->child[0];
+	}
 	return n;
 }
 
@@ -756,8 +761,11 @@ static struct rtm_trie_node *next_node(const struct rtm_trie_node *n)
 {
 	struct rtm_trie_node *r;
 
-	if (n->child[0])
+	if (n->child[0]) {
+		if (n->child[1])
+			__builtin_prefetch(n->child[1]);
 		return subtree_first(n->child[0]);
+	}
 	if (n->child[1])
 		return subtree_first(n->child[1]);
 	r = after_subtree(n);
