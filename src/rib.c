@@ -230,14 +230,24 @@ struct entity_run {
 	struct rtm_entity *e;
 };
 
-/* Pass 1: claims every item; 0, or RTM_EHANDLE with nothing claimed.
- * *first_entity is the entity of the release's first run (NULL if none). */
+/* What the first pass found, so that the second has little left to do. */
+enum { CLAIMED = 256, RUNS = 8 };
+struct claims {
+	struct rtm_obj *obj[CLAIMED]; /* the objects of the first CLAIMED items */
+	struct entity_run run[RUNS];  /* the entity runs claimed, in order */
+	unsigned n_runs;              /* RUNS + 1: more than that, found again */
+	bool reap;                    /* an object may have become freeable */
+};
+
+/* Pass 1: claims every item; 0, or RTM_EHANDLE with nothing claimed. */
 static int claim_all(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx,
-		     struct rtm_obj **claimed, unsigned n_cached)
+		     struct claims *c)
 {
 	struct entity_run run = { 0, 0, 0, NULL };
 	HANDLE h;
 	unsigned type;
+	c->n_runs = 0;
+	c->reap = false;
 	for (unsigned i = 0; i <= n; i++) {
 		if (i < n) {
 			item(ctx, i, &h, &type);
@@ -249,10 +259,16 @@ static int claim_all(struct rtm_rib *rib, unsigned n, release_item_fn item, cons
 			}
 		}
 		/* The end, or an item that ends the pending run. */
-		if (run.n && (i == n || type == RTM_HT_ENTITY) &&
-		    !rtm__entity_claim_client_n(rib, run.h, run.n)) {
-			unclaim_items(rib, item, ctx, i, run.start);
-			return RTM_EHANDLE;
+		if (run.n && (i == n || type == RTM_HT_ENTITY)) {
+			run.e = rtm__entity_claim_client_n(rib, run.h, run.n);
+			if (!run.e) {
+				unclaim_items(rib, item, ctx, i, run.start);
+				return RTM_EHANDLE;
+			}
+			if (c->n_runs < RUNS)
+				c->run[c->n_runs++] = run;
+			else
+				c->n_runs = RUNS + 1;
 		}
 		if (i == n)
 			break;
@@ -265,8 +281,13 @@ static int claim_all(struct rtm_rib *rib, unsigned n, release_item_fn item, cons
 			unclaim_items(rib, item, ctx, i, run.n ? run.start : i);
 			return RTM_EHANDLE;
 		}
-		if (i < n_cached)
-			claimed[i] = obj;
+		if (i < CLAIMED)
+			c->obj[i] = obj;
+		/* Whether it can be freed changes only under the exclusive lock,
+		 * so what is seen here holds until the lock is dropped; only
+		 * more references can come meanwhile. */
+		if (rtm__obj_refs(obj) == 0 && needs_reap(obj))
+			c->reap = true;
 	}
 	return 0;
 }
@@ -278,23 +299,32 @@ static void drop_run(struct entity_run *run)
 	run->n = 0;
 }
 
-/* What the first pass found for the first CLAIMED items, so that the second
- * needs no second lookup. */
-enum { CLAIMED = 256 };
-
 static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx)
 {
 	HANDLE h;
 	unsigned type;
-	struct rtm_obj *claimed[CLAIMED];
+	struct claims c;
 	bool dropped = false;
 
 	rtm__rib_rdlock(rib);
-	int err = claim_all(rib, n, item, ctx, claimed, CLAIMED);
+	int err = claim_all(rib, n, item, ctx, &c);
 	if (err || n == 0) {
 		rtm__rib_unlock(rib);
 		return err;
 	}
+	bool runs_listed = c.n_runs <= RUNS;
+	if (!c.reap) {
+		rtm__rib_unlock(rib);
+		if (runs_listed) {
+			/* The common case: nothing to free, a few owners. */
+			for (unsigned k = 0; k < c.n_runs; k++)
+				drop_run(&c.run[k]);
+			return 0;
+		}
+		rtm__rib_rdlock(rib);
+	}
+	/* Pass 2: reap what became unreferenced and freeable, drop the entity
+	 * references claimed (when there were too many runs to list). */
 	struct entity_run run = { 0, 0, 0, NULL };
 	unsigned i = 0;
 	while (i < n) {
@@ -305,6 +335,8 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 			if (type == 0)
 				continue;
 			if (type == RTM_HT_ENTITY) {
+				if (runs_listed)
+					continue;
 				/* The claimed reference keeps the slot: the handle
 				 * still names the entity, with or without the lock. */
 				if (!run.n || h != run.h) {
@@ -314,11 +346,13 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 				run.n++;
 				continue;
 			}
-			/* claimed[] is good while the lock taken for the claims is
+			if (!c.reap)
+				continue;
+			/* c.obj[] is good while the lock taken for the claims is
 			 * held: once it was dropped (a reap), an object whose last
 			 * reference this release took may have been freed, and
 			 * handles are looked up again. */
-			struct rtm_obj *obj = i < CLAIMED && !dropped ? claimed[i]
+			struct rtm_obj *obj = i < CLAIMED && !dropped ? c.obj[i]
 								      : rtm__rib_lookup(rib, h, type);
 			if (!obj || rtm__obj_refs(obj) != 0 || !needs_reap(obj))
 				continue;
@@ -338,6 +372,9 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 			rtm__rib_rdlock(rib);
 	}
 	drop_run(&run);
+	if (runs_listed)
+		for (unsigned k = 0; k < c.n_runs; k++)
+			drop_run(&c.run[k]);
 	return 0;
 }
 
