@@ -599,6 +599,73 @@ static void test_duplicate_release(void)
 	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
 }
 
+/*
+ * Releases of many destination informations at once claim the owners'
+ * references a run of one owner at a time (rib.c).  The runs must add up
+ * exactly, also when there are more runs than the release lists and when an
+ * owner comes back in several runs; a refused release, whether a handle or
+ * an owner's run fails, must leave every reference in place.
+ */
+static void test_release_owner_runs(void)
+{
+	enum { OWNERS = 5, DESTS = 24 };
+	RTM_ENTITY_HANDLE v = rt_register(AF_INET, 99), e[OWNERS];
+	for (unsigned k = 0; k < OWNERS; k++)
+		e[k] = rt_register(AF_INET, 10 + k);
+	/* Destination i, 10.i.0.0/16, is owned by e[(i / 2) % OWNERS]: runs of
+	 * two, twelve runs, each owner in two or three of them. */
+	for (unsigned i = 0; i < DESTS; i++) {
+		char a[32];
+		snprintf(a, sizeof(a), "10.%u.0.0", i);
+		REQUIRE(rt_add_route(e[(i / 2) % OWNERS], a, 16, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL,
+				     NULL, NULL) == NO_ERROR);
+	}
+	RTM_DEST_INFO infos[DESTS]; /* one view each */
+	RTM_ENUM_HANDLE en;
+	REQUIRE(RtmCreateDestEnum(v, RTM_VIEW_MASK_UCAST, RTM_ENUM_START, NULL, RTM_BEST_PROTOCOL,
+				  &en) == NO_ERROR);
+	UINT n = DESTS;
+	REQUIRE(RtmGetEnumDests(v, en, &n, infos) == NO_ERROR);
+	REQUIRE(n == DESTS);
+	for (unsigned i = 0; i < DESTS; i++) {
+		CHECK(infos[i].ViewInfo[0].Owner == e[(i / 2) % OWNERS]);
+		CHECK(infos[i].ViewInfo[0].Route != NULL);
+	}
+
+	/* A garbage handle in the last information: nothing is released. */
+	RTM_DEST_INFO bad[DESTS];
+	memcpy(bad, infos, sizeof(bad));
+	bad[DESTS - 1].DestHandle = (RTM_DEST_HANDLE)(uintptr_t)0x5a5a5a5a5a5a5a5aull;
+	CHECK_U(RtmReleaseDests(v, DESTS, bad), ERROR_INVALID_HANDLE);
+
+	/* e[1] short of one reference: its third run fails, nothing is released. */
+	RTM_ENTITY_HANDLE one = e[1];
+	CHECK_U(RtmReleaseEntities(v, 1, &one), NO_ERROR);
+	CHECK_U(RtmReleaseDests(v, DESTS, infos), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmReferenceHandles(v, 1, &one), NO_ERROR);
+
+	/* Every reference is still there, exactly once. */
+	CHECK_U(RtmReleaseDests(v, DESTS, infos), NO_ERROR);
+	CHECK_U(RtmReleaseDests(v, 1, infos), ERROR_INVALID_HANDLE);
+	for (unsigned k = 0; k < OWNERS; k++) {
+		RTM_ENTITY_HANDLE h = e[k];
+		CHECK_U(RtmReleaseEntities(v, 1, &h), ERROR_INVALID_HANDLE);
+	}
+	CHECK_U(RtmDeleteEnumHandle(v, en), NO_ERROR);
+	/* And none is left over: with the owners gone, nothing remains, and
+	 * no reference keeps an owner's handle valid. */
+	for (unsigned k = 0; k < OWNERS; k++) {
+		CHECK_U(RtmDeregisterEntity(e[k]), NO_ERROR);
+		RTM_ENTITY_INFO ei;
+		CHECK_U(RtmGetEntityInfo(v, e[k], &ei), ERROR_INVALID_HANDLE);
+	}
+	rtm_stats st = rt_stats(v);
+	CHECK_U(st.dests, 0);
+	CHECK_U(st.routes, 0);
+	CHECK_U(st.handles, 0);
+	CHECK_U(RtmDeregisterEntity(v), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_null_and_garbage);
@@ -609,6 +676,7 @@ int main(void)
 	RUN(test_reference_handles);
 	RUN(test_release_empty);
 	RUN(test_duplicate_release);
+	RUN(test_release_owner_runs);
 	RUN(test_after_deactivation);
 	TEST_MAIN_END();
 }
