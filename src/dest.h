@@ -7,6 +7,11 @@
 
 #include "rib.h"
 
+/* Checks that the chain of destinations (rib->first_dest, dest->next) is the
+ * trie's walk exactly: 0, or -1 with the first difference on stderr.  For
+ * tests; rib->lock held. */
+int rtm__dests_check_order(struct rtm_rib *rib);
+
 /* The destination with exactly this key, whatever its state; NULL if none. */
 struct rtm_dest *rtm__dest_find(struct rtm_rib *rib, const uint8_t *key, unsigned len);
 /* Finds or creates the destination of addr (already checked).  RTM_ENOMEM
@@ -85,7 +90,5 @@ struct rtm_dest_ext *rtm__dest_ext(struct rtm_rib *rib, struct rtm_dest *dest);
 
 /* Clears an opaque-pointer slot in every destination (its entity deregistered). */
 void rtm__dests_clear_opaque(struct rtm_rib *rib, int slot);
-/* Frees every destination (RIB deactivation). */
-void rtm__dests_free_all(struct rtm_rib *rib);
 
 #endif

@@ -344,12 +344,9 @@ static void notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 		rtm__rib_unpin_locked(rib, &dest->obj);
 	}
 	if (n->marked) {
-		for (struct rtm_trie_node *t = rtm__trie_first(&rib->trie); t;
-		     t = rtm__trie_next(&rib->trie, t)) {
-			struct rtm_dest *d = rtm__dest_of_node(t);
+		for (struct rtm_dest *d = rib->first_dest; d; d = d->next)
 			if (d->ext)
 				d->ext->marked &= ~bit;
-		}
 		n->marked = 0;
 	}
 	rtm__free(n->ring);

@@ -159,6 +159,7 @@ struct rtm_dest {
 	struct rtm_obj obj;
 	uint32_t pending;            /* notification registrations it is queued in (bit per index) */
 	struct rtm_route *routes;    /* sorted, best first */
+	struct rtm_dest *next;       /* the next destination of the trie's walk (dest.c) */
 	struct rtm_dest_ext *ext;
 	uint64_t last_changed;       /* FILETIME value of the last change */
 	/* Its number of routes: 30 bits, more than memory can hold routes (each
@@ -190,6 +191,7 @@ struct rtm_rib {
 	RTM_REGN_PROFILE profile;
 	struct rtm_handle_table handles;
 	struct rtm_trie trie;
+	struct rtm_dest *first_dest; /* the destinations in walk order, chained by next (dest.c) */
 	struct rtm_link entities;
 	uint8_t opaque_used[256];    /* which opaque slots are reserved */
 	struct rtm_timer_service timers;

@@ -342,9 +342,8 @@ static bool route_delete(struct rtm_rib *rib, struct rtm_route *route)
 
 void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 {
-	struct rtm_trie_node *n = rtm__trie_first(&rib->trie);
-	while (n) {
-		struct rtm_dest *dest = rtm__dest_of_node(n);
+	struct rtm_dest *dest = rib->first_dest;
+	while (dest) {
 		/* Pin the destination: deleting its routes may free it. */
 		rtm__obj_pin(&dest->obj);
 		struct rtm_route *r = dest->routes;
@@ -356,9 +355,9 @@ void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 		}
 		if (dest->ext && dest->ext->hold_route && dest->ext->hold_route->owner == e)
 			rtm__dest_hold_end(rib, dest);
-		struct rtm_trie_node *next = rtm__trie_next(&rib->trie, n);
+		struct rtm_dest *next = dest->next;
 		rtm__rib_unpin_locked(rib, &dest->obj);
-		n = next;
+		dest = next;
 	}
 }
 

@@ -772,6 +772,34 @@ static struct rtm_trie_node *next_node(const struct rtm_trie_node *n)
 	return r ? subtree_first(r) : NULL;
 }
 
+/* The last user node of the subtree rooted at n in walk order: its deepest
+ * node on the side of 1 bits, always a leaf, and leaves are user nodes. */
+static struct rtm_trie_node *subtree_last(struct rtm_trie_node *n)
+{
+	for (;;) {
+		if (n->child[1])
+			n = n->child[1];
+		else if (n->child[0])
+			n = n->child[0];
+		else
+			return n;
+	}
+}
+
+struct rtm_trie_node *rtm__trie_prev(const struct rtm_trie *t, const struct rtm_trie_node *node)
+{
+	(void)t;
+	for (const struct rtm_trie_node *n = node; n->parent; n = n->parent) {
+		struct rtm_trie_node *p = n->parent;
+		if (p->child[1] == n && p->child[0])
+			return subtree_last(p->child[0]);
+		if (!p->glue)
+			return p;
+		/* A glue parent: what comes before its subtree comes before n. */
+	}
+	return NULL;
+}
+
 struct rtm_trie_node *rtm__trie_first(const struct rtm_trie *t)
 {
 	return t->root ? subtree_first(t->root) : NULL;

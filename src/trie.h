@@ -171,6 +171,9 @@ struct rtm_trie_node *rtm__trie_find_less_specific(const struct rtm_trie *t,
  */
 struct rtm_trie_node *rtm__trie_first(const struct rtm_trie *t);
 struct rtm_trie_node *rtm__trie_next(const struct rtm_trie *t, const struct rtm_trie_node *node);
+/* rtm__trie_prev: the user node before node (which must be in the trie) in
+ * walk order, or NULL when it is the first.  O(depth). */
+struct rtm_trie_node *rtm__trie_prev(const struct rtm_trie *t, const struct rtm_trie_node *node);
 
 /*
  * The first user node >= (key, len) in walk order, or the first > (key, len)

@@ -3,6 +3,7 @@
  * filter, RtmGetDestInfo's fields, exact / most specific / less specific
  * queries for IPv4 and IPv6, destination locks and opaque pointers.
  */
+#include "ribcheck.h"
 #include "rtmtest.h"
 
 /* RtmGetDestInfo by address (exact match), into db; NO_ERROR or the code. */
@@ -612,6 +613,44 @@ static void test_delete_through_dest_info(void)
 	RtmDeregisterEntity(a);
 }
 
+/*
+ * The destinations are chained in walk order (dest.c) for the enumerations.
+ * Adds and deletes at either end of the walk, of covering and covered
+ * prefixes, in a scrambled order, keep the chain the trie's walk exactly.
+ */
+static void test_walk_chain(void)
+{
+	static const struct {
+		const char *addr;
+		unsigned len;
+	} p[] = {
+		{ "10.1.0.0", 16 }, { "0.0.0.0", 0 },	   { "255.255.255.255", 32 },
+		{ "10.0.0.0", 8 },  { "10.1.2.0", 24 },	   { "10.1.2.128", 25 },
+		{ "10.1.2.0", 25 }, { "10.128.0.0", 9 },   { "0.0.0.0", 32 },
+		{ "10.1.3.0", 24 }, { "192.168.0.0", 16 }, { "128.0.0.0", 1 },
+	};
+	enum { N = sizeof(p) / sizeof(p[0]) };
+	RTM_ENTITY_HANDLE e = rt_register(AF_INET, 1);
+	RTM_ROUTE_HANDLE r[N];
+	/* Add in an order that makes a new first and last now and then. */
+	static const unsigned add_order[N] = { 0, 3, 1, 4, 2, 6, 5, 8, 7, 11, 9, 10 };
+	for (unsigned k = 0; k < N; k++) {
+		unsigned i = add_order[k];
+		REQUIRE(rt_add_route(e, p[i].addr, p[i].len, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL,
+				     &r[i], NULL) == NO_ERROR);
+		CHECK(rt_check_rib(e) == 0);
+	}
+	CHECK_U(rt_stats(e).dests, N);
+	/* Delete the first, the last, then covering prefixes before covered ones. */
+	static const unsigned del_order[N] = { 1, 2, 8, 3, 0, 11, 5, 4, 10, 6, 9, 7 };
+	for (unsigned k = 0; k < N; k++) {
+		CHECK_U(RtmDeleteRouteToDest(e, r[del_order[k]], NULL), NO_ERROR);
+		CHECK(rt_check_rib(e) == 0);
+		CHECK_U(rt_stats(e).dests, N - 1 - k);
+	}
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_dest_info_invalid);
@@ -627,5 +666,6 @@ int main(void)
 	RUN(test_handle_keeps_dest);
 	RUN(test_many_routes_one_dest);
 	RUN(test_delete_through_dest_info);
+	RUN(test_walk_chain);
 	TEST_MAIN_END();
 }

@@ -8,6 +8,7 @@
  * the enumeration stands on.
  */
 #include "alloc.h"
+#include "ribcheck.h"
 #include "rtmtest.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -524,6 +525,7 @@ static void test_dest_exactly_once_under_deletion(void)
 		n11 += seen11[i];
 	}
 	CHECK_U(n11, 4); /* ahead of it */
+	CHECK(rt_check_rib(e) == 0);
 	for (unsigned i = 0; i < 40; i++)
 		if (!deleted[i])
 			CHECK_U(RtmReleaseRoutes(e, 1, &r[i]), NO_ERROR);

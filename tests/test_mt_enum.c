@@ -33,6 +33,7 @@
  * writers' own records say is in the table.  Run under TSan by
  * `make check-tsan`.
  */
+#include "ribcheck.h"
 #include "rtmtest.h"
 
 #include <sched.h>
@@ -663,6 +664,7 @@ static void test_exactly_once_under_churn(void)
 	/* Both threads really shared the enumerations. */
 	CHECK(lane_items[0] > 0 && lane_items[1] > 0);
 
+	CHECK(rt_check_rib(keeper) == 0);
 	/* At rest, a pass returns exactly what the writers' records hold: the
 	 * required set with nothing changing is the whole table. */
 	for (unsigned routes = 0; routes < 2; routes++) {

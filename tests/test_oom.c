@@ -11,6 +11,7 @@
  * succeeds with no failure armed.  A child per attempt means every attempt
  * starts from the same state, so every allocation site is reached.
  */
+#include "ribcheck.h"
 #include "alloc.h"
 
 #include "rtmtest.h"
@@ -487,6 +488,8 @@ static void attempt(const struct scenario *sc, unsigned long fail_at, int report
 		fprintf(stderr, "  %s: allocation %lu: rc %u\n", sc->name, fail_at, rc);
 	CHECK_U(rc, sc->fail_rc);
 	CHECK_U(rtm__alloc_failures(), failures + 1);
+	if (c.a)
+		CHECK(rt_check_rib(c.a) == 0);
 	if (sc->unchanged) {
 		observe(&c, &now);
 		if (memcmp(&now, &before, sizeof(now)) != 0) {

@@ -4,6 +4,7 @@
  * brute-force search), and unloaded; afterwards the counters show an empty
  * table and as many handles as before the load.
  */
+#include "ribcheck.h"
 #include "rtmtest.h"
 
 enum { N4 = 100000, N6 = 20000, SPOT4 = 300, SPOT6 = 300 };
@@ -127,6 +128,7 @@ static void run_family(USHORT family, unsigned n_wanted, unsigned spots)
 	CHECK_U(loaded.routes, n);
 	CHECK_U(loaded.dests, n);
 	CHECK_U(loaded.handles, before.handles + 2 * n);
+	CHECK(rt_check_rib(e) == 0);
 
 	/* Spot checks: half random addresses, half addresses inside loaded prefixes. */
 	unsigned wrong = 0, found = 0;
@@ -199,6 +201,8 @@ static void run_family(USHORT family, unsigned n_wanted, unsigned spots)
 		DWORD fl;
 		if (RtmDeleteRouteToDest(e, hs[order[k]], &fl) != NO_ERROR || fl != RTM_ROUTE_CHANGE_BEST)
 			failures++;
+		if (k == n / 2)
+			CHECK(rt_check_rib(e) == 0);
 	}
 	CHECK_U(failures, 0);
 	rtm_stats after = rt_stats(e);

@@ -179,6 +179,8 @@ static void test_len0_and_full_width(void)
 		CHECK(rtm__trie_first(&t) == &def->node);
 		CHECK(rtm__trie_next(&t, &def->node) == &host->node);
 		CHECK(rtm__trie_next(&t, &host->node) == NULL);
+		CHECK(rtm__trie_prev(&t, &host->node) == &def->node);
+		CHECK(rtm__trie_prev(&t, &def->node) == NULL);
 		CHECK(seek_str(&t, c[i].host, w, 0) == &host->node);
 		CHECK(seek_str(&t, c[i].host, w, 1) == NULL);
 		CHECK(seek_str(&t, c[i].host, 0, 1) == &host->node);
@@ -720,6 +722,12 @@ static int ref_verify(const struct ref *r, const struct rtm_trie *t, struct obj 
 		}
 	if (n != NULL)
 		return 1;
+	/* and backwards, one step at a time */
+	for (i = 0; i < r->n; i++)
+		if (rtm__trie_prev(t, &sorted[i]->node) != (i ? &sorted[i - 1]->node : NULL)) {
+			fprintf(stderr, "  prev differs at %zu\n", i);
+			return 1;
+		}
 
 	/* every live prefix: exact, longest at its own length, less-specific */
 	for (i = 0; i < r->n; i++) {
