@@ -176,7 +176,6 @@ enum { REAP_BATCH = 64 };
 /* The handle and type of item i of a release; type 0 means "skip it". */
 typedef void (*release_item_fn)(const void *ctx, unsigned i, HANDLE *h, unsigned *type);
 
-
 /*
  * A release is all or nothing, and a handle listed k times needs k client
  * references.  The first pass claims each item's client reference (takes it

@@ -269,15 +269,17 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 	struct rtm_owner_refs owners = { NULL, 0 };
 	while (n && got < cap) {
 		/*
-		 * The walk is a chain of dependent loads.  Taking its next step
-		 * first, and prefetching where the next destination's routes
-		 * are, lets those cache misses overlap with the work on this
-		 * destination (about +15% on a full table).
+		 * The chain of destinations is a chain of dependent loads.  The
+		 * destination two steps ahead and the best route of the next one
+		 * are asked for now (each address is in a line asked for a step
+		 * before), so that those cache misses overlap with the work on
+		 * this destination.
 		 */
 		struct rtm_trie_node *next = advance(t, n);
 		if (next) {
 			const struct rtm_dest *nd = rtm__dest_of_node(next);
-			__builtin_prefetch(nd);
+			if (nd->next)
+				__builtin_prefetch(nd->next);
 			if (nd->routes)
 				__builtin_prefetch(nd->routes);
 		}
