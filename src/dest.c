@@ -162,6 +162,7 @@ void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
 	}
 	rtm__handle_free(&rib->handles, &dest->obj);
 	rib->stats.dests--;
+	rib->dests_freed++;
 	rtm__free(dest);
 }
 

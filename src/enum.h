@@ -34,6 +34,11 @@ struct rtm_table_enum {
 	bool done;                    /* ERROR_NO_MORE_ITEMS was returned */
 	uint8_t range_len, len;
 	uint8_t range_key[16], key[16];
+	/* The destination at key, while rib->dests_freed still equals
+	 * freed_then (it cannot have gone): the next call goes on from it
+	 * instead of seeking key in the trie. */
+	const struct rtm_trie_node *at;
+	uint64_t freed_then;
 	/* Route enumerations: the criteria, and the routes owed from the destination at key. */
 	RTM_MATCH_FLAGS match;
 	ULONG ifindex;

@@ -192,6 +192,7 @@ struct rtm_rib {
 	struct rtm_handle_table handles;
 	struct rtm_trie trie;
 	struct rtm_dest *first_dest; /* the destinations in walk order, chained by next (dest.c) */
+	uint64_t dests_freed;        /* destinations ever freed (the enumerations' resume, tablenum.c) */
 	struct rtm_link entities;
 	uint8_t opaque_used[256];    /* which opaque slots are reserved */
 	struct rtm_timer_service timers;
