@@ -298,14 +298,16 @@ static void free_spares(struct rtm_trie *t)
 	t->spare_count = 0;
 }
 
-/* The leftmost leaf below n: where a post-order walk of n's subtree starts. */
-static struct rtm_trie_node *leftmost_leaf(struct rtm_trie_node *n)
+/* The leaf below n reached by going to child[side] wherever there is one:
+ * side 0, where a post-order walk of n's subtree starts; side 1, the last
+ * node of the subtree in walk order (a leaf, and leaves are user nodes). */
+static struct rtm_trie_node *outer_leaf(struct rtm_trie_node *n, unsigned side)
 {
 	for (;;) {
-		if (n->child[0])
-			n = n->child[0];
-		else if (n->child[1])
-			n = n->child[1];
+		if (n->child[side])
+			n = n->child[side];
+		else if (n->child[!side])
+			n = n->child[!side];
 		else
 			return n;
 	}
@@ -313,7 +315,7 @@ static struct rtm_trie_node *leftmost_leaf(struct rtm_trie_node *n)
 
 void rtm__trie_fini(struct rtm_trie *t)
 {
-	struct rtm_trie_node *n = t->root ? leftmost_leaf(t->root) : NULL;
+	struct rtm_trie_node *n = t->root ? outer_leaf(t->root, 0) : NULL;
 
 	/*
 	 * Post-order walk with parent pointers and no stack, freeing each glue
@@ -327,7 +329,7 @@ void rtm__trie_fini(struct rtm_trie *t)
 		if (n->glue)
 			rtm__free(n);
 		if (left && p->child[1])
-			n = leftmost_leaf(p->child[1]);
+			n = outer_leaf(p->child[1], 0);
 		else
 			n = p;
 	}
@@ -772,27 +774,13 @@ static struct rtm_trie_node *next_node(const struct rtm_trie_node *n)
 	return r ? subtree_first(r) : NULL;
 }
 
-/* The last user node of the subtree rooted at n in walk order: its deepest
- * node on the side of 1 bits, always a leaf, and leaves are user nodes. */
-static struct rtm_trie_node *subtree_last(struct rtm_trie_node *n)
-{
-	for (;;) {
-		if (n->child[1])
-			n = n->child[1];
-		else if (n->child[0])
-			n = n->child[0];
-		else
-			return n;
-	}
-}
-
 struct rtm_trie_node *rtm__trie_prev(const struct rtm_trie *t, const struct rtm_trie_node *node)
 {
 	(void)t;
 	for (const struct rtm_trie_node *n = node; n->parent; n = n->parent) {
 		struct rtm_trie_node *p = n->parent;
 		if (p->child[1] == n && p->child[0])
-			return subtree_last(p->child[0]);
+			return outer_leaf(p->child[0], 1);
 		if (!p->glue)
 			return p;
 		/* A glue parent: what comes before its subtree comes before n. */
