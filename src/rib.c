@@ -151,6 +151,7 @@ void rtm__rib_deactivate(struct rtm_rib *rib)
 	 */
 	rtm__rib_wrlock(rib);
 	rtm__objects_free_all(rib);
+	rib->deactivations++;
 	rtm__rib_unlock(rib);
 }
 
@@ -172,9 +173,6 @@ void rtm__rib_reap(struct rtm_rib *rib, struct rtm_obj *obj)
 }
 
 enum { REAP_BATCH = 64 };
-
-/* The handle and type of item i of a release; type 0 means "skip it". */
-typedef void (*release_item_fn)(const void *ctx, unsigned i, HANDLE *h, unsigned *type);
 
 /*
  * A release is all or nothing, and a handle listed k times needs k client
@@ -201,7 +199,7 @@ static struct rtm_obj *obj_claim(struct rtm_rib *rib, HANDLE h, unsigned type)
 
 /* Gives back the claims of items [0, end), where the entity items from
  * `unclaimed` on (the run not claimed yet) hold none; rib->lock held since. */
-static void unclaim_items(struct rtm_rib *rib, release_item_fn item, const void *ctx, unsigned end,
+static void unclaim_items(struct rtm_rib *rib, rtm_release_item_fn item, void *ctx, unsigned end,
 			  unsigned unclaimed)
 {
 	for (unsigned i = 0; i < end; i++) {
@@ -239,7 +237,7 @@ struct claims {
 };
 
 /* Pass 1: claims every item; 0, or RTM_EHANDLE with nothing claimed. */
-static int claim_all(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx,
+static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx,
 		     struct claims *c)
 {
 	struct entity_run run = { 0, 0, 0, NULL };
@@ -298,60 +296,55 @@ static void drop_run(struct entity_run *run)
 	run->n = 0;
 }
 
-static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, const void *ctx)
+/* Drops the entity references pass 1 claimed: from its list, or (more runs
+ * than it could list) by finding the runs again.  Needs no RIB lock: a
+ * claimed reference keeps the entity's slot, so its handle still names it. */
+static void drop_entities(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx,
+			  struct claims *c)
 {
-	HANDLE h;
-	unsigned type;
-	struct claims c;
-	bool dropped = false;
-
-	rtm__rib_rdlock(rib);
-	int err = claim_all(rib, n, item, ctx, &c);
-	if (err || n == 0) {
-		rtm__rib_unlock(rib);
-		return err;
+	if (c->n_runs <= RUNS) {
+		for (unsigned k = 0; k < c->n_runs; k++)
+			drop_run(&c->run[k]);
+		return;
 	}
-	bool runs_listed = c.n_runs <= RUNS;
-	if (!c.reap) {
-		rtm__rib_unlock(rib);
-		if (runs_listed) {
-			/* The common case: nothing to free, a few owners. */
-			for (unsigned k = 0; k < c.n_runs; k++)
-				drop_run(&c.run[k]);
-			return 0;
-		}
-		rtm__rib_rdlock(rib);
-	}
-	/* Pass 2: reap what became unreferenced and freeable, drop the entity
-	 * references claimed (when there were too many runs to list). */
 	struct entity_run run = { 0, 0, 0, NULL };
+	for (unsigned i = 0; i < n; i++) {
+		HANDLE h;
+		unsigned type;
+		item(ctx, i, &h, &type);
+		if (type != RTM_HT_ENTITY)
+			continue;
+		if (!run.n || h != run.h) {
+			drop_run(&run);
+			run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h) };
+		}
+		run.n++;
+	}
+	drop_run(&run);
+}
+
+/* Pass 2, when pass 1 saw that something may have become freeable: reaps it
+ * under the exclusive lock, REAP_BATCH objects at a time.  Entered with the
+ * shared lock held; returns with no lock held. */
+static void reap_claimed(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx,
+			 const struct claims *c)
+{
+	bool dropped = false;
 	unsigned i = 0;
 	while (i < n) {
 		struct rtm_obj *batch[REAP_BATCH];
 		unsigned nb = 0;
 		for (; i < n && nb < REAP_BATCH; i++) {
+			HANDLE h;
+			unsigned type;
 			item(ctx, i, &h, &type);
-			if (type == 0)
+			if (type == 0 || type == RTM_HT_ENTITY)
 				continue;
-			if (type == RTM_HT_ENTITY) {
-				if (runs_listed)
-					continue;
-				/* The claimed reference keeps the slot: the handle
-				 * still names the entity, with or without the lock. */
-				if (!run.n || h != run.h) {
-					drop_run(&run);
-					run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h) };
-				}
-				run.n++;
-				continue;
-			}
-			if (!c.reap)
-				continue;
-			/* c.obj[] is good while the lock taken for the claims is
+			/* c->obj[] is good while the lock taken for the claims is
 			 * held: once it was dropped (a reap), an object whose last
 			 * reference this release took may have been freed, and
 			 * handles are looked up again. */
-			struct rtm_obj *obj = i < CLAIMED && !dropped ? c.obj[i]
+			struct rtm_obj *obj = i < CLAIMED && !dropped ? c->obj[i]
 								      : rtm__rib_lookup(rib, h, type);
 			if (!obj || rtm__obj_refs(obj) != 0 || !needs_reap(obj))
 				continue;
@@ -359,22 +352,39 @@ static int release_core(struct rtm_rib *rib, unsigned n, release_item_fn item, c
 			if (atomic_compare_exchange_strong(&obj->reap_pending, &expected, 1))
 				batch[nb++] = obj;
 		}
+		/*
+		 * Between this unlock and the write lock, the RIB's last entity
+		 * may leave: deactivation frees every object, those of the batch
+		 * too (objects.c).  It counts itself, and a batch that lived
+		 * through one is forgotten, not reaped.
+		 */
+		uint64_t deactivations = rib->deactivations;
 		rtm__rib_unlock(rib);
 		dropped = true;
 		if (nb) {
 			rtm__rib_wrlock(rib);
-			for (unsigned k = 0; k < nb; k++)
-				rtm__rib_reap(rib, batch[k]);
+			if (rib->deactivations == deactivations)
+				for (unsigned k = 0; k < nb; k++)
+					rtm__rib_reap(rib, batch[k]);
 			rtm__rib_unlock(rib);
 		}
 		if (i < n)
 			rtm__rib_rdlock(rib);
 	}
-	drop_run(&run);
-	if (runs_listed)
-		for (unsigned k = 0; k < c.n_runs; k++)
-			drop_run(&c.run[k]);
-	return 0;
+}
+
+int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx)
+{
+	struct claims c;
+	rtm__rib_rdlock(rib);
+	int err = claim_all(rib, n, item, ctx, &c);
+	if (err || !c.reap)
+		rtm__rib_unlock(rib);
+	else
+		reap_claimed(rib, n, item, ctx, &c);
+	if (!err)
+		drop_entities(rib, n, item, ctx, &c);
+	return err;
 }
 
 struct strided {
@@ -383,7 +393,7 @@ struct strided {
 	unsigned type;
 };
 
-static void strided_item(const void *ctx, unsigned i, HANDLE *h, unsigned *type)
+static void strided_item(void *ctx, unsigned i, HANDLE *h, unsigned *type)
 {
 	const struct strided *s = ctx;
 	*h = *(const HANDLE *)(const void *)(s->base + (size_t)i * s->stride);
@@ -394,10 +404,10 @@ int rtm__rib_release_handles(struct rtm_rib *rib, const HANDLE *handles, unsigne
 			     unsigned type, unsigned stride)
 {
 	struct strided s = { (const char *)handles, stride, type };
-	return release_core(rib, n, strided_item, &s);
+	return rtm__rib_release_items(rib, n, strided_item, &s);
 }
 
-static void list_item(const void *ctx, unsigned i, HANDLE *h, unsigned *type)
+static void list_item(void *ctx, unsigned i, HANDLE *h, unsigned *type)
 {
 	const struct rtm_release *items = ctx;
 	*h = items[i].handle;
@@ -406,7 +416,7 @@ static void list_item(const void *ctx, unsigned i, HANDLE *h, unsigned *type)
 
 int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsigned n)
 {
-	return release_core(rib, n, list_item, items);
+	return rtm__rib_release_items(rib, n, list_item, (void *)items);
 }
 
 void rtm__rib_unref_locked(struct rtm_rib *rib, struct rtm_obj *obj)

@@ -193,6 +193,7 @@ struct rtm_rib {
 	struct rtm_trie trie;
 	struct rtm_dest *first_dest; /* the destinations in walk order, chained by next (dest.c) */
 	uint64_t dests_freed;        /* destinations ever freed (the enumerations' resume, tablenum.c) */
+	uint64_t deactivations;      /* times the last entity left and every object was freed (rib.c) */
 	struct rtm_link entities;
 	uint8_t opaque_used[256];    /* which opaque slots are reserved */
 	struct rtm_timer_service timers;
@@ -252,6 +253,11 @@ struct rtm_release {
 	unsigned type;
 };
 int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsigned n);
+/* The general form: item(ctx, i, ...) gives the handle and type of item i of
+ * n (type 0: skip it), called for i = 0, 1, ... in each of the release's
+ * passes over the items. */
+typedef void (*rtm_release_item_fn)(void *ctx, unsigned i, HANDLE *h, unsigned *type);
+int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx);
 /* Drops one client reference (rtm__obj_unref) or one internal one
  * (rtm__obj_unpin) with rib->lock held exclusive, freeing the object when
  * that was the last reference and it is freeable. */

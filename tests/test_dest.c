@@ -478,6 +478,9 @@ static void test_lock_and_opaque(void)
 	CHECK_U(RtmLockDestination(a, d2, FALSE, FALSE), NO_ERROR);
 	CHECK_U(RtmLockDestination(a, d2, FALSE, FALSE), NO_ERROR);
 	CHECK_U(RtmLockDestination(a, d2, FALSE, FALSE), ERROR_INVALID_PARAMETER);
+	CHECK_U(RtmLockDestination(a, d2, TRUE, TRUE), NO_ERROR);
+	*pa2 = (PVOID)0xA2;
+	CHECK_U(RtmLockDestination(a, d2, TRUE, FALSE), NO_ERROR);
 
 	PVOID *again = NULL;
 	CHECK_U(RtmGetOpaqueInformationPointer(a, d1, (PVOID *)&again), NO_ERROR);
@@ -500,6 +503,9 @@ static void test_lock_and_opaque(void)
 	CHECK_U(RtmGetOpaqueInformationPointer(c, d1, (PVOID *)&pc), NO_ERROR);
 	REQUIRE(pc != NULL);
 	CHECK(*pc == NULL);
+	CHECK_U(RtmGetOpaqueInformationPointer(c, d2, (PVOID *)&pc), NO_ERROR);
+	REQUIRE(pc != NULL);
+	CHECK(*pc == NULL); /* the slot is cleared in every destination */
 	CHECK_U(RtmGetOpaqueInformationPointer(b, d1, (PVOID *)&again), NO_ERROR);
 	CHECK(*again == (PVOID)0xB1);
 	RTM_DEST_HANDLE ds[2] = { d1, d2 };

@@ -807,6 +807,36 @@ static void test_route_enum_split_destination(void)
 			CHECK_U(RtmReleaseRoutes(e[i], 1, &r[i]), NO_ERROR);
 }
 
+/* A route enumeration whose position names a destination freed between two
+ * calls (its only route deleted, the handle released) goes on with the next
+ * one: the walk resumes by key, not from the freed destination. */
+static void test_route_enum_position_freed(void)
+{
+	RTM_ENTITY_HANDLE e = reg(100, NULL);
+	RTM_ROUTE_HANDLE r[3];
+	static const char *const pfx[3] = { "10.0.0.0", "11.0.0.0", "12.0.0.0" };
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_U(add(e, pfx[i], 8, 10, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r[i]), NO_ERROR);
+	RTM_ENUM_HANDLE h =
+		route_enum(e, NULL, RTM_VIEW_MASK_UCAST, RTM_ENUM_START, NULL, 0, 0, NULL, 0);
+	RTM_ROUTE_HANDLE got[4];
+	UINT n = 1;
+	CHECK_U(RtmGetEnumRoutes(e, h, &n, got), NO_ERROR);
+	CHECK_U(n, 1);
+	CHECK(got[0] == r[0]);
+	CHECK_U(RtmReleaseRoutes(e, 1, got), NO_ERROR);
+	CHECK_U(RtmDeleteRouteToDest(e, r[0], NULL), NO_ERROR); /* consumes r[0] */
+	CHECK_U(rt_stats(e).dests, 2);                          /* 10/8 is freed */
+	CHECK(rt_check_rib(e) == 0);
+	n = 4;
+	CHECK_U(RtmGetEnumRoutes(e, h, &n, got), NO_ERROR);
+	CHECK_U(n, 2);
+	CHECK(got[0] == r[1] && got[1] == r[2]);
+	CHECK_U(RtmReleaseRoutes(e, n, got), NO_ERROR);
+	CHECK_U(RtmDeleteEnumHandle(e, h), NO_ERROR);
+	CHECK_U(RtmReleaseRoutes(e, 2, &r[1]), NO_ERROR);
+}
+
 /* A filtered enumeration passes over many destinations in one call: it lets
  * go of the table every few thousand (tablenum.c) and still returns each of
  * its destinations and routes once, in order. */
@@ -1032,6 +1062,7 @@ int main(void)
 	RUN(test_route_enum_match);
 	RUN(test_route_enum_hold);
 	RUN(test_route_enum_split_destination);
+	RUN(test_route_enum_position_freed);
 	RUN(test_route_enum_nomem);
 	RUN(test_sparse_own_enumeration);
 	RUN(test_nexthop_enum);

@@ -666,6 +666,116 @@ static void test_release_owner_runs(void)
 	CHECK_U(RtmDeregisterEntity(v), NO_ERROR);
 }
 
+/* No reference keeps e's handle valid any more. */
+static bool entity_gone(RTM_ENTITY_HANDLE v, RTM_ENTITY_HANDLE e)
+{
+	RTM_ENTITY_INFO ei;
+	return RtmGetEntityInfo(v, e, &ei) == ERROR_INVALID_HANDLE;
+}
+
+/*
+ * Informations whose routes were deleted before the release: the release
+ * frees the routes and destinations (its second pass) and must still drop
+ * every owner's references, listed runs (3 owners) or found again (12).
+ */
+static void release_reaps_with_owners(unsigned owners)
+{
+	enum { DESTS = 24 };
+	RTM_ENTITY_HANDLE v = rt_register(AF_INET, 99), e[16];
+	REQUIRE(owners <= 16);
+	for (unsigned k = 0; k < owners; k++)
+		e[k] = rt_register(AF_INET, 10 + k);
+	RTM_ROUTE_HANDLE r[DESTS];
+	for (unsigned i = 0; i < DESTS; i++) {
+		char a[32];
+		snprintf(a, sizeof(a), "10.%u.0.0", i);
+		REQUIRE(rt_add_route(e[i * owners / DESTS], a, 16, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL,
+				     &r[i], NULL) == NO_ERROR);
+	}
+	RTM_DEST_INFO infos[DESTS];
+	RTM_ENUM_HANDLE en;
+	REQUIRE(RtmCreateDestEnum(v, RTM_VIEW_MASK_UCAST, RTM_ENUM_START, NULL, RTM_BEST_PROTOCOL,
+				  &en) == NO_ERROR);
+	UINT n = DESTS;
+	REQUIRE(RtmGetEnumDests(v, en, &n, infos) == NO_ERROR && n == DESTS);
+	for (unsigned i = 0; i < DESTS; i++)
+		CHECK_U(RtmDeleteRouteToDest(e[i * owners / DESTS], r[i], NULL), NO_ERROR);
+	CHECK_U(rt_stats(v).dests, DESTS); /* kept by the informations */
+	CHECK_U(RtmReleaseDests(v, DESTS, infos), NO_ERROR);
+	rtm_stats st = rt_stats(v);
+	CHECK_U(st.dests, 0);
+	CHECK_U(st.routes, 0);
+	CHECK_U(RtmDeleteEnumHandle(v, en), NO_ERROR);
+	for (unsigned k = 0; k < owners; k++) {
+		CHECK_U(RtmDeregisterEntity(e[k]), NO_ERROR);
+		CHECK(entity_gone(v, e[k]));
+	}
+	CHECK_U(rt_stats(v).handles, 0);
+	CHECK_U(RtmDeregisterEntity(v), NO_ERROR);
+}
+
+static void test_release_reaps_listed_owners(void)
+{
+	release_reaps_with_owners(3);
+}
+
+static void test_release_reaps_many_owners(void)
+{
+	release_reaps_with_owners(12);
+}
+
+/* A release of many informations is all or nothing as a whole: 70 of them
+ * (280 handles) with a bad one last release none. */
+static void test_release_infos_all_or_nothing(void)
+{
+	enum { DESTS = 70 };
+	RTM_ENTITY_HANDLE v = rt_register(AF_INET, 99);
+	RTM_DEST_INFO infos[DESTS], bad[DESTS];
+	for (unsigned i = 0; i < DESTS; i++) {
+		char a[32];
+		snprintf(a, sizeof(a), "10.%u.0.0", i);
+		REQUIRE(rt_add_route(v, a, 16, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, NULL, NULL) ==
+			NO_ERROR);
+		RTM_NET_ADDRESS ad = rt_addr(a, 16);
+		REQUIRE(RtmGetExactMatchDestination(v, &ad, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST,
+						    &infos[i]) == NO_ERROR);
+	}
+	memcpy(bad, infos, sizeof(bad));
+	bad[DESTS - 1].ViewInfo[0].Route = (RTM_ROUTE_HANDLE)(uintptr_t)0x5a5a5a5a5a5a5a5aull;
+	CHECK_U(RtmReleaseDests(v, DESTS, bad), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmReleaseDests(v, DESTS, infos), NO_ERROR);
+	CHECK_U(RtmReleaseDests(v, 1, infos), ERROR_INVALID_HANDLE);
+	/* The owner (v itself) kept no reference from the refused call. */
+	RTM_ENTITY_HANDLE owner = infos[0].ViewInfo[0].Owner;
+	CHECK_U(RtmReleaseEntities(v, 1, &owner), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmDeregisterEntity(v), NO_ERROR);
+}
+
+/* Entity handles in runs: a NULL inside a run, a run that comes back after
+ * another entity's, each short of references in turn. */
+static void test_release_entity_runs_edges(void)
+{
+	RTM_ENTITY_HANDLE v = rt_register(AF_INET, 99);
+	RTM_ENTITY_HANDLE a = rt_register(AF_INET, 1), b = rt_register(AF_INET, 2);
+	RTM_ENTITY_HANDLE aab[3] = { a, a, b };
+	CHECK_U(RtmReferenceHandles(v, 3, aab), NO_ERROR); /* a: 2, b: 1 */
+	RTM_ENTITY_HANDLE a_null_a[3] = { a, NULL, a };
+	CHECK_U(RtmReleaseEntities(v, 3, a_null_a), ERROR_INVALID_HANDLE); /* NULL is no entity */
+	RTM_ENTITY_HANDLE abaa[4] = { a, b, a, a };                         /* a needs 3 */
+	CHECK_U(RtmReleaseEntities(v, 4, abaa), ERROR_INVALID_HANDLE);
+	RTM_ENTITY_HANDLE abb[3] = { a, b, b }; /* b needs 2 */
+	CHECK_U(RtmReleaseEntities(v, 3, abb), ERROR_INVALID_HANDLE);
+	RTM_ENTITY_HANDLE aba[3] = { a, b, a };
+	CHECK_U(RtmReleaseEntities(v, 3, aba), NO_ERROR);
+	CHECK_U(RtmReleaseEntities(v, 1, &a), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmReleaseEntities(v, 1, &b), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(b), NO_ERROR);
+	CHECK(entity_gone(v, a));
+	CHECK(entity_gone(v, b));
+	CHECK_U(RtmDeregisterEntity(v), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_null_and_garbage);
@@ -677,6 +787,10 @@ int main(void)
 	RUN(test_release_empty);
 	RUN(test_duplicate_release);
 	RUN(test_release_owner_runs);
+	RUN(test_release_reaps_listed_owners);
+	RUN(test_release_reaps_many_owners);
+	RUN(test_release_infos_all_or_nothing);
+	RUN(test_release_entity_runs_edges);
 	RUN(test_after_deactivation);
 	TEST_MAIN_END();
 }

@@ -9,12 +9,16 @@
  *    calls, checking that a best route returned is one of the destination's
  *    routes (RtmGetRouteInfo on it succeeds and names the destination) and
  *    that every handle returned stays valid until released (issue #4).
+ * 3. A release that frees objects races the deregistration of the RIB's
+ *    last entity, which frees every object left: the release must not touch
+ *    what the deregistration freed (found under ASan).
  *
  * Iteration counts are bounded so that each test takes well under a few
  * seconds even under TSan on two cores.
  */
 #include "rtmtest.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 
 static atomic_uint event_count;
@@ -340,9 +344,81 @@ static void test_writers_and_readers(void)
 	RtmDeregisterEntity(r[1].e);
 }
 
+/* Test 3: the releasing thread and the deregistering main thread. */
+enum { RACE_DESTS = 100 };
+static struct {
+	RTM_ENTITY_HANDLE e;
+	RTM_DEST_INFO infos[RACE_DESTS];
+	atomic_int go, done; /* round numbers; go < 0: stop */
+	DWORD rc;
+} race;
+
+static void *race_releaser(void *arg)
+{
+	(void)arg;
+	for (int round = 1;; round++) {
+		int g;
+		while ((g = atomic_load(&race.go)) != round)
+			if (g < 0)
+				return NULL;
+		race.rc = RtmReleaseDests(race.e, RACE_DESTS, race.infos);
+		atomic_store(&race.done, round);
+	}
+}
+
+static void test_release_races_deactivation(void)
+{
+	pthread_t t;
+	REQUIRE(pthread_create(&t, NULL, race_releaser, NULL) == 0);
+	unsigned ok = 0, refused = 0;
+	for (int round = 1; round <= 150; round++) {
+		RTM_ENTITY_HANDLE e = NULL;
+		REQUIRE(rt_register_ex(7, AF_INET, 1, 1, NULL, FALSE, NULL, &e, NULL) == NO_ERROR);
+		for (unsigned i = 0; i < RACE_DESTS; i++) {
+			char a[32];
+			snprintf(a, sizeof(a), "10.%u.%u.0", i / 256, i % 256);
+			RTM_ROUTE_HANDLE r;
+			REQUIRE(rt_add_route(e, a, 24, 1, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r, NULL) ==
+				NO_ERROR);
+			RTM_NET_ADDRESS ad = rt_addr(a, 24);
+			REQUIRE(RtmGetExactMatchDestination(e, &ad, RTM_BEST_PROTOCOL,
+							    RTM_VIEW_MASK_UCAST,
+							    &race.infos[i]) == NO_ERROR);
+			/* Deleted: the information keeps route and destination,
+			 * and the release frees them. */
+			REQUIRE(RtmDeleteRouteToDest(e, r, NULL) == NO_ERROR);
+		}
+		race.e = e;
+		atomic_store(&race.go, round);
+		/* Let the release get under way by a varying amount. */
+		for (int k = 0; k < round % 7 * 40; k++)
+			sched_yield();
+		CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+		while (atomic_load(&race.done) != round)
+			sched_yield();
+		CHECK(race.rc == NO_ERROR || race.rc == ERROR_INVALID_HANDLE);
+		if (race.rc == NO_ERROR)
+			ok++;
+		else
+			refused++;
+	}
+	atomic_store(&race.go, -1);
+	pthread_join(t, NULL);
+	printf("  %u releases before or during the deregistration, %u after it\n", ok, refused);
+	/* The table of instance 7 is empty for its next entity. */
+	RTM_ENTITY_HANDLE e = NULL;
+	REQUIRE(rt_register_ex(7, AF_INET, 1, 1, NULL, FALSE, NULL, &e, NULL) == NO_ERROR);
+	rtm_stats st = rt_stats(e);
+	CHECK_U(st.dests, 0);
+	CHECK_U(st.routes, 0);
+	CHECK_U(st.handles, 0);
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_register_and_nexthops);
 	RUN(test_writers_and_readers);
+	RUN(test_release_races_deactivation);
 	TEST_MAIN_END();
 }

@@ -1062,15 +1062,21 @@ static void test_deregister_frees(void)
 	rt_dest_buf bx;
 	RTM_DEST_HANDLE x = dest_of(e, "12.0.0.0", 8, &bx);
 	CHECK_U(RtmMarkDestForChangeNotification(e, m, x, TRUE), NO_ERROR);
+	/* And a destination earlier in the table, marked too. */
+	RTM_ROUTE_HANDLE early;
+	CHECK_U(add(w, "9.0.0.0", 8, 10, 1, RTM_VIEW_MASK_UCAST, 0, NULL, &early), NO_ERROR);
+	rt_dest_buf b9;
+	RTM_DEST_HANDLE nine = dest_of(e, "9.0.0.0", 8, &b9);
+	CHECK_U(RtmMarkDestForChangeNotification(e, m, nine, TRUE), NO_ERROR);
 	for (int i = 0; i < 3; i++)
 		CHECK_U(RtmDeleteRouteToDest(w, r[i], NULL), NO_ERROR);
-	/* Queued deleted destinations are kept by the queue alone. */
-	CHECK_U(rt_stats(e).dests, 3);
+	/* Queued deleted destinations are kept by the queue alone (9/8 lives). */
+	CHECK_U(rt_stats(e).dests, 4);
 	CHECK_U(RtmDeregisterFromChangeNotification(e, n), NO_ERROR);
-	CHECK_U(rt_stats(e).dests, 1); /* 12/8: our handle and m's queue */
+	CHECK_U(rt_stats(e).dests, 2); /* 12/8: our handle and m's queue; 9/8 */
 	CHECK(status(e, m, x) == TRUE);
 	CHECK_U(RtmDeregisterFromChangeNotification(e, m), NO_ERROR);
-	CHECK_U(rt_stats(e).dests, 1); /* 12/8: our handle */
+	CHECK_U(rt_stats(e).dests, 2); /* 12/8: our handle; 9/8 */
 	/* The marks went with the registration: a new one (same index) has none. */
 	RTM_NOTIFY_HANDLE m2 = notify(e, RTM_VIEW_MASK_UCAST,
 				      RTM_CHANGE_TYPE_BEST | RTM_NOTIFY_ONLY_MARKED_DESTS, NULL);
@@ -1078,7 +1084,11 @@ static void test_deregister_frees(void)
 				      RTM_CHANGE_TYPE_BEST | RTM_NOTIFY_ONLY_MARKED_DESTS, NULL);
 	CHECK(marked(e, m2, x) == FALSE);
 	CHECK(marked(e, m3, x) == FALSE);
+	CHECK(marked(e, m2, nine) == FALSE);
+	CHECK(marked(e, m3, nine) == FALSE);
 	CHECK_U(RtmReleaseDestInfo(e, &bx.info), NO_ERROR);
+	CHECK_U(RtmReleaseDestInfo(e, &b9.info), NO_ERROR);
+	CHECK_U(RtmDeleteRouteToDest(w, early, NULL), NO_ERROR);
 	CHECK_U(rt_stats(e).dests, 0);
 	/* Deregistering the entity frees its registrations (their handles). */
 	rtm_stats s = rt_stats(w);
