@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -168,8 +169,8 @@ static inline RTM_ROUTE_HANDLE rt_best(RTM_ENTITY_HANDLE e, const char *dest, un
 	return r;
 }
 
-/* Waits on a condition with a generous bound (no assertion on elapsed time). */
-static inline int rt_cond_wait_ms(pthread_cond_t *c, pthread_mutex_t *m, unsigned ms)
+/* The CLOCK_REALTIME time ms milliseconds from now (for the timed waits). */
+static inline struct timespec rt_deadline_ms(unsigned ms)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -179,8 +180,27 @@ static inline int rt_cond_wait_ms(pthread_cond_t *c, pthread_mutex_t *m, unsigne
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
+	return ts;
+}
+
+/* Waits on a condition with a generous bound (no assertion on elapsed time). */
+static inline int rt_cond_wait_ms(pthread_cond_t *c, pthread_mutex_t *m, unsigned ms)
+{
+	struct timespec ts = rt_deadline_ms(ms);
 	return pthread_cond_timedwait(c, m, &ts);
 }
+
+/* Checks made on threads other than the test's own: a failure is printed and
+ * counted in rt_thread_errors, which the test checks once they are joined. */
+static atomic_uint rt_thread_errors __attribute__((unused));
+#define T_CHECK(cond)                                                                          \
+	do {                                                                                   \
+		if (!(cond)) {                                                                 \
+			fprintf(stderr, "  %s:%d: thread check failed: %s\n", __FILE__, __LINE__, \
+				#cond);                                                        \
+			atomic_fetch_add(&rt_thread_errors, 1);                                \
+		}                                                                              \
+	} while (0)
 
 static inline void rt_sleep_ms(unsigned ms)
 {

@@ -61,14 +61,20 @@ typedef union {
 	char b[sizeof(RTM_ENTITY_EXPORT_METHODS) + 4 * sizeof(RTM_ENTITY_EXPORT_METHOD)];
 } methods_buf;
 
-static void three_methods(methods_buf *mb)
+/* An export table of n (at most 5) methods.  Methods is declared with one
+ * element; the buffer has room for the rest, reached through a plain pointer. */
+static void set_methods(methods_buf *mb, unsigned n, const RTM_ENTITY_EXPORT_METHOD *list)
 {
 	memset(mb, 0, sizeof(*mb));
-	mb->m.NumMethods = 3;
-	mb->m.Methods[0] = m0;
+	mb->m.NumMethods = n;
 	RTM_ENTITY_EXPORT_METHOD *arr = mb->m.Methods;
-	arr[1] = m1;
-	arr[2] = m2;
+	for (unsigned i = 0; i < n; i++)
+		arr[i] = list[i];
+}
+
+static void three_methods(methods_buf *mb)
+{
+	set_methods(mb, 3, (const RTM_ENTITY_EXPORT_METHOD[]){ m0, m1, m2 });
 }
 
 typedef union {
@@ -284,9 +290,7 @@ static VOID WINAPI m0_locked(RTM_ENTITY_HANDLE a, RTM_ENTITY_HANDLE b, RTM_ENTIT
 static void test_block_methods(void)
 {
 	methods_buf mb;
-	memset(&mb, 0, sizeof(mb));
-	mb.m.NumMethods = 1;
-	mb.m.Methods[0] = m0_locked;
+	set_methods(&mb, 1, (const RTM_ENTITY_EXPORT_METHOD[]){ m0_locked });
 	RTM_ENTITY_HANDLE target, caller = rt_register(AF_INET, 1);
 	REQUIRE(caller);
 	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, &mb.m, &target, NULL) == NO_ERROR);
@@ -371,9 +375,7 @@ static bool invoker_wait(struct invoker *iv, unsigned ms)
 static void test_block_methods_target(void)
 {
 	methods_buf mb;
-	memset(&mb, 0, sizeof(mb));
-	mb.m.NumMethods = 1;
-	mb.m.Methods[0] = m0_locked;
+	set_methods(&mb, 1, (const RTM_ENTITY_EXPORT_METHOD[]){ m0_locked });
 	RTM_ENTITY_HANDLE target, far, caller = rt_register(AF_INET, 1);
 	REQUIRE(caller);
 	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, &mb.m, &target, NULL) == NO_ERROR);
@@ -517,14 +519,7 @@ static void *self_call_thread(void *arg)
 /* Joins t if it ends within ms milliseconds. */
 static bool join_within(pthread_t t, unsigned ms)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	struct timespec ts = rt_deadline_ms(ms);
 	return pthread_timedjoin_np(t, NULL, &ts) == 0;
 }
 
@@ -533,15 +528,8 @@ static bool join_within(pthread_t t, unsigned ms)
  * for the entity's methods running on other threads. */
 static void test_method_deregisters_itself(void)
 {
-	union {
-		RTM_ENTITY_EXPORT_METHODS m;
-		char b[sizeof(RTM_ENTITY_EXPORT_METHODS) + 2 * sizeof(RTM_ENTITY_EXPORT_METHOD)];
-	} mb;
-	memset(&mb, 0, sizeof(mb));
-	mb.m.NumMethods = 2;
-	mb.m.Methods[0] = m_self_dereg;
-	RTM_ENTITY_EXPORT_METHOD *arr = mb.m.Methods;
-	arr[1] = m_slow;
+	methods_buf mb;
+	set_methods(&mb, 2, (const RTM_ENTITY_EXPORT_METHOD[]){ m_self_dereg, m_slow });
 	RTM_ENTITY_HANDLE caller, target;
 	n_evs = 0;
 	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, record_cb, FALSE, NULL, &caller, NULL) == NO_ERROR);
@@ -603,15 +591,8 @@ static VOID WINAPI m_count(RTM_ENTITY_HANDLE a, RTM_ENTITY_HANDLE callee, RTM_EN
  * 1 is not called (no method of a deregistered entity starts). */
 static void test_no_method_after_self_deregistration(void)
 {
-	union {
-		RTM_ENTITY_EXPORT_METHODS m;
-		char b[sizeof(RTM_ENTITY_EXPORT_METHODS) + 2 * sizeof(RTM_ENTITY_EXPORT_METHOD)];
-	} mb;
-	memset(&mb, 0, sizeof(mb));
-	mb.m.NumMethods = 2;
-	mb.m.Methods[0] = m_self_dereg;
-	RTM_ENTITY_EXPORT_METHOD *arr = mb.m.Methods;
-	arr[1] = m_count;
+	methods_buf mb;
+	set_methods(&mb, 2, (const RTM_ENTITY_EXPORT_METHOD[]){ m_self_dereg, m_count });
 	RTM_ENTITY_HANDLE caller, target;
 	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, NULL, FALSE, NULL, &caller, NULL) == NO_ERROR);
 	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, &mb.m, &target, NULL) == NO_ERROR);
@@ -631,9 +612,7 @@ static void test_no_method_after_self_deregistration(void)
 static void test_method_blocks_itself(void)
 {
 	methods_buf mb;
-	memset(&mb, 0, sizeof(mb));
-	mb.m.NumMethods = 1;
-	mb.m.Methods[0] = m_self_block;
+	set_methods(&mb, 1, (const RTM_ENTITY_EXPORT_METHOD[]){ m_self_block });
 	RTM_ENTITY_HANDLE caller = rt_register(AF_INET, 1), target;
 	REQUIRE(caller);
 	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, NULL, FALSE, &mb.m, &target, NULL) == NO_ERROR);

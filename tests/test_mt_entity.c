@@ -29,16 +29,8 @@ struct rec {
 static struct rec recs[ROUNDS];
 static atomic_uint published; /* recs[0 .. published) are written */
 static atomic_bool churn_done;
-static atomic_uint errors, answered, refused, readers_ready, calls;
+static atomic_uint answered, refused, readers_ready, calls;
 static RTM_ENTITY_HANDLE observer;
-
-#define T_CHECK(cond)                                                                  \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "  %s:%d: thread check failed: %s\n", __FILE__, __LINE__, #cond); \
-			atomic_fetch_add(&errors, 1);                                  \
-		}                                                                      \
-	} while (0)
 
 static void say(RTM_ENTITY_METHOD_OUTPUT *out, const char *what)
 {
@@ -192,7 +184,7 @@ static void test_stale_entity_handles(void)
 	pthread_join(churn, NULL);
 	for (unsigned i = 0; i < READERS; i++)
 		pthread_join(readers[i], NULL);
-	CHECK_U(atomic_load(&errors), 0);
+	CHECK_U(atomic_load(&rt_thread_errors), 0);
 	CHECK_U(atomic_load(&published), ROUNDS);
 	/* Both answers happened: the race was run, not avoided. */
 	CHECK(atomic_load(&answered) > 0);
@@ -200,7 +192,7 @@ static void test_stale_entity_handles(void)
 	/* Every handle is stale now, and the table holds the observer alone. */
 	for (unsigned i = 0; i < ROUNDS; i += 97)
 		check_info(&recs[i]);
-	CHECK_U(atomic_load(&errors), 0);
+	CHECK_U(atomic_load(&rt_thread_errors), 0);
 	CHECK_U(rt_stats(observer).entities, 1);
 	CHECK_U(RtmDeregisterEntity(observer), NO_ERROR);
 }

@@ -33,16 +33,6 @@ static DWORD WINAPI counting_cb(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE t, PVOID c1,
 	return NO_ERROR;
 }
 
-static atomic_uint errors;
-
-#define T_CHECK(cond)                                                                  \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "  %s:%d: thread check failed: %s\n", __FILE__, __LINE__, #cond); \
-			atomic_fetch_add(&errors, 1);                                  \
-		}                                                                      \
-	} while (0)
-
 /* ---- 1. registration and next hops ---------------------------------------------- */
 
 enum { REG_THREADS = 4, REG_ROUNDS = 150, REG_HOPS = 6 };
@@ -111,7 +101,7 @@ static void test_register_and_nexthops(void)
 		REQUIRE(pthread_create(&t[i], NULL, reg_thread, (void *)(uintptr_t)i) == 0);
 	for (unsigned i = 0; i < REG_THREADS; i++)
 		pthread_join(t[i], NULL);
-	CHECK_U(atomic_load(&errors), 0);
+	CHECK_U(atomic_load(&rt_thread_errors), 0);
 	/* The watchers heard every registration and deregistration of their family. */
 	CHECK(atomic_load(&event_count) >= 2u * REG_THREADS * REG_ROUNDS);
 	rtm_stats s4 = rt_stats(watch4), s6 = rt_stats(watch6);
@@ -299,7 +289,7 @@ static void test_writers_and_readers(void)
 	atomic_store(&stop_readers, true);
 	for (unsigned i = 0; i < 2; i++)
 		pthread_join(tr[i], NULL);
-	CHECK_U(atomic_load(&errors), 0);
+	CHECK_U(atomic_load(&rt_thread_errors), 0);
 	CHECK(r[0].found > 0 && r[1].found > 0);
 	CHECK(r[0].best_checked > 0);
 
