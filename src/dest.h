@@ -48,7 +48,10 @@ unsigned rtm__dest_info_views(const struct rtm_rib *rib, RTM_VIEW_SET views);
 struct rtm_owner_refs;
 void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
 			 struct rtm_owner_refs *owners, PRTM_DEST_INFO info);
-/* Releases the handles of n RTM_DEST_INFO entries of `stride` bytes each. */
+/* Releases the handles of n RTM_DEST_INFO entries of `stride` bytes each, as
+ * one release: 0; RTM_EINVAL (an entry with more than RTM_MAX_VIEWS views) or
+ * RTM_EHANDLE (a NULL DestHandle, or a handle the caller holds no reference
+ * to), and then nothing is released. */
 int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, unsigned n, size_t stride);
 
 /* What a change did to a destination, per view (bit per view id). */

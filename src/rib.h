@@ -255,7 +255,9 @@ struct rtm_release {
 int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsigned n);
 /* The general form: item(ctx, i, ...) gives the handle and type of item i of
  * n (type 0: skip it), called for i = 0, 1, ... in each of the release's
- * passes over the items. */
+ * passes over the items.  All three return 0, or RTM_EHANDLE
+ * (nothing released) when an item names no object, or one with no client
+ * reference left for it. */
 typedef void (*rtm_release_item_fn)(void *ctx, unsigned i, HANDLE *h, unsigned *type);
 int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx);
 /* Drops one client reference (rtm__obj_unref) or one internal one
