@@ -24,7 +24,8 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -Iinclude -Isrc -pthread
+# include/rtmv2/compat holds <routprot.h>, as `pkg-config --cflags rtmv2` gives it to clients.
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -Iinclude -Iinclude/rtmv2/compat -Isrc -pthread
 CFLAGS   ?=
 LDLIBS   := -pthread
 
@@ -55,11 +56,11 @@ tools: $(TOOLS)
 # The tests include test_rtmctl, which runs the tool: build the tools of the flavour too.
 tests: $(TESTS) $(TOOLS)
 
-$(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h include/rtmv2/*.h)
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(B)/pic/%.o: src/%.c $(wildcard src/*.h include/*.h include/rtmv2/*.h)
+$(B)/pic/%.o: src/%.c $(wildcard src/*.h include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -140,9 +141,10 @@ endif
 
 # ---- install ------------------------------------------------------------------
 install: all
-	install -d $(DESTDIR)$(INCLUDEDIR)/rtmv2 $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(INCLUDEDIR)/rtmv2/compat $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
 	install -m 644 include/rtmv2.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/rtmv2/*.h $(DESTDIR)$(INCLUDEDIR)/rtmv2/
+	install -m 644 include/rtmv2/compat/*.h $(DESTDIR)$(INCLUDEDIR)/rtmv2/compat/
 	install -m 644 $(B)/librtmv2.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(B)/librtmv2.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf librtmv2.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librtmv2.so.$(SOVERSION)
