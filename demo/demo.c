@@ -4,10 +4,10 @@
  *
  * usage: demo TABLE.txt.gz        (make demo runs it on data/full-table-2023.txt.gz)
  *
- * It uses only the public API (<rtmv2.h> and <rtmv2/rtmv2_ext.h>) and says
- * what happens as it goes:
+ * It uses only the public API (<rtmv2.h>, <rtmv2/rtmv2_ext.h>, and
+ * <routprot.h> for the protocol ids) and says what happens as it goes:
  *
- *   1. "BGP" (protocol 14) and "OSPF" (protocol 13) register for IPv4 and
+ *   1. "BGP" (PROTO_IP_BGP, 14) and "OSPF" (PROTO_IP_OSPF, 13) register for IPv4 and
  *      IPv6 and see each other's RTM_ENTITY_REGISTERED events; each adds its
  *      32 neighbours as next hops and finds one again; the registered
  *      entities are listed; OSPF invokes a method that BGP exports.
@@ -20,6 +20,7 @@
  *      was told about, OSPF now answers the same lookups, and an enumeration
  *      lists the prefixes of 193.0.0.0/16.
  */
+#include <routprot.h>
 #include <rtmv2.h>
 #include <rtmv2/rtmv2_ext.h>
 
@@ -32,9 +33,9 @@
 #include <unistd.h>
 
 #define NEIGHBOURS 32u
-#define PROTO_BGP 14u
-#define PROTO_OSPF 13u
-#define PROTO_FIB 0x10000u /* a private protocol id: the forwarding-table agent */
+/* The forwarding-table agent is no routing protocol: a private id, above the
+ * 16 bits of the PROTO_IP_* numbers, so that it is nobody's. */
+#define PROTO_FIB 0x10000u
 #define PREF_BGP 20u
 #define PREF_OSPF 110u
 
@@ -43,9 +44,9 @@
 static const char *proto_name(ULONG proto)
 {
 	switch (proto) {
-	case PROTO_BGP:
+	case PROTO_IP_BGP:
 		return "BGP";
-	case PROTO_OSPF:
+	case PROTO_IP_OSPF:
 		return "OSPF";
 	case PROTO_FIB:
 		return "FIB agent";
@@ -444,9 +445,9 @@ static void count_best(struct entity *asker, const struct table *t, const char *
 		if (di.ViewInfo[0].Owner &&
 		    RtmGetEntityInfo(asker->h, di.ViewInfo[0].Owner, &owner) == NO_ERROR) {
 			ULONG p = owner.EntityId.EntityProtocolId;
-			bgp += p == PROTO_BGP;
-			ospf += p == PROTO_OSPF;
-			other += p != PROTO_BGP && p != PROTO_OSPF;
+			bgp += p == PROTO_IP_BGP;
+			ospf += p == PROTO_IP_OSPF;
+			other += p != PROTO_IP_BGP && p != PROTO_IP_OSPF;
 			RtmReleaseEntityInfo(asker->h, &owner);
 		} else {
 			none++;
@@ -536,7 +537,7 @@ static void drain_changes(struct entity *agent, RTM_NOTIFY_HANDLE nh)
 				proto = owner.EntityId.EntityProtocolId;
 				RtmReleaseEntityInfo(agent->h, &owner);
 			}
-			by_ospf += proto == PROTO_OSPF;
+			by_ospf += proto == PROTO_IP_OSPF;
 			gone += proto == 0;
 			if (total + i < 5)
 				printf("    changed: %-18s best route now %s\n",
@@ -620,10 +621,10 @@ int main(int argc, char **argv)
 	printf("1. Registration, events, next hops, methods\n");
 	/* RTM_ENTITY_REGISTERED goes to the entities already registered, so BGP
 	 * registers first for IPv4 and OSPF first for IPv6: each sees the other. */
-	register_entity(&bgp4, "BGP", AF_INET, PROTO_BGP, &bgp_methods.m);
-	register_entity(&ospf4, "OSPF", AF_INET, PROTO_OSPF, NULL);
-	register_entity(&ospf6, "OSPF", AF_INET6, PROTO_OSPF, NULL);
-	register_entity(&bgp6, "BGP", AF_INET6, PROTO_BGP, &bgp_methods.m);
+	register_entity(&bgp4, "BGP", AF_INET, PROTO_IP_BGP, &bgp_methods.m);
+	register_entity(&ospf4, "OSPF", AF_INET, PROTO_IP_OSPF, NULL);
+	register_entity(&ospf6, "OSPF", AF_INET6, PROTO_IP_OSPF, NULL);
+	register_entity(&bgp6, "BGP", AF_INET6, PROTO_IP_BGP, &bgp_methods.m);
 	printf("  registration profile: MaxNextHopsInRoute %u, MaxHandlesInEnum %u, "
 	       "views 0x%lx (%u)\n", bgp4.profile.MaxNextHopsInRoute, bgp4.profile.MaxHandlesInEnum,
 	       (unsigned long)bgp4.profile.ViewsSupported, bgp4.profile.NumberOfViews);

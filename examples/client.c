@@ -3,7 +3,11 @@
  * a route, look an address up, clean up.
  *
  *   cc client.c $(pkg-config --cflags --libs rtmv2) -o client && ./client
+ *
+ * <routprot.h> (installed with rtmv2, on pkg-config's include path) gives
+ * the protocol ids, as on Windows.
  */
+#include <routprot.h>
 #include <rtmv2.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +23,8 @@ int main(void)
 	RTM_ENTITY_INFO me = { 0 };
 	me.RtmInstanceId = 0;
 	me.AddressFamily = AF_INET;
-	me.EntityId.EntityProtocolId = 8; /* e.g. RIP */
+	me.EntityId.EntityProtocolId = PROTO_IP_RIP;
+	me.EntityId.EntityInstanceId = PROTOCOL_ID(PROTO_TYPE_UCAST, PROTO_VENDOR_MS0, PROTO_IP_RIP);
 	RTM_REGN_PROFILE profile;
 	RTM_ENTITY_HANDLE rtm;
 	DWORD rc = RtmRegisterEntity(&me, NULL, on_event, FALSE, &profile, &rtm);

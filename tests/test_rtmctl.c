@@ -185,7 +185,7 @@ static void test_bad_options(void)
 	char missing[PATH_MAX + 32];
 	snprintf(missing, sizeof(missing), "%s/no-such-script", tmpdir);
 	CHECK_U(RUN_TOOL(NULL, &out, "-f", missing, "-c", "help"), 1);
-	EXPECT(out, "rtmctl: ", missing, ": ", "register NAME PROTOCOL_ID");
+	EXPECT(out, "rtmctl: ", missing, ": ", "register NAME PROTOCOL");
 	free(out);
 	remove_tmpdir();
 }
@@ -219,8 +219,8 @@ static void test_bad_commands(void)
 
 	CHECK_U(status, 1);
 	EXPECT(out, "rtmctl: -c:1: unknown command 'frob' (try 'help')\n",
-	       "rtmctl: -c:2: register: usage: register NAME PROTOCOL_ID [INSTANCE] [ipv4|ipv6]\n",
-	       "registered rip: protocol 8 instance 0 ipv4",
+	       "rtmctl: -c:2: register: usage: register NAME PROTOCOL [INSTANCE] [ipv4|ipv6]\n",
+	       "registered rip: protocol 8 (rip) instance 0 ipv4",
 	       "rtmctl: -c:4: register: 'rip' is already registered\n",
 	       "rtmctl: -c:5: register: ", api_error("RtmRegisterEntity", ERROR_ALREADY_EXISTS),
 	       "rtmctl: -c:6: register: 'bad/name' is not a name",
@@ -240,6 +240,30 @@ static void test_bad_commands(void)
 	       "rtmctl: -c:20: hold: ", api_error("RtmGetExactMatchDestination", ERROR_NOT_FOUND),
 	       /* The failed commands changed nothing. */
 	       "ipv4: entities 1, destinations 0, routes 0, next hops 1,");
+	free(out);
+}
+
+/* Protocols by <routprot.h> name (any case, '_' or '-', PROTO_IP_ optional) or number. */
+static void test_protocol_names(void)
+{
+	char *out;
+	int status = RUN_TOOL(NULL, &out, "-c",
+			      "register r rip; register o OSPF; register b PROTO_IP_BGP\n"
+			      "register s nt_static; register n 1234; register z 14 2\n"
+			      "register bad frob\n"
+			      "entities");
+
+	CHECK_U(status, 1);
+	EXPECT(out, "registered r: protocol 8 (rip) instance 0 ipv4",
+	       "registered o: protocol 13 (ospf) instance 0 ipv4",
+	       "registered b: protocol 14 (bgp) instance 0 ipv4",
+	       "registered s: protocol 10006 (nt-static) instance 0 ipv4",
+	       "registered n: protocol 1234 instance 0 ipv4",
+	       "registered z: protocol 14 (bgp) instance 2 ipv4",
+	       "rtmctl: -c:7: register: 'frob' is not a protocol",
+	       "r: protocol 8 (rip) instance 0 ipv4\n", "o: protocol 13 (ospf) instance 0 ipv4\n",
+	       "b: protocol 14 (bgp) instance 0 ipv4\n", "s: protocol 10006 (nt-static) instance 0 ipv4\n",
+	       "n: protocol 1234 instance 0 ipv4\n", "z: protocol 14 (bgp) instance 2 ipv4\n");
 	free(out);
 }
 
@@ -266,7 +290,7 @@ static void test_preference_and_takeover(void)
 {
 	char *out;
 	int status = RUN_TOOL(NULL, &out, "-c",
-			      "register rip 8; register ospf 89\n"
+			      "register rip 8; register ospf ospf\n"
 			      "add rip 10.0.0.0/8 via 192.0.2.1 pref 120 metric 2\n"
 			      "add ospf 10.0.0.0/8 via 192.0.2.9,192.0.2.10%3 pref 110 metric 20\n"
 			      "add rip 10.1.0.0/16 via 192.0.2.1 pref 120 metric 5\n"
@@ -282,8 +306,8 @@ static void test_preference_and_takeover(void)
 			      "stats");
 
 	CHECK_U(status, 0);
-	EXPECT(out, "registered rip: protocol 8 instance 0 ipv4", "event: rip: ospf registered\n",
-	       "registered ospf: protocol 89 instance 0 ipv4", "rip: added 10.0.0.0/8 (best)\n",
+	EXPECT(out, "registered rip: protocol 8 (rip) instance 0 ipv4", "event: rip: ospf registered\n",
+	       "registered ospf: protocol 13 (ospf) instance 0 ipv4", "rip: added 10.0.0.0/8 (best)\n",
 	       "ospf: added 10.0.0.0/8 (best)\n", "rip: added 10.1.0.0/16 (best)\n",
 	       /* lookup 10.2.3.4 */
 	       "10.0.0.0/8\n"
@@ -320,7 +344,7 @@ static void test_ipv6_views_next_hops(void)
 			      "entities");
 
 	CHECK_U(status, 0);
-	EXPECT(out, "registered v6: protocol 1 instance 7 ipv6",
+	EXPECT(out, "registered v6: protocol 1 (other) instance 7 ipv6",
 	       "v6: next hop 2001:db8::1%4 added\n", "v6: next hop 2001:db8::1%4 updated\n",
 	       "v6: added 2001:db8::/32 (best)\n", "v6: added 2001:db8:1::/48 (best)\n",
 	       "2001:db8:1::/48\n"
@@ -329,7 +353,7 @@ static void test_ipv6_views_next_hops(void)
 	       "2001:db8::/32\n"
 	       "  unicast: 1 route, best v6 pref 10 metric 0 via 2001:db8::1%4,2001:db8::2\n"
 	       "  multicast: 1 route, best v6 pref 10 metric 0 via 2001:db8::1%4,2001:db8::2\n",
-	       "v6: protocol 1 instance 7 ipv6\n");
+	       "v6: protocol 1 (other) instance 7 ipv6\n");
 	free(out);
 }
 
@@ -353,7 +377,7 @@ static void test_deregister(void)
 {
 	char *out;
 	int status = RUN_TOOL(NULL, &out, "-c",
-			      "register rip 8; register ospf 89\n"
+			      "register rip 8; register ospf ospf\n"
 			      "add rip 10.0.0.0/8 via 192.0.2.1 pref 120\n"
 			      "add ospf 10.0.0.0/8 via 192.0.2.9 pref 110\n"
 			      "deregister ospf\n"
@@ -363,7 +387,7 @@ static void test_deregister(void)
 	CHECK_U(status, 1);
 	EXPECT(out, "event: rip: ospf deregistered\n", "deregistered ospf\n",
 	       "10.0.0.0/8\n  unicast: 1 route, best rip pref 120 metric 0 via 192.0.2.1\n",
-	       "rip: protocol 8 instance 0 ipv4\n", "ipv4: entities 1, destinations 1, routes 1,",
+	       "rip: protocol 8 (rip) instance 0 ipv4\n", "ipv4: entities 1, destinations 1, routes 1,",
 	       "rtmctl: -c:9: deregister: no entity named 'ospf'\n");
 	CHECK(!strstr(out, "\nospf: protocol"));
 	free(out);
@@ -387,7 +411,7 @@ static void test_script_file(void)
 	CHECK_U(RUN_TOOL(NULL, &out, "-f", path), 1);
 	EXPECT(out, "registered rip", "rip: added 10.0.0.0/8", "10.0.0.0/8\n  unicast: 1 route",
 	       "rtmctl: ", path, ":5: del: ",
-	       api_error("RtmGetExactMatchRoute", ERROR_NOT_FOUND), "rip: protocol 8");
+	       api_error("RtmGetExactMatchRoute", ERROR_NOT_FOUND), "rip: protocol 8 (rip)");
 	free(out);
 	remove_tmpdir();
 }
@@ -399,8 +423,8 @@ static void test_stdin(void)
 
 	CHECK_U(RUN_TOOL("register rip 8\nentities\nquit\nstats\n", &out, "-c", "help", "-f", "-"),
 		0);
-	EXPECT(out, "register NAME PROTOCOL_ID", "quit\n", "registered rip",
-	       "rip: protocol 8 instance 0 ipv4\n");
+	EXPECT(out, "register NAME PROTOCOL", "quit\n", "registered rip",
+	       "rip: protocol 8 (rip) instance 0 ipv4\n");
 	CHECK(!strstr(out, "rtmctl>"));
 	CHECK(!strstr(out, "ipv4: entities"));
 	free(out);
@@ -516,6 +540,7 @@ int main(int argc, char **argv)
 
 	RUN(test_bad_options);
 	RUN(test_bad_commands);
+	RUN(test_protocol_names);
 	RUN(test_missing_config);
 	RUN(test_preference_and_takeover);
 	RUN(test_ipv6_views_next_hops);

@@ -42,6 +42,7 @@
  * terminal), 2 for bad options.  "Not found" answers of lookup, exact and
  * less are answers, not failures.
  */
+#include <routprot.h>
 #include <rtmv2.h>
 #include <rtmv2/rtmv2_ext.h>
 
@@ -54,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -183,6 +185,83 @@ static bool parse_prefix(const char *s, RTM_NET_ADDRESS *a)
 		return true;
 	}
 	return RTM_IPV6_MAKE_NET_ADDRESS(a, v6, (DWORD)len) == NO_ERROR;
+}
+
+/*
+ * Protocol names: the unicast PROTO_IP_* ids of <routprot.h> (the names of
+ * the multicast ids overlap these numbers and are left out), spelt in lower
+ * case with '-' for '_'.  `register` takes a name or a number; output shows
+ * the number and, when it has one, the name.
+ */
+static const struct {
+	const char *name;
+	ULONG id;
+} protocols[] = {
+	{ "other", PROTO_IP_OTHER },
+	{ "local", PROTO_IP_LOCAL },
+	{ "netmgmt", PROTO_IP_NETMGMT },
+	{ "icmp", PROTO_IP_ICMP },
+	{ "egp", PROTO_IP_EGP },
+	{ "ggp", PROTO_IP_GGP },
+	{ "hello", PROTO_IP_HELLO },
+	{ "rip", PROTO_IP_RIP },
+	{ "is-is", PROTO_IP_IS_IS },
+	{ "es-is", PROTO_IP_ES_IS },
+	{ "cisco", PROTO_IP_CISCO },
+	{ "bbn", PROTO_IP_BBN },
+	{ "ospf", PROTO_IP_OSPF },
+	{ "bgp", PROTO_IP_BGP },
+	{ "idpr", PROTO_IP_IDPR },
+	{ "eigrp", PROTO_IP_EIGRP },
+	{ "dvmrp", PROTO_IP_DVMRP },
+	{ "rpl", PROTO_IP_RPL },
+	{ "dhcp", PROTO_IP_DHCP },
+	{ "vrrp", PROTO_IP_VRRP },
+	{ "bootp", PROTO_IP_BOOTP },
+	{ "nt-autostatic", PROTO_IP_NT_AUTOSTATIC },
+	{ "dns-proxy", PROTO_IP_DNS_PROXY },
+	{ "dhcp-allocator", PROTO_IP_DHCP_ALLOCATOR },
+	{ "nat", PROTO_IP_NAT },
+	{ "nt-static", PROTO_IP_NT_STATIC },
+	{ "nt-static-non-dod", PROTO_IP_NT_STATIC_NON_DOD },
+	{ "mgm", PROTO_IP_MGM },
+	{ "alg", PROTO_IP_ALG },
+	{ "h323", PROTO_IP_H323 },
+	{ "ftp", PROTO_IP_FTP },
+	{ "dtp", PROTO_IP_DTP },
+};
+
+#define N_PROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
+
+/* A protocol name (any case, '_' or '-', with or without PROTO_IP_) or a number. */
+static bool parse_protocol(const char *s, ULONG *out)
+{
+	if (parse_u32(s, out))
+		return true;
+	if (!strncasecmp(s, "PROTO_IP_", 9))
+		s += 9;
+	for (size_t i = 0; i < N_PROTOCOLS; i++) {
+		const char *a = s, *b = protocols[i].name;
+		while (*a && *b && (tolower((unsigned char)*a) == *b || (*a == '_' && *b == '-')))
+			a++, b++;
+		if (!*a && !*b) {
+			*out = protocols[i].id;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* "8 (rip)", or the number alone when it has no name. */
+static const char *fmt_protocol(ULONG id, char *buf, size_t size)
+{
+	for (size_t i = 0; i < N_PROTOCOLS; i++)
+		if (protocols[i].id == id) {
+			snprintf(buf, size, "%lu (%s)", (unsigned long)id, protocols[i].name);
+			return buf;
+		}
+	snprintf(buf, size, "%lu", (unsigned long)id);
+	return buf;
 }
 
 static const char *family_name(USHORT af)
@@ -549,8 +628,9 @@ static int cmd_register(int argc, char **argv)
 			    MAX_NAME - 1);
 	if (find_entity(argv[1]))
 		return fail("'%s' is already registered", argv[1]);
-	if (!parse_u32(argv[2], &proto))
-		return fail("'%s' is not a protocol id", argv[2]);
+	if (!parse_protocol(argv[2], &proto))
+		return fail("'%s' is not a protocol (a number, or a name such as rip, ospf, bgp)",
+			    argv[2]);
 	for (int i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "ipv4"))
 			info.AddressFamily = AF_INET;
@@ -584,9 +664,10 @@ static int cmd_register(int argc, char **argv)
 	pthread_mutex_unlock(&ents_lock);
 	if (rc != NO_ERROR)
 		return fail_api("RtmRegisterEntity", rc);
-	printf("registered %s: protocol %lu instance %lu %s; up to %u next hops per route, "
+	char pname[48];
+	printf("registered %s: protocol %s instance %lu %s; up to %u next hops per route, "
 	       "%u handles per enumeration, views %s\n",
-	       e->name, (unsigned long)proto, (unsigned long)instance,
+	       e->name, fmt_protocol(proto, pname, sizeof(pname)), (unsigned long)instance,
 	       family_name(info.AddressFamily), profile.MaxNextHopsInRoute,
 	       profile.MaxHandlesInEnum, fmt_views(profile.ViewsSupported, views));
 	return 0;
@@ -1116,7 +1197,7 @@ static int cmd_entities(int argc, char **argv)
 	static const USHORT families[] = { AF_INET, AF_INET6 };
 	RTM_ENTITY_HANDLE handles[MAX_ENTITIES];
 	RTM_ENTITY_INFO infos[MAX_ENTITIES];
-	char name[48];
+	char name[48], pname[48];
 	int ret = 0;
 
 	(void)argc, (void)argv;
@@ -1133,9 +1214,9 @@ static int cmd_entities(int argc, char **argv)
 			continue;
 		}
 		for (UINT i = 0; i < n; i++)
-			printf("%s: protocol %lu instance %lu %s\n",
+			printf("%s: protocol %s instance %lu %s\n",
 			       owner_name(q, handles[i], name, sizeof(name)),
-			       (unsigned long)infos[i].EntityId.EntityProtocolId,
+			       fmt_protocol(infos[i].EntityId.EntityProtocolId, pname, sizeof(pname)),
 			       (unsigned long)infos[i].EntityId.EntityInstanceId,
 			       family_name(infos[i].AddressFamily));
 		RtmReleaseEntities(q->h, n, handles);
@@ -1188,7 +1269,7 @@ struct ctl_command {
 };
 
 static const struct ctl_command commands[] = {
-	{ "register", 2, 4, cmd_register, "register NAME PROTOCOL_ID [INSTANCE] [ipv4|ipv6]" },
+	{ "register", 2, 4, cmd_register, "register NAME PROTOCOL [INSTANCE] [ipv4|ipv6]" },
 	{ "deregister", 1, 1, cmd_deregister, "deregister NAME" },
 	{ "nexthop", 2, 3, cmd_nexthop, "nexthop NAME ADDRESS [IFINDEX]" },
 	{ "add", 2, 12, cmd_add,
