@@ -38,7 +38,12 @@
  *     holds a reference on its object until the caller releases it with the
  *     release function for its kind; RtmReferenceHandles adds one.
  *   - Where the Microsoft documentation is silent and we had to choose, the
- *     note says so briefly; the choices are written down in docs/API-NOTES.md.
+ *     note says so briefly; the choices are written down in API-NOTES.md.
+ *
+ * API-NOTES.md, DESIGN.md (how the library is built), CONFIG.md (the
+ * configuration file) and rtmctl.md are installed with the documentation,
+ * in share/doc/rtmv2 under the installation prefix (docs/ in the source
+ * tree); "see API-NOTES.md" below means that file.
  *
  * Every function is exported with default visibility (RTMV2_API), so the
  * library itself can be built with -fvisibility=hidden.
@@ -292,7 +297,7 @@ RTMV2_PRIV_INLINE ULONG rtmv2_priv_ipv4_mask_from_len(unsigned int len)
  * @retval ERROR_INVALID_PARAMETER (+) a pointer is NULL, dwAddressSize is not
  *         IPV6_ADDRESS_LEN_IN_BYTES, or NumBits exceeds 128.
  * Does not check AddressFamily.  Undocumented by Microsoft; see
- * docs/API-NOTES.md.
+ * API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmConvertNetAddressToIpv6AddressAndLength(PRTM_NET_ADDRESS pNetAddress,
 								 PIN6_ADDR pAddress,
@@ -311,7 +316,7 @@ RTMV2_API DWORD WINAPI RtmConvertNetAddressToIpv6AddressAndLength(PRTM_NET_ADDRE
  * @retval ERROR_INVALID_PARAMETER (+) pNetAddress is NULL, dwAddressSize is
  *         not IPV6_ADDRESS_LEN_IN_BYTES, or dwLength exceeds 128; nothing is
  *         written then.
- * Undocumented by Microsoft; see docs/API-NOTES.md.
+ * Undocumented by Microsoft; see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmConvertIpv6AddressAndLengthToNetAddress(PRTM_NET_ADDRESS pNetAddress,
 								 IN6_ADDR Address,
@@ -438,7 +443,7 @@ typedef struct _RTM_ROUTE_INFO {
  * written.  This is the true size, offsetof(NextHopsList.NextHops) + n
  * handles, and never less than sizeof(RTM_ROUTE_INFO), so that a buffer of
  * this size can always be used as an RTM_ROUTE_INFO.  NumHops is evaluated
- * more than once.  See docs/API-NOTES.md.
+ * more than once.  See API-NOTES.md.
  */
 #define RTMV2_PRIV_ROUTE_INFO_HOPS_SIZE(NumHops)                \
 	(FIELD_OFFSET(RTM_ROUTE_INFO, NextHopsList.NextHops) +  \
@@ -619,7 +624,7 @@ typedef enum _RTM_EVENT_TYPE {
  *   - After RtmDeregisterEntity returns, no callback for that entity starts,
  *     and any in progress on other threads has finished.  Called from the
  *     entity's own callback or method, it does not wait for that one.
- * See docs/API-NOTES.md.
+ * See API-NOTES.md.
  */
 typedef DWORD(WINAPI *_EVENT_CALLBACK)(RTM_ENTITY_HANDLE RtmRegHandle, RTM_EVENT_TYPE EventType,
 				       PVOID Context1, PVOID Context2);
@@ -775,7 +780,7 @@ typedef DWORD RTM_NOTIFY_FLAGS, *PRTM_NOTIFY_FLAGS;
  * Other entities of the instance and family receive RTM_ENTITY_REGISTERED
  * (see the callback contract).  Which configurations and address families
  * exist, and which condition gives which of the parameter and configuration
- * codes: see docs/API-NOTES.md.
+ * codes: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo,
 					 PRTM_ENTITY_EXPORT_METHODS ExportMethods,
@@ -796,7 +801,7 @@ RTMV2_API DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo,
  * after the call returns (it waits for those running on other threads; one
  * running on the calling thread, from which it is called, goes on to its
  * end).  What becomes of the client's routes, next hops, lists,
- * enumerations and notifications: see docs/API-NOTES.md.
+ * enumerations and notifications: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle);
 
@@ -856,7 +861,7 @@ RTMV2_API DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT N
  * Locks are per thread.  Hold it briefly.  While it is held, other clients'
  * calls and timers do not change the destination or its routes; the
  * deregistration of a route's owner still may.  Who "owns" a
- * destination: see docs/API-NOTES.md.
+ * destination: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle,
 					  RTM_DEST_HANDLE DestHandle, BOOL Exclusive,
@@ -898,7 +903,7 @@ RTMV2_API DWORD WINAPI RtmGetOpaqueInformationPointer(RTM_ENTITY_HANDLE RtmRegHa
  * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid.
  * @retval ERROR_INVALID_PARAMETER (+)  NumMethods is NULL, or ExptMethods
  *         is NULL with a non-zero capacity.
- * Call the methods only through RtmInvokeMethod.  See docs/API-NOTES.md.
+ * Call the methods only through RtmInvokeMethod.  See API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmGetEntityMethods(RTM_ENTITY_HANDLE RtmRegHandle,
 					   RTM_ENTITY_HANDLE EntityHandle, PUINT NumMethods,
@@ -921,7 +926,7 @@ RTMV2_API DWORD WINAPI RtmGetEntityMethods(RTM_ENTITY_HANDLE RtmRegHandle,
  *         called, and *OutputSize holds the bytes used.
  * @retval ERROR_INVALID_PARAMETER (+)  a pointer is NULL.
  * Waits while the target's methods are blocked (RtmBlockMethods).  How the
- * bits of MethodType map to methods and outputs: see docs/API-NOTES.md.
+ * bits of MethodType map to methods and outputs: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle,
 				       RTM_ENTITY_HANDLE EntityHandle,
@@ -947,7 +952,7 @@ RTMV2_API DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle,
  * blocks or resumes all of the caller's methods, which covers it.
  * Blocking waits for invocations already inside a method, except one on the
  * calling thread (a method may block its own entity).  See
- * docs/API-NOTES.md.
+ * API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmBlockMethods(RTM_ENTITY_HANDLE RtmRegHandle, HANDLE TargetHandle,
 				       UCHAR TargetType, DWORD BlockingFlag);
@@ -984,7 +989,7 @@ RTMV2_API DWORD WINAPI RtmGetEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle,
  *                           released with RtmReleaseDestInfo.
  * @retval ERROR_INVALID_HANDLE  the handle is invalid.
  * @retval ERROR_INVALID_PARAMETER (+)  DestInfo is NULL.
- * How a protocol id selects routes: see docs/API-NOTES.md.
+ * How a protocol id selects routes: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
 				      ULONG ProtocolId, RTM_VIEW_SET TargetViews,
@@ -1104,7 +1109,7 @@ RTMV2_API DWORD WINAPI RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle,
  * A route is identified by destination, owner and neighbour.  A change of
  * best route makes a change notification pending.  What is validated
  * (next-hop count and owners, views, address length, host bits, TimeToLive
- * 0): see docs/API-NOTES.md.
+ * 0): see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle,
 					 PRTM_ROUTE_HANDLE RouteHandle,
@@ -1144,7 +1149,7 @@ RTMV2_API DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle,
  * @retval ERROR_INVALID_HANDLE  the handle is invalid.
  * @retval ERROR_NOT_ENOUGH_MEMORY (+)  not enough memory.
  * Which hold time applies (the documentation contradicts itself) and what
- * ends a hold-down: see docs/API-NOTES.md.
+ * ends a hold-down: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmHoldDestination(RTM_ENTITY_HANDLE RtmRegHandle,
 					  RTM_DEST_HANDLE DestHandle, RTM_VIEW_SET TargetViews,
@@ -1283,7 +1288,7 @@ RTMV2_API DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHan
  * @retval ERROR_NOT_FOUND  there is no less specific destination.
  * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid.
  * The default route (0/0), if present, is returned once; starting from it
- * gives ERROR_NOT_FOUND.  See docs/API-NOTES.md.
+ * gives ERROR_NOT_FOUND.  See API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle,
 						     RTM_DEST_HANDLE DestHandle,
@@ -1311,7 +1316,7 @@ RTMV2_API DWORD WINAPI RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHan
  * @retval ERROR_INVALID_HANDLE (+)  the handle is invalid.
  * @retval ERROR_INVALID_PARAMETER (+)  a required pointer is NULL or the
  *         address is invalid.
- * What RTM_MATCH_PREF and RTM_MATCH_NEXTHOP compare: see docs/API-NOTES.md.
+ * What RTM_MATCH_PREF and RTM_MATCH_NEXTHOP compare: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmGetExactMatchRoute(RTM_ENTITY_HANDLE RtmRegHandle,
 					     PRTM_NET_ADDRESS DestAddress,
@@ -1345,7 +1350,7 @@ RTMV2_API DWORD WINAPI RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle,
  *                               ignored; Flags may hold
  *                               RTM_NEXTHOP_FLAGS_REMOTE, and then the RTM
  *                               sets RemoteNextHop to the destination that
- *                               covers the address (see docs/API-NOTES.md).
+ *                               covers the address (see API-NOTES.md).
  * @param[in,out] NextHopHandle  NULL: add or update the next hop
  *                               NextHopInfo identifies, return no handle;
  *                               pointer to NULL: the same, and receive its
@@ -1399,7 +1404,7 @@ RTMV2_API DWORD WINAPI RtmFindNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
  * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid.
  * @retval ERROR_INVALID_PARAMETER (+)  both NextHopHandle and NextHopInfo
  *         are NULL.
- * Routes that still use the next hop: see docs/API-NOTES.md.
+ * Routes that still use the next hop: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
 					RTM_NEXTHOP_HANDLE NextHopHandle,
@@ -1450,7 +1455,7 @@ RTMV2_API DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
  * Enumerations: Create...Enum, then Get... repeatedly (at most
  * MaxHandlesInEnum items per call), release what each call returned, and
  * finally RtmDeleteEnumHandle.  The order of the items, and whether items
- * come together with ERROR_NO_MORE_ITEMS: see docs/API-NOTES.md.
+ * come together with ERROR_NO_MORE_ITEMS: see API-NOTES.md.
  */
 
 /**
@@ -1585,7 +1590,7 @@ RTMV2_API DWORD WINAPI RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UINT Num
  *         information.
  * @retval ERROR_NOT_ENOUGH_MEMORY  not enough memory.
  * @retval ERROR_INVALID_HANDLE (+)  the handle is invalid.
- * Whose next hops are enumerated: see docs/API-NOTES.md.
+ * Whose next hops are enumerated: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmCreateNextHopEnum(RTM_ENTITY_HANDLE RtmRegHandle,
 					    RTM_ENUM_FLAGS EnumFlags,
@@ -1656,7 +1661,7 @@ RTMV2_API DWORD WINAPI RtmDeleteEnumHandle(RTM_ENTITY_HANDLE RtmRegHandle,
  * @retval ERROR_NOT_SUPPORTED  a requested view is not supported.
  * @retval ERROR_INVALID_HANDLE (+)  the handle is invalid.
  * Must not be called inside an RTM_CHANGE_NOTIFICATION callback.  Whether
- * a client is told of its own changes: see docs/API-NOTES.md.
+ * a client is told of its own changes: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 							RTM_VIEW_SET TargetViews,
@@ -1681,7 +1686,7 @@ RTMV2_API DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE RtmReg
  * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid.
  * A destination that changed several times is returned once, with its
  * latest state.  Which views the entries hold, and how a deleted
- * destination is reported: see docs/API-NOTES.md.
+ * destination is reported: see API-NOTES.md.
  */
 RTMV2_API DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle,
 					  RTM_NOTIFY_HANDLE NotifyHandle, PUINT NumDests,
