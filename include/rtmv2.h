@@ -588,8 +588,9 @@ typedef enum _RTM_EVENT_TYPE {
  *     RTM_ENTITY_INFO; valid only during the call (copy it to keep it).
  *   RTM_ROUTE_EXPIRED — sent to the route's owner when the route's
  *     TimeToLive has elapsed.  Context1 is the route's handle, referenced for
- *     the callee; Context2 points to the route's RTM_ROUTE_INFO, valid only
- *     during the call.  Returning ERROR_NOT_SUPPORTED asks the RTM to delete
+ *     the callee; Context2 points to the owner's in-place RTM_ROUTE_INFO of
+ *     the route (the one RtmGetRoutePointer returns): the owner may lock the
+ *     route, edit it there and commit with RtmUpdateAndUnlockRoute.  Returning ERROR_NOT_SUPPORTED asks the RTM to delete
  *     the route (and the RTM then drops that reference); any other return
  *     means the owner handled the expiry and must release the handle with
  *     RtmReleaseRoutes.
@@ -760,7 +761,9 @@ typedef DWORD RTM_NOTIFY_FLAGS, *PRTM_NOTIFY_FLAGS;
  *
  * @param[in]  RtmEntityInfo  the instance, address family and entity id.
  * @param[in]  ExportMethods  methods the client exports, or NULL for none.
- * @param[in]  EventCallback  the client's event callback (required).
+ * @param[in]  EventCallback  the client's event callback, or NULL: the
+ *                            client then gets no event, and its expiring
+ *                            routes are deleted by the RTM.
  * @param[in]  ReserveOpaquePointer TRUE to reserve an opaque pointer for
  *                            this client in every destination.
  * @param[out] RtmRegProfile  receives the instance's limits and views.
@@ -815,8 +818,9 @@ RTMV2_API DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle);
  * @param[out]    EntityHandles  receives referenced entity handles (release
  *                               with RtmReleaseEntities), or NULL.
  * @param[out]    EntityInfos    receives their RTM_ENTITY_INFO, or NULL.
- * @retval ERROR_INSUFFICIENT_BUFFER  more entities than the capacity; the
- *         arrays hold the first *NumEntities of them.
+ * @retval ERROR_INSUFFICIENT_BUFFER  more entities than the capacity;
+ *         *NumEntities receives the number registered and nothing is
+ *         written or referenced (call again with that capacity).
  * @retval ERROR_INVALID_HANDLE (+)  the handle is invalid.
  * @retval ERROR_INVALID_PARAMETER (+)  NumEntities is NULL.
  */
@@ -1215,12 +1219,17 @@ RTMV2_API DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HA
  * @retval ERROR_ACCESS_DENIED  the caller does not own the route.
  * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid, or this thread has
  *         not locked this route with RtmLockRoute (a lock on another route or
- *         destination does not count).
+ *         destination does not count), or a next hop put into the route has
+ *         no reference of the caller's to hand over (see below).
  * @retval ERROR_NOT_FOUND (+)  the route was deleted while locked.
  * @retval ERROR_INVALID_PARAMETER (+)  the changed route is invalid.
  * @retval ERROR_NOT_ENOUGH_MEMORY (+)  not enough memory.
  * On success the route is unlocked; on failure it stays locked and the
  * caller unlocks it with RtmLockRoute(..., FALSE, ...).
+ * References: a next hop the caller put into NextHopsList or Neighbour
+ * carries a reference it took with RtmReferenceHandles, which the route
+ * takes over; one it took out of NextHopsList leaves the route's reference
+ * with the caller, to release with RtmReleaseNextHops.  Nothing else moves.
  */
 RTMV2_API DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle,
 					       RTM_ROUTE_HANDLE RouteHandle, ULONG TimeToLive,

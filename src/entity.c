@@ -422,7 +422,7 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 			       RTM_EVENT_CALLBACK EventCallback, BOOL ReserveOpaquePointer,
 			       PRTM_REGN_PROFILE RtmRegProfile, PRTM_ENTITY_HANDLE RtmRegHandle)
 {
-	if (!RtmEntityInfo || !RtmRegProfile || !RtmRegHandle || !EventCallback)
+	if (!RtmEntityInfo || !RtmRegProfile || !RtmRegHandle)
 		return ERROR_INVALID_PARAMETER;
 	if (ExportMethods && ExportMethods->NumMethods > 32)
 		return ERROR_INVALID_PARAMETER;
@@ -571,12 +571,19 @@ DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumE
 		rtm__rib_unlock(rib);
 		return ERROR_INVALID_HANDLE;
 	}
+	/* The Win32 two-call pattern: a buffer too small for every entity gets
+	 * nothing (no handle referenced, nothing written) and the number
+	 * registered, so the caller can size the next call. */
 	UINT cap = *NumEntities, n = 0;
+	if (rib->n_entities > cap) {
+		n = rib->n_entities;
+		rtm__rib_unlock(rib);
+		*NumEntities = n;
+		return ERROR_INSUFFICIENT_BUFFER;
+	}
 	struct rtm_link *pos, *tmp;
 	rtm_list_for_each_safe(pos, tmp, &rib->entities)
 	{
-		if (n == cap)
-			break;
 		struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
 		if (EntityHandles) {
 			rtm__entity_ref_client(o);
@@ -586,10 +593,9 @@ DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumE
 			EntityInfos[n] = o->info;
 		n++;
 	}
-	bool short_buffer = rib->n_entities > cap;
 	rtm__rib_unlock(rib);
 	*NumEntities = n;
-	return short_buffer ? ERROR_INSUFFICIENT_BUFFER : NO_ERROR;
+	return NO_ERROR;
 }
 
 DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumEntities,

@@ -21,15 +21,23 @@
  * client handle is released, so a handle never dangles.
  *
  * The owner's in-place view (RtmGetRoutePointer, RtmLockRoute) is a separate
- * RTM_ROUTE_INFO, the "shadow", allocated on first use and rewritten at every
- * commit; RtmUpdateAndUnlockRoute reads the owner's edits back from it.  Other
- * readers never look at the shadow, so an owner editing it races with nobody.
+ * RTM_ROUTE_INFO, the "shadow", allocated on first use (or when a lifetime is
+ * armed) and rewritten at every commit; RtmUpdateAndUnlockRoute reads the
+ * owner's edits back from it.  Other readers never look at the shadow, so an
+ * owner editing it races with nobody.  The in-place protocol of the
+ * programming guide moves next-hop references through the client: a next hop
+ * the owner puts in the shadow carries a reference it took with
+ * RtmReferenceHandles, which the commit turns into the route's; one it takes
+ * out leaves the route's reference with the client, who releases it with
+ * RtmReleaseNextHops (inplace_refs below).
  *
  * Expiry: a finite TimeToLive arms a timer record (timerrec.h).  When it
  * fires, the owner gets RTM_ROUTE_EXPIRED with a referenced handle of the
- * route and a copy of its information; if it answers ERROR_NOT_SUPPORTED (or
- * has no callback) the route is deleted and the handle released by the RTM;
- * any other answer leaves the route and the handle to the owner.
+ * route and, as Context2, the owner's in-place information (the shadow); if
+ * it answers ERROR_NOT_SUPPORTED (or has no callback) the route is deleted
+ * and the handle released by the RTM; any other answer leaves the route and
+ * the handle to the owner, who may edit the route through Context2 under
+ * RtmLockRoute and commit with RtmUpdateAndUnlockRoute.
  */
 #include "route.h"
 
@@ -365,10 +373,16 @@ void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 
 static void expiry_fire(struct rtm_timer *timer, void *arg);
 
+static PRTM_ROUTE_INFO shadow_alloc(struct rtm_rib *rib, struct rtm_route *route);
+
+/* A route with a lifetime has its shadow from the start: the expiry event
+ * hands the owner that in-place RTM_ROUTE_INFO as Context2, and the owner
+ * may edit it there and commit with RtmUpdateAndUnlockRoute; an allocation
+ * in the timer could only fail where nobody can be told. */
 static int arm_expiry(struct rtm_rib *rib, struct rtm_route *route, ULONG ttl)
 {
 	struct rtm_route_ext *ext = rtm__route_ext(route);
-	if (!ext)
+	if (!ext || !shadow_alloc(rib, route))
 		return RTM_ENOMEM;
 	return rtm__timerrec_arm(rib, &ext->expiry, rtm__rib_handle(rib, &route->obj), ttl, expiry_fire);
 }
@@ -399,11 +413,6 @@ static void expiry_fire(struct rtm_timer *timer, void *arg)
 {
 	struct rtm_rib *rib = arg;
 	struct rtm_timer_rec *rec = rtm_container_of(timer, struct rtm_timer_rec, timer);
-	union {
-		RTM_ROUTE_INFO info;
-		char bytes[RTM_SIZE_OF_ROUTE_INFO(MAX_NEXTHOPS)];
-	} copy;
-
 	rtm__rib_wrlock(rib);
 	HANDLE h = rec->handle;
 	struct rtm_route *route = rtm__route_lookup(rib, h);
@@ -411,18 +420,23 @@ static void expiry_fire(struct rtm_timer *timer, void *arg)
 		   rtm__timerrec_current(&route->ext->expiry, rec);
 	rtm__timerrec_free(rec);
 	struct rtm_entity *owner = NULL;
+	PRTM_ROUTE_INFO inplace = NULL;
 	if (due) {
 		owner = route->owner;
 		rtm__entity_ref(owner);
 		rtm__obj_ref(&route->obj); /* the handle given with the event */
-		rtm__route_fill_info(rib, route, &copy.info, false);
+		/* Context2: the owner's in-place information, allocated when the
+		 * lifetime was armed, rewritten by every commit (not here: the
+		 * owner may be editing it under its route lock), freed only with
+		 * the route, which the handle keeps. */
+		inplace = route->ext->shadow;
 	}
 	rtm__rib_unlock(rib);
 	if (!due)
 		return;
 
 	bool called;
-	DWORD answer = rtm__entity_deliver(owner, RTM_ROUTE_EXPIRED, h, &copy.info, &called);
+	DWORD answer = rtm__entity_deliver(owner, RTM_ROUTE_EXPIRED, h, inplace, &called);
 	if (!called || answer == ERROR_NOT_SUPPORTED)
 		expire_delete(rib, h);
 	rtm__entity_unref(owner);
@@ -654,6 +668,81 @@ DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HAND
 	return rtm__win32(err);
 }
 
+/* The references an in-place edit moves (RtmUpdateAndUnlockRoute).  A next
+ * hop that spec names more often than route does came with a client
+ * reference (RtmReferenceHandles), which the route takes over; one that route
+ * names more often than spec leaves the route's reference to the client (who
+ * releases it with RtmReleaseNextHops).  A new neighbour also comes with a
+ * client reference; the old one's reference is the RTM's to drop (the guide
+ * asks for no release of it).  All or nothing: RTM_EHANDLE, nothing moved,
+ * when an added next hop has no client reference left to take over.
+ * rib->lock exclusive. */
+struct inplace_moves {
+	struct rtm_nexthop *taken[MAX_NEXTHOPS + 1]; /* client references taken over */
+	struct rtm_nexthop *given[MAX_NEXTHOPS];     /* route references given to the client */
+	unsigned n_taken, n_given;
+};
+
+static unsigned count_nh(struct rtm_nexthop *const *v, unsigned n, const struct rtm_nexthop *nh)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < n; i++)
+		k += v[i] == nh;
+	return k;
+}
+
+static void inplace_undo(struct inplace_moves *m)
+{
+	for (unsigned i = 0; i < m->n_taken; i++)
+		rtm__obj_unclaim(&m->taken[i]->obj);
+	for (unsigned i = 0; i < m->n_given; i++)
+		rtm__obj_claim(&m->given[i]->obj); /* cannot fail: given just now */
+	m->n_taken = m->n_given = 0;
+}
+
+static int inplace_refs(const struct rtm_route *route, const struct route_spec *spec,
+			struct inplace_moves *m)
+{
+	struct rtm_nexthop *const *old = rtm__route_nexthops(route);
+	unsigned n_old = route->n_nexthops;
+	m->n_taken = m->n_given = 0;
+	for (unsigned i = 0; i < spec->n_nexthops; i++) {
+		struct rtm_nexthop *nh = spec->nexthops[i];
+		/* Count each distinct next hop once, at its first place. */
+		if (count_nh(spec->nexthops, i, nh))
+			continue;
+		unsigned want = count_nh(spec->nexthops, spec->n_nexthops, nh);
+		unsigned had = count_nh(old, n_old, nh);
+		for (; had < want; had++) {
+			if (!rtm__obj_claim(&nh->obj)) {
+				inplace_undo(m);
+				return RTM_EHANDLE;
+			}
+			m->taken[m->n_taken++] = nh;
+		}
+	}
+	if (spec->neighbour && spec->neighbour != route->neighbour) {
+		if (!rtm__obj_claim(&spec->neighbour->obj)) {
+			inplace_undo(m);
+			return RTM_EHANDLE;
+		}
+		m->taken[m->n_taken++] = spec->neighbour;
+	}
+	for (unsigned i = 0; i < n_old; i++) {
+		struct rtm_nexthop *nh = old[i];
+		if (count_nh(old, i, nh))
+			continue;
+		unsigned had = count_nh(old, n_old, nh);
+		for (unsigned want = count_nh(spec->nexthops, spec->n_nexthops, nh); want < had; want++) {
+			/* Given before the commit drops the route's reference, so a
+			 * deleted next hop is not freed under the client's handle. */
+			rtm__obj_ref(&nh->obj);
+			m->given[m->n_given++] = nh;
+		}
+	}
+	return 0;
+}
+
 DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 				     ULONG TimeToLive, RTM_ROUTE_LIST_HANDLE RouteListHandle,
 				     RTM_NOTIFY_FLAGS NotifyType, RTM_NOTIFY_HANDLE NotifyHandle,
@@ -673,6 +762,7 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 		return rtm__win32(err);
 	struct rtm_route_list *list = NULL;
 	struct route_spec spec;
+	struct inplace_moves moves;
 	DWORD flags = 0;
 	/* Only a route this thread locked (RtmLockRoute) has an edit to commit.
 	 * Holding its stripe is not enough: the stripe may be held for another
@@ -686,8 +776,10 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 		err = RTM_EHANDLE;
 	else if (!route->ext || !route->ext->shadow)
 		err = RTM_EINVAL; /* never locked with a pointer: nothing was edited */
-	else if (!(err = spec_from_info(rib, caller, route->ext->shadow, &spec)))
-		err = apply(rib, route, &spec, TimeToLive, list, false, &flags);
+	else if (!(err = spec_from_info(rib, caller, route->ext->shadow, &spec)) &&
+		 !(err = inplace_refs(route, &spec, &moves)) &&
+		 (err = apply(rib, route, &spec, TimeToLive, list, false, &flags)))
+		inplace_undo(&moves);
 	if (!err && ChangeFlags)
 		*ChangeFlags = flags;
 	rtm__rib_unlock(rib);
@@ -745,8 +837,10 @@ DWORD WINAPI RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumRoutes, PR
 						   sizeof(HANDLE)));
 }
 
-/* The owner's shadow of route, allocated on first use.  rib->lock exclusive. */
-static PRTM_ROUTE_INFO shadow_get(struct rtm_rib *rib, struct rtm_route *route)
+/* The owner's shadow of route, allocated (and filled) on first use; an
+ * existing one is left as it is, owner's edits included.  rib->lock
+ * exclusive. */
+static PRTM_ROUTE_INFO shadow_alloc(struct rtm_rib *rib, struct rtm_route *route)
 {
 	struct rtm_route_ext *ext = rtm__route_ext(route);
 	if (!ext)
@@ -755,9 +849,19 @@ static PRTM_ROUTE_INFO shadow_get(struct rtm_rib *rib, struct rtm_route *route)
 		ext->shadow = rtm__calloc(1, route_info_size(rib));
 		if (!ext->shadow)
 			return NULL;
+		rtm__route_fill_info(rib, route, ext->shadow, false);
 	}
-	rtm__route_fill_info(rib, route, ext->shadow, false);
 	return ext->shadow;
+}
+
+/* The owner's shadow, rewritten from the route (RtmGetRoutePointer,
+ * RtmLockRoute). */
+static PRTM_ROUTE_INFO shadow_get(struct rtm_rib *rib, struct rtm_route *route)
+{
+	PRTM_ROUTE_INFO p = shadow_alloc(rib, route);
+	if (p)
+		rtm__route_fill_info(rib, route, p, false);
+	return p;
 }
 
 DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,

