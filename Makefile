@@ -2,10 +2,13 @@
 #
 #   make            librtmv2.so + librtmv2.a + tools (build/)
 #   make check      every test, normally, then under ASan+UBSan, then the
-#                   concurrency tests under TSan
+#                   concurrency tests under TSan; ends with the grand total
+#                   "tests: N passed, N failed" (check-normal, check-asan,
+#                   check-tsan, check-msan: one flavour)
 #   make demo       the main job: the demo on the embedded real table
 #   make bench      benchmarks (figures only)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (headers, libraries, rtmv2.pc, rtmctl,
+#                   docs in share/doc/rtmv2; ldconfig when run as root without DESTDIR)
 #
 # WERROR=1 (CI) turns warnings into errors.  CC=clang works as well as gcc.
 
@@ -17,6 +20,7 @@ LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 BINDIR       ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DOCDIR       ?= $(PREFIX)/share/doc/rtmv2
 
 CC       ?= cc
 OPT      ?= -O2
@@ -25,7 +29,12 @@ ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
 # include/rtmv2/compat holds <routprot.h>, as `pkg-config --cflags rtmv2` gives it to clients.
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -Iinclude -Iinclude/rtmv2/compat -Isrc -pthread
+# src/ is built in layers, a folder each (docs/DESIGN.md): base -> table -> svc -> api.  Every
+# folder is on the include path; the rule that a file includes only its own layer and the ones
+# below is checked by tools/layercheck, not by the compiler.
+LAYERS   := base table svc api
+SRC_INC  := $(addprefix -Isrc/,$(LAYERS))
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -Iinclude -Iinclude/rtmv2/compat $(SRC_INC) -pthread
 CFLAGS   ?=
 LDLIBS   := -pthread
 
@@ -34,12 +43,13 @@ SAN_asan := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 SAN_tsan := -fsanitize=thread
 B        ?= build
 
-LIB_SRC  := $(wildcard src/*.c)
+LIB_SRC  := $(wildcard $(addsuffix /*.c,$(addprefix src/,$(LAYERS))))
+LIB_HDR  := $(wildcard $(addsuffix /*.h,$(addprefix src/,$(LAYERS))))
 TEST_SRC := $(wildcard tests/test_*.c)
 BENCH_SRC:= $(filter-out bench/bench_dpdk.c,$(wildcard bench/bench_*.c))
 TOOL_SRC := $(wildcard tools/*.c)
 
-.PHONY: all lib tests check check-normal check-asan check-tsan check-msan demo bench install clean format
+.PHONY: all lib tools tests check check-normal check-asan check-tsan check-msan demo bench install clean format
 
 all: lib tools
 
@@ -56,11 +66,11 @@ tools: $(TOOLS)
 # The tests include test_rtmctl, which runs the tool: build the tools of the flavour too.
 tests: $(TESTS) $(TOOLS)
 
-$(B)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
+$(B)/obj/%.o: src/%.c $(LIB_HDR) $(wildcard include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(B)/pic/%.o: src/%.c $(wildcard src/*.h include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
+$(B)/pic/%.o: src/%.c $(LIB_HDR) $(wildcard include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -88,35 +98,55 @@ $(B)/bin/%: tools/%.c $(B)/librtmv2.a
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
 
 # ---- checks -------------------------------------------------------------------
-check: check-normal check-asan check-tsan
-	@echo "make check: all flavours passed"
+# Each flavour is built by its own tests-FLAVOUR target (in parallel under -j);
+# the test runs then go one flavour after the other from one recipe, so that
+# -j never interleaves their output.  tests/run.sh prints each flavour's total
+# ("normal: N passed, N failed") and, last, the grand total of all flavours
+# ("tests: N passed, N failed").  CHECK_FLAVOURS chooses the flavours of
+# `make check` (CI adds msan).
+CHECK_FLAVOURS ?= normal asan tsan
 
-check-normal:
+# Where each flavour is built.
+DIR_normal := build
+DIR_asan   := build-asan
+DIR_tsan   := build-tsan
+DIR_msan   := build-msan
+
+# The sanitizers' options; each runtime reads only its own.
+CHECK_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	MSAN_OPTIONS=halt_on_error=1
+
+.PHONY: tests-normal tests-asan tests-tsan tests-msan
+
+check: $(addprefix tests-,$(CHECK_FLAVOURS))
+	@$(CHECK_ENV) tests/run.sh $(foreach f,$(CHECK_FLAVOURS),$(DIR_$(f)) $(f))
+
+check-normal check-asan check-tsan check-msan: check-%: tests-%
+	@$(CHECK_ENV) tests/run.sh $(DIR_$*) $*
+
+tests-normal:
 	$(MAKE) --no-print-directory B=build tests
-	@tests/run.sh build
 
-check-asan:
+tests-asan:
 	$(MAKE) --no-print-directory B=build-asan OPT=-O1 XFLAGS="$(SAN_asan)" tests
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		tests/run.sh build-asan
 
 # TSan runs the tests that start threads (test_mt_*, test_timer).
-check-tsan:
+tests-tsan:
 	$(MAKE) --no-print-directory B=build-tsan OPT=-O1 XFLAGS="$(SAN_tsan)" \
 		$(patsubst tests/%.c,build-tsan/tests/%,$(wildcard tests/test_mt_*.c) tests/test_timer.c)
-	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 tests/run.sh build-tsan
 
 # MemorySanitizer (clang only; CI runs it): every test, uninitialised reads.
-check-msan:
+tests-msan:
 	$(MAKE) --no-print-directory B=build-msan CC=clang OPT=-O1 \
 		XFLAGS="-fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer" tests
-	@MSAN_OPTIONS=halt_on_error=1 tests/run.sh build-msan
 
 # ---- the main job and benchmarks ---------------------------------------------
 TABLE := data/full-table-2023.txt.gz
 
 # The demo sees only the public headers (no -Isrc) and links the shared library.
-DEMO_CFLAGS := $(filter-out -Isrc,$(BASE_CFLAGS))
+DEMO_CFLAGS := $(filter-out $(SRC_INC),$(BASE_CFLAGS))
 
 demo: $(B)/librtmv2.so
 	@mkdir -p $(B)/demo
@@ -140,6 +170,9 @@ endif
 	@bench/run.sh $(B) $(TABLE)
 
 # ---- install ------------------------------------------------------------------
+# The documentation the headers refer to goes to $(DOCDIR).
+DOCS := docs/API-NOTES.md docs/DESIGN.md docs/CONFIG.md docs/rtmctl.md
+
 install: all
 	install -d $(DESTDIR)$(INCLUDEDIR)/rtmv2/compat $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
 	install -m 644 include/rtmv2.h $(DESTDIR)$(INCLUDEDIR)/
@@ -152,6 +185,15 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' dist/rtmv2.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rtmv2.pc
 	for t in $(TOOLS); do install -m 755 $$t $(DESTDIR)$(BINDIR)/; done
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	@# The dynamic linker's cache: refreshed when installing for real as root
+	@# (LIBDIR must be one of its directories, as /usr/local/lib is on Debian).
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		PATH="$$PATH:/sbin:/usr/sbin" ldconfig && echo "ldconfig: refreshed the shared library cache"; \
+	elif [ -z "$(DESTDIR)" ]; then \
+		echo "note: not root, ldconfig not run: run 'ldconfig' as root, or set LD_LIBRARY_PATH=$(LIBDIR), before running a client"; \
+	fi
 
 format:
 	clang-format -i src/*.c src/*.h include/*.h include/rtmv2/*.h tests/*.c tests/*.h bench/*.c tools/*.c demo/*.c

@@ -362,7 +362,7 @@ DWORD WINAPI RtmFindNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO Ne
 		/* Someone else's next hop with that key is "not owned", not "absent". */
 		err = RTM_ENOENT;
 		struct rtm_link *pos, *tmp;
-		rtm_list_for_each_safe(pos, tmp, &rib->entities)
+		rtm_link_for_each_safe(pos, tmp, &rib->entities)
 		{
 			struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
 			if (o != caller && find_in(o, &addr, NextHopInfo->InterfaceIndex))

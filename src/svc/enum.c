@@ -22,7 +22,7 @@ struct rtm_enum *rtm__enum_new(struct rtm_rib *rib, struct rtm_entity *owner, un
 	}
 	en->owner = owner;
 	en->kind = kind;
-	rtm__list_link_tail(&owner->enums, &en->owner_link);
+	rtm__link_add_tail(&owner->enums, &en->owner_link);
 	rib->stats.enums++;
 	return en;
 }
@@ -44,7 +44,7 @@ void rtm__enum_delete(struct rtm_rib *rib, struct rtm_enum *en)
 		rtm__list_enum_fini(en);
 	else
 		rtm__table_enum_fini(rib, en);
-	rtm__list_unlink(&en->owner_link);
+	rtm__link_unlink(&en->owner_link);
 	en->obj.dead = 1;
 	rtm__enum_try_free(rib, &en->obj);
 }
@@ -63,7 +63,7 @@ bool rtm__enum_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
 void rtm__enums_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 {
 	struct rtm_link *pos, *tmp;
-	rtm_list_for_each_safe(pos, tmp, &e->enums)
+	rtm_link_for_each_safe(pos, tmp, &e->enums)
 	{
 		rtm__enum_delete(rib, rtm_container_of(pos, struct rtm_enum, owner_link));
 	}

@@ -1,13 +1,13 @@
 /*
- * list.h — an intrusive doubly linked circular list.
+ * link.h — an intrusive doubly linked circular list.
  *
  * Used wherever an owner must find and unlink what it owns in O(1): an
  * entity's enumerations, route lists and notification registrations, a route
  * list's routes.  An unlinked node points to itself, so unlinking twice is
  * harmless and "is it linked" is one comparison.
  */
-#ifndef RTM_LIST_H
-#define RTM_LIST_H
+#ifndef RTM_LINK_H
+#define RTM_LINK_H
 
 #include <stddef.h>
 
@@ -15,17 +15,17 @@ struct rtm_link {
 	struct rtm_link *prev, *next;
 };
 
-static inline void rtm__list_init(struct rtm_link *head)
+static inline void rtm__link_init(struct rtm_link *head)
 {
 	head->prev = head->next = head;
 }
 
-static inline int rtm__list_empty(const struct rtm_link *head)
+static inline int rtm__link_empty(const struct rtm_link *head)
 {
 	return head->next == head;
 }
 
-static inline void rtm__list_link_tail(struct rtm_link *head, struct rtm_link *node)
+static inline void rtm__link_add_tail(struct rtm_link *head, struct rtm_link *node)
 {
 	node->prev = head->prev;
 	node->next = head;
@@ -33,7 +33,7 @@ static inline void rtm__list_link_tail(struct rtm_link *head, struct rtm_link *n
 	head->prev = node;
 }
 
-static inline void rtm__list_unlink(struct rtm_link *node)
+static inline void rtm__link_unlink(struct rtm_link *node)
 {
 	node->prev->next = node->next;
 	node->next->prev = node->prev;
@@ -42,7 +42,7 @@ static inline void rtm__list_unlink(struct rtm_link *node)
 
 #define rtm_container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
-#define rtm_list_for_each_safe(pos, tmp, head) \
+#define rtm_link_for_each_safe(pos, tmp, head) \
 	for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head); (pos) = (tmp), (tmp) = (pos)->next)
 
 #endif

@@ -38,7 +38,7 @@
 
 #include "config.h"
 #include "handle.h"
-#include "list.h"
+#include "link.h"
 #include "timer.h"
 #include "trie.h"
 

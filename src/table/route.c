@@ -72,7 +72,7 @@ struct rtm_route_ext *rtm__route_ext(struct rtm_route *route)
 	struct rtm_route_ext *ext = rtm__calloc(1, sizeof(*ext));
 	if (!ext)
 		return NULL;
-	rtm__list_init(&ext->list_item.link);
+	rtm__link_init(&ext->list_item.link);
 	ext->self = route;
 	route->ext = ext;
 	return ext;

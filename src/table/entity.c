@@ -452,7 +452,7 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 
 	rtm__rib_wrlock(rib);
 	struct rtm_link *pos, *tmp;
-	rtm_list_for_each_safe(pos, tmp, &rib->entities)
+	rtm_link_for_each_safe(pos, tmp, &rib->entities)
 	{
 		struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
 		if (same_entity_id(&o->info, RtmEntityInfo))
@@ -483,14 +483,14 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 		rib->opaque_used[opaque] = 1;
 	e->nexthops = NULL;
 	e->n_nexthops = e->cap_nexthops = 0;
-	rtm__list_init(&e->lists);
-	rtm__list_init(&e->enums);
-	rtm__list_init(&e->notifies);
+	rtm__link_init(&e->lists);
+	rtm__link_init(&e->enums);
+	rtm__link_init(&e->notifies);
 	atomic_store_explicit(&e->refs, 1, memory_order_relaxed);
 	atomic_store_explicit(&e->client_refs, 0, memory_order_relaxed);
 	uint64_t seq = ++event_seq;
 	e->reg_seq = seq;
-	rtm__list_link_tail(&rib->entities, &e->rib_link);
+	rtm__link_add_tail(&rib->entities, &e->rib_link);
 	rib->n_entities++;
 	/* Published under cb_mutex: see the essay at the top. */
 	pthread_mutex_lock(&e->cb_mutex);
@@ -540,7 +540,7 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	rtm__entity_free_owned(rib, e);
 	if (e->opaque_slot >= 0)
 		rib->opaque_used[e->opaque_slot] = 0;
-	rtm__list_unlink(&e->rib_link);
+	rtm__link_unlink(&e->rib_link);
 	rib->n_entities--;
 	RTM_ENTITY_INFO info = e->info;
 	rtm__rib_unlock(rib);
@@ -582,7 +582,7 @@ DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumE
 		return ERROR_INSUFFICIENT_BUFFER;
 	}
 	struct rtm_link *pos, *tmp;
-	rtm_list_for_each_safe(pos, tmp, &rib->entities)
+	rtm_link_for_each_safe(pos, tmp, &rib->entities)
 	{
 		struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
 		if (EntityHandles) {

@@ -41,12 +41,12 @@ void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list)
 	if (ext->list == list)
 		return;
 	if (ext->list) {
-		rtm__list_unlink(&ext->list_item.link);
+		rtm__link_unlink(&ext->list_item.link);
 		ext->list->count--;
 		ext->list = NULL;
 	}
 	if (list) {
-		rtm__list_link_tail(&list->items, &ext->list_item.link);
+		rtm__link_add_tail(&list->items, &ext->list_item.link);
 		list->count++;
 		ext->list = list;
 	}
@@ -55,20 +55,20 @@ void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list)
 static void list_delete(struct rtm_rib *rib, struct rtm_route_list *list)
 {
 	struct rtm_link *pos, *tmp;
-	rtm_list_for_each_safe(pos, tmp, &list->items)
+	rtm_link_for_each_safe(pos, tmp, &list->items)
 	{
 		struct rtm_list_item *item = rtm_container_of(pos, struct rtm_list_item, link);
 		if (item->cursor) {
 			/* An enumeration of this list: it now has nothing left to return. */
 			struct rtm_enum *en = rtm_container_of(item, struct rtm_enum, u.list.cursor);
-			rtm__list_unlink(pos);
+			rtm__link_unlink(pos);
 			en->u.list.list = NULL;
 			continue;
 		}
 		struct rtm_route_ext *ext = rtm_container_of(item, struct rtm_route_ext, list_item);
 		rtm__list_move(ext->self, NULL);
 	}
-	rtm__list_unlink(&list->owner_link);
+	rtm__link_unlink(&list->owner_link);
 	list->obj.dead = 1;
 	rtm__list_try_free(rib, &list->obj);
 }
@@ -87,7 +87,7 @@ bool rtm__list_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
 void rtm__lists_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 {
 	struct rtm_link *pos, *tmp;
-	rtm_list_for_each_safe(pos, tmp, &e->lists)
+	rtm_link_for_each_safe(pos, tmp, &e->lists)
 	{
 		list_delete(rib, rtm_container_of(pos, struct rtm_route_list, owner_link));
 	}
@@ -96,7 +96,7 @@ void rtm__lists_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 void rtm__list_enum_fini(struct rtm_enum *en)
 {
 	if (en->u.list.list)
-		rtm__list_unlink(&en->u.list.cursor.link);
+		rtm__link_unlink(&en->u.list.cursor.link);
 	en->u.list.list = NULL;
 }
 
@@ -117,8 +117,8 @@ DWORD WINAPI RtmCreateRouteList(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_LIST_
 		err = RTM_ENOMEM;
 	} else {
 		list->owner = caller;
-		rtm__list_init(&list->items);
-		rtm__list_link_tail(&caller->lists, &list->owner_link);
+		rtm__link_init(&list->items);
+		rtm__link_add_tail(&caller->lists, &list->owner_link);
 		rib->stats.lists++;
 		*RouteListHandle = rtm__rib_handle(rib, &list->obj);
 	}
@@ -190,7 +190,7 @@ DWORD WINAPI RtmCreateRouteListEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LI
 			en->u.list.list = list;
 			en->u.list.cursor.cursor = true;
 			/* The cursor starts at the head: everything is ahead of it. */
-			rtm__list_init(&en->u.list.cursor.link);
+			rtm__link_init(&en->u.list.cursor.link);
 			struct rtm_link *head = &list->items;
 			en->u.list.cursor.link.next = head->next;
 			en->u.list.cursor.link.prev = head;
@@ -243,7 +243,7 @@ DWORD WINAPI RtmGetListEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDL
 			pos = pos->next;
 		}
 		/* Move the cursor after the last item looked at. */
-		rtm__list_unlink(cur);
+		rtm__link_unlink(cur);
 		cur->prev = last;
 		cur->next = last->next;
 		last->next->prev = cur;

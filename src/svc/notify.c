@@ -357,7 +357,7 @@ static void notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 	atomic_fetch_and_explicit(&rib->notify_due, ~bit, memory_order_relaxed);
 	update_room(rib);
 	rib->stats.notifies--;
-	rtm__list_unlink(&n->owner_link);
+	rtm__link_unlink(&n->owner_link);
 	n->obj.dead = 1;
 	rtm__notify_try_free(rib, &n->obj);
 }
@@ -365,7 +365,7 @@ static void notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 void rtm__notify_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 {
 	struct rtm_link *pos, *tmp;
-	rtm_list_for_each_safe(pos, tmp, &e->notifies)
+	rtm_link_for_each_safe(pos, tmp, &e->notifies)
 	{
 		notify_remove(rib, rtm_container_of(pos, struct rtm_notify, owner_link));
 	}
@@ -426,7 +426,7 @@ DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 	n->info_views = TargetViews;
 	n->n_info_views = rtm__dest_info_views(rib, TargetViews);
 	n->context = NotifyContext;
-	rtm__list_link_tail(&caller->notifies, &n->owner_link);
+	rtm__link_add_tail(&caller->notifies, &n->owner_link);
 	rib->notify[index] = n;
 	rib->notify_used |= UINT32_C(1) << index;
 	update_room(rib);
