@@ -807,6 +807,110 @@ static void test_route_enum_split_destination(void)
 			CHECK_U(RtmReleaseRoutes(e[i], 1, &r[i]), NO_ERROR);
 }
 
+/* The routes owed from a split destination are checked again when the next
+ * batch serves them: one deleted while another client still references it
+ * (its handle still resolves, to a dead route), one moved out of the
+ * enumerated view, and one that no longer meets the criteria are not
+ * returned; the others are, once each, in snapshot order. */
+static void test_route_enum_owed_recheck(void)
+{
+	RTM_ENTITY_HANDLE e[8], holder = reg(300, NULL);
+	RTM_ROUTE_HANDLE r[8], r11;
+	for (unsigned i = 0; i < 8; i++) {
+		e[i] = reg(100 + i, NULL);
+		CHECK_U(add(e[i], "10.0.0.0", 8, 10 + i, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r[i]),
+			NO_ERROR);
+	}
+	CHECK_U(add(e[0], "11.0.0.0", 8, 10, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, &r11), NO_ERROR);
+	RTM_ENUM_HANDLE h =
+		route_enum(e[0], NULL, RTM_VIEW_MASK_UCAST, RTM_ENUM_START, NULL, 0, 0, NULL, 0);
+	RTM_ROUTE_HANDLE got[16];
+	UINT n = 3;
+	CHECK_U(RtmGetEnumRoutes(e[0], h, &n, got), NO_ERROR);
+	RTM_ROUTE_HANDLE first[3] = { r[0], r[1], r[2] };
+	expect_routes(got, n, first, 3);
+	CHECK_U(RtmReleaseRoutes(e[0], n, got), NO_ERROR);
+	/* Owed: r3..r7.  r4 is deleted while the holder keeps a reference: its
+	 * handle still names a (dead) route.  r5 leaves the unicast view. */
+	RTM_ROUTE_HANDLE held = r[4];
+	CHECK_U(RtmReferenceHandles(holder, 1, &held), NO_ERROR);
+	CHECK_U(RtmDeleteRouteToDest(e[4], r[4], NULL), NO_ERROR); /* consumes e[4]'s handle */
+	rt_route_buf rb;
+	CHECK_U(rt_route_info(holder, held, &rb), NO_ERROR);
+	CHECK_U(rb.info.State, RTM_ROUTE_STATE_DELETED);
+	CHECK_U(RtmReleaseRouteInfo(holder, &rb.info), NO_ERROR);
+	RTM_ROUTE_HANDLE moved = NULL;
+	CHECK_U(add(e[5], "10.0.0.0", 8, 15, 1, RTM_VIEW_MASK_MCAST, NULL, NULL, &moved), NO_ERROR);
+	CHECK(moved == r[5]); /* updated in place, not a new route */
+	CHECK_U(RtmReleaseRoutes(e[5], 1, &moved), NO_ERROR);
+	/* The rest, in batches of 2 and of 1: r3, r6, r7, then 11/8's route. */
+	RTM_ROUTE_HANDLE rest[4] = { r[3], r[6], r[7], r11 };
+	expect_routes(got, read_routes(e[0], h, 2, got, 16), rest, 4);
+	CHECK_U(RtmDeleteEnumHandle(e[0], h), NO_ERROR);
+
+	/* The same split, with every view: the moved route is still in it (it is
+	 * returned), the deleted one is not (a dead route is returned only as a
+	 * hold-down route). */
+	h = route_enum(e[0], NULL, 0, RTM_ENUM_START, NULL, 0, 0, NULL, 0);
+	n = 2;
+	CHECK_U(RtmGetEnumRoutes(e[0], h, &n, got), NO_ERROR);
+	expect_routes(got, n, first, 2);
+	CHECK_U(RtmReleaseRoutes(e[0], n, got), NO_ERROR);
+	/* Owed: r2, r3, r5, r6, r7.  r6 is deleted, held. */
+	RTM_ROUTE_HANDLE held6 = r[6];
+	CHECK_U(RtmReferenceHandles(holder, 1, &held6), NO_ERROR);
+	CHECK_U(RtmDeleteRouteToDest(e[6], r[6], NULL), NO_ERROR);
+	RTM_ROUTE_HANDLE any_rest[5] = { r[2], r[3], r[5], r[7], r11 };
+	expect_routes(got, read_routes(e[0], h, 1, got, 16), any_rest, 5);
+	CHECK_U(RtmDeleteEnumHandle(e[0], h), NO_ERROR);
+
+	/* A range of 10/8 (criteria given, matching nothing in particular).
+	 * Unicast 10/8 is now r0, r1, r2, r3, r7; after r0 and r1, r7 is deleted,
+	 * held. */
+	rt_route_buf crit;
+	memset(&crit, 0, sizeof(crit));
+	RTM_ROUTE_HANDLE m[2] = { r[0], r[1] };
+	h = route_enum(e[0], NULL, RTM_VIEW_MASK_UCAST, RTM_ENUM_RANGE, "10.0.0.0", 8,
+		       RTM_MATCH_NONE, &crit.info, 0);
+	n = 2;
+	CHECK_U(RtmGetEnumRoutes(e[0], h, &n, got), NO_ERROR);
+	expect_routes(got, n, m, 2);
+	CHECK_U(RtmReleaseRoutes(e[0], n, got), NO_ERROR);
+	RTM_ROUTE_HANDLE held7 = r[7];
+	CHECK_U(RtmReferenceHandles(holder, 1, &held7), NO_ERROR);
+	CHECK_U(RtmDeleteRouteToDest(e[7], r[7], NULL), NO_ERROR);
+	RTM_ROUTE_HANDLE range_rest[2] = { r[2], r[3] };
+	expect_routes(got, read_routes(e[0], h, 2, got, 16), range_rest, 2);
+	CHECK_U(RtmDeleteEnumHandle(e[0], h), NO_ERROR);
+
+	/* Matching preference 12 and metric 1: r3 moves from preference 13 to
+	 * 12, so r2 and r3 both match, and a batch of 1 owes one of them. */
+	crit.info.PrefInfo.Metric = 1;
+	crit.info.PrefInfo.Preference = 12;
+	CHECK_U(add(e[3], "10.0.0.0", 8, 12, 1, RTM_VIEW_MASK_UCAST, NULL, NULL, NULL), NO_ERROR);
+	h = route_enum(e[0], NULL, RTM_VIEW_MASK_UCAST, RTM_ENUM_START, NULL, 0, RTM_MATCH_PREF,
+		       &crit.info, 0);
+	n = 1;
+	CHECK_U(RtmGetEnumRoutes(e[0], h, &n, got), NO_ERROR);
+	CHECK_U(n, 1);
+	CHECK(got[0] == r[2] || got[0] == r[3]);
+	RTM_ROUTE_HANDLE other = got[0] == r[2] ? r[3] : r[2];
+	CHECK_U(RtmReleaseRoutes(e[0], n, got), NO_ERROR);
+	/* The owed one gets metric 2: it no longer matches, and is not returned. */
+	unsigned owner = other == r[2] ? 2 : 3;
+	CHECK_U(add(e[owner], "10.0.0.0", 8, 12, 2, RTM_VIEW_MASK_UCAST, NULL, NULL, NULL), NO_ERROR);
+	CHECK_U(read_routes(e[0], h, 2, got, 16), 0);
+	CHECK_U(RtmDeleteEnumHandle(e[0], h), NO_ERROR);
+
+	RTM_ROUTE_HANDLE helds[3] = { held, held6, held7 };
+	CHECK_U(RtmReleaseRoutes(holder, 3, helds), NO_ERROR);
+	CHECK_U(rt_stats(holder).routes, 6);
+	for (unsigned i = 0; i < 8; i++)
+		if (i != 4 && i != 6 && i != 7)
+			CHECK_U(RtmReleaseRoutes(e[i], 1, &r[i]), NO_ERROR);
+	CHECK_U(RtmReleaseRoutes(e[0], 1, &r11), NO_ERROR);
+}
+
 /* A route enumeration whose position names a destination freed between two
  * calls (its only route deleted, the handle released) goes on with the next
  * one: the walk resumes by key, not from the freed destination. */
@@ -1062,6 +1166,7 @@ int main(void)
 	RUN(test_route_enum_match);
 	RUN(test_route_enum_hold);
 	RUN(test_route_enum_split_destination);
+	RUN(test_route_enum_owed_recheck);
 	RUN(test_route_enum_position_freed);
 	RUN(test_route_enum_nomem);
 	RUN(test_sparse_own_enumeration);
