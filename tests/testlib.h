@@ -4,7 +4,19 @@
  * Each test is a void function.  main() lists them with RUN(); each runs in a
  * child process so that a crash, an abort or a sanitizer report fails that
  * test alone and the others still run.  RTM_TEST_NOFORK=1 runs them in
- * process (for a debugger); RTM_TEST_ONLY=name runs one.
+ * process (for a debugger); RTM_TEST_ONLY=name runs one, and a name that
+ * matches no test fails the program (a typo must not pass as "0 failed").
+ *
+ * Every forked test has a deadline: TL_TIMEOUT_S seconds (300 unless the
+ * program defines it before including this header; generous enough for the
+ * stress and out-of-memory tests under the sanitizers on a slow 2-core
+ * machine), or RTM_TEST_TIMEOUT seconds from the environment (0: none).  The
+ * child leads a process group of its own, and at the deadline the whole group
+ * is killed (the test's own children too) and the test is reported as
+ * "FAIL name (timed out after N s)"; the next test runs.  A deadlock thus fails
+ * one named test instead of hanging `make check`.  On SIGINT, SIGTERM or
+ * SIGHUP the runner kills the running test's group before it dies itself, and
+ * a test dies with its runner.  RTM_TEST_NOFORK runs without a deadline.
  *
  * A child ends with _exit, which skips LeakSanitizer's check at exit, so under
  * AddressSanitizer the child runs the leak check itself (tl_leaks) and a leak
@@ -17,12 +29,21 @@
 #ifndef RTM_TESTLIB_H
 #define RTM_TESTLIB_H
 
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+/* The deadline of each forked test, in seconds (see above). */
+#ifndef TL_TIMEOUT_S
+#define TL_TIMEOUT_S 300
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TL_ASAN 1
@@ -80,6 +101,70 @@ static inline __attribute__((unused)) int tl_leaks(void)
 
 #define CHECK_EQ(a, b) CHECK_U(a, b)
 
+/* The deadline in seconds: RTM_TEST_TIMEOUT if set (0: none), else TL_TIMEOUT_S. */
+static inline unsigned tl_timeout_s(void)
+{
+	const char *env = getenv("RTM_TEST_TIMEOUT");
+	if (env && *env) {
+		char *end;
+		unsigned long v = strtoul(env, &end, 10);
+		if (*end == '\0' && v <= 86400 * 7)
+			return (unsigned)v;
+		fprintf(stderr, "RTM_TEST_TIMEOUT=%s: not a number of seconds; using %u\n", env,
+			(unsigned)TL_TIMEOUT_S);
+	}
+	return TL_TIMEOUT_S;
+}
+
+static inline uint64_t tl_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The process group of the test running now, for the signal handler. */
+static volatile sig_atomic_t tl_child_pgid;
+
+static __attribute__((unused)) void tl_on_signal(int sig)
+{
+	pid_t g = (pid_t)tl_child_pgid;
+	if (g > 0)
+		kill(-g, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Waits for the child pid until the deadline (0: none).  Returns 0 with
+ * *status set when it ended, 1 when the deadline passed (the child's group is
+ * then killed and the child reaped), -1 when waitpid failed otherwise. */
+static inline int tl_wait(pid_t pid, int *status, unsigned timeout_s)
+{
+	uint64_t deadline = timeout_s ? tl_now_ms() + (uint64_t)timeout_s * 1000u : 0;
+	long pause_us = 200;
+	for (;;) {
+		pid_t r = waitpid(pid, status, deadline ? WNOHANG : 0);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r == 0 && tl_now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL); /* should it not lead its group yet */
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return 1;
+		}
+		if (r == 0) {
+			/* Short at first (most tests end within milliseconds), then 20 ms. */
+			struct timespec ts = { 0, pause_us * 1000 };
+			nanosleep(&ts, NULL);
+			if (pause_us < 20000)
+				pause_us *= 2;
+		}
+	}
+}
+
 static inline void tl_run(const char *name, void (*fn)(void))
 {
 	const char *only = getenv("RTM_TEST_ONLY");
@@ -92,6 +177,14 @@ static inline void tl_run(const char *name, void (*fn)(void))
 		fn();
 		ok = tl_failed_checks == 0;
 	} else {
+		static int handlers;
+		if (!handlers) {
+			handlers = 1;
+			signal(SIGINT, tl_on_signal);
+			signal(SIGTERM, tl_on_signal);
+			signal(SIGHUP, tl_on_signal);
+		}
+		unsigned timeout_s = tl_timeout_s();
 		fflush(stdout);
 		fflush(stderr);
 		pid_t pid = fork();
@@ -100,6 +193,13 @@ static inline void tl_run(const char *name, void (*fn)(void))
 			exit(2);
 		}
 		if (pid == 0) {
+			/* Its own process group, so that a timeout kills what it forks
+			 * too; and it dies with the runner. */
+			setpgid(0, 0);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGHUP, SIG_DFL);
 			tl_failed_checks = 0;
 			fn();
 			fflush(stdout);
@@ -107,12 +207,24 @@ static inline void tl_run(const char *name, void (*fn)(void))
 			int leaked = tl_leaks();
 			_exit(tl_failed_checks == 0 && !leaked ? 0 : 1);
 		}
+		setpgid(pid, pid); /* as the child does: whichever runs first */
+		tl_child_pgid = pid;
 		int status = 0;
-		while (waitpid(pid, &status, 0) < 0)
-			;
-		ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-		if (WIFSIGNALED(status))
-			fprintf(stderr, "  %s: killed by signal %d\n", name, WTERMSIG(status));
+		int w = tl_wait(pid, &status, timeout_s);
+		tl_child_pgid = 0;
+		if (w == 1) {
+			tl_failed++;
+			fprintf(stderr, "FAIL %s (timed out after %u s)\n", name, timeout_s);
+			return;
+		}
+		if (w < 0) {
+			fprintf(stderr, "  %s: waitpid: %s\n", name, strerror(errno));
+			ok = 0;
+		} else {
+			ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+			if (WIFSIGNALED(status))
+				fprintf(stderr, "  %s: killed by signal %d\n", name, WTERMSIG(status));
+		}
 	}
 	if (ok) {
 		tl_passed++;
@@ -127,6 +239,13 @@ static inline void tl_run(const char *name, void (*fn)(void))
 static inline int tl_finish(const char *file)
 {
 	printf("%s: %d passed, %d failed\n", file, tl_passed, tl_failed);
+	const char *only = getenv("RTM_TEST_ONLY");
+	if (only && tl_passed + tl_failed == 0) {
+		fflush(stdout);
+		fprintf(stderr, "%s: error: RTM_TEST_ONLY=%s names no test of this program\n", file,
+			only);
+		return 1;
+	}
 	return tl_failed == 0 ? 0 : 1;
 }
 
