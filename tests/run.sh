@@ -8,8 +8,10 @@
 # Each test program prints "<file>: N passed, N failed"; a passing program's
 # line is shown, a failing one's whole output.  Each flavour ends with
 # "FLAVOUR: N passed, N failed" (the sum of its programs); with more than one
-# flavour, the last line is the grand total "tests: N passed, N failed".  The
-# exit status is non-zero if anything failed.  Every flavour runs even when
+# flavour, the last line is the grand total "tests: N passed, N failed".  A
+# program fails (counted as at least one failed test) if it exits non-zero or
+# prints no summary line, even with exit status 0.  The exit status is
+# non-zero if anything failed.  Every flavour runs even when
 # an earlier one failed.
 total_passed=0
 total_failed=0
@@ -31,10 +33,17 @@ run_flavour() {
 		f=$(printf '%s' "$line" | sed -E 's/.*passed, ([0-9]+) failed/\1/')
 		[ -n "$p" ] || p=0
 		[ -n "$f" ] || f=0
-		if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		# A program that ends non-zero, or prints no summary (it died, or
+		# was cut short before its end), fails even if it counted no failure.
+		if [ -z "$line" ]; then
+			out=$(printf '%s\n%s' "$out" "$(basename "$t"): no summary line (exit status $rc)")
+			[ "$f" -gt 0 ] || f=1
+		elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+		fi
 		passed=$((passed + p))
 		failed=$((failed + f))
-		if [ $rc -ne 0 ]; then
+		if [ $rc -ne 0 ] || [ -z "$line" ] || [ "$f" -ne 0 ]; then
 			printf '%s\n' "$out"
 			bad="$bad $(basename "$t")"
 		else
