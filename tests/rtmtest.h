@@ -209,4 +209,81 @@ static inline void rt_sleep_ms(unsigned ms)
 		;
 }
 
+/* The bound of rt_wait_until: only so that a bug fails the test instead of
+ * hanging it (testlib's deadline would end it later anyway). */
+#define RT_WAIT_BOUND_MS 10000u
+
+/* Polls cond(arg) (no lock of the test held) until it is true, for at most
+ * RT_WAIT_BOUND_MS; returns its last value.  No assertion on elapsed time. */
+static inline bool rt_wait_until(bool (*cond)(void *), void *arg)
+{
+	for (unsigned waited = 0; waited < RT_WAIT_BOUND_MS; waited++) {
+		if (cond(arg))
+			return true;
+		rt_sleep_ms(1);
+	}
+	return cond(arg);
+}
+
+/*
+ * "Nothing happened yet" checks: a thread is blocked in the library, and the
+ * test checks that it has not got through.  Such a check proves something
+ * only once the thread is known to be waiting, so the test waits until the
+ * library shows the waiter, in rtm_stats (for the caller's RIB):
+ *
+ *   waiting_invokes  threads in RtmInvokeMethod waiting for the target's
+ *                    methods to be resumed (RtmBlockMethods);
+ *   waiting_locks    threads waiting for a client-lock stripe: RtmLock*
+ *                    calls, and changes and timer fires waiting for a
+ *                    destination, route or next hop a client holds locked;
+ *   waiting_drains   threads in RtmDeregisterEntity or RtmBlockMethods
+ *                    waiting for the entity's callbacks or methods running on
+ *                    other threads to return.
+ *
+ * rtmv2_ext.h defines RTM_STATS_HAS_WAITERS once rtm_stats has them; until
+ * then a check can only give the thread time (fallback_ms) and hope.
+ */
+enum rt_waiter { RT_WAITING_INVOKES, RT_WAITING_LOCKS, RT_WAITING_DRAINS };
+
+struct rt_waiters_q {
+	RTM_ENTITY_HANDLE e;
+	enum rt_waiter kind;
+	unsigned long n;
+};
+
+static inline bool rt_waiters_reached(void *arg)
+{
+	struct rt_waiters_q *q = arg;
+	rtm_stats s;
+	if (rtm_get_stats(q->e, &s) != NO_ERROR)
+		return false;
+#ifdef RTM_STATS_HAS_WAITERS
+	unsigned long n = q->kind == RT_WAITING_INVOKES ? s.waiting_invokes
+			  : q->kind == RT_WAITING_LOCKS  ? s.waiting_locks
+							 : s.waiting_drains;
+	return n >= q->n;
+#else
+	return false;
+#endif
+}
+
+/* Waits until at least n threads of e's RIB wait as kind says (bounded by
+ * RT_WAIT_BOUND_MS; false if they never did), or, without the counters,
+ * sleeps fallback_ms and returns true. */
+static inline bool rt_wait_waiters(RTM_ENTITY_HANDLE e, enum rt_waiter kind, unsigned long n,
+				   unsigned fallback_ms)
+{
+#ifdef RTM_STATS_HAS_WAITERS
+	struct rt_waiters_q q = { e, kind, n };
+	(void)fallback_ms;
+	return rt_wait_until(rt_waiters_reached, &q);
+#else
+	(void)e;
+	(void)kind;
+	(void)n;
+	rt_sleep_ms(fallback_ms);
+	return true;
+#endif
+}
+
 #endif

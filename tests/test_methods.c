@@ -308,8 +308,8 @@ static void test_block_methods(void)
 	while (!iv.started)
 		pthread_cond_wait(&iv.c, &iv.m);
 	pthread_mutex_unlock(&iv.m);
-	/* Give the invocation every chance to run; while blocked it must not. */
-	rt_sleep_ms(20);
+	/* Once the invocation waits in the library, it must not have run. */
+	CHECK(rt_wait_waiters(target, RT_WAITING_INVOKES, 1, 20));
 	pthread_mutex_lock(&iv.m);
 	CHECK(!iv.done);
 	pthread_mutex_unlock(&iv.m);
@@ -337,7 +337,7 @@ static void test_block_methods(void)
 	while (!iv.started)
 		pthread_cond_wait(&iv.c, &iv.m);
 	pthread_mutex_unlock(&iv.m);
-	rt_sleep_ms(5);
+	CHECK(rt_wait_waiters(target, RT_WAITING_INVOKES, 1, 5));
 	CHECK_U(RtmDeregisterEntity(target), NO_ERROR);
 	pthread_join(t, NULL);
 	CHECK_U(iv.rc, ERROR_INVALID_HANDLE);
@@ -424,7 +424,8 @@ static void test_block_methods_target(void)
 	for (unsigned i = 0; i < 3; i++) {
 		CHECK_U(RtmBlockMethods(target, blockers[i], 0, RTM_BLOCK_METHODS), NO_ERROR);
 		invoker_start(&iv, &t);
-		CHECK(!invoker_wait(&iv, 20));
+		CHECK(rt_wait_waiters(target, RT_WAITING_INVOKES, 1, 20));
+		CHECK(!invoker_wait(&iv, 0));
 		CHECK_U(calls_m0(), 1 + i);
 		CHECK_U(RtmBlockMethods(target, blockers[(i + 1) % 3], 0, RTM_RESUME_METHODS), NO_ERROR);
 		CHECK(invoker_wait(&iv, 10000));
@@ -547,7 +548,8 @@ static void test_method_deregisters_itself(void)
 	pthread_mutex_unlock(&gate_m);
 	REQUIRE(pthread_create(&tb, NULL, self_call_thread, &b) == 0);
 	/* B waits for A's method, on another thread, to finish. */
-	CHECK(!join_within(tb, 30));
+	CHECK(rt_wait_waiters(caller, RT_WAITING_DRAINS, 1, 30));
+	CHECK(!join_within(tb, 0));
 	pthread_mutex_lock(&gate_m);
 	CHECK_U(self_rc, 0xDEAD);
 	slow_open = true;
@@ -627,7 +629,8 @@ static void test_method_blocks_itself(void)
 	CHECK_U(a.size, out_step(0));
 	/* Blocked now: the next invocation waits until the owner resumes. */
 	REQUIRE(pthread_create(&ta, NULL, self_call_thread, &a) == 0);
-	CHECK(!join_within(ta, 20));
+	CHECK(rt_wait_waiters(caller, RT_WAITING_INVOKES, 1, 20));
+	CHECK(!join_within(ta, 0));
 	CHECK_U(RtmBlockMethods(target, NULL, 0, RTM_RESUME_METHODS), NO_ERROR);
 	/* The method blocks again on its way out; resume from here once more. */
 	CHECK(join_within(ta, 10000));

@@ -4,9 +4,11 @@
  * after its object was deleted lets other threads in; a stripe shared by two
  * locked objects stays held until both are unlocked.
  *
- * "Waits" is checked by letting the other thread run for a while and seeing
- * that it has not finished and changed nothing; "lets in" by waiting (with a
- * generous bound) for it to finish.  A thread that never finishes is left
+ * "Waits" is checked by waiting until the library shows the other thread
+ * waiting for the stripe (rtm_stats.waiting_locks; until the library has that
+ * counter, by letting it run for a while) and seeing that it has not finished
+ * and changed nothing; "lets in" by waiting (with a generous bound) for it to
+ * finish.  A thread that never finishes is left
  * behind: the test has failed and its process ends anyway.
  */
 #include "rtmtest.h"
@@ -134,7 +136,8 @@ static void test_owner_waits_for_lock(void)
 		struct job j = { .fn = changes[i], .e = a, .nh = h, .esi = (PVOID)(uintptr_t)(0x100 + i) };
 		CHECK_U(RtmLockNextHop(b, hb, TRUE, TRUE, NULL), NO_ERROR);
 		job_start(&j);
-		CHECK(!job_finished(&j, 200));
+		CHECK(rt_wait_waiters(a, RT_WAITING_LOCKS, 1, 200));
+		CHECK(!job_finished(&j, 0));
 		/* Nothing changed yet. */
 		CHECK(esi_of(b, hb, &state) == (i ? (PVOID)(uintptr_t)(0x100 + i - 1) : NULL));
 		CHECK_U(state, RTM_NEXTHOP_STATE_CREATED);
@@ -254,7 +257,8 @@ static void test_shared_stripe_held_until_both_unlocked(void)
 	CHECK_U(RtmLockRoute(a, r1, TRUE, FALSE, NULL), NO_ERROR);
 	struct job j = { .fn = do_lock_unlock_route, .e = a, .route = r1 };
 	job_start(&j);
-	CHECK(!job_finished(&j, 200));
+	CHECK(rt_wait_waiters(a, RT_WAITING_LOCKS, 1, 200));
+	CHECK(!job_finished(&j, 0));
 	p2->PrefInfo.Metric = 5;
 	DWORD fl;
 	CHECK_U(RtmUpdateAndUnlockRoute(a, r2, INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
@@ -298,8 +302,9 @@ static void test_hold_expiry_waits_for_lock(void)
 	CHECK_U(RtmDeleteRouteToDest(a, r, &fl), NO_ERROR);
 	CHECK(hold_route_of(a, d) != NULL);
 	CHECK_U(RtmLockDestination(a, d, TRUE, TRUE), NO_ERROR);
-	/* Well past the hold time: the hold-down cannot end while the lock is held. */
-	rt_sleep_ms(300);
+	/* The hold time passes and the timer thread waits for the destination's
+	 * stripe: the hold-down cannot end while the lock is held. */
+	CHECK(rt_wait_waiters(a, RT_WAITING_LOCKS, 1, 300));
 	CHECK(hold_route_of(a, d) != NULL);
 	CHECK_U(RtmLockDestination(a, d, TRUE, FALSE), NO_ERROR);
 	/* Unlocked: it ends (a generous bound, not a timing assertion). */
