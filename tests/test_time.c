@@ -2,16 +2,55 @@
  * test_time.c — route expiry (TimeToLive, RTM_ROUTE_EXPIRED) and hold-down
  * (RtmHoldDestination), route.c and dest.c on the timer service.
  *
- * No assertion is made on elapsed time: the tests wait for events with a
- * condition variable and a generous bound, and prove that a timer was
- * cancelled by the order in which timers fire (a later deadline firing
- * means every earlier one would have fired before it).
+ * The RIB's timer service runs on a fake clock (the hook test_timer uses,
+ * rtm__timer_service_set_clock, reached through the RIB's internals): a test
+ * moves the clock by hand and settles the service, which returns once the
+ * timer thread has fired everything due and gone back to sleep.  So no test
+ * waits for real milliseconds to pass, what fires and when is deterministic
+ * (nothing fires a millisecond early), and a cancelled timer is also proved
+ * by the order in which timers fire (a later deadline firing means every
+ * earlier one would have fired before it).  The waits for events keep a
+ * condition variable and a generous bound, so that a bug fails the test
+ * instead of hanging it.  The real clock of the RIB's timer thread is
+ * exercised by test_mt_locks (the end of a hold-down).
  */
+#include "ribcheck.h"
 #include "rtmtest.h"
 
 #include <errno.h>
 
-#define BOUND_MS 10000u
+#define BOUND_MS RT_WAIT_BOUND_MS
+
+/* ---- the fake clock ------------------------------------------------------------- */
+
+static _Atomic uint64_t fake_ms = 1000000;
+static struct rtm_timer_service *fake_svc;
+
+static uint64_t fake_clock(void)
+{
+	return atomic_load(&fake_ms);
+}
+
+/* From now on, the timer service of e's RIB runs on the fake clock (called
+ * before the test arms its first timer). */
+static void fake_clock_on(RTM_ENTITY_HANDLE e)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(e, &caller, false);
+	if (!rib)
+		abort();
+	rtm__rib_unlock(rib); /* a RIB is never freed while the process runs */
+	fake_svc = &rib->timers;
+	rtm__timer_service_set_clock(fake_svc, fake_clock);
+}
+
+/* Moves the fake clock ms on and lets the timer thread fire what became due
+ * (with no lock of ours held: the fires take the RIB's). */
+static void advance(unsigned ms)
+{
+	atomic_fetch_add(&fake_ms, ms);
+	rtm__timer_service_settle(fake_svc);
+}
 
 struct expiry {
 	RTM_ENTITY_HANDLE to;
@@ -76,17 +115,6 @@ static unsigned events(void)
 	return n;
 }
 
-/* Polls cond (no lock of ours held) until true, with the bound; the result. */
-static bool wait_until(bool (*cond)(void *), void *arg)
-{
-	for (unsigned i = 0; i < BOUND_MS; i++) {
-		if (cond(arg))
-			return true;
-		rt_sleep_ms(1);
-	}
-	return cond(arg);
-}
-
 struct q {
 	RTM_ENTITY_HANDLE e;
 	const char *dest;
@@ -129,10 +157,15 @@ static void test_expiry_deletes(void)
 	CHECK_U(other_events, 1); /* other heard of e's registration */
 	other_events = 0;
 	pthread_mutex_unlock(&mu);
+	fake_clock_on(e);
 	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1);
 	RTM_ROUTE_HANDLE r = NULL;
 	answer = ERROR_NOT_SUPPORTED;
 	REQUIRE(add_ttl(e, &r, "10.1.0.0", 16, 7, nh, 5, NULL) == NO_ERROR);
+	advance(4);
+	CHECK_U(events(), 0); /* not a millisecond early */
+	CHECK(rt_best(e, "10.1.0.0", 16, RTM_VIEW_MASK_UCAST) == r);
+	advance(1);
 	REQUIRE(wait_events(1) == 1);
 	/* The owner is told, with the route's handle and information. */
 	CHECK(seen[0].to == e);
@@ -150,7 +183,7 @@ static void test_expiry_deletes(void)
 	CHECK(rt_addr_eq(&seen[0].dest, &want));
 	/* ERROR_NOT_SUPPORTED: the RTM deletes the route (and drops the event's handle). */
 	struct q q = { e, "10.1.0.0", 16, 0 };
-	CHECK(wait_until(no_best, &q));
+	CHECK(rt_wait_until(no_best, &q));
 	RTM_NET_ADDRESS a = rt_addr("10.1.0.0", 16);
 	rt_dest_buf db;
 	CHECK_U(RtmGetExactMatchDestination(e, &a, 0, 0, &db.info), ERROR_NOT_FOUND);
@@ -162,7 +195,7 @@ static void test_expiry_deletes(void)
 	RtmReleaseRouteInfo(e, &rb.info);
 	CHECK_U(RtmReleaseRoutes(e, 1, &r), NO_ERROR);
 	CHECK_U(RtmReleaseRoutes(e, 1, &r), ERROR_INVALID_HANDLE);
-	CHECK(wait_until(routes_are, &q));
+	CHECK(rt_wait_until(routes_are, &q));
 	CHECK_U(rt_stats(e).dests, 0);
 	CHECK_U(events(), 1);
 	pthread_mutex_lock(&mu);
@@ -177,10 +210,12 @@ static void test_expiry_kept(void)
 {
 	RTM_ENTITY_HANDLE e;
 	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, expiry_cb, FALSE, NULL, &e, NULL) == NO_ERROR);
+	fake_clock_on(e);
 	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1);
 	answer = NO_ERROR;
 	/* No handle asked for: the event's handle is the owner's only one. */
 	REQUIRE(add_ttl(e, NULL, "10.2.0.0", 16, 3, nh, 1, NULL) == NO_ERROR);
+	advance(1);
 	REQUIRE(wait_events(1) == 1);
 	RTM_ROUTE_HANDLE r = seen[0].route;
 	/* Any other answer: the route stays, and the handle is ours to release. */
@@ -193,6 +228,7 @@ static void test_expiry_kept(void)
 	CHECK_U(rt_stats(e).pending_timers, 0);
 	/* It does not expire again.  A later timer firing proves it. */
 	REQUIRE(add_ttl(e, NULL, "10.3.0.0", 16, 3, nh, 10, NULL) == NO_ERROR);
+	advance(10);
 	REQUIRE(wait_events(2) == 2);
 	RTM_NET_ADDRESS w3 = rt_addr("10.3.0.0", 16);
 	CHECK(rt_addr_eq(&seen[1].dest, &w3));
@@ -215,6 +251,7 @@ static void test_infinite_cancels(void)
 {
 	RTM_ENTITY_HANDLE e;
 	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, expiry_cb, FALSE, NULL, &e, NULL) == NO_ERROR);
+	fake_clock_on(e);
 	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1);
 	answer = ERROR_NOT_SUPPORTED;
 	RTM_ROUTE_HANDLE r1 = NULL, r2 = NULL;
@@ -224,6 +261,7 @@ static void test_infinite_cancels(void)
 	REQUIRE(add_ttl(e, &r1, "10.1.0.0", 16, 1, nh, INFINITE, NULL) == NO_ERROR);
 	CHECK_U(rt_stats(e).pending_timers, 0);
 	REQUIRE(add_ttl(e, &r2, "10.2.0.0", 16, 1, nh, 20, NULL) == NO_ERROR);
+	advance(20);
 	REQUIRE(wait_events(1) == 1);
 	/* Only r2 expired: r1's earlier deadline was cancelled. */
 	CHECK(seen[0].route == r2);
@@ -232,15 +270,16 @@ static void test_infinite_cancels(void)
 	REQUIRE(add_ttl(e, &r1, "10.1.0.0", 16, 1, nh, 1000000, NULL) == NO_ERROR);
 	REQUIRE(add_ttl(e, &r1, "10.1.0.0", 16, 2, nh, 5, NULL) == NO_ERROR);
 	CHECK_U(rt_stats(e).pending_timers, 1);
+	advance(5);
 	REQUIRE(wait_events(2) == 2);
 	CHECK(seen[1].route == r1);
 	CHECK_U(seen[1].info.PrefInfo.Metric, 2);
 	struct q q = { e, "10.1.0.0", 16, 0 };
-	CHECK(wait_until(no_best, &q));
+	CHECK(rt_wait_until(no_best, &q));
 	/* The deleted routes are still referenced by our handles. */
 	RtmReleaseRoutes(e, 1, &r1);
 	RtmReleaseRoutes(e, 1, &r2);
-	CHECK(wait_until(routes_are, &q));
+	CHECK(rt_wait_until(routes_are, &q));
 	CHECK_U(events(), 2);
 	/* A route that is deleted before its time never expires. */
 	RTM_ROUTE_HANDLE r3 = NULL, r4 = NULL;
@@ -249,6 +288,7 @@ static void test_infinite_cancels(void)
 	REQUIRE(RtmDeleteRouteToDest(e, r3, &fl) == NO_ERROR);
 	CHECK_U(rt_stats(e).pending_timers, 0);
 	REQUIRE(add_ttl(e, &r4, "10.4.0.0", 16, 1, nh, 15, NULL) == NO_ERROR);
+	advance(15);
 	REQUIRE(wait_events(3) == 3);
 	CHECK(seen[2].route == r4);
 	CHECK_U(events(), 3);
@@ -262,6 +302,7 @@ static void test_expiry_after_deregistration(void)
 	RTM_ENTITY_HANDLE e, keep;
 	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, expiry_cb, FALSE, NULL, &e, NULL) == NO_ERROR);
 	REQUIRE(rt_register_ex(0, AF_INET, 2, 1, expiry_cb, FALSE, NULL, &keep, NULL) == NO_ERROR);
+	fake_clock_on(e);
 	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1), nk = rt_nexthop(keep, "10.0.0.2", 1);
 	REQUIRE(add_ttl(e, NULL, "10.1.0.0", 16, 1, nh, 10, NULL) == NO_ERROR);
 	RtmReleaseNextHops(e, 1, &nh);
@@ -270,6 +311,7 @@ static void test_expiry_after_deregistration(void)
 	/* A later timer of another entity fires; e's never did. */
 	answer = ERROR_NOT_SUPPORTED;
 	REQUIRE(add_ttl(keep, NULL, "10.2.0.0", 16, 1, nk, 20, NULL) == NO_ERROR);
+	advance(20);
 	REQUIRE(wait_events(1) == 1);
 	CHECK(seen[0].to == keep);
 	RtmReleaseNextHops(keep, 1, &nk);
@@ -341,6 +383,7 @@ static void test_hold_down(void)
 {
 	RTM_ENTITY_HANDLE e = rt_register(AF_INET, 1), b = rt_register(AF_INET, 2);
 	REQUIRE(e && b);
+	fake_clock_on(e);
 	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1), nb = rt_nexthop(b, "10.0.0.2", 1);
 	RTM_ROUTE_HANDLE r = NULL;
 	REQUIRE(rt_add_route(e, "10.1.0.0", 16, 1, 4, RTM_VIEW_MASK_UCAST, nh, NULL, &r, NULL) == NO_ERROR);
@@ -382,7 +425,10 @@ static void test_hold_down(void)
 	CHECK_U(RtmReleaseDestInfo(b, &db.info), NO_ERROR);
 	/* After the hold time, no hold route; the new route remains. */
 	struct holdq hq = { b, d };
-	CHECK(wait_until(hold_gone, &hq));
+	advance(39);
+	CHECK(!hold_gone(&hq)); /* not a millisecond early */
+	advance(1);
+	CHECK(rt_wait_until(hold_gone, &hq));
 	REQUIRE(RtmGetDestInfo(b, d, 0, RTM_VIEW_MASK_UCAST, &db.info) == NO_ERROR);
 	CHECK(RT_VIEW(&db.info, 0).Route == r2);
 	CHECK(RT_VIEW(&db.info, 0).HoldRoute == NULL);
@@ -405,6 +451,7 @@ static void test_hold_down_expires_dest(void)
 {
 	RTM_ENTITY_HANDLE e = rt_register(AF_INET, 1);
 	REQUIRE(e);
+	fake_clock_on(e);
 	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1);
 	RTM_ROUTE_HANDLE r = NULL, u = NULL;
 	REQUIRE(rt_add_route(e, "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST | RTM_VIEW_MASK_MCAST, nh, NULL, &r,
@@ -423,7 +470,8 @@ static void test_hold_down_expires_dest(void)
 	release_dest(e, d);
 	/* After the hold time the destination is gone altogether. */
 	struct q q = { e, NULL, 0, 0 };
-	CHECK(wait_until(routes_are, &q));
+	advance(5);
+	CHECK(rt_wait_until(routes_are, &q));
 	RTM_NET_ADDRESS a = rt_addr("10.1.0.0", 16);
 	CHECK_U(RtmGetExactMatchDestination(e, &a, 0, 0, &db.info), ERROR_NOT_FOUND);
 	CHECK_U(rt_stats(e).dests, 0);
@@ -475,11 +523,13 @@ static void test_expiry_without_callback(void)
 	CHECK_U(other_events, 1); /* others still hear of it */
 	other_events = 0;
 	pthread_mutex_unlock(&mu);
+	fake_clock_on(e);
 	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1);
 	RTM_ROUTE_HANDLE r = NULL;
 	REQUIRE(add_ttl(e, &r, "10.1.0.0", 16, 7, nh, 1, NULL) == NO_ERROR);
 	struct q q = { e, "10.1.0.0", 16, 0 };
-	CHECK(wait_until(no_best, &q));
+	advance(1);
+	CHECK(rt_wait_until(no_best, &q));
 	CHECK_U(rt_stats(e).pending_timers, 0);
 	rt_route_buf rb;
 	CHECK_U(rt_route_info(e, r, &rb), NO_ERROR);
@@ -487,7 +537,7 @@ static void test_expiry_without_callback(void)
 	RtmReleaseRouteInfo(e, &rb.info);
 	/* The RTM released the handle of the event; ours is the only one left. */
 	CHECK_U(RtmReleaseRoutes(e, 1, &r), NO_ERROR);
-	CHECK(wait_until(routes_are, &q));
+	CHECK(rt_wait_until(routes_are, &q));
 	CHECK_U(rt_stats(e).dests, 0);
 	CHECK_U(events(), 0); /* expiry_cb is other's, and other owns no route */
 	CHECK_U(RtmReleaseNextHops(e, 1, &nh), NO_ERROR);
@@ -539,9 +589,11 @@ static void test_expiry_update_in_place(void)
 {
 	RTM_ENTITY_HANDLE e;
 	REQUIRE(rt_register_ex(0, AF_INET, 1, 1, refresh_cb, FALSE, NULL, &e, NULL) == NO_ERROR);
+	fake_clock_on(e);
 	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "10.0.0.1", 1);
 	RTM_ROUTE_HANDLE r = NULL;
 	REQUIRE(add_ttl(e, &r, "10.4.0.0", 16, 5, nh, 1, NULL) == NO_ERROR);
+	advance(1);
 	REQUIRE(wait_events(1) == 1);
 	pthread_mutex_lock(&mu);
 	CHECK_U(refresh.calls, 1);
