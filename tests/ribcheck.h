@@ -7,7 +7,8 @@
 #define RTM_RIBCHECK_H
 
 #include "dest.h"
-#include "entity.h"
+#include "enter.h"
+#include "trie_check.h"
 
 #include <rtmv2.h>
 

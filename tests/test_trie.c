@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "testlib.h"
 #include "trie.h"
+#include "trie_check.h"
 
 /* A user object embedding a node as its last member, as destinations do. */
 struct obj {

@@ -62,6 +62,7 @@ enum rtm_handle_type {
 	RTM_HT_ENUM = 5,
 	RTM_HT_LIST = 6,
 	RTM_HT_NOTIFY = 7,
+	RTM_HT_MAX = 8, /* one past the last */
 };
 
 #define RTM_HANDLE_MAX_RIBS 128u
@@ -79,7 +80,7 @@ struct rtm_obj {
 	atomic_uint pins;             /* internal references (see above) */
 	atomic_uint crefs;            /* handles held by clients */
 	uint8_t type;                 /* RTM_HT_* */
-	atomic_uchar reap_pending;    /* queued for a write-locked reap, see rib.c */
+	atomic_uchar reap_pending;    /* queued for a write-locked reap, see svc/release.c */
 	uint8_t dead;                 /* unlinked; freed when refs reaches 0 */
 	uint8_t spare;
 };

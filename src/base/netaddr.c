@@ -1,6 +1,6 @@
 /*
- * netaddr.c — RTM_NET_ADDRESS checks and conversions, and the two IPv6
- * helper functions of the API.
+ * netaddr.c — RTM_NET_ADDRESS checks and conversions to and from trie keys.
+ * (The API's two IPv6 helpers are in api/netaddr.c.)
  */
 #include "netaddr.h"
 
@@ -55,31 +55,4 @@ int rtm__netaddr_cmp(const RTM_NET_ADDRESS *a, const RTM_NET_ADDRESS *b)
 	if (c)
 		return c;
 	return (int)a->NumBits - (int)b->NumBits;
-}
-
-DWORD WINAPI RtmConvertNetAddressToIpv6AddressAndLength(PRTM_NET_ADDRESS pNetAddress,
-							 PIN6_ADDR pAddress, PDWORD pLength,
-							 DWORD dwAddressSize)
-{
-	if (!pNetAddress || !pAddress || !pLength || dwAddressSize > RTM_MAX_ADDRESS_SIZE ||
-	    dwAddressSize != sizeof(IN6_ADDR))
-		return ERROR_INVALID_PARAMETER;
-	if (pNetAddress->NumBits > 8 * dwAddressSize)
-		return ERROR_INVALID_PARAMETER;
-	memcpy(pAddress, pNetAddress->AddrBits, dwAddressSize);
-	*pLength = pNetAddress->NumBits;
-	return NO_ERROR;
-}
-
-DWORD WINAPI RtmConvertIpv6AddressAndLengthToNetAddress(PRTM_NET_ADDRESS pNetAddress,
-							 IN6_ADDR Address, DWORD dwLength,
-							 DWORD dwAddressSize)
-{
-	if (!pNetAddress || dwAddressSize != sizeof(IN6_ADDR) || dwLength > 8 * dwAddressSize)
-		return ERROR_INVALID_PARAMETER;
-	/* The RTM_IPV6_* macros set AddressFamily themselves; this sets the rest. */
-	pNetAddress->NumBits = (USHORT)dwLength;
-	memset(pNetAddress->AddrBits, 0, sizeof(pNetAddress->AddrBits));
-	memcpy(pNetAddress->AddrBits, &Address, dwAddressSize);
-	return NO_ERROR;
 }

@@ -213,12 +213,4 @@ static inline size_t rtm__trie_node_size(unsigned width)
 	return sizeof(struct rtm_trie_node) + width / 8;
 }
 
-/*
- * Check every structural invariant (see trie.c): parent links, key
- * ordering, glue nodes with two children, counts, normalised keys, spares.
- * Returns 0 if the trie is sound, -1 (and prints the first fault on stderr)
- * otherwise.  O(size): for tests and debugging only.
- */
-int rtm__trie_check(const struct rtm_trie *t);
-
 #endif

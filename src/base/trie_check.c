@@ -4,7 +4,7 @@
  * never changes it, and knows its structure; it lives apart so that trie.c
  * holds only what the library runs.
  */
-#include "trie.h"
+#include "trie_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,6 @@
 #define COARSE_BITS RTM_TRIE_COARSE_BITS
 #define COARSE_SIZE (1u << COARSE_BITS)
 #define idx_block rtm__trie_index_block
-
 
 struct check_state {
 	const struct rtm_trie *t;

@@ -1,17 +1,20 @@
 /*
- * enum.c — enumeration handles: lifetime and RtmDeleteEnumHandle.
+ * enum.c — enumeration handles: lifetime.
  *
  * The kinds' own logic lives with what they walk: route lists in
- * routelist.c, the table (destinations, routes, next hops) in tablenum.c.
+ * routelist.c, the table (destinations, routes, next hops) in api/enum.c;
+ * each kind gives its cleanup (fini) when it creates an enumeration.
  */
 #include "enum.h"
 
 #include "alloc.h"
 #include "entity.h"
 #include "error.h"
-#include "objects.h"
+#include "lifetime.h"
+#include "routelist.h"
 
-struct rtm_enum *rtm__enum_new(struct rtm_rib *rib, struct rtm_entity *owner, unsigned kind)
+struct rtm_enum *rtm__enum_new(struct rtm_rib *rib, struct rtm_entity *owner, unsigned kind,
+			       void (*fini)(struct rtm_rib *rib, struct rtm_enum *en))
 {
 	struct rtm_enum *en = rtm__calloc(1, sizeof(*en));
 	if (!en)
@@ -22,12 +25,13 @@ struct rtm_enum *rtm__enum_new(struct rtm_rib *rib, struct rtm_entity *owner, un
 	}
 	en->owner = owner;
 	en->kind = kind;
+	en->fini = fini;
 	rtm__link_add_tail(&owner->enums, &en->owner_link);
 	rib->stats.enums++;
 	return en;
 }
 
-struct rtm_enum *rtm__enum_lookup(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h, unsigned kind)
+struct rtm_enum *rtm__enum_of_caller(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h, unsigned kind)
 {
 	struct rtm_obj *obj = rtm__rib_lookup(rib, h, RTM_HT_ENUM);
 	if (!obj || obj->dead)
@@ -38,18 +42,17 @@ struct rtm_enum *rtm__enum_lookup(struct rtm_rib *rib, struct rtm_entity *caller
 	return en;
 }
 
+static bool enum_try_free(struct rtm_rib *rib, struct rtm_obj *obj);
+
 void rtm__enum_delete(struct rtm_rib *rib, struct rtm_enum *en)
 {
-	if (en->kind == RTM_ENUM_KIND_LIST)
-		rtm__list_enum_fini(en);
-	else
-		rtm__table_enum_fini(rib, en);
+	en->fini(rib, en);
 	rtm__link_unlink(&en->owner_link);
 	en->obj.dead = 1;
-	rtm__enum_try_free(rib, &en->obj);
+	enum_try_free(rib, &en->obj);
 }
 
-bool rtm__enum_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
+static bool enum_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
 {
 	if (!obj->dead || rtm__obj_refs(obj) ||
 	    atomic_load_explicit(&obj->reap_pending, memory_order_relaxed))
@@ -69,15 +72,10 @@ void rtm__enums_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 	}
 }
 
-DWORD WINAPI RtmDeleteEnumHandle(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle)
+static const struct rtm_obj_class enum_class = { enum_try_free, NULL };
+
+void rtm__enum_classes_init(void)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_enum *en = rtm__enum_lookup(rib, caller, EnumHandle, 0);
-	if (en)
-		rtm__enum_delete(rib, en);
-	rtm__rib_unlock(rib);
-	return en ? NO_ERROR : ERROR_INVALID_HANDLE;
+	rtm__obj_class_set(RTM_HT_ENUM, &enum_class);
+	rtm__list_class_init();
 }

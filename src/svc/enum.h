@@ -17,7 +17,7 @@ enum rtm_enum_kind {
 };
 
 /*
- * The state of a destination, route or next-hop enumeration (tablenum.c).
+ * The state of a destination, route or next-hop enumeration (api/enum.c).
  * It never points into the table: the position is the key of the last
  * destination (or next hop) looked at, and a route enumeration that stopped
  * inside a destination keeps the handles, not pointers, of the routes it
@@ -55,27 +55,31 @@ struct rtm_enum {
 	struct rtm_entity *owner;
 	struct rtm_link owner_link;   /* in owner->enums */
 	unsigned kind;
+	void (*fini)(struct rtm_rib *rib, struct rtm_enum *en); /* the kind's cleanup */
 	union {
 		struct {
 			struct rtm_route_list *list; /* NULL once the list is deleted */
 			struct rtm_list_item cursor; /* sits in the list after the last route returned */
 		} list;
-		struct rtm_table_enum table; /* the other kinds (tablenum.c) */
+		struct rtm_table_enum table; /* the other kinds (api/enum.c) */
 	} u;
 };
 
-/* Allocates an enumeration of kind for owner, linked and with a handle.
- * NULL when out of memory.  rib->lock exclusive. */
-struct rtm_enum *rtm__enum_new(struct rtm_rib *rib, struct rtm_entity *owner, unsigned kind);
-/* The caller's enumeration of kind named by h, or NULL.  rib->lock held. */
-struct rtm_enum *rtm__enum_lookup(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h,
-				  unsigned kind);
+/* Allocates an enumeration of kind for owner, linked and with a handle;
+ * fini is the kind's cleanup, run when it is deleted.  NULL when out of
+ * memory.  rib->lock exclusive. */
+struct rtm_enum *rtm__enum_new(struct rtm_rib *rib, struct rtm_entity *owner, unsigned kind,
+			       void (*fini)(struct rtm_rib *rib, struct rtm_enum *en));
+/* The caller's live enumeration of kind (0: any) named by h, or NULL.
+ * rib->lock held. */
+struct rtm_enum *rtm__enum_of_caller(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h,
+				     unsigned kind);
 /* Deletes an enumeration (RtmDeleteEnumHandle, deregistration).  rib->lock exclusive. */
 void rtm__enum_delete(struct rtm_rib *rib, struct rtm_enum *en);
 /* Deletes all of e's enumerations.  rib->lock exclusive. */
 void rtm__enums_remove_owned(struct rtm_rib *rib, struct rtm_entity *e);
-/* Kind-specific cleanup, implemented by the kinds' modules. */
-void rtm__list_enum_fini(struct rtm_enum *en);
-void rtm__table_enum_fini(struct rtm_rib *rib, struct rtm_enum *en);
+/* Installs the object classes of enumerations and route lists (lifetime.h).
+ * Registry mutex. */
+void rtm__enum_classes_init(void);
 
 #endif

@@ -21,7 +21,7 @@
  * The timers do the same (route expiry, the end of a hold-down).
  * XXX: one change takes no stripe and can still happen under a client's
  * lock: the deregistration of an entity removes its routes and next hops
- * (rtm__entity_free_owned).  Taking every stripe there would deadlock
+ * (api/entity.c: teardown).  Taking every stripe there would deadlock
  * against a client that deregisters while holding a lock.  Readers (queries, info calls) do not take
  * stripes: they read the committed state under the RIB lock, never a record
  * a client is editing (RtmGetNextHopInfo, whose record the owner edits in

@@ -1,24 +1,23 @@
 /*
- * routelist.h — client route lists (RtmCreateRouteList and friends).
+ * routelist.h — client route lists as objects (the calls: api/list.c;
+ * membership: table/route.c).
  */
 #ifndef RTM_ROUTELIST_H
 #define RTM_ROUTELIST_H
 
 #include "rib.h"
 
-struct rtm_route_list {
-	struct rtm_obj obj;
-	struct rtm_entity *owner;
-	struct rtm_link owner_link;  /* in owner->lists */
-	struct rtm_link items;       /* routes (rtm_route_ext.list_link) and enumeration cursors */
-	size_t count;
-};
+struct rtm_enum;
 
 /* The caller's live list named by h, or NULL.  rib->lock held. */
-struct rtm_route_list *rtm__list_lookup(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h);
-/* Moves route (which has an ext) into list, or out of any list when list is
- * NULL.  rib->lock exclusive. */
-void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list);
+struct rtm_route_list *rtm__list_of_caller(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h);
+/* Deletes a list: its routes leave it, its enumerations have nothing left to
+ * return.  rib->lock exclusive. */
+void rtm__list_delete(struct rtm_rib *rib, struct rtm_route_list *list);
+/* The cleanup of a route-list enumeration (its fini). */
+void rtm__list_enum_fini(struct rtm_rib *rib, struct rtm_enum *en);
+/* Installs the lists' object class (lifetime.h).  Registry mutex. */
+void rtm__list_class_init(void);
 /* Deletes all of e's lists (deregistration).  rib->lock exclusive. */
 void rtm__lists_remove_owned(struct rtm_rib *rib, struct rtm_entity *e);
 

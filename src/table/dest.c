@@ -1,5 +1,6 @@
 /*
- * dest.c — destinations.
+ * dest.c — destinations.  (The calls are api/dest.c; the end of a hold-down
+ * fires in api/timers.c.)
  *
  * A destination is a prefix with the routes that clients added to it.  It is
  * created by the first route added to its prefix and lives in the RIB's trie
@@ -29,12 +30,12 @@
 #include "dest.h"
 
 #include "alloc.h"
+#include "changes.h"
+#include "clock.h"
 #include "entity.h"
 #include "error.h"
-#include "lock.h"
+#include "lifetime.h"
 #include "netaddr.h"
-#include "notify.h"
-#include "objects.h"
 #include "timerrec.h"
 
 #include <limits.h>
@@ -252,76 +253,6 @@ void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto
 }
 
 /* One RTM_DEST_INFO, its owners' references given at once. */
-static void fill_one(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
-		     PRTM_DEST_INFO info)
-{
-	struct rtm_owner_refs owners = { NULL, 0 };
-	rtm__dest_fill_info(rib, dest, proto, views, &owners, info);
-	rtm__owner_refs_flush(&owners);
-}
-
-/*
- * The handles of an array of RTM_DEST_INFO, as one release (all or nothing,
- * rib.c): item i is found by a cursor that moves through the array field by
- * field, since a release reads its items in order, from 0 up, in each pass
- * (each information has its own number of views, so i says nothing by
- * itself).  Fields: 0 DestHandle, then Route, Owner, HoldRoute of each view.
- */
-struct info_cursor {
-	const char *base;
-	size_t stride;
-	unsigned i;    /* the item the cursor is at */
-	unsigned k, f; /* its information, and its field there */
-};
-
-static const RTM_DEST_INFO *cursor_info(const struct info_cursor *c)
-{
-	return (const void *)(c->base + c->k * c->stride);
-}
-
-static void info_item(void *ctx, unsigned i, HANDLE *h, unsigned *type)
-{
-	struct info_cursor *c = ctx;
-	if (i < c->i)
-		c->i = c->k = c->f = 0;
-	for (; c->i < i; c->i++)
-		if (++c->f == 1 + 3 * cursor_info(c)->NumberOfViews) {
-			c->k++;
-			c->f = 0;
-		}
-	const RTM_DEST_INFO *di = cursor_info(c);
-	if (c->f == 0) {
-		*h = di->DestHandle;
-		*type = RTM_HT_DEST;
-	} else {
-		const __typeof__(di->ViewInfo[0]) *vi =
-			(const void *)((const char *)di->ViewInfo + (c->f - 1) / 3 * sizeof(di->ViewInfo[0]));
-		static const unsigned types[3] = { RTM_HT_ROUTE, RTM_HT_ENTITY, RTM_HT_ROUTE };
-		unsigned j = (c->f - 1) % 3;
-		*h = j == 0 ? vi->Route : j == 1 ? vi->Owner : vi->HoldRoute;
-		*type = types[j];
-	}
-	if (!*h)
-		*type = 0;
-}
-
-int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, unsigned n, size_t stride)
-{
-	unsigned items = 0;
-	for (unsigned i = 0; i < n; i++) {
-		const RTM_DEST_INFO *di = (const void *)((const char *)infos + i * stride);
-		if (di->NumberOfViews > RTM_MAX_VIEWS)
-			return RTM_EINVAL;
-		if (!di->DestHandle)
-			return RTM_EHANDLE;
-		if (items > UINT_MAX - (1 + 3 * RTM_MAX_VIEWS))
-			return RTM_EINVAL;
-		items += 1 + 3 * di->NumberOfViews;
-	}
-	struct info_cursor c = { (const char *)infos, stride, 0, 0, 0 };
-	return rtm__rib_release_items(rib, items, info_item, &c);
-}
-
 /* ---- change detection -------------------------------------------------- */
 
 /* A 64-bit mix of a route's next-hop array (the splitmix64 finaliser on each
@@ -390,8 +321,6 @@ void rtm__dest_diff(const struct rtm_rib *rib, const struct rtm_dest_state *befo
 
 /* ---- hold-down ----------------------------------------------------------- */
 
-static void hold_fire(struct rtm_timer *timer, void *arg);
-
 static struct rtm_dest_ext *ext_get(struct rtm_rib *rib, struct rtm_dest *dest)
 {
 	if (dest->ext)
@@ -411,10 +340,10 @@ bool rtm__dest_hold_removed(struct rtm_rib *rib, struct rtm_dest *dest, struct r
 	if (!ext || !(ext->hold_marked & emptied))
 		return false;
 	if (rtm__timerrec_arm(rib, &ext->hold_timer, rtm__rib_handle(rib, &dest->obj),
-			      ext->hold_time_ms, hold_fire))
+			      ext->hold_time_ms, rib->hooks->hold_ended))
 		return false; /* no hold-down rather than a hold-down that never ends */
 	if (ext->hold_route && ext->hold_route != route)
-		rtm__rib_unpin_locked(rib, &ext->hold_route->obj);
+		rtm__obj_unpin_locked(rib, &ext->hold_route->obj);
 	if (ext->hold_route != route)
 		rtm__obj_pin(&route->obj);
 	ext->hold_route = route;
@@ -428,8 +357,7 @@ struct rtm_dest_ext *rtm__dest_ext(struct rtm_rib *rib, struct rtm_dest *dest)
 	return ext_get(rib, dest);
 }
 
-/* Ends the hold-down of dest and reports the change.  rib->lock exclusive. */
-static void hold_finish(struct rtm_rib *rib, struct rtm_dest *dest)
+void rtm__dest_hold_finish(struct rtm_rib *rib, struct rtm_dest *dest)
 {
 	struct rtm_dest_ext *ext = dest->ext;
 	struct rtm_dest_state before, after;
@@ -446,8 +374,8 @@ static void hold_finish(struct rtm_rib *rib, struct rtm_dest *dest)
 	rtm__obj_pin(&dest->obj);
 	rtm__notify_changed(rib, dest, &ch);
 	if (held)
-		rtm__rib_unpin_locked(rib, &held->obj);
-	rtm__rib_unpin_locked(rib, &dest->obj);
+		rtm__obj_unpin_locked(rib, &held->obj);
+	rtm__obj_unpin_locked(rib, &dest->obj);
 }
 
 void rtm__dest_hold_end(struct rtm_rib *rib, struct rtm_dest *dest)
@@ -455,109 +383,12 @@ void rtm__dest_hold_end(struct rtm_rib *rib, struct rtm_dest *dest)
 	if (!dest->ext || !dest->ext->hold_route)
 		return;
 	rtm__timerrec_cancel(rib, &dest->ext->hold_timer);
-	hold_finish(rib, dest);
-}
-
-/* The hold time ran out (timer thread, no lock held).  Like a client's
- * change, the end of a hold-down takes the destination's stripe first
- * (lock.h), so it waits while a client holds the destination locked. */
-static void hold_fire(struct rtm_timer *timer, void *arg)
-{
-	struct rtm_rib *rib = arg;
-	struct rtm_timer_rec *rec = rtm_container_of(timer, struct rtm_timer_rec, timer);
-	rtm__rib_rdlock(rib);
-	struct rtm_dest *dest = (struct rtm_dest *)rtm__rib_lookup(rib, rec->handle, RTM_HT_DEST);
-	bool found = dest != NULL;
-	unsigned stripe = found ? rtm__stripe_of_dest(rib, dest) : 0;
-	rtm__rib_unlock(rib);
-	bool taken = found && rtm__stripe_enter(rib, stripe);
-	rtm__rib_wrlock(rib);
-	/* The handle names the same destination, or none now: the stripe held
-	 * is its stripe. */
-	dest = found ? (struct rtm_dest *)rtm__rib_lookup(rib, rec->handle, RTM_HT_DEST) : NULL;
-	if (dest && dest->ext && rtm__timerrec_current(&dest->ext->hold_timer, rec) &&
-	    dest->ext->hold_route)
-		hold_finish(rib, dest);
-	rtm__timerrec_free(rec);
-	rtm__rib_unlock(rib);
-	if (found)
-		rtm__stripe_leave(rib, stripe, taken);
-	rtm__notify_flush(rib);
-}
-
-/* ---- API ----------------------------------------------------------------- */
-
-/* Looks up a destination handle of the caller's RIB (live or not). */
-static struct rtm_dest *dest_lookup(struct rtm_rib *rib, HANDLE h)
-{
-	return (struct rtm_dest *)rtm__rib_lookup(rib, h, RTM_HT_DEST);
-}
-
-DWORD WINAPI RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG ProtocolId,
-			    RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = 0;
-	struct rtm_dest *dest = dest_lookup(rib, DestHandle);
-	if (!dest)
-		err = RTM_EHANDLE;
-	else if (!DestInfo)
-		err = RTM_EINVAL;
-	else
-		fill_one(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews, DestInfo);
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
-}
-
-DWORD WINAPI RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_DEST_INFO DestInfo)
-{
-	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
-	if (!caller)
-		return ERROR_INVALID_HANDLE;
-	if (!DestInfo)
-		return ERROR_INVALID_PARAMETER;
-	return rtm__win32(rtm__dest_release_infos(caller->rib, DestInfo, 1, 0));
-}
-
-/* The query functions share their checks and their answer. */
-static int query_answer(struct rtm_rib *rib, struct rtm_entity *caller, struct rtm_dest *dest,
-			ULONG ProtocolId, RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
-{
-	if (!dest)
-		return RTM_ENOENT;
-	fill_one(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews, DestInfo);
-	return 0;
-}
-
-DWORD WINAPI RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
-					 ULONG ProtocolId, RTM_VIEW_SET TargetViews,
-					 PRTM_DEST_INFO DestInfo)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err;
-	if (!DestInfo || rtm__netaddr_check(DestAddress, rib->family, rib->width)) {
-		err = RTM_EINVAL;
-	} else {
-		uint8_t key[16];
-		rtm__netaddr_key(DestAddress, rib->width, key);
-		struct rtm_dest *dest = rtm__dest_find(rib, key, DestAddress->NumBits);
-		if (dest && !rtm__dest_visible(dest))
-			dest = NULL;
-		err = query_answer(rib, caller, dest, ProtocolId, TargetViews, DestInfo);
-	}
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
+	rtm__dest_hold_finish(rib, dest);
 }
 
 /* Longest-match answers skip destinations with no route in the asked views:
  * a forwarding lookup must land on something that forwards. */
-static struct rtm_dest *usable_or_up(struct rtm_rib *rib, struct rtm_trie_node *n, RTM_VIEW_SET views)
+struct rtm_dest *rtm__dest_usable_or_up(struct rtm_rib *rib, struct rtm_trie_node *n, RTM_VIEW_SET views)
 {
 	while (n && !rtm__dest_has_route_in(rtm__dest_of_node(n), views & rib->cfg.views_supported))
 		n = rtm__trie_find_less_specific(&rib->trie, n);
@@ -567,130 +398,7 @@ static struct rtm_dest *usable_or_up(struct rtm_rib *rib, struct rtm_trie_node *
 struct rtm_dest *rtm__dest_longest_match(struct rtm_rib *rib, const uint8_t *key, unsigned len,
 					 RTM_VIEW_SET views)
 {
-	return usable_or_up(rib, rtm__trie_find_longest(&rib->trie, key, len), views);
-}
-
-DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
-					   ULONG ProtocolId, RTM_VIEW_SET TargetViews,
-					   PRTM_DEST_INFO DestInfo)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err;
-	if (!DestInfo || rtm__netaddr_check(DestAddress, rib->family, rib->width)) {
-		err = RTM_EINVAL;
-	} else {
-		struct rtm_trie_node *n = rtm__trie_find_longest(&rib->trie, DestAddress->AddrBits,
-								 DestAddress->NumBits);
-		err = query_answer(rib, caller, usable_or_up(rib, n, TargetViews), ProtocolId,
-				   TargetViews, DestInfo);
-	}
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
-}
-
-DWORD WINAPI RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
-					   ULONG ProtocolId, RTM_VIEW_SET TargetViews,
-					   PRTM_DEST_INFO DestInfo)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err;
-	struct rtm_dest *dest = dest_lookup(rib, DestHandle);
-	if (!dest) {
-		err = RTM_EHANDLE;
-	} else if (!DestInfo) {
-		err = RTM_EINVAL;
-	} else if (!dest->in_trie) {
-		err = RTM_ENOENT;
-	} else {
-		struct rtm_trie_node *n = rtm__trie_find_less_specific(&rib->trie, &dest->node);
-		err = query_answer(rib, caller, usable_or_up(rib, n, TargetViews), ProtocolId,
-				   TargetViews, DestInfo);
-	}
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
-}
-
-DWORD WINAPI RtmHoldDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
-				RTM_VIEW_SET TargetViews, ULONG HoldTime)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = 0;
-	struct rtm_dest *dest = dest_lookup(rib, DestHandle);
-	if (!dest) {
-		err = RTM_EHANDLE;
-	} else if (HoldTime == 0 || !rtm__views_supported(rib, TargetViews)) {
-		err = RTM_EINVAL;
-	} else {
-		struct rtm_dest_ext *ext = ext_get(rib, dest);
-		if (!ext) {
-			err = RTM_ENOMEM;
-		} else {
-			/* One hold time for all views: the longest asked for (INFINITE
-			 * is held as the longest a timer can wait). */
-			uint32_t ms = HoldTime == INFINITE ? INFINITE - 1 : HoldTime;
-			ext->hold_marked |= TargetViews ? TargetViews : rib->cfg.views_supported;
-			if (ms > ext->hold_time_ms)
-				ext->hold_time_ms = ms;
-		}
-	}
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
-}
-
-DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, BOOL Exclusive,
-				BOOL LockDest)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_dest *dest = dest_lookup(rib, DestHandle);
-	unsigned stripe = dest ? rtm__stripe_of_dest(rib, dest) : 0;
-	rtm__rib_unlock(rib);
-	if (!LockDest) {
-		/* As for routes: an unlock needs only this thread's record, so it
-		 * works after the destination was released and freed. */
-		int u = rtm__client_unlock_obj(rib, DestHandle, Exclusive != FALSE);
-		return rtm__win32(u && !dest ? RTM_EHANDLE : u);
-	}
-	if (!dest)
-		return ERROR_INVALID_HANDLE;
-	return rtm__win32(rtm__client_lock_obj(rib, DestHandle, stripe, Exclusive != FALSE));
-}
-
-DWORD WINAPI RtmGetOpaqueInformationPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
-					    PVOID *OpaqueInfoPointer)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = 0;
-	struct rtm_dest *dest = dest_lookup(rib, DestHandle);
-	if (!dest) {
-		err = RTM_EHANDLE;
-	} else if (!OpaqueInfoPointer) {
-		err = RTM_EINVAL;
-	} else if (caller->opaque_slot < 0) {
-		err = RTM_ENOENT;
-	} else {
-		struct rtm_dest_ext *ext = ext_get(rib, dest);
-		if (!ext)
-			err = RTM_ENOMEM;
-		else
-			*OpaqueInfoPointer = &ext->opaque[caller->opaque_slot];
-	}
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
+	return rtm__dest_usable_or_up(rib, rtm__trie_find_longest(&rib->trie, key, len), views);
 }
 
 /* Clears an opaque slot in every destination (its entity deregistered). */

@@ -5,12 +5,20 @@
 #ifndef RTM_DEST_H
 #define RTM_DEST_H
 
+#include "clock.h"
 #include "rib.h"
 
 /* Checks that the chain of destinations (rib->first_dest, dest->next) is the
  * trie's walk exactly: 0, or -1 with the first difference on stderr.  For
  * tests; rib->lock held. */
 int rtm__dests_check_order(struct rtm_rib *rib);
+
+/* The destination h names (live or not), NULL if h names none.  rib->lock
+ * (either mode). */
+static inline struct rtm_dest *rtm__dest_lookup(struct rtm_rib *rib, HANDLE h)
+{
+	return (struct rtm_dest *)rtm__rib_lookup(rib, h, RTM_HT_DEST);
+}
 
 /* The destination with exactly this key, whatever its state; NULL if none. */
 struct rtm_dest *rtm__dest_find(struct rtm_rib *rib, const uint8_t *key, unsigned len);
@@ -30,6 +38,10 @@ bool rtm__dest_has_route_in(const struct rtm_dest *dest, RTM_VIEW_SET views);
 /* Visible to queries: has a route or a hold-down route. */
 bool rtm__dest_visible(const struct rtm_dest *dest);
 
+/* n, or the first less specific destination above it, that has a route in
+ * views (a forwarding lookup must land on something that forwards); NULL if
+ * none.  rib->lock held. */
+struct rtm_dest *rtm__dest_usable_or_up(struct rtm_rib *rib, struct rtm_trie_node *n, RTM_VIEW_SET views);
 /* The longest-prefix destination covering (key, len) that has a route in
  * views (any route for views 0); NULL if none.  rib->lock held. */
 struct rtm_dest *rtm__dest_longest_match(struct rtm_rib *rib, const uint8_t *key, unsigned len,
@@ -48,11 +60,6 @@ unsigned rtm__dest_info_views(const struct rtm_rib *rib, RTM_VIEW_SET views);
 struct rtm_owner_refs;
 void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
 			 struct rtm_owner_refs *owners, PRTM_DEST_INFO info);
-/* Releases the handles of n RTM_DEST_INFO entries of `stride` bytes each, as
- * one release: 0; RTM_EINVAL (an entry with more than RTM_MAX_VIEWS views) or
- * RTM_EHANDLE (a NULL DestHandle, or a handle the caller holds no reference
- * to), and then nothing is released. */
-int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, unsigned n, size_t stride);
 
 /* What a change did to a destination, per view (bit per view id). */
 struct rtm_view_state {
@@ -84,6 +91,8 @@ void rtm__dest_diff(const struct rtm_rib *rib, const struct rtm_dest_state *befo
  * marked.  Returns true if it took the route (and a reference on it). */
 bool rtm__dest_hold_removed(struct rtm_rib *rib, struct rtm_dest *dest, struct rtm_route *route,
 			    RTM_VIEW_SET emptied);
+/* Ends the hold-down of dest and reports the change.  rib->lock exclusive. */
+void rtm__dest_hold_finish(struct rtm_rib *rib, struct rtm_dest *dest);
 /* Ends any hold-down at once (deregistration of the hold route's owner). */
 void rtm__dest_hold_end(struct rtm_rib *rib, struct rtm_dest *dest);
 
@@ -93,5 +102,12 @@ struct rtm_dest_ext *rtm__dest_ext(struct rtm_rib *rib, struct rtm_dest *dest);
 
 /* Clears an opaque-pointer slot in every destination (its entity deregistered). */
 void rtm__dests_clear_opaque(struct rtm_rib *rib, int slot);
+
+/* Lifetime (lifetime.h): a destination with no route, no hold-down route and
+ * no pending change is empty; try_free frees it when nothing keeps it.
+ * rib->lock exclusive. */
+bool rtm__dest_is_empty(const struct rtm_dest *dest);
+bool rtm__dest_try_free(struct rtm_rib *rib, struct rtm_dest *dest);
+void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * entity.h — registered entities: the global entity table, caller checks,
- * event delivery.
+ * entity.h — registered entities: the global entity slot table, handles,
+ * references, caller checks.  (Event delivery: svc/events.h; the calls:
+ * api/entity.c.)
  */
 #ifndef RTM_ENTITY_H
 #define RTM_ENTITY_H
@@ -74,39 +75,16 @@ static inline void rtm__owner_refs_add(struct rtm_owner_refs *run, struct rtm_en
  * address family, like all others. */
 struct rtm_entity *rtm__entity_of_rib(struct rtm_rib *rib, HANDLE h);
 
-/* Calls e's event callback, with no lock held, unless e has deregistered (or
- * is deregistering) or has no callback.  Returns the callback's answer, or
- * NO_ERROR when it was not called. */
-DWORD rtm__entity_deliver(struct rtm_entity *e, RTM_EVENT_TYPE type, PVOID context1, PVOID context2,
-			  bool *called);
+/* A fresh slot from the table (registration path): 0, RTM_ENOMEM (a chunk
+ * could not be allocated) or RTM_ENORES (all slots hold entities, registered
+ * or still referenced).  The slot is the caller's to fill and publish under
+ * its cb_mutex. */
+int rtm__entity_slot_alloc(struct rtm_entity **out);
 
-/* Removes everything e owns from its RIB (routes, lists, enumerations,
- * notifications, next hops).  rib->lock held exclusive. */
-void rtm__entity_free_owned(struct rtm_rib *rib, struct rtm_entity *e);
+/* The entity h names if it belongs to rib and is not free (live_only: still
+ * registered), with its cb_mutex held; NULL, and no lock held, otherwise.
+ * The generation is compared under the mutex, where it cannot move on, so a
+ * stale handle never reads a newcomer's information or methods. */
+struct rtm_entity *rtm__entity_lock(struct rtm_rib *rib, HANDLE h, bool live_only);
 
 #endif
-
-/* The common start of an API call: validates the caller's handle and takes
- * its RIB's lock (shared or exclusive).  Returns the RIB, or NULL (no lock
- * held) when the handle does not name a registered entity. */
-static inline struct rtm_rib *rtm__enter(RTM_ENTITY_HANDLE h, struct rtm_entity **caller, bool exclusive)
-{
-	struct rtm_entity *e = rtm__caller(h);
-	if (!e)
-		return NULL;
-	struct rtm_rib *rib = __atomic_load_n(&e->rib, __ATOMIC_ACQUIRE);
-	if (!rib)
-		return NULL;
-	if (exclusive)
-		rtm__rib_wrlock(rib);
-	else
-		rtm__rib_rdlock(rib);
-	/* Re-checked under the lock: deregistration changes the state under it,
-	 * and a slot freed and registered again meanwhile has a new handle. */
-	if (!rtm__caller_still_valid(e) || e->rib != rib || rtm__entity_handle(e) != h) {
-		rtm__rib_unlock(rib);
-		return NULL;
-	}
-	*caller = e;
-	return rib;
-}

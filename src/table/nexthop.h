@@ -1,17 +1,41 @@
 /*
  * nexthop.h — next hops: each entity's sorted list, lookups, lifetime.
+ * (The calls are api/nexthop.c.)
  */
 #ifndef RTM_NEXTHOP_H
 #define RTM_NEXTHOP_H
 
 #include "rib.h"
 
-/* The caller's next hop named by h (live, not deleted), or NULL.  rib->lock held. */
-struct rtm_nexthop *rtm__nexthop_lookup(struct rtm_rib *rib, HANDLE h);
+/* The next hop h names (live or deleted), NULL if none.  rib->lock (either
+ * mode). */
+static inline struct rtm_nexthop *rtm__nexthop_lookup(struct rtm_rib *rib, HANDLE h)
+{
+	return (struct rtm_nexthop *)rtm__rib_lookup(rib, h, RTM_HT_NEXTHOP);
+}
+/* The same, live only (not deleted). */
+struct rtm_nexthop *rtm__nexthop_live(struct rtm_rib *rib, HANDLE h);
+/* e's next hop with the key (address, interface) of info, or NULL. */
+struct rtm_nexthop *rtm__nexthop_find(const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info);
+/* Creates caller's next hop with the key and fields of info (checked):
+ * 0 or RTM_ENOMEM (nothing changed).  rib->lock exclusive. */
+int rtm__nexthop_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_NEXTHOP_INFO *info,
+		     struct rtm_nexthop **out);
+/* Updates nh from info (the fields a client may set).  rib->lock exclusive,
+ * nh's stripe held. */
+void rtm__nexthop_update(struct rtm_rib *rib, struct rtm_nexthop *nh, const RTM_NEXTHOP_INFO *info);
+/* Deletes nh: out of its owner's list, State DELETED; freed when the last
+ * reference goes.  rib->lock exclusive. */
+void rtm__nexthop_delete(struct rtm_rib *rib, struct rtm_nexthop *nh);
 /* A route starts / stops naming nh (as a next hop or as its neighbour). */
 void rtm__nexthop_route_ref(struct rtm_nexthop *nh);
 void rtm__nexthop_route_unref(struct rtm_rib *rib, struct rtm_nexthop *nh);
 /* Deletes all of e's next hops (deregistration).  rib->lock exclusive. */
 void rtm__nexthops_remove_owned(struct rtm_rib *rib, struct rtm_entity *e);
+
+/* Lifetime (lifetime.h): a deleted next hop is freed when no handle and no
+ * route keeps it.  rib->lock exclusive. */
+bool rtm__nexthop_try_free(struct rtm_rib *rib, struct rtm_nexthop *nh);
+void rtm__nexthop_free(struct rtm_rib *rib, struct rtm_nexthop *nh);
 
 #endif

@@ -12,17 +12,10 @@
  *             ├─ timer service (route expiry, hold-down)
  *             └─ change-notification registrations
  *
- * Locking (the one lock order, checked by reading, see docs/DESIGN.md):
- *
- *   registry mutex  →  client stripe locks  →  rib->lock  →  leaf mutexes
- *                                                        (entity table, entity
- *                                                         callback state, timer
- *                                                         service, notify)
- *
- * rib->lock is a reader/writer lock over all of the RIB's tables: queries,
- * info calls and releases take it shared, changes take it exclusive.  RIBs
- * are independent of each other.  No callback into a client runs while any
- * of these locks is held.
+ * Locking.  The table layer (this folder) takes no lock: each of its
+ * functions says which mode of rib->lock it needs, and the API layer takes
+ * it, in the one lock order written in api/enter.h.  RIBs are independent
+ * of each other.
  *
  * Lifetime: RIB structs are never freed (there are at most 128 and they hold
  * the handle tables whose generations must outlive stale handles); what they
@@ -102,6 +95,18 @@ struct rtm_nexthop {
 	struct rtm_dest *remote;     /* RTM_NEXTHOP_FLAGS_REMOTE: the resolving destination (pinned) */
 };
 
+/* A client route list (RtmCreateRouteList): routes of its owner, through
+ * their extensions, in the order they were put in, and the cursors of the
+ * enumerations walking it.  Membership changes with the route (route.c);
+ * the list object itself is svc/routelist.c's. */
+struct rtm_route_list {
+	struct rtm_obj obj;
+	struct rtm_entity *owner;
+	struct rtm_link owner_link;  /* in owner->lists */
+	struct rtm_link items;       /* routes (rtm_route_ext.list_item) and enumeration cursors */
+	size_t count;
+};
+
 /* An entry of a client route list: a route, or an enumeration's cursor. */
 struct rtm_list_item {
 	struct rtm_link link;
@@ -176,6 +181,14 @@ static inline struct rtm_dest *rtm__dest_of_node(const struct rtm_trie_node *n)
 	return n ? rtm_container_of(n, struct rtm_dest, node) : NULL;
 }
 
+/* The table's only calls upward: the fires of its timers (route expiry, the
+ * end of a hold-down), which must take locks and call clients.  Set once per
+ * RIB by the API layer before any timer is armed (api/timers.c). */
+struct rtm_table_hooks {
+	void (*route_expired)(struct rtm_timer *timer, void *rib);
+	void (*hold_ended)(struct rtm_timer *timer, void *rib);
+};
+
 struct rtm_rib_stats {
 	size_t dests, routes, nexthops, enums, lists, notifies;
 };
@@ -192,11 +205,12 @@ struct rtm_rib {
 	struct rtm_handle_table handles;
 	struct rtm_trie trie;
 	struct rtm_dest *first_dest; /* the destinations in walk order, chained by next (dest.c) */
-	uint64_t dests_freed;        /* destinations ever freed (the enumerations' resume, tablenum.c) */
-	uint64_t deactivations;      /* times the last entity left and every object was freed (rib.c) */
+	uint64_t dests_freed;        /* destinations ever freed (the enumerations' resume, api/enum.c) */
+	uint64_t deactivations;      /* times the last entity left and every object was freed (svc/release.c) */
 	struct rtm_link entities;
 	uint8_t opaque_used[256];    /* which opaque slots are reserved */
 	struct rtm_timer_service timers;
+	const struct rtm_table_hooks *hooks;
 	bool timers_ready;
 	uint64_t route_seq;
 	struct rtm_rib_stats stats;
@@ -206,20 +220,6 @@ struct rtm_rib {
 	size_t notify_room;          /* smallest queue capacity of the registrations; rib->lock */
 	pthread_rwlock_t stripes[RTM_STRIPES];
 };
-
-/* Registry of RIBs (rib.c). */
-struct rtm_rib *rtm__rib_by_index(unsigned index);
-/* Finds or creates the RIB for (instance, family), reading the configuration
- * when it is (re)activated.  Called with the registry mutex held. */
-int rtm__rib_get(USHORT instance, USHORT family, struct rtm_rib **out, char *err, size_t errlen);
-void rtm__registry_lock(void);
-void rtm__registry_unlock(void);
-/* Frees a RIB's contents after its last entity left.  Registry mutex held. */
-void rtm__rib_deactivate(struct rtm_rib *rib);
-
-static inline void rtm__rib_rdlock(struct rtm_rib *rib) { pthread_rwlock_rdlock(&rib->lock); }
-static inline void rtm__rib_wrlock(struct rtm_rib *rib) { pthread_rwlock_wrlock(&rib->lock); }
-static inline void rtm__rib_unlock(struct rtm_rib *rib) { pthread_rwlock_unlock(&rib->lock); }
 
 /* Handle helpers bound to a RIB; need rib->lock. */
 static inline HANDLE rtm__rib_handle(const struct rtm_rib *rib, const struct rtm_obj *obj)
@@ -235,43 +235,6 @@ static inline struct rtm_obj *rtm__rib_lookup(struct rtm_rib *rib, HANDLE h, uns
 static inline bool rtm__views_supported(const struct rtm_rib *rib, RTM_VIEW_SET views)
 {
 	return (views & ~rib->cfg.views_supported) == 0;
-}
-
-/* Frees obj if it is unreferenced and freeable (rib.c).  rib->lock exclusive. */
-void rtm__rib_reap(struct rtm_rib *rib, struct rtm_obj *obj);
-/* Releases one client reference for each of n handles of one type, read at
- * `stride`-byte steps from `handles` (so that handle fields inside arrays of
- * structures can be released in place).  All handles are checked first: if one
- * is invalid nothing is released and RTM_EHANDLE is returned.  Takes rib->lock
- * itself (shared, and exclusive only to free what became unreferenced). */
-int rtm__rib_release_handles(struct rtm_rib *rib, const HANDLE *handles, unsigned n,
-			     unsigned type, unsigned stride);
-/* A mixed set of handles to release together (an info structure's handles).
- * NULL handles are skipped.  Entity handles are released through entity.c. */
-struct rtm_release {
-	HANDLE handle;
-	unsigned type;
-};
-int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsigned n);
-/* The general form: item(ctx, i, ...) gives the handle and type of item i of
- * n (type 0: skip it), called for i = 0, 1, ... in each of the release's
- * passes over the items.  All three return 0, or RTM_EHANDLE
- * (nothing released) when an item names no object, or one with no client
- * reference left for it. */
-typedef void (*rtm_release_item_fn)(void *ctx, unsigned i, HANDLE *h, unsigned *type);
-int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx);
-/* Drops one client reference (rtm__obj_unref) or one internal one
- * (rtm__obj_unpin) with rib->lock held exclusive, freeing the object when
- * that was the last reference and it is freeable. */
-void rtm__rib_unref_locked(struct rtm_rib *rib, struct rtm_obj *obj);
-void rtm__rib_unpin_locked(struct rtm_rib *rib, struct rtm_obj *obj);
-
-/* Current time as a FILETIME value (100 ns units since 1601-01-01). */
-uint64_t rtm__filetime_now(void);
-static inline FILETIME rtm__filetime(uint64_t v)
-{
-	FILETIME ft = { (DWORD)(v & 0xFFFFFFFFu), (DWORD)(v >> 32) };
-	return ft;
 }
 
 #endif

@@ -46,17 +46,13 @@
 #include "dest.h"
 #include "entity.h"
 #include "error.h"
-#include "lock.h"
 #include "netaddr.h"
 #include "nexthop.h"
-#include "notify.h"
-#include "objects.h"
-#include "routelist.h"
+#include "changes.h"
+#include "lifetime.h"
 #include "timerrec.h"
 
 #include <string.h>
-
-#define MAX_NEXTHOPS 64u /* the configuration's upper bound of MaxNextHopsInRoute */
 
 /* ---- lookups and small helpers ----------------------------------------- */
 
@@ -113,24 +109,6 @@ void rtm__route_fill_info(struct rtm_rib *rib, const struct rtm_route *route, PR
 	}
 }
 
-int rtm__route_release_info(struct rtm_rib *rib, const RTM_ROUTE_INFO *info)
-{
-	if (info->NextHopsList.NumNextHops > rib->cfg.max_next_hops_in_route || !info->DestHandle ||
-	    !info->RouteOwner)
-		return RTM_EHANDLE;
-	struct rtm_release items[3 + MAX_NEXTHOPS];
-	unsigned k = 0;
-	items[k++] = (struct rtm_release){ info->DestHandle, RTM_HT_DEST };
-	items[k++] = (struct rtm_release){ info->RouteOwner, RTM_HT_ENTITY };
-	items[k++] = (struct rtm_release){ info->Neighbour, RTM_HT_NEXTHOP };
-	for (unsigned i = 0; i < info->NextHopsList.NumNextHops; i++) {
-		if (!info->NextHopsList.NextHops[i])
-			return RTM_EHANDLE;
-		items[k++] = (struct rtm_release){ info->NextHopsList.NextHops[i], RTM_HT_NEXTHOP };
-	}
-	return rtm__rib_release(rib, items, k);
-}
-
 static void sync_shadow(struct rtm_rib *rib, struct rtm_route *route)
 {
 	if (route->ext && route->ext->shadow)
@@ -179,20 +157,8 @@ static void dest_link(struct rtm_dest *dest, struct rtm_route *route)
 
 /* ---- what a client asks for ------------------------------------------------ */
 
-/* A checked copy of the writable fields of an RTM_ROUTE_INFO. */
-struct route_spec {
-	struct rtm_nexthop *neighbour;
-	struct rtm_nexthop *nexthops[MAX_NEXTHOPS];
-	unsigned n_nexthops;
-	RTM_PREF_INFO pref;
-	RTM_VIEW_SET views;
-	USHORT flags;
-	UCHAR flags1;
-	PVOID entity_specific;
-};
-
-static int spec_from_info(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_ROUTE_INFO *info,
-			  struct route_spec *spec)
+int rtm__route_spec_from_info(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_ROUTE_INFO *info,
+			  struct rtm_route_spec *spec)
 {
 	if (info->NextHopsList.NumNextHops > rib->cfg.max_next_hops_in_route)
 		return RTM_EINVAL;
@@ -200,13 +166,13 @@ static int spec_from_info(struct rtm_rib *rib, struct rtm_entity *caller, const 
 		return RTM_EINVAL;
 	spec->neighbour = NULL;
 	if (info->Neighbour) {
-		spec->neighbour = rtm__nexthop_lookup(rib, info->Neighbour);
+		spec->neighbour = rtm__nexthop_live(rib, info->Neighbour);
 		if (!spec->neighbour)
 			return RTM_EHANDLE;
 	}
 	spec->n_nexthops = info->NextHopsList.NumNextHops;
 	for (unsigned i = 0; i < spec->n_nexthops; i++) {
-		struct rtm_nexthop *nh = rtm__nexthop_lookup(rib, info->NextHopsList.NextHops[i]);
+		struct rtm_nexthop *nh = rtm__nexthop_live(rib, info->NextHopsList.NextHops[i]);
 		if (!nh)
 			return RTM_EHANDLE;
 		if (nh->owner != caller)
@@ -223,7 +189,7 @@ static int spec_from_info(struct rtm_rib *rib, struct rtm_entity *caller, const 
 
 /* Commits spec into route (unlinked from its destination meanwhile).
  * `many` is a preallocated array when spec has more than one next hop. */
-static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const struct route_spec *spec,
+static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const struct rtm_route_spec *spec,
 			struct rtm_nexthop **many)
 {
 	/* Reference the new next hops before dropping the old ones: they may be
@@ -286,7 +252,7 @@ static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, s
 
 void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 {
-	struct route_spec none = { 0 };
+	struct rtm_route_spec none = { 0 };
 	commit_spec(rib, route, &none, NULL); /* drops every next-hop reference */
 	if (route->ext) {
 		rtm__timerrec_cancel(rib, &route->ext->expiry);
@@ -301,7 +267,7 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	rib->stats.routes--;
 	rtm__free(route);
 	rtm__entity_unref(owner);
-	rtm__rib_unpin_locked(rib, &dest->obj);
+	rtm__obj_unpin_locked(rib, &dest->obj);
 }
 
 bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route)
@@ -315,7 +281,7 @@ bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route)
 
 /* Deletes a live route: unlink, hold-down, report.  rib->lock exclusive.
  * Returns whether the best route of some view changed. */
-static bool route_delete(struct rtm_rib *rib, struct rtm_route *route)
+bool rtm__route_delete(struct rtm_rib *rib, struct rtm_route *route)
 {
 	struct rtm_dest *dest = route->dest;
 	struct rtm_dest_state before, after;
@@ -344,7 +310,7 @@ static bool route_delete(struct rtm_rib *rib, struct rtm_route *route)
 	rtm__obj_pin(&dest->obj);
 	rtm__notify_changed(rib, dest, &ch);
 	rtm__route_try_free(rib, route);
-	rtm__rib_unpin_locked(rib, &dest->obj);
+	rtm__obj_unpin_locked(rib, &dest->obj);
 	return ch.best != 0;
 }
 
@@ -358,20 +324,18 @@ void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
 		while (r) {
 			struct rtm_route *next = r->next;
 			if (r->owner == e)
-				route_delete(rib, r);
+				rtm__route_delete(rib, r);
 			r = next;
 		}
 		if (dest->ext && dest->ext->hold_route && dest->ext->hold_route->owner == e)
 			rtm__dest_hold_end(rib, dest);
 		struct rtm_dest *next = dest->next;
-		rtm__rib_unpin_locked(rib, &dest->obj);
+		rtm__obj_unpin_locked(rib, &dest->obj);
 		dest = next;
 	}
 }
 
 /* ---- expiry ---------------------------------------------------------------- */
-
-static void expiry_fire(struct rtm_timer *timer, void *arg);
 
 static PRTM_ROUTE_INFO shadow_alloc(struct rtm_rib *rib, struct rtm_route *route);
 
@@ -384,63 +348,8 @@ static int arm_expiry(struct rtm_rib *rib, struct rtm_route *route, ULONG ttl)
 	struct rtm_route_ext *ext = rtm__route_ext(route);
 	if (!ext || !shadow_alloc(rib, route))
 		return RTM_ENOMEM;
-	return rtm__timerrec_arm(rib, &ext->expiry, rtm__rib_handle(rib, &route->obj), ttl, expiry_fire);
-}
-
-/* Deletes the route named by h after its owner let it expire, unless it was
- * deleted or given a new lifetime meanwhile.  Takes the locks itself. */
-static void expire_delete(struct rtm_rib *rib, HANDLE h)
-{
-	rtm__rib_rdlock(rib);
-	struct rtm_route *route = rtm__route_lookup(rib, h);
-	unsigned stripe = route ? rtm__stripe_of_dest(rib, route->dest) : 0;
-	rtm__rib_unlock(rib);
-	if (!route)
-		return;
-	bool taken = rtm__stripe_enter(rib, stripe);
-	rtm__rib_wrlock(rib);
-	route = rtm__route_lookup(rib, h);
-	if (route && !route->obj.dead && !(route->ext && route->ext->expiry))
-		route_delete(rib, route);
-	/* The RTM releases the handle it gave with the event. */
-	if (route)
-		rtm__rib_unref_locked(rib, &route->obj);
-	rtm__rib_unlock(rib);
-	rtm__stripe_leave(rib, stripe, taken);
-}
-
-static void expiry_fire(struct rtm_timer *timer, void *arg)
-{
-	struct rtm_rib *rib = arg;
-	struct rtm_timer_rec *rec = rtm_container_of(timer, struct rtm_timer_rec, timer);
-	rtm__rib_wrlock(rib);
-	HANDLE h = rec->handle;
-	struct rtm_route *route = rtm__route_lookup(rib, h);
-	bool due = route && !route->obj.dead && route->ext &&
-		   rtm__timerrec_current(&route->ext->expiry, rec);
-	rtm__timerrec_free(rec);
-	struct rtm_entity *owner = NULL;
-	PRTM_ROUTE_INFO inplace = NULL;
-	if (due) {
-		owner = route->owner;
-		rtm__entity_ref(owner);
-		rtm__obj_ref(&route->obj); /* the handle given with the event */
-		/* Context2: the owner's in-place information, allocated when the
-		 * lifetime was armed, rewritten by every commit (not here: the
-		 * owner may be editing it under its route lock), freed only with
-		 * the route, which the handle keeps. */
-		inplace = route->ext->shadow;
-	}
-	rtm__rib_unlock(rib);
-	if (!due)
-		return;
-
-	bool called;
-	DWORD answer = rtm__entity_deliver(owner, RTM_ROUTE_EXPIRED, h, inplace, &called);
-	if (!called || answer == ERROR_NOT_SUPPORTED)
-		expire_delete(rib, h);
-	rtm__entity_unref(owner);
-	rtm__notify_flush(rib);
+	return rtm__timerrec_arm(rib, &ext->expiry, rtm__rib_handle(rib, &route->obj), ttl,
+				 rib->hooks->route_expired);
 }
 
 /* ---- add / update ------------------------------------------------------------ */
@@ -456,7 +365,7 @@ static struct rtm_route *find_existing(struct rtm_dest *dest, struct rtm_entity 
 
 /* Applies spec (and lifetime and list) to route, which is new or live.
  * Everything that can fail happens before the first change. */
-static int apply(struct rtm_rib *rib, struct rtm_route *route, const struct route_spec *spec, ULONG ttl,
+int rtm__route_apply(struct rtm_rib *rib, struct rtm_route *route, const struct rtm_route_spec *spec, ULONG ttl,
 		 struct rtm_route_list *list, bool is_new, DWORD *change_flags)
 {
 	struct rtm_nexthop **many = NULL;
@@ -504,170 +413,6 @@ static int apply(struct rtm_rib *rib, struct rtm_route *route, const struct rout
 	return 0;
 }
 
-DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
-			       PRTM_NET_ADDRESS DestAddress, PRTM_ROUTE_INFO RouteInfo, ULONG TimeToLive,
-			       RTM_ROUTE_LIST_HANDLE RouteListHandle, RTM_NOTIFY_FLAGS NotifyType,
-			       RTM_NOTIFY_HANDLE NotifyHandle, PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
-{
-	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
-	if (!caller)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_rib *rib = caller->rib;
-	if (!RouteInfo || !ChangeFlags || TimeToLive == 0 || NotifyType != 0 || NotifyHandle ||
-	    (*ChangeFlags & ~(DWORD)(RTM_ROUTE_CHANGE_FIRST | RTM_ROUTE_CHANGE_NEW)) ||
-	    rtm__netaddr_check(DestAddress, rib->family, rib->width))
-		return ERROR_INVALID_PARAMETER;
-
-	uint8_t key[16];
-	rtm__netaddr_key(DestAddress, rib->width, key);
-	unsigned stripe = rtm__stripe_of_key(key, rib->width / 8, DestAddress->NumBits);
-	bool taken = rtm__stripe_enter(rib, stripe);
-	rtm__rib_wrlock(rib);
-	int err = 0;
-	DWORD flags_in = *ChangeFlags;
-	struct route_spec spec;
-	struct rtm_route *route = NULL;
-	struct rtm_route_list *list = NULL;
-	bool created_dest = false, created_route = false;
-
-	if (!rtm__caller_still_valid(caller)) {
-		err = RTM_EHANDLE;
-		goto out;
-	}
-	if (RouteListHandle && !(list = rtm__list_lookup(rib, caller, RouteListHandle))) {
-		err = RTM_EHANDLE;
-		goto out;
-	}
-	if ((err = spec_from_info(rib, caller, RouteInfo, &spec)))
-		goto out;
-
-	if (RouteHandle && *RouteHandle) {
-		route = rtm__route_lookup(rib, *RouteHandle);
-		if (!route || route->obj.dead) {
-			err = RTM_EHANDLE;
-			goto out;
-		}
-		if (route->owner != caller) {
-			err = RTM_EACCES;
-			goto out;
-		}
-		if (route->dest->node.len != DestAddress->NumBits ||
-		    memcmp(route->dest->node.key, key, rib->width / 8)) {
-			err = RTM_EINVAL;
-			goto out;
-		}
-	} else {
-		struct rtm_dest *dest;
-		if ((err = rtm__dest_get(rib, DestAddress, &dest, &created_dest)))
-			goto out;
-		if (!(flags_in & RTM_ROUTE_CHANGE_NEW))
-			route = find_existing(dest, caller, flags_in & RTM_ROUTE_CHANGE_FIRST,
-					      spec.neighbour);
-		if (!route) {
-			route = route_new(rib, dest, caller);
-			if (!route) {
-				if (created_dest)
-					rtm__dest_try_free(rib, dest);
-				err = RTM_ENOMEM;
-				goto out;
-			}
-			created_route = true;
-		}
-	}
-
-	DWORD out_flags;
-	err = apply(rib, route, &spec, TimeToLive, list, created_route, &out_flags);
-	if (err) {
-		if (created_route) {
-			struct rtm_dest *dest = route->dest;
-			route->obj.dead = 1;
-			rtm__obj_pin(&dest->obj);
-			rtm__route_try_free(rib, route);
-			rtm__obj_unpin(&dest->obj);
-			rtm__dest_try_free(rib, dest);
-		}
-		goto out;
-	}
-	*ChangeFlags = out_flags;
-	if (RouteHandle && !*RouteHandle) {
-		rtm__obj_ref(&route->obj);
-		*RouteHandle = rtm__rib_handle(rib, &route->obj);
-	}
-out:
-	rtm__rib_unlock(rib);
-	rtm__stripe_leave(rib, stripe, taken);
-	rtm__notify_flush(rib);
-	return rtm__win32(err);
-}
-
-/* Finds a route of the caller for a change: checks handle and ownership, and
- * takes the destination's stripe (unless this thread holds it) and the RIB
- * lock exclusive.  On success the caller must call leave_route(). */
-static int enter_route(struct rtm_entity *caller, HANDLE h, struct rtm_route **out, unsigned *stripe,
-		       bool *taken)
-{
-	struct rtm_rib *rib = caller->rib;
-	rtm__rib_rdlock(rib);
-	struct rtm_route *route = rtm__route_lookup(rib, h);
-	int err = 0;
-	if (!rtm__caller_still_valid(caller) || !route)
-		err = RTM_EHANDLE;
-	else if (route->owner != caller)
-		err = RTM_EACCES;
-	else
-		*stripe = rtm__stripe_of_dest(rib, route->dest);
-	rtm__rib_unlock(rib);
-	if (err)
-		return err;
-	*taken = rtm__stripe_enter(rib, *stripe);
-	rtm__rib_wrlock(rib);
-	route = rtm__route_lookup(rib, h);
-	if (!rtm__caller_still_valid(caller) || !route) {
-		rtm__rib_unlock(rib);
-		rtm__stripe_leave(rib, *stripe, *taken);
-		return RTM_EHANDLE;
-	}
-	*out = route;
-	return 0;
-}
-
-static void leave_route(struct rtm_rib *rib, unsigned stripe, bool taken)
-{
-	rtm__rib_unlock(rib);
-	rtm__stripe_leave(rib, stripe, taken);
-	rtm__notify_flush(rib);
-}
-
-DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
-				  PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
-{
-	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
-	if (!caller)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_rib *rib = caller->rib;
-	struct rtm_route *route;
-	unsigned stripe;
-	bool taken;
-	int err = enter_route(caller, RouteHandle, &route, &stripe, &taken);
-	if (err)
-		return rtm__win32(err);
-	if (route->obj.dead) {
-		err = RTM_ENOENT;
-	} else if (rtm__obj_client_refs(&route->obj) == 0) {
-		err = RTM_EHANDLE; /* the caller holds no reference to consume */
-	} else {
-		/* The handle is consumed: its reference goes with the route. */
-		rtm__obj_pin(&route->obj); /* keep it while deleting */
-		bool best = route_delete(rib, route);
-		rtm__obj_unref(&route->obj);
-		rtm__rib_unpin_locked(rib, &route->obj);
-		if (ChangeFlags)
-			*ChangeFlags = best ? RTM_ROUTE_CHANGE_BEST : 0;
-	}
-	leave_route(rib, stripe, taken);
-	return rtm__win32(err);
-}
-
 /* The references an in-place edit moves (RtmUpdateAndUnlockRoute).  A next
  * hop that spec names more often than route does came with a client
  * reference (RtmReferenceHandles), which the route takes over; one that route
@@ -678,8 +423,8 @@ DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HAND
  * when an added next hop has no client reference left to take over.
  * rib->lock exclusive. */
 struct inplace_moves {
-	struct rtm_nexthop *taken[MAX_NEXTHOPS + 1]; /* client references taken over */
-	struct rtm_nexthop *given[MAX_NEXTHOPS];     /* route references given to the client */
+	struct rtm_nexthop *taken[RTM_MAX_NEXTHOPS + 1]; /* client references taken over */
+	struct rtm_nexthop *given[RTM_MAX_NEXTHOPS];     /* route references given to the client */
 	unsigned n_taken, n_given;
 };
 
@@ -700,7 +445,7 @@ static void inplace_undo(struct inplace_moves *m)
 	m->n_taken = m->n_given = 0;
 }
 
-static int inplace_refs(const struct rtm_route *route, const struct route_spec *spec,
+static int inplace_refs(const struct rtm_route *route, const struct rtm_route_spec *spec,
 			struct inplace_moves *m)
 {
 	struct rtm_nexthop *const *old = rtm__route_nexthops(route);
@@ -743,99 +488,7 @@ static int inplace_refs(const struct rtm_route *route, const struct route_spec *
 	return 0;
 }
 
-DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
-				     ULONG TimeToLive, RTM_ROUTE_LIST_HANDLE RouteListHandle,
-				     RTM_NOTIFY_FLAGS NotifyType, RTM_NOTIFY_HANDLE NotifyHandle,
-				     PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
-{
-	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
-	if (!caller)
-		return ERROR_INVALID_HANDLE;
-	if (TimeToLive == 0 || NotifyType != 0 || NotifyHandle)
-		return ERROR_INVALID_PARAMETER;
-	struct rtm_rib *rib = caller->rib;
-	struct rtm_route *route;
-	unsigned stripe;
-	bool taken;
-	int err = enter_route(caller, RouteHandle, &route, &stripe, &taken);
-	if (err)
-		return rtm__win32(err);
-	struct rtm_route_list *list = NULL;
-	struct route_spec spec;
-	struct inplace_moves moves;
-	DWORD flags = 0;
-	/* Only a route this thread locked (RtmLockRoute) has an edit to commit.
-	 * Holding its stripe is not enough: the stripe may be held for another
-	 * destination that hashes to it. */
-	bool exclusive;
-	if (!rtm__client_holds_obj(rib, RouteHandle, &exclusive))
-		err = RTM_EHANDLE;
-	else if (route->obj.dead)
-		err = RTM_ENOENT;
-	else if (RouteListHandle && !(list = rtm__list_lookup(rib, caller, RouteListHandle)))
-		err = RTM_EHANDLE;
-	else if (!route->ext || !route->ext->shadow)
-		err = RTM_EINVAL; /* never locked with a pointer: nothing was edited */
-	else if (!(err = spec_from_info(rib, caller, route->ext->shadow, &spec)) &&
-		 !(err = inplace_refs(route, &spec, &moves)) &&
-		 (err = apply(rib, route, &spec, TimeToLive, list, false, &flags)))
-		inplace_undo(&moves);
-	if (!err && ChangeFlags)
-		*ChangeFlags = flags;
-	rtm__rib_unlock(rib);
-	rtm__stripe_leave(rib, stripe, taken);
-	/* Success unlocks the route, as RtmLockRoute(..., FALSE) would, in the
-	 * mode it was locked in (exclusive first if it holds both). */
-	if (!err)
-		rtm__client_unlock_obj(rib, RouteHandle, exclusive);
-	rtm__notify_flush(rib);
-	return rtm__win32(err);
-}
-
 /* ---- information and in-place access ------------------------------------------ */
-
-DWORD WINAPI RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
-			     PRTM_ROUTE_INFO RouteInfo, PRTM_NET_ADDRESS DestAddress)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
-	int err = 0;
-	if (!route) {
-		err = RTM_EHANDLE;
-	} else {
-		if (RouteInfo)
-			rtm__route_fill_info(rib, route, RouteInfo, true);
-		if (DestAddress)
-			rtm__netaddr_from_key(DestAddress, rib->family, rib->width,
-					      route->dest->node.key, route->dest->node.len);
-	}
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
-}
-
-DWORD WINAPI RtmReleaseRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_INFO RouteInfo)
-{
-	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
-	if (!caller)
-		return ERROR_INVALID_HANDLE;
-	if (!RouteInfo)
-		return ERROR_INVALID_PARAMETER;
-	return rtm__win32(rtm__route_release_info(caller->rib, RouteInfo));
-}
-
-DWORD WINAPI RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumRoutes, PRTM_ROUTE_HANDLE RouteHandles)
-{
-	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
-	if (!caller)
-		return ERROR_INVALID_HANDLE;
-	if (NumRoutes && !RouteHandles)
-		return ERROR_INVALID_PARAMETER;
-	return rtm__win32(rtm__rib_release_handles(caller->rib, RouteHandles, NumRoutes, RTM_HT_ROUTE,
-						   sizeof(HANDLE)));
-}
 
 /* The owner's shadow of route, allocated (and filled) on first use; an
  * existing one is left as it is, owner's edits included.  rib->lock
@@ -856,7 +509,7 @@ static PRTM_ROUTE_INFO shadow_alloc(struct rtm_rib *rib, struct rtm_route *route
 
 /* The owner's shadow, rewritten from the route (RtmGetRoutePointer,
  * RtmLockRoute). */
-static PRTM_ROUTE_INFO shadow_get(struct rtm_rib *rib, struct rtm_route *route)
+PRTM_ROUTE_INFO rtm__route_shadow_get(struct rtm_rib *rib, struct rtm_route *route)
 {
 	PRTM_ROUTE_INFO p = shadow_alloc(rib, route);
 	if (p)
@@ -864,96 +517,7 @@ static PRTM_ROUTE_INFO shadow_get(struct rtm_rib *rib, struct rtm_route *route)
 	return p;
 }
 
-DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
-				PRTM_ROUTE_INFO *RoutePointer)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
-	int err = 0;
-	if (!route)
-		err = RTM_EHANDLE;
-	else if (route->owner != caller)
-		err = RTM_EACCES;
-	else if (!RoutePointer)
-		err = RTM_EINVAL;
-	else if (!(*RoutePointer = shadow_get(rib, route)))
-		err = RTM_ENOMEM;
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
-}
-
-DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle, BOOL Exclusive,
-			  BOOL LockRoute, PRTM_ROUTE_INFO *RoutePointer)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
-	int err = 0;
-	unsigned stripe = 0;
-	if (!route)
-		err = RTM_EHANDLE;
-	else if (route->owner != caller)
-		err = RTM_EACCES;
-	else
-		stripe = rtm__stripe_of_dest(rib, route->dest);
-	rtm__rib_unlock(rib);
-	if (!LockRoute) {
-		/* An unlock needs only this thread's record of what it locked: the
-		 * route may have been deleted, even freed, since it was locked, and
-		 * its stripe must be released all the same.  Without a record, say
-		 * what is wrong with the handle, if anything. */
-		int u = rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
-		return rtm__win32(u && err ? err : u);
-	}
-	if (err)
-		return rtm__win32(err);
-	if ((err = rtm__client_lock_obj(rib, RouteHandle, stripe, Exclusive != FALSE)))
-		return rtm__win32(err);
-	if (RoutePointer) {
-		rtm__rib_wrlock(rib);
-		route = rtm__route_lookup(rib, RouteHandle);
-		PRTM_ROUTE_INFO p = route ? shadow_get(rib, route) : NULL;
-		rtm__rib_unlock(rib);
-		if (!p) {
-			rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
-			return route ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_HANDLE;
-		}
-		*RoutePointer = p;
-	}
-	return NO_ERROR;
-}
-
 /* ---- queries ------------------------------------------------------------------ */
-
-DWORD WINAPI RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
-			    PRTM_VIEW_SET BestInViews)
-{
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
-	int err = 0;
-	if (!route) {
-		err = RTM_EHANDLE;
-	} else if (!BestInViews) {
-		err = RTM_EINVAL;
-	} else {
-		RTM_VIEW_SET best = 0;
-		if (!route->obj.dead)
-			for (unsigned v = 0; v < RTM_MAX_VIEWS; v++)
-				if ((route->views & (1u << v)) && rtm__dest_best(route->dest, v, 0) == route)
-					best |= (RTM_VIEW_SET)1u << v;
-		*BestInViews = best;
-	}
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
-}
 
 bool rtm__route_matches(struct rtm_rib *rib, const struct rtm_route *route, RTM_MATCH_FLAGS flags,
 			const RTM_ROUTE_INFO *criteria, ULONG ifindex)
@@ -992,39 +556,115 @@ bool rtm__route_matches(struct rtm_rib *rib, const struct rtm_route *route, RTM_
 	return true;
 }
 
-DWORD WINAPI RtmGetExactMatchRoute(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
-				   RTM_MATCH_FLAGS MatchingFlags, PRTM_ROUTE_INFO RouteInfo,
-				   ULONG InterfaceIndex, RTM_VIEW_SET TargetViews,
-				   PRTM_ROUTE_HANDLE RouteHandle)
+/* ---- the table's part of the API's calls ----------------------------------- */
+
+int rtm__route_update_inplace(struct rtm_rib *rib, struct rtm_entity *caller, struct rtm_route *route,
+			      ULONG ttl, struct rtm_route_list *list, DWORD *change_flags)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = RTM_ENOENT;
-	bool needs_criteria = (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_INTERFACE) != 0;
-	if (rtm__netaddr_check(DestAddress, rib->family, rib->width) || (!RouteInfo && needs_criteria)) {
-		err = RTM_EINVAL;
-		goto out;
-	}
+	if (route->obj.dead)
+		return RTM_ENOENT;
+	if (!route->ext || !route->ext->shadow)
+		return RTM_EINVAL; /* never locked with a pointer: nothing was edited */
+	struct rtm_route_spec spec;
+	struct inplace_moves moves;
+	int err = rtm__route_spec_from_info(rib, caller, route->ext->shadow, &spec);
+	if (!err)
+		err = inplace_refs(route, &spec, &moves);
+	if (!err && (err = rtm__route_apply(rib, route, &spec, ttl, list, false, change_flags)))
+		inplace_undo(&moves);
+	return err;
+}
+
+int rtm__route_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_NET_ADDRESS *addr,
+		   HANDLE route_handle, const RTM_ROUTE_INFO *info, ULONG ttl,
+		   struct rtm_route_list *list, DWORD flags_in, struct rtm_route **out,
+		   DWORD *change_flags)
+{
+	struct rtm_route_spec spec;
+	int err = rtm__route_spec_from_info(rib, caller, info, &spec);
+	if (err)
+		return err;
 	uint8_t key[16];
-	rtm__netaddr_key(DestAddress, rib->width, key);
-	struct rtm_dest *dest = rtm__dest_find(rib, key, DestAddress->NumBits);
-	for (struct rtm_route *r = dest ? dest->routes : NULL; r; r = r->next) {
-		if (TargetViews && !(r->views & TargetViews))
-			continue;
-		if (!rtm__route_matches(rib, r, MatchingFlags, RouteInfo, InterfaceIndex))
-			continue;
-		if (RouteInfo)
-			rtm__route_fill_info(rib, r, RouteInfo, true);
-		if (RouteHandle) {
-			rtm__obj_ref(&r->obj);
-			*RouteHandle = rtm__rib_handle(rib, &r->obj);
+	rtm__netaddr_key(addr, rib->width, key);
+	struct rtm_route *route = NULL;
+	bool created_dest = false, created_route = false;
+	if (route_handle) {
+		route = rtm__route_lookup(rib, route_handle);
+		if (!route || route->obj.dead)
+			return RTM_EHANDLE;
+		if (route->owner != caller)
+			return RTM_EACCES;
+		if (route->dest->node.len != addr->NumBits ||
+		    memcmp(route->dest->node.key, key, rib->width / 8))
+			return RTM_EINVAL;
+	} else {
+		struct rtm_dest *dest;
+		if ((err = rtm__dest_get(rib, addr, &dest, &created_dest)))
+			return err;
+		if (!(flags_in & RTM_ROUTE_CHANGE_NEW))
+			route = find_existing(dest, caller, flags_in & RTM_ROUTE_CHANGE_FIRST,
+					      spec.neighbour);
+		if (!route) {
+			route = route_new(rib, dest, caller);
+			if (!route) {
+				if (created_dest)
+					rtm__dest_try_free(rib, dest);
+				return RTM_ENOMEM;
+			}
+			created_route = true;
 		}
-		err = 0;
-		break;
 	}
-out:
-	rtm__rib_unlock(rib);
-	return rtm__win32(err);
+	err = rtm__route_apply(rib, route, &spec, ttl, list, created_route, change_flags);
+	if (err) {
+		if (created_route) {
+			struct rtm_dest *dest = route->dest;
+			route->obj.dead = 1;
+			rtm__obj_pin(&dest->obj);
+			rtm__route_try_free(rib, route);
+			rtm__obj_unpin(&dest->obj);
+			rtm__dest_try_free(rib, dest);
+		}
+		return err;
+	}
+	*out = route;
+	return 0;
+}
+
+struct rtm_route *rtm__route_expiry_fired(struct rtm_rib *rib, struct rtm_timer_rec *rec)
+{
+	struct rtm_route *route = rtm__route_lookup(rib, rec->handle);
+	bool due = route && !route->obj.dead && route->ext &&
+		   rtm__timerrec_current(&route->ext->expiry, rec);
+	rtm__timerrec_free(rec);
+	return due ? route : NULL;
+}
+
+bool rtm__route_expire(struct rtm_rib *rib, struct rtm_route *route)
+{
+	if (route->obj.dead || (route->ext && route->ext->expiry))
+		return false;
+	rtm__route_delete(rib, route);
+	return true;
+}
+
+/* ---- client route lists: membership ---------------------------------------- */
+
+void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list)
+{
+	struct rtm_route_ext *ext = route->ext;
+	/* Already there: it keeps its place, so that an enumeration in
+	 * progress neither returns it twice nor misses it (a protocol
+	 * refreshing its routes passes its list on every update). */
+	if (ext->list == list)
+		return;
+	if (ext->list) {
+		rtm__link_unlink(&ext->list_item.link);
+		ext->list->count--;
+		ext->list = NULL;
+	}
+	if (list) {
+		rtm__link_add_tail(&list->items, &ext->list_item.link);
+		list->count++;
+		ext->list = list;
+	}
 }

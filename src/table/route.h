@@ -1,26 +1,90 @@
 /*
- * route.h — routes: add, update, delete, expiry, information.
+ * route.h — routes: add, update, delete, expiry, in-place edits, client
+ * route-list membership.  Every function needs rib->lock exclusive unless it
+ * says otherwise; none takes a lock (the calls are api/route.c).
  */
 #ifndef RTM_ROUTE_H
 #define RTM_ROUTE_H
 
 #include "rib.h"
+#include "timerrec.h"
 
-/* The route named by h (live or dead), or NULL.  rib->lock held. */
+#define RTM_MAX_NEXTHOPS 64u /* the configuration's upper bound of MaxNextHopsInRoute */
+
+/* A checked copy of the writable fields of an RTM_ROUTE_INFO. */
+struct rtm_route_spec {
+	struct rtm_nexthop *neighbour;
+	struct rtm_nexthop *nexthops[RTM_MAX_NEXTHOPS];
+	unsigned n_nexthops;
+	RTM_PREF_INFO pref;
+	RTM_VIEW_SET views;
+	USHORT flags;
+	UCHAR flags1;
+	PVOID entity_specific;
+};
+
+/* The route named by h (live or dead), or NULL.  rib->lock (either mode). */
 struct rtm_route *rtm__route_lookup(struct rtm_rib *rib, HANDLE h);
 /* Fills a client's RTM_ROUTE_INFO; with take_refs, every handle in it is
- * referenced (to be dropped by RtmReleaseRouteInfo). */
+ * referenced (to be dropped by RtmReleaseRouteInfo).  rib->lock (either
+ * mode). */
 void rtm__route_fill_info(struct rtm_rib *rib, const struct rtm_route *route, PRTM_ROUTE_INFO out,
 			  bool take_refs);
-/* Releases the handles inside a route info filled with take_refs. */
-int rtm__route_release_info(struct rtm_rib *rib, const RTM_ROUTE_INFO *info);
-/* Does route match the RTM_MATCH_* criteria? */
+/* Does route match the RTM_MATCH_* criteria?  rib->lock (either mode). */
 bool rtm__route_matches(struct rtm_rib *rib, const struct rtm_route *route, RTM_MATCH_FLAGS flags,
 			const RTM_ROUTE_INFO *criteria, ULONG ifindex);
 /* Route ext, allocated on first need; NULL when out of memory. */
 struct rtm_route_ext *rtm__route_ext(struct rtm_route *route);
-/* Deletes all of e's routes and ends hold-downs of its routes (deregistration).
- * rib->lock exclusive. */
+
+/* Checks a client's RTM_ROUTE_INFO into a spec: 0, RTM_EINVAL (too many next
+ * hops, unsupported views), RTM_EHANDLE (a next hop that is none) or
+ * RTM_EACCES (another entity's next hop).  rib->lock (either mode). */
+int rtm__route_spec_from_info(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_ROUTE_INFO *info,
+			      struct rtm_route_spec *spec);
+/* Applies spec (and lifetime and list) to route, which is new or live, and
+ * reports the change.  Everything that can fail (RTM_ENOMEM) happens before
+ * the first change. */
+int rtm__route_apply(struct rtm_rib *rib, struct rtm_route *route, const struct rtm_route_spec *spec,
+		     ULONG ttl, struct rtm_route_list *list, bool is_new, DWORD *change_flags);
+/* RtmAddRouteToDest's work: the route named by route_handle (when not NULL),
+ * else the caller's route found by the identity rules of flags_in, else a
+ * new one, gets info.  *out is the route.  0, or RTM_E* with the table
+ * unchanged. */
+int rtm__route_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_NET_ADDRESS *addr,
+		   HANDLE route_handle, const RTM_ROUTE_INFO *info, ULONG ttl,
+		   struct rtm_route_list *list, DWORD flags_in, struct rtm_route **out,
+		   DWORD *change_flags);
+/* RtmUpdateAndUnlockRoute's work: commits the owner's in-place edit, moving
+ * next-hop references as the guide's protocol says (route.c).  0, RTM_ENOENT
+ * (deleted), RTM_EINVAL (no edit, or an invalid one), RTM_EHANDLE,
+ * RTM_EACCES, RTM_ENOMEM; on error nothing changed. */
+int rtm__route_update_inplace(struct rtm_rib *rib, struct rtm_entity *caller, struct rtm_route *route,
+			      ULONG ttl, struct rtm_route_list *list, DWORD *change_flags);
+/* Deletes a live route: unlink, hold-down, report.  Returns whether the best
+ * route of some view changed. */
+bool rtm__route_delete(struct rtm_rib *rib, struct rtm_route *route);
+/* Deletes all of e's routes and ends hold-downs of its routes (deregistration). */
 void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e);
+
+/* The owner's in-place RTM_ROUTE_INFO (RtmGetRoutePointer, RtmLockRoute),
+ * rewritten from the route; NULL when out of memory. */
+PRTM_ROUTE_INFO rtm__route_shadow_get(struct rtm_rib *rib, struct rtm_route *route);
+
+/* Expiry.  A route's lifetime timer fired with record rec: frees rec and
+ * returns the route when it is still due (not deleted, not re-armed), else
+ * NULL. */
+struct rtm_route *rtm__route_expiry_fired(struct rtm_rib *rib, struct rtm_timer_rec *rec);
+/* The owner let route expire: deletes it unless it was deleted or given a
+ * new lifetime since; true if it deleted it. */
+bool rtm__route_expire(struct rtm_rib *rib, struct rtm_route *route);
+
+/* Moves route (which has an ext) into a client route list, or out of any
+ * list when list is NULL. */
+void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list);
+
+/* Lifetime (lifetime.h): a deleted route is freed when nothing keeps it.
+ * rib->lock exclusive. */
+bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route);
+void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route);
 
 #endif

@@ -1,176 +1,31 @@
 /*
- * rib.c — the registry of RIBs, object reaping, and time stamps.
- *
- * The registry is a fixed array of at most 127 RIBs (index 0 is kept for
- * entity handles, which are global).  A RIB is found or created under the
- * registry mutex when an entity registers; its configuration is read each
- * time it goes from no entities to one, so an edited file takes effect for
- * the next generation of clients.
+ * release.c — releases of client references, all or nothing, and the RIB's
+ * deactivation (release.h).
  *
  * Reaping.  A client reference can be dropped under the shared lock (a
  * release call), but freeing needs the exclusive lock because other readers
  * may be looking at the object.  The thread whose release brought an object
  * to zero references and found it freeable sets obj.reap_pending; from then on
  * only that thread may free it, which it does after re-taking the lock
- * exclusively (rtm__rib_reap).  Writers that would otherwise free an object on
+ * exclusively (rtm__obj_reap).  Writers that would otherwise free an object on
  * the spot leave it alone while reap_pending is set.
+ *
+ * Deactivation.  When the last entity of a RIB leaves, every object left is
+ * kept only by references clients never released; nobody can use those
+ * handles any more, so everything is freed.  A reap batch that lived through
+ * a deactivation (the shared lock dropped before the exclusive one is taken)
+ * is forgotten: rib->deactivations counts them.
  */
-#include "rib.h"
+#include "release.h"
 
-#include "alloc.h"
 #include "entity.h"
 #include "error.h"
-#include "objects.h"
+#include "lifetime.h"
+#include "notify.h"
+#include "registry.h"
+#include "route.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-
-static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct rtm_rib *ribs[RTM_HANDLE_MAX_RIBS];
-
-void rtm__registry_lock(void)
-{
-	pthread_mutex_lock(&registry_mutex);
-}
-
-void rtm__registry_unlock(void)
-{
-	pthread_mutex_unlock(&registry_mutex);
-}
-
-struct rtm_rib *rtm__rib_by_index(unsigned index)
-{
-	if (index == 0 || index >= RTM_HANDLE_MAX_RIBS)
-		return NULL;
-	return __atomic_load_n(&ribs[index], __ATOMIC_ACQUIRE);
-}
-
-static int config_error(int err)
-{
-	switch (err) {
-	case 0:
-		return 0;
-	case -ENOENT:
-	case -EACCES:
-		return RTM_ENOFILE;
-	case -EBADMSG:
-	case -EIO:
-		return RTM_EBADCONF;
-	case -ENOMEM:
-		return RTM_ENOMEM;
-	default:
-		return RTM_EINVAL;
-	}
-}
-
-static void fill_profile(struct rtm_rib *rib)
-{
-	rib->profile.MaxNextHopsInRoute = rib->cfg.max_next_hops_in_route;
-	rib->profile.MaxHandlesInEnum = rib->cfg.max_handles_in_enum;
-	rib->profile.ViewsSupported = rib->cfg.views_supported;
-	rib->profile.NumberOfViews = (UINT)__builtin_popcount(rib->cfg.views_supported);
-}
-
-static struct rtm_rib *rib_new(unsigned index, USHORT instance, USHORT family)
-{
-	struct rtm_rib *rib = rtm__calloc(1, sizeof(*rib));
-	if (!rib)
-		return NULL;
-	if (pthread_rwlock_init(&rib->lock, NULL)) {
-		rtm__free(rib);
-		return NULL;
-	}
-	for (unsigned i = 0; i < RTM_STRIPES; i++)
-		pthread_rwlock_init(&rib->stripes[i], NULL);
-	rib->index = index;
-	rib->instance_id = instance;
-	rib->family = family;
-	rib->width = family == AF_INET ? 32 : 128;
-	rtm__handle_table_init(&rib->handles);
-	rtm__trie_init(&rib->trie, rib->width);
-	rtm__link_init(&rib->entities);
-	if (rtm__timer_service_init(&rib->timers, rib)) {
-		rtm__free(rib);
-		return NULL;
-	}
-	return rib;
-}
-
-int rtm__rib_get(USHORT instance, USHORT family, struct rtm_rib **out, char *err, size_t errlen)
-{
-	struct rtm_config_values cfg;
-	unsigned free_index = 0;
-
-	if (family != AF_INET && family != AF_INET6)
-		return RTM_EINVAL;
-	for (unsigned i = 1; i < RTM_HANDLE_MAX_RIBS; i++) {
-		struct rtm_rib *rib = ribs[i];
-		if (!rib) {
-			if (!free_index)
-				free_index = i;
-			continue;
-		}
-		if (rib->instance_id != instance || rib->family != family)
-			continue;
-		if (rib->n_entities == 0) {
-			int e = config_error(rtm__config_load(NULL, instance, family, &cfg, err, errlen));
-			if (e)
-				return e;
-			rtm__rib_wrlock(rib);
-			rib->cfg = cfg;
-			fill_profile(rib);
-			rtm__rib_unlock(rib);
-		}
-		*out = rib;
-		return 0;
-	}
-	if (!free_index)
-		return RTM_ENORES;
-	int e = config_error(rtm__config_load(NULL, instance, family, &cfg, err, errlen));
-	if (e)
-		return e;
-	struct rtm_rib *rib = rib_new(free_index, instance, family);
-	if (!rib)
-		return RTM_ENOMEM;
-	rib->cfg = cfg;
-	fill_profile(rib);
-	__atomic_store_n(&ribs[free_index], rib, __ATOMIC_RELEASE);
-	*out = rib;
-	return 0;
-}
-
-void rtm__rib_deactivate(struct rtm_rib *rib)
-{
-	/*
-	 * Every entity has gone, and with it every route, next hop, list,
-	 * enumeration and notification it owned.  What can remain are objects
-	 * kept only by references clients never released; nobody can use those
-	 * handles any more (their caller handles are gone), so free them now.
-	 */
-	rtm__rib_wrlock(rib);
-	rtm__objects_free_all(rib);
-	rib->deactivations++;
-	rtm__rib_unlock(rib);
-}
-
-static bool needs_reap(struct rtm_obj *obj)
-{
-	if (obj->dead)
-		return true;
-	if (obj->type == RTM_HT_DEST)
-		return rtm__dest_is_empty((struct rtm_dest *)obj);
-	return false;
-}
-
-void rtm__rib_reap(struct rtm_rib *rib, struct rtm_obj *obj)
-{
-	atomic_store_explicit(&obj->reap_pending, 0, memory_order_relaxed);
-	if (rtm__obj_refs(obj) != 0)
-		return;
-	rtm__objects_try_free(rib, obj);
-}
 
 enum { REAP_BATCH = 64 };
 
@@ -283,7 +138,7 @@ static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, 
 		/* Whether it can be freed changes only under the exclusive lock,
 		 * so what is seen here holds until the lock is dropped; only
 		 * more references can come meanwhile. */
-		if (rtm__obj_refs(obj) == 0 && needs_reap(obj))
+		if (rtm__obj_refs(obj) == 0 && rtm__obj_needs_reap(obj))
 			c->reap = true;
 	}
 	return 0;
@@ -346,7 +201,7 @@ static void reap_claimed(struct rtm_rib *rib, unsigned n, rtm_release_item_fn it
 			 * handles are looked up again. */
 			struct rtm_obj *obj = i < CLAIMED && !dropped ? c->obj[i]
 								      : rtm__rib_lookup(rib, h, type);
-			if (!obj || rtm__obj_refs(obj) != 0 || !needs_reap(obj))
+			if (!obj || rtm__obj_refs(obj) != 0 || !rtm__obj_needs_reap(obj))
 				continue;
 			unsigned char expected = 0;
 			if (atomic_compare_exchange_strong(&obj->reap_pending, &expected, 1))
@@ -355,7 +210,7 @@ static void reap_claimed(struct rtm_rib *rib, unsigned n, rtm_release_item_fn it
 		/*
 		 * Between this unlock and the write lock, the RIB's last entity
 		 * may leave: deactivation frees every object, those of the batch
-		 * too (objects.c).  It counts itself, and a batch that lived
+		 * too (free_all below).  It counts itself, and a batch that lived
 		 * through one is forgotten, not reaped.
 		 */
 		uint64_t deactivations = rib->deactivations;
@@ -365,7 +220,7 @@ static void reap_claimed(struct rtm_rib *rib, unsigned n, rtm_release_item_fn it
 			rtm__rib_wrlock(rib);
 			if (rib->deactivations == deactivations)
 				for (unsigned k = 0; k < nb; k++)
-					rtm__rib_reap(rib, batch[k]);
+					rtm__obj_reap(rib, batch[k]);
 			rtm__rib_unlock(rib);
 		}
 		if (i < n)
@@ -419,28 +274,49 @@ int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsig
 	return rtm__rib_release_items(rib, n, list_item, (void *)items);
 }
 
-void rtm__rib_unref_locked(struct rtm_rib *rib, struct rtm_obj *obj)
+static void forget_refs(struct rtm_obj *obj, void *arg)
 {
-	if (rtm__obj_unref(obj) == 0 && needs_reap(obj) &&
-	    !atomic_load_explicit(&obj->reap_pending, memory_order_relaxed))
-		rtm__objects_try_free(rib, obj);
+	(void)arg;
+	atomic_store_explicit(&obj->pins, 0, memory_order_relaxed);
+	atomic_store_explicit(&obj->crefs, 0, memory_order_relaxed);
+	atomic_store_explicit(&obj->reap_pending, 0, memory_order_relaxed);
 }
 
-void rtm__rib_unpin_locked(struct rtm_rib *rib, struct rtm_obj *obj)
+static void free_routes(struct rtm_obj *obj, void *arg)
 {
-	if (rtm__obj_unpin(obj) == 0 && needs_reap(obj) &&
-	    !atomic_load_explicit(&obj->reap_pending, memory_order_relaxed))
-		rtm__objects_try_free(rib, obj);
+	if (obj->type == RTM_HT_ROUTE)
+		rtm__route_free(arg, (struct rtm_route *)obj);
 }
 
-uint64_t rtm__filetime_now(void)
+static void free_rest(struct rtm_obj *obj, void *arg)
 {
-	/* The coarse clock (the kernel's tick, a few ms) is enough for
-	 * LastChanged and, unlike the precise one, costs no TSC read: in a
-	 * virtual machine that read can cost more than the rest of an insert. */
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	/* 100 ns ticks from 1601-01-01 to 1970-01-01. */
-	const uint64_t epoch_delta = 116444736000000000ULL;
-	return epoch_delta + (uint64_t)ts.tv_sec * 10000000ULL + (uint64_t)ts.tv_nsec / 100u;
+	rtm__obj_sweep_free(arg, obj);
+}
+
+static void free_all(struct rtm_rib *rib)
+{
+	/*
+	 * Only objects that clients' unreleased handles kept can be left (every
+	 * entity's own objects went with it).  Nobody can name them any more, so
+	 * forget those references and free everything: routes first, since they
+	 * reference destinations and next hops.
+	 */
+	rtm__handle_foreach(&rib->handles, forget_refs, NULL);
+	rtm__handle_foreach(&rib->handles, free_routes, rib);
+	rtm__handle_foreach(&rib->handles, free_rest, rib);
+	rtm__notify_free_all(rib);
+}
+
+void rtm__rib_deactivate(struct rtm_rib *rib)
+{
+	/*
+	 * Every entity has gone, and with it every route, next hop, list,
+	 * enumeration and notification it owned.  What can remain are objects
+	 * kept only by references clients never released; nobody can use those
+	 * handles any more (their caller handles are gone), so free them now.
+	 */
+	rtm__rib_wrlock(rib);
+	free_all(rib);
+	rib->deactivations++;
+	rtm__rib_unlock(rib);
 }

@@ -1,5 +1,8 @@
 /*
- * tablenum.c — enumerations of the table: destinations, routes, next hops.
+ * api/enum.c — enumerations of the table: destinations, routes, next hops
+ * (RtmCreateDestEnum, RtmGetEnumDests, RtmReleaseDests, RtmCreateRouteEnum,
+ * RtmGetEnumRoutes, RtmCreateNextHopEnum, RtmGetEnumNextHops), and
+ * RtmDeleteEnumHandle for every kind.
  *
  * An enumeration walks the trie in its order (trie.h: by address, a prefix
  * before the prefixes it covers) and hands out at most MaxHandlesInEnum items
@@ -58,19 +61,23 @@
  * using the same enumeration handle.  Create and delete take the lock
  * exclusive (they allocate handles).
  */
+#include "enter.h"
+
 #include "alloc.h"
 #include "dest.h"
 #include "entity.h"
 #include "enum.h"
 #include "error.h"
 #include "netaddr.h"
+#include "info.h"
+#include "release.h"
 #include "route.h"
 
 #include <string.h>
 
 #define POSITION (RTM_ENUM_NEXT | RTM_ENUM_RANGE)
 
-void rtm__table_enum_fini(struct rtm_rib *rib, struct rtm_enum *en)
+static void table_enum_fini(struct rtm_rib *rib, struct rtm_enum *en)
 {
 	(void)rib;
 	pthread_mutex_destroy(&en->u.table.mutex);
@@ -156,7 +163,7 @@ static struct rtm_rib *enter_enum(RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h, unsi
 		*rc = ERROR_INVALID_HANDLE;
 		return NULL;
 	}
-	*en = rtm__enum_lookup(rib, *caller, h, kind);
+	*en = rtm__enum_of_caller(rib, *caller, h, kind);
 	if (!*en)
 		*rc = ERROR_INVALID_HANDLE;
 	else if (!num || *num > rib->cfg.max_handles_in_enum || (*num && !buf))
@@ -206,7 +213,7 @@ static bool pause_enum(struct rtm_rib **rib, struct rtm_enum **en, struct rtm_en
 static int create(struct rtm_rib *rib, struct rtm_entity *caller, unsigned kind,
 		  const struct rtm_table_enum *t, PRTM_ENUM_HANDLE out)
 {
-	struct rtm_enum *en = rtm__enum_new(rib, caller, kind);
+	struct rtm_enum *en = rtm__enum_new(rib, caller, kind, table_enum_fini);
 	if (!en)
 		return RTM_ENOMEM;
 	en->u.table = *t;
@@ -638,4 +645,17 @@ DWORD WINAPI RtmGetEnumNextHops(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE 
 	}
 	leave(rib, en);
 	return rc;
+}
+
+DWORD WINAPI RtmDeleteEnumHandle(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_enum *en = rtm__enum_of_caller(rib, caller, EnumHandle, 0);
+	if (en)
+		rtm__enum_delete(rib, en);
+	rtm__leave(rib);
+	return en ? NO_ERROR : ERROR_INVALID_HANDLE;
 }

@@ -1,0 +1,58 @@
+/*
+ * enter.c — rtm__enter_change (enter.h): the change protocol, written once
+ * for every call and timer fire that changes one destination or next hop.
+ */
+#include "enter.h"
+
+#include "error.h"
+
+static int find(struct rtm_change *c, rtm_target_fn target, void *arg, unsigned *stripe, bool *want)
+{
+	if (c->caller && !rtm__caller_still_valid(c->caller))
+		return RTM_EHANDLE;
+	*want = false;
+	*stripe = 0;
+	return target(c->rib, c->caller, arg, stripe, want);
+}
+
+static void unlock_both(struct rtm_change *c)
+{
+	rtm__rib_unlock(c->rib);
+	if (c->want)
+		rtm__stripe_leave(c->rib, c->stripe, c->taken);
+}
+
+int rtm__enter_change(struct rtm_change *c, rtm_target_fn target, void *arg)
+{
+	c->want = c->taken = false;
+	c->stripe = 0;
+	rtm__rib_rdlock(c->rib);
+	int err = find(c, target, arg, &c->stripe, &c->want);
+	rtm__rib_unlock(c->rib);
+	if (err)
+		return err;
+	for (;;) {
+		c->taken = c->want && rtm__stripe_enter(c->rib, c->stripe);
+		rtm__rib_wrlock(c->rib);
+		unsigned stripe;
+		bool want;
+		err = find(c, target, arg, &stripe, &want);
+		if (err) {
+			unlock_both(c);
+			return err;
+		}
+		/* The stripe held is the target's, or the target needs none. */
+		if (!want || (c->want && stripe == c->stripe))
+			return 0;
+		unlock_both(c);
+		c->want = true;
+		c->stripe = stripe;
+	}
+}
+
+void rtm__leave_change(struct rtm_change *c, bool flush)
+{
+	unlock_both(c);
+	if (flush)
+		rtm__notify_flush(c->rib);
+}

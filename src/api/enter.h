@@ -1,0 +1,107 @@
+/*
+ * enter.h — the one entry protocol of the API, and the one lock order.
+ *
+ * Every Rtm* call has the same shape: check its arguments, enter, call the
+ * table and service layers, leave, and translate the internal result to a
+ * Win32 code once (rtm__win32).  Entering validates the caller's
+ * registration handle and takes the locks the call needs; leaving drops
+ * them and delivers the change notifications the call made due.
+ *
+ * The lock order (every lock of the library, outermost first):
+ *
+ *   registry mutex  →  client stripe  →  rib->lock  →  leaf mutexes
+ *                                                     (entity table, an
+ *                                                      entity's cb_mutex, an
+ *                                                      enumeration's mutex,
+ *                                                      the timer service)
+ *
+ * rib->lock is a reader/writer lock over all of a RIB's tables: queries,
+ * info calls and releases take it shared, changes exclusive.  A client
+ * stripe (svc/lock.h) is what RtmLockDestination, RtmLockRoute and
+ * RtmLockNextHop hold across calls; every change of a destination's routes
+ * or of a next hop takes the object's stripe exclusively before rib->lock,
+ * unless this thread holds it already, so a change waits while another
+ * client holds the object locked.  No client callback runs while any of
+ * these locks is held: events and signals are delivered after leaving.
+ *
+ * Three forms:
+ *   rtm__enter / rtm__leave          a call that reads or changes the RIB as
+ *                                     a whole (shared or exclusive lock);
+ *   rtm__enter_change / _leave_change a call (or a timer fire) that changes
+ *                                     one destination's routes or one next
+ *                                     hop: stripe, then the exclusive lock;
+ *   rtm__caller                       the lock-free check alone, for calls
+ *                                     that take their locks in a service
+ *                                     (releases, entity methods).
+ */
+#ifndef RTM_ENTER_H
+#define RTM_ENTER_H
+
+#include "entity.h"
+#include "lock.h"
+#include "notify.h"
+#include "registry.h"
+
+/* Validates the caller's handle and takes its RIB's lock (shared or
+ * exclusive).  Returns the RIB, or NULL (no lock held) when the handle does
+ * not name a registered entity. */
+static inline struct rtm_rib *rtm__enter(RTM_ENTITY_HANDLE h, struct rtm_entity **caller, bool exclusive)
+{
+	struct rtm_entity *e = rtm__caller(h);
+	if (!e)
+		return NULL;
+	struct rtm_rib *rib = __atomic_load_n(&e->rib, __ATOMIC_ACQUIRE);
+	if (!rib)
+		return NULL;
+	if (exclusive)
+		rtm__rib_wrlock(rib);
+	else
+		rtm__rib_rdlock(rib);
+	/* Re-checked under the lock: deregistration changes the state under it,
+	 * and a slot freed and registered again meanwhile has a new handle. */
+	if (!rtm__caller_still_valid(e) || e->rib != rib || rtm__entity_handle(e) != h) {
+		rtm__rib_unlock(rib);
+		return NULL;
+	}
+	*caller = e;
+	return rib;
+}
+
+/* Drops the RIB lock and delivers what became due. */
+static inline void rtm__leave(struct rtm_rib *rib)
+{
+	rtm__rib_unlock(rib);
+	rtm__notify_flush(rib);
+}
+
+/* The object a change is about, found under rib->lock (either mode):
+ * returns 0 with *stripe set and *want true when the object has a stripe to
+ * take, 0 with *want false when there is no object (the call creates one),
+ * or an RTM_E* code. */
+typedef int (*rtm_target_fn)(struct rtm_rib *rib, struct rtm_entity *caller, void *arg,
+			     unsigned *stripe, bool *want);
+
+struct rtm_change {
+	struct rtm_rib *rib;
+	struct rtm_entity *caller; /* NULL for a timer fire */
+	unsigned stripe;
+	bool want;                 /* a stripe is held for the target */
+	bool taken;                /* ... and this call took it (it was not already held) */
+};
+
+/*
+ * Enters a change of one object: finds the target under the shared lock,
+ * takes its stripe, takes the exclusive lock, finds the target again and,
+ * should its stripe have changed meanwhile (another call created or deleted
+ * it), starts over with the new one.  The caller (when not NULL) is
+ * re-validated each time.  Returns 0 with the exclusive lock and the stripe
+ * held (leave with rtm__leave_change), or an error with nothing held.
+ * c->rib must be set; c->caller may be NULL (timer fires).
+ */
+int rtm__enter_change(struct rtm_change *c, rtm_target_fn target, void *arg);
+/* Drops the exclusive lock and the stripe; delivers what became due when
+ * flush is true (a caller that delivers events first passes false and
+ * flushes itself). */
+void rtm__leave_change(struct rtm_change *c, bool flush);
+
+#endif

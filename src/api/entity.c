@@ -1,0 +1,274 @@
+/*
+ * api/entity.c — registration: RtmRegisterEntity, RtmDeregisterEntity,
+ * RtmGetRegisteredEntities, RtmReleaseEntities, RtmGetEntityInfo,
+ * RtmReleaseEntityInfo.  The entity slot table is table/entity.c; event
+ * delivery svc/events.c.
+ *
+ * Registration and deregistration run under the registry mutex (the
+ * outermost lock), and take one number each of the sequence of entity
+ * events, so that every entity hears of exactly the events after its own
+ * registration.  Deregistration deletes everything the entity owns, in an
+ * order that never leaves a pointer into freed memory (teardown), and
+ * allocates nothing, so it cannot fail.
+ */
+#include "enter.h"
+
+#include "alloc.h"
+#include "dest.h"
+#include "enum.h"
+#include "error.h"
+#include "events.h"
+#include "nexthop.h"
+#include "release.h"
+#include "route.h"
+#include "routelist.h"
+#include "timers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The sequence of registrations and deregistrations (registry mutex); each
+ * entity's number in it is its reg_seq. */
+static uint64_t event_seq;
+
+/* Removes everything e owns from its RIB (routes, lists, enumerations,
+ * notifications, next hops).  rib->lock held exclusive. */
+static void teardown(struct rtm_rib *rib, struct rtm_entity *e)
+{
+	/* Lists and enumerations first: they point into routes. */
+	rtm__lists_remove_owned(rib, e);
+	rtm__enums_remove_owned(rib, e);
+	rtm__notify_remove_owned(rib, e);
+	rtm__routes_remove_owned(rib, e);
+	rtm__nexthops_remove_owned(rib, e);
+	if (e->opaque_slot >= 0)
+		rtm__dests_clear_opaque(rib, e->opaque_slot);
+}
+
+static bool same_entity_id(const RTM_ENTITY_INFO *a, const RTM_ENTITY_INFO *b)
+{
+	return a->EntityId.EntityId == b->EntityId.EntityId;
+}
+
+DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPORT_METHODS ExportMethods,
+			       RTM_EVENT_CALLBACK EventCallback, BOOL ReserveOpaquePointer,
+			       PRTM_REGN_PROFILE RtmRegProfile, PRTM_ENTITY_HANDLE RtmRegHandle)
+{
+	if (!RtmEntityInfo || !RtmRegProfile || !RtmRegHandle)
+		return ERROR_INVALID_PARAMETER;
+	if (ExportMethods && ExportMethods->NumMethods > 32)
+		return ERROR_INVALID_PARAMETER;
+
+	RTM_ENTITY_EXPORT_METHODS *methods = NULL;
+	if (ExportMethods && ExportMethods->NumMethods > 0) {
+		size_t sz = offsetof(RTM_ENTITY_EXPORT_METHODS, Methods) +
+			    ExportMethods->NumMethods * sizeof(RTM_ENTITY_EXPORT_METHOD);
+		methods = rtm__malloc(sz);
+		if (!methods)
+			return ERROR_NOT_ENOUGH_MEMORY;
+		memcpy(methods, ExportMethods, sz);
+	}
+
+	char msg[256] = "";
+	struct rtm_rib *rib;
+	rtm__registry_lock();
+	int err = rtm__rib_get(RtmEntityInfo->RtmInstanceId, RtmEntityInfo->AddressFamily, &rib, msg,
+			       sizeof(msg));
+	if (err) {
+		rtm__registry_unlock();
+		rtm__free(methods);
+		if (msg[0])
+			fprintf(stderr, "rtmv2: %s\n", msg);
+		return rtm__win32(err);
+	}
+
+	rtm__rib_wrlock(rib);
+	rtm__timers_install(rib);
+	struct rtm_link *pos, *tmp;
+	rtm_link_for_each_safe(pos, tmp, &rib->entities)
+	{
+		struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
+		if (same_entity_id(&o->info, RtmEntityInfo))
+			err = RTM_EEXIST;
+	}
+	int opaque = -1;
+	if (!err && ReserveOpaquePointer) {
+		for (unsigned i = 0; i < rib->cfg.max_opaque_pointers; i++)
+			if (!rib->opaque_used[i]) {
+				opaque = (int)i;
+				break;
+			}
+		if (opaque < 0)
+			err = RTM_ENORES;
+	}
+	struct rtm_entity *e = NULL;
+	if (!err)
+		err = rtm__entity_slot_alloc(&e);
+	if (err) {
+		rtm__rib_unlock(rib);
+		rtm__registry_unlock();
+		rtm__free(methods);
+		return rtm__win32(err);
+	}
+
+	e->opaque_slot = opaque;
+	if (opaque >= 0)
+		rib->opaque_used[opaque] = 1;
+	e->nexthops = NULL;
+	e->n_nexthops = e->cap_nexthops = 0;
+	rtm__link_init(&e->lists);
+	rtm__link_init(&e->enums);
+	rtm__link_init(&e->notifies);
+	atomic_store_explicit(&e->refs, 1, memory_order_relaxed);
+	atomic_store_explicit(&e->client_refs, 0, memory_order_relaxed);
+	uint64_t seq = ++event_seq;
+	e->reg_seq = seq;
+	rtm__link_add_tail(&rib->entities, &e->rib_link);
+	rib->n_entities++;
+	/* Published under cb_mutex: see the essay at the top. */
+	pthread_mutex_lock(&e->cb_mutex);
+	__atomic_store_n(&e->rib, rib, __ATOMIC_RELAXED);
+	e->info = *RtmEntityInfo;
+	e->callback = EventCallback;
+	e->methods = methods;
+	e->callbacks_running = 0;
+	e->methods_running = 0;
+	e->methods_blocked = false;
+	atomic_store_explicit(&e->state, RTM_ENT_LIVE, memory_order_release);
+	pthread_mutex_unlock(&e->cb_mutex);
+	*RtmRegProfile = rib->profile;
+	RTM_ENTITY_HANDLE handle = rtm__entity_handle(e);
+	RTM_ENTITY_INFO info = *RtmEntityInfo;
+	rtm__rib_unlock(rib);
+	rtm__registry_unlock();
+
+	*RtmRegHandle = handle;
+	rtm__entity_deliver_all(rib, e, seq, RTM_ENTITY_REGISTERED, handle, &info);
+	return NO_ERROR;
+}
+
+DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
+{
+	rtm__registry_lock();
+	struct rtm_entity *e = rtm__caller(RtmRegHandle);
+	if (!e) {
+		rtm__registry_unlock();
+		return ERROR_INVALID_HANDLE;
+	}
+	struct rtm_rib *rib = e->rib;
+	rtm__rib_wrlock(rib);
+	if (!rtm__caller_still_valid(e)) {
+		rtm__rib_unlock(rib);
+		rtm__registry_unlock();
+		return ERROR_INVALID_HANDLE;
+	}
+	/* Nothing below can fail: deregistration allocates nothing. */
+	uint64_t seq = ++event_seq;
+	pthread_mutex_lock(&e->cb_mutex);
+	atomic_store_explicit(&e->state, RTM_ENT_GONE, memory_order_release);
+	/* Invocations waiting for its blocked methods must wake up and fail. */
+	pthread_cond_broadcast(&e->cb_cond);
+	pthread_mutex_unlock(&e->cb_mutex);
+
+	teardown(rib, e);
+	if (e->opaque_slot >= 0)
+		rib->opaque_used[e->opaque_slot] = 0;
+	rtm__link_unlink(&e->rib_link);
+	rib->n_entities--;
+	RTM_ENTITY_INFO info = e->info;
+	rtm__rib_unlock(rib);
+	if (rib->n_entities == 0)
+		rtm__rib_deactivate(rib);
+	rtm__registry_unlock();
+	/* The deletion of its routes may owe other entities a change signal. */
+	rtm__notify_flush(rib);
+
+	rtm__entity_quiesce(e);
+	rtm__entity_deliver_all(rib, e, seq, RTM_ENTITY_DEREGISTERED, RtmRegHandle, &info);
+	/* The registration's own reference. */
+	rtm__entity_unref(e);
+	return NO_ERROR;
+}
+
+DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumEntities,
+				      PRTM_ENTITY_HANDLE EntityHandles, PRTM_ENTITY_INFO EntityInfos)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	if (!NumEntities)
+		return ERROR_INVALID_PARAMETER;
+	struct rtm_rib *rib = caller->rib;
+	rtm__rib_rdlock(rib);
+	if (!rtm__caller_still_valid(caller)) {
+		rtm__rib_unlock(rib);
+		return ERROR_INVALID_HANDLE;
+	}
+	/* The Win32 two-call pattern: a buffer too small for every entity gets
+	 * nothing (no handle referenced, nothing written) and the number
+	 * registered, so the caller can size the next call. */
+	UINT cap = *NumEntities, n = 0;
+	if (rib->n_entities > cap) {
+		n = rib->n_entities;
+		rtm__rib_unlock(rib);
+		*NumEntities = n;
+		return ERROR_INSUFFICIENT_BUFFER;
+	}
+	struct rtm_link *pos, *tmp;
+	rtm_link_for_each_safe(pos, tmp, &rib->entities)
+	{
+		struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
+		if (EntityHandles) {
+			rtm__entity_ref_client(o);
+			EntityHandles[n] = rtm__entity_handle(o);
+		}
+		if (EntityInfos)
+			EntityInfos[n] = o->info;
+		n++;
+	}
+	rtm__rib_unlock(rib);
+	*NumEntities = n;
+	return NO_ERROR;
+}
+
+DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumEntities,
+				PRTM_ENTITY_HANDLE EntityHandles)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	if (NumEntities && !EntityHandles)
+		return ERROR_INVALID_PARAMETER;
+	/* All or nothing, a handle listed k times needing k references (svc/release.c). */
+	return rtm__win32(rtm__rib_release_handles(caller->rib, EntityHandles, NumEntities,
+						    RTM_HT_ENTITY, sizeof(*EntityHandles)));
+}
+
+DWORD WINAPI RtmGetEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHandle,
+			      PRTM_ENTITY_INFO EntityInfo)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	/* Registered, or deregistered but still referenced; checked under the
+	 * lock so that a stale handle never reads the slot's next entity. */
+	struct rtm_entity *e = rtm__entity_lock(caller->rib, EntityHandle, false);
+	if (!e)
+		return ERROR_INVALID_HANDLE;
+	RTM_ENTITY_INFO info = e->info;
+	pthread_mutex_unlock(&e->cb_mutex);
+	if (!EntityInfo)
+		return ERROR_INVALID_PARAMETER;
+	*EntityInfo = info;
+	return NO_ERROR;
+}
+
+DWORD WINAPI RtmReleaseEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ENTITY_INFO EntityInfo)
+{
+	/* RTM_ENTITY_INFO holds no handle, so there is no reference to drop. */
+	if (!rtm__caller(RtmRegHandle))
+		return ERROR_INVALID_HANDLE;
+	if (!EntityInfo)
+		return ERROR_INVALID_PARAMETER;
+	return NO_ERROR;
+}

@@ -1,0 +1,43 @@
+/*
+ * api/ext.c — our own extensions of the API (<rtmv2/rtmv2_ext.h>):
+ * rtm_strerror and rtm_get_stats.
+ */
+#include "enter.h"
+
+#include "changes.h"
+#include "error.h"
+
+#include <rtmv2/rtmv2_ext.h>
+
+const char *rtm_strerror(DWORD code)
+{
+	if (code == NO_ERROR)
+		return "success";
+#define RTM_X_MSG(name, value, win32, msg) \
+	if (code == (DWORD)(win32))        \
+		return msg;
+	RTM_ERROR_TABLE(RTM_X_MSG)
+#undef RTM_X_MSG
+	return "unknown error";
+}
+
+DWORD rtm_get_stats(RTM_ENTITY_HANDLE RtmRegHandle, rtm_stats *stats)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	if (!stats) {
+		rtm__rib_unlock(rib);
+		return ERROR_INVALID_PARAMETER;
+	}
+	stats->entities = rib->n_entities;
+	stats->dests = rib->stats.dests;
+	stats->routes = rib->stats.routes;
+	stats->next_hops = rib->stats.nexthops;
+	stats->handles = rib->handles.used;
+	stats->pending_timers = rtm__timer_pending(&rib->timers);
+	stats->queued_changes = rtm__notify_queued(rib);
+	rtm__rib_unlock(rib);
+	return NO_ERROR;
+}

@@ -1,0 +1,277 @@
+/*
+ * api/notify.c — the change-notification calls: registration, draining,
+ * ignoring, status and marks.  The queues are table/changes.c.
+ */
+#include "enter.h"
+
+#include "alloc.h"
+#include "dest.h"
+#include "entity.h"
+#include "error.h"
+#include "info.h"
+#include "lifetime.h"
+#include "notify.h"
+#include "release.h"
+
+#include <string.h>
+
+DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
+					      RTM_VIEW_SET TargetViews, RTM_NOTIFY_FLAGS NotifyFlags,
+					      PVOID NotifyContext, PRTM_NOTIFY_HANDLE NotifyHandle)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	int err = 0;
+	struct rtm_notify *n = NULL;
+	unsigned index = 0;
+	if (!NotifyHandle || !(NotifyFlags & RTM_CHANGE_TYPES) ||
+	    (NotifyFlags & ~(RTM_NOTIFY_FLAGS)(RTM_CHANGE_TYPES | RTM_NOTIFY_ONLY_MARKED_DESTS))) {
+		err = RTM_EINVAL;
+		goto out;
+	}
+	if (!rtm__views_supported(rib, TargetViews)) {
+		err = RTM_ENOTSUP;
+		goto out;
+	}
+	while (index < rib->cfg.max_change_notifications && (rib->notify_used >> index & 1u))
+		index++;
+	if (index >= rib->cfg.max_change_notifications || index >= 32) {
+		err = RTM_ENORES;
+		goto out;
+	}
+	n = rtm__calloc(1, sizeof(*n));
+	if (!n) {
+		err = RTM_ENOMEM;
+		goto out;
+	}
+	n->cap = rtm__notify_ring_target(rib->stats.dests);
+	n->ring = rtm__malloc(n->cap * sizeof(*n->ring));
+	if (!n->ring || rtm__handle_alloc(&rib->handles, &n->obj, RTM_HT_NOTIFY)) {
+		rtm__free(n->ring);
+		rtm__free(n);
+		err = RTM_ENOMEM;
+		goto out;
+	}
+	n->owner = caller;
+	n->index = index;
+	n->flags = NotifyFlags;
+	n->views = TargetViews ? TargetViews : rib->cfg.views_supported;
+	n->info_views = TargetViews;
+	n->n_info_views = rtm__dest_info_views(rib, TargetViews);
+	n->context = NotifyContext;
+	rtm__link_add_tail(&caller->notifies, &n->owner_link);
+	rib->notify[index] = n;
+	rib->notify_used |= UINT32_C(1) << index;
+	rtm__notify_update_room(rib);
+	rib->stats.notifies++;
+	*NotifyHandle = rtm__rib_handle(rib, &n->obj);
+out:
+	rtm__rib_unlock(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmDeregisterFromChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
+						 RTM_NOTIFY_HANDLE NotifyHandle)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_notify *n = rtm__notify_of_caller(rib, caller, NotifyHandle);
+	if (n)
+		rtm__notify_remove(rib, n);
+	rtm__rib_unlock(rib);
+	return n ? NO_ERROR : ERROR_INVALID_HANDLE;
+}
+
+/* ---- draining ---------------------------------------------------------------- */
+
+DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandle,
+				PUINT NumDests, PRTM_DEST_INFO ChangedDests)
+{
+	struct rtm_entity *caller;
+	/* Exclusive: draining pops entries and drops their references. */
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	int err = 0;
+	struct rtm_notify *n = rtm__notify_of_caller(rib, caller, NotifyHandle);
+	if (!n) {
+		err = RTM_EHANDLE;
+		goto out;
+	}
+	if (!NumDests || *NumDests > rib->cfg.max_handles_in_enum || (*NumDests && !ChangedDests)) {
+		err = RTM_EINVAL;
+		goto out;
+	}
+	UINT cap = *NumDests, got = 0;
+	size_t stride = RTM_SIZE_OF_DEST_INFO(n->n_info_views);
+	struct rtm_owner_refs owners = { NULL, 0 };
+	while (got < cap && n->count) {
+		bool ignored;
+		struct rtm_dest *dest = rtm__notify_dequeue(n, &ignored);
+		if (!ignored) {
+			PRTM_DEST_INFO di = (void *)((char *)ChangedDests + got * stride);
+			rtm__dest_fill_info(rib, dest, RTM_BEST_PROTOCOL, n->info_views, &owners, di);
+			got++;
+		}
+		/* The entry's reference; the information holds its own. */
+		rtm__obj_unpin_locked(rib, &dest->obj);
+	}
+	rtm__owner_refs_flush(&owners);
+	if (n->count == 0 && n->cap > 2 * rtm__notify_ring_target(rib->stats.dests)) {
+		/* The table shrank a lot: give the slack back (failure is harmless). */
+		if (rtm__notify_ring_resize(n, rtm__notify_ring_target(rib->stats.dests)) == 0)
+			rtm__notify_update_room(rib);
+	}
+	*NumDests = got;
+	/* Items never come with ERROR_NO_MORE_ITEMS: a loop that stops on the
+	 * status loses nothing, and one that stops on a count of 0 ends. */
+	if (got == 0 && n->visible == 0)
+		err = RTM_ENOMORE;
+out:
+	rtm__rib_unlock(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmReleaseChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandle,
+				    UINT NumDests, PRTM_DEST_INFO ChangedDests)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_notify *n = rtm__notify_of_caller(rib, caller, NotifyHandle);
+	size_t stride = n ? RTM_SIZE_OF_DEST_INFO(n->n_info_views) : 0;
+	rtm__rib_unlock(rib);
+	if (!n)
+		return ERROR_INVALID_HANDLE;
+	if (NumDests && !ChangedDests)
+		return ERROR_INVALID_PARAMETER;
+	return rtm__win32(rtm__dest_release_infos(rib, ChangedDests, NumDests, stride));
+}
+
+DWORD WINAPI RtmIgnoreChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandle,
+				   UINT NumDests, PRTM_DEST_HANDLE ChangedDests)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	int err = 0;
+	struct rtm_notify *n = rtm__notify_of_caller(rib, caller, NotifyHandle);
+	if (!n) {
+		err = RTM_EHANDLE;
+		goto out;
+	}
+	if (NumDests && !ChangedDests) {
+		err = RTM_EINVAL;
+		goto out;
+	}
+	uint32_t bit = rtm__notify_bit(n);
+	/* Check every handle, and give every destination to change its
+	 * extension, before changing anything. */
+	for (UINT i = 0; i < NumDests && !err; i++) {
+		struct rtm_dest *d = rtm__dest_lookup(rib, ChangedDests[i]);
+		if (!d)
+			err = RTM_EHANDLE;
+		else if ((d->pending & bit) && !rtm__dest_ext(rib, d))
+			err = RTM_ENOMEM;
+	}
+	for (UINT i = 0; i < NumDests && !err; i++) {
+		struct rtm_dest *d = rtm__dest_lookup(rib, ChangedDests[i]);
+		if ((d->pending & bit) && !(d->ext->ignored & bit)) {
+			d->ext->ignored |= bit;
+			n->visible--;
+		}
+	}
+out:
+	rtm__rib_unlock(rib);
+	return rtm__win32(err);
+}
+
+/* ---- status and marks ---------------------------------------------------------- */
+
+/* Shared prologue: the caller's registration and a destination, both checked. */
+static struct rtm_rib *enter_dest(RTM_ENTITY_HANDLE reg, RTM_NOTIFY_HANDLE nh, RTM_DEST_HANDLE dh,
+				  bool exclusive, struct rtm_notify **n, struct rtm_dest **dest)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(reg, &caller, exclusive);
+	if (!rib)
+		return NULL;
+	*n = rtm__notify_of_caller(rib, caller, nh);
+	*dest = rtm__dest_lookup(rib, dh);
+	if (!*n || !*dest) {
+		rtm__rib_unlock(rib);
+		return NULL;
+	}
+	return rib;
+}
+
+DWORD WINAPI RtmGetChangeStatus(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandle,
+				RTM_DEST_HANDLE DestHandle, PBOOL ChangeStatus)
+{
+	struct rtm_notify *n;
+	struct rtm_dest *dest;
+	struct rtm_rib *rib = enter_dest(RtmRegHandle, NotifyHandle, DestHandle, false, &n, &dest);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	DWORD rc = NO_ERROR;
+	if (!ChangeStatus) {
+		rc = ERROR_INVALID_PARAMETER;
+	} else {
+		uint32_t bit = rtm__notify_bit(n);
+		*ChangeStatus = (dest->pending & bit) && !(dest->ext && (dest->ext->ignored & bit));
+	}
+	rtm__rib_unlock(rib);
+	return rc;
+}
+
+DWORD WINAPI RtmMarkDestForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
+					      RTM_NOTIFY_HANDLE NotifyHandle, RTM_DEST_HANDLE DestHandle,
+					      BOOL MarkDest)
+{
+	struct rtm_notify *n;
+	struct rtm_dest *dest;
+	struct rtm_rib *rib = enter_dest(RtmRegHandle, NotifyHandle, DestHandle, true, &n, &dest);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	DWORD rc = NO_ERROR;
+	uint32_t bit = rtm__notify_bit(n);
+	if (MarkDest) {
+		struct rtm_dest_ext *ext = rtm__dest_ext(rib, dest);
+		if (!ext) {
+			rc = ERROR_NOT_ENOUGH_MEMORY;
+		} else if (!(ext->marked & bit)) {
+			ext->marked |= bit;
+			n->marked++;
+		}
+	} else if (dest->ext && (dest->ext->marked & bit)) {
+		dest->ext->marked &= ~bit;
+		if (n->marked)
+			n->marked--;
+	}
+	rtm__rib_unlock(rib);
+	return rc;
+}
+
+DWORD WINAPI RtmIsMarkedForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
+					      RTM_NOTIFY_HANDLE NotifyHandle, RTM_DEST_HANDLE DestHandle,
+					      PBOOL DestMarked)
+{
+	struct rtm_notify *n;
+	struct rtm_dest *dest;
+	struct rtm_rib *rib = enter_dest(RtmRegHandle, NotifyHandle, DestHandle, false, &n, &dest);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	DWORD rc = NO_ERROR;
+	if (!DestMarked)
+		rc = ERROR_INVALID_PARAMETER;
+	else
+		*DestMarked = dest->ext && (dest->ext->marked & rtm__notify_bit(n));
+	rtm__rib_unlock(rib);
+	return rc;
+}

@@ -1,0 +1,327 @@
+/*
+ * api/route.c — routes: RtmAddRouteToDest, RtmDeleteRouteToDest,
+ * RtmUpdateAndUnlockRoute, RtmGetRouteInfo, RtmReleaseRouteInfo,
+ * RtmReleaseRoutes, RtmGetRoutePointer, RtmLockRoute, RtmIsBestRoute,
+ * RtmGetExactMatchRoute.  What a change does to the table is
+ * table/route.c; the route's lifetime timer fires in api/timers.c.
+ */
+#include "enter.h"
+
+#include "dest.h"
+#include "error.h"
+#include "info.h"
+#include "lifetime.h"
+#include "netaddr.h"
+#include "release.h"
+#include "route.h"
+#include "routelist.h"
+
+#include <string.h>
+
+/* The stripe of a new or existing route of one destination: by its key. */
+struct add_target {
+	const RTM_NET_ADDRESS *addr;
+};
+
+static int add_target(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, unsigned *stripe,
+		      bool *want)
+{
+	const struct add_target *t = arg;
+	uint8_t key[16];
+	rtm__netaddr_key(t->addr, rib->width, key);
+	*stripe = rtm__stripe_of_key(key, rib->width / 8, t->addr->NumBits);
+	*want = true;
+	return 0;
+}
+
+DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE RouteHandle,
+			       PRTM_NET_ADDRESS DestAddress, PRTM_ROUTE_INFO RouteInfo, ULONG TimeToLive,
+			       RTM_ROUTE_LIST_HANDLE RouteListHandle, RTM_NOTIFY_FLAGS NotifyType,
+			       RTM_NOTIFY_HANDLE NotifyHandle, PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_rib *rib = caller->rib;
+	if (!RouteInfo || !ChangeFlags || TimeToLive == 0 || NotifyType != 0 || NotifyHandle ||
+	    (*ChangeFlags & ~(DWORD)(RTM_ROUTE_CHANGE_FIRST | RTM_ROUTE_CHANGE_NEW)) ||
+	    rtm__netaddr_check(DestAddress, rib->family, rib->width))
+		return ERROR_INVALID_PARAMETER;
+
+	struct add_target t = { DestAddress };
+	struct rtm_change c = { .rib = rib, .caller = caller };
+	int err = rtm__enter_change(&c, add_target, &t);
+	if (err)
+		return rtm__win32(err);
+	struct rtm_route_list *list = NULL;
+	struct rtm_route *route = NULL;
+	DWORD flags = 0;
+	if (RouteListHandle && !(list = rtm__list_of_caller(rib, caller, RouteListHandle)))
+		err = RTM_EHANDLE;
+	else
+		err = rtm__route_add(rib, caller, DestAddress, RouteHandle ? *RouteHandle : NULL, RouteInfo,
+				     TimeToLive, list, *ChangeFlags, &route, &flags);
+	if (!err) {
+		*ChangeFlags = flags;
+		if (RouteHandle && !*RouteHandle) {
+			rtm__obj_ref(&route->obj);
+			*RouteHandle = rtm__rib_handle(rib, &route->obj);
+		}
+	}
+	rtm__leave_change(&c, true);
+	return rtm__win32(err);
+}
+
+/* The caller's own route named by the handle (live or deleted), for a
+ * change: its destination's stripe. */
+static int own_route(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, unsigned *stripe,
+		     bool *want)
+{
+	struct rtm_route *route = rtm__route_lookup(rib, *(HANDLE *)arg);
+	if (!route)
+		return RTM_EHANDLE;
+	if (route->owner != caller)
+		return RTM_EACCES;
+	*stripe = rtm__stripe_of_dest(rib, route->dest);
+	*want = true;
+	return 0;
+}
+
+DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+				  PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_rib *rib = caller->rib;
+	struct rtm_change c = { .rib = rib, .caller = caller };
+	int err = rtm__enter_change(&c, own_route, &RouteHandle);
+	if (err)
+		return rtm__win32(err);
+	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
+	if (route->obj.dead) {
+		err = RTM_ENOENT;
+	} else if (rtm__obj_client_refs(&route->obj) == 0) {
+		err = RTM_EHANDLE; /* the caller holds no reference to consume */
+	} else {
+		/* The handle is consumed: its reference goes with the route. */
+		rtm__obj_pin(&route->obj); /* keep it while deleting */
+		bool best = rtm__route_delete(rib, route);
+		rtm__obj_unref(&route->obj);
+		rtm__obj_unpin_locked(rib, &route->obj);
+		if (ChangeFlags)
+			*ChangeFlags = best ? RTM_ROUTE_CHANGE_BEST : 0;
+	}
+	rtm__leave_change(&c, true);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+				     ULONG TimeToLive, RTM_ROUTE_LIST_HANDLE RouteListHandle,
+				     RTM_NOTIFY_FLAGS NotifyType, RTM_NOTIFY_HANDLE NotifyHandle,
+				     PRTM_ROUTE_CHANGE_FLAGS ChangeFlags)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	if (TimeToLive == 0 || NotifyType != 0 || NotifyHandle)
+		return ERROR_INVALID_PARAMETER;
+	struct rtm_rib *rib = caller->rib;
+	struct rtm_change c = { .rib = rib, .caller = caller };
+	int err = rtm__enter_change(&c, own_route, &RouteHandle);
+	if (err)
+		return rtm__win32(err);
+	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
+	struct rtm_route_list *list = NULL;
+	DWORD flags = 0;
+	/* Only a route this thread locked (RtmLockRoute) has an edit to commit.
+	 * Holding its stripe is not enough: the stripe may be held for another
+	 * destination that hashes to it. */
+	bool exclusive;
+	if (!rtm__client_holds_obj(rib, RouteHandle, &exclusive))
+		err = RTM_EHANDLE;
+	else if (route->obj.dead)
+		err = RTM_ENOENT;
+	else if (RouteListHandle && !(list = rtm__list_of_caller(rib, caller, RouteListHandle)))
+		err = RTM_EHANDLE;
+	else
+		err = rtm__route_update_inplace(rib, caller, route, TimeToLive, list, &flags);
+	if (!err && ChangeFlags)
+		*ChangeFlags = flags;
+	rtm__leave_change(&c, false);
+	/* Success unlocks the route, as RtmLockRoute(..., FALSE) would, in the
+	 * mode it was locked in (exclusive first if it holds both). */
+	if (!err)
+		rtm__client_unlock_obj(rib, RouteHandle, exclusive);
+	rtm__notify_flush(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+			     PRTM_ROUTE_INFO RouteInfo, PRTM_NET_ADDRESS DestAddress)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
+	int err = 0;
+	if (!route) {
+		err = RTM_EHANDLE;
+	} else {
+		if (RouteInfo)
+			rtm__route_fill_info(rib, route, RouteInfo, true);
+		if (DestAddress)
+			rtm__netaddr_from_key(DestAddress, rib->family, rib->width,
+					      route->dest->node.key, route->dest->node.len);
+	}
+	rtm__leave(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmReleaseRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_INFO RouteInfo)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	if (!RouteInfo)
+		return ERROR_INVALID_PARAMETER;
+	return rtm__win32(rtm__route_release_info(caller->rib, RouteInfo));
+}
+
+DWORD WINAPI RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumRoutes, PRTM_ROUTE_HANDLE RouteHandles)
+{
+	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	if (!caller)
+		return ERROR_INVALID_HANDLE;
+	if (NumRoutes && !RouteHandles)
+		return ERROR_INVALID_PARAMETER;
+	return rtm__win32(rtm__rib_release_handles(caller->rib, RouteHandles, NumRoutes, RTM_HT_ROUTE,
+						   sizeof(HANDLE)));
+}
+
+DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+				PRTM_ROUTE_INFO *RoutePointer)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
+	int err = 0;
+	if (!route)
+		err = RTM_EHANDLE;
+	else if (route->owner != caller)
+		err = RTM_EACCES;
+	else if (!RoutePointer)
+		err = RTM_EINVAL;
+	else if (!(*RoutePointer = rtm__route_shadow_get(rib, route)))
+		err = RTM_ENOMEM;
+	rtm__leave(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle, BOOL Exclusive,
+			  BOOL LockRoute, PRTM_ROUTE_INFO *RoutePointer)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
+	int err = 0;
+	unsigned stripe = 0;
+	if (!route)
+		err = RTM_EHANDLE;
+	else if (route->owner != caller)
+		err = RTM_EACCES;
+	else
+		stripe = rtm__stripe_of_dest(rib, route->dest);
+	rtm__rib_unlock(rib);
+	if (!LockRoute) {
+		/* An unlock needs only this thread's record of what it locked: the
+		 * route may have been deleted, even freed, since it was locked, and
+		 * its stripe must be released all the same.  Without a record, say
+		 * what is wrong with the handle, if anything. */
+		int u = rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
+		return rtm__win32(u && err ? err : u);
+	}
+	if (err)
+		return rtm__win32(err);
+	if ((err = rtm__client_lock_obj(rib, RouteHandle, stripe, Exclusive != FALSE)))
+		return rtm__win32(err);
+	if (RoutePointer) {
+		rtm__rib_wrlock(rib);
+		route = rtm__route_lookup(rib, RouteHandle);
+		PRTM_ROUTE_INFO p = route ? rtm__route_shadow_get(rib, route) : NULL;
+		rtm__rib_unlock(rib);
+		if (!p) {
+			rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
+			return route ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_HANDLE;
+		}
+		*RoutePointer = p;
+	}
+	return NO_ERROR;
+}
+
+DWORD WINAPI RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
+			    PRTM_VIEW_SET BestInViews)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
+	int err = 0;
+	if (!route) {
+		err = RTM_EHANDLE;
+	} else if (!BestInViews) {
+		err = RTM_EINVAL;
+	} else {
+		RTM_VIEW_SET best = 0;
+		if (!route->obj.dead)
+			for (unsigned v = 0; v < RTM_MAX_VIEWS; v++)
+				if ((route->views & (1u << v)) && rtm__dest_best(route->dest, v, 0) == route)
+					best |= (RTM_VIEW_SET)1u << v;
+		*BestInViews = best;
+	}
+	rtm__leave(rib);
+	return rtm__win32(err);
+}
+
+DWORD WINAPI RtmGetExactMatchRoute(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
+				   RTM_MATCH_FLAGS MatchingFlags, PRTM_ROUTE_INFO RouteInfo,
+				   ULONG InterfaceIndex, RTM_VIEW_SET TargetViews,
+				   PRTM_ROUTE_HANDLE RouteHandle)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
+	if (!rib)
+		return ERROR_INVALID_HANDLE;
+	int err = RTM_ENOENT;
+	bool needs_criteria = (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_INTERFACE) != 0;
+	if (rtm__netaddr_check(DestAddress, rib->family, rib->width) || (!RouteInfo && needs_criteria)) {
+		err = RTM_EINVAL;
+		goto out;
+	}
+	uint8_t key[16];
+	rtm__netaddr_key(DestAddress, rib->width, key);
+	struct rtm_dest *dest = rtm__dest_find(rib, key, DestAddress->NumBits);
+	for (struct rtm_route *r = dest ? dest->routes : NULL; r; r = r->next) {
+		if (TargetViews && !(r->views & TargetViews))
+			continue;
+		if (!rtm__route_matches(rib, r, MatchingFlags, RouteInfo, InterfaceIndex))
+			continue;
+		if (RouteInfo)
+			rtm__route_fill_info(rib, r, RouteInfo, true);
+		if (RouteHandle) {
+			rtm__obj_ref(&r->obj);
+			*RouteHandle = rtm__rib_handle(rib, &r->obj);
+		}
+		err = 0;
+		break;
+	}
+out:
+	rtm__leave(rib);
+	return rtm__win32(err);
+}

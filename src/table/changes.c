@@ -1,0 +1,235 @@
+/*
+ * changes.c — the change queues of change notification (changes.h).  The
+ * registrations' other parts: svc/notify.c (signals, removal) and
+ * api/notify.c (the calls).
+ *
+ * A registration (RtmRegisterForChangeNotification) is a set of views, a set
+ * of change types, an "only marked destinations" flag and a queue of the
+ * destinations that changed since its owner last drained it.  A RIB has at
+ * most 32 registrations (the configuration's max_change_notifications), each
+ * with a fixed index 0..31 in rib->notify[], and every per-destination fact
+ * about a registration is one bit of that index in a 32-bit mask:
+ *
+ *   dest->pending       the destination is in registration i's queue;
+ *   dest->ext->ignored  ... but RtmIgnoreChangedDests discarded that change;
+ *   dest->ext->marked   RtmMarkDestForChangeNotification marked it for i.
+ *
+ * The queue.  Each registration has a ring of destination pointers.  A
+ * destination is queued at most once per registration (its pending bit says
+ * whether it already is), so a destination that changes a hundred times
+ * before the client drains costs one entry and is reported once, with its
+ * state at the time it is drained — the documentation's "only the latest
+ * change is returned".  Every entry holds a reference on its destination, so
+ * a destination deleted while queued stays valid: draining it reports what it
+ * is then (NumRoutes 0, Route NULL, and its HoldRoute if one is held), and
+ * the reference goes when the entry is drained, ignored or the registration
+ * removed.  Entries come out in the order the destinations first changed.
+ *
+ * Memory is bounded by the number of destinations, not of changes: each
+ * queued destination is a distinct live destination.  The ring therefore
+ * never needs more slots than the RIB has destinations, and it is given them
+ * in advance: rtm__notify_reserve() runs before a destination is created and
+ * grows every ring to the new count (by half again, so growth is amortised),
+ * which may fail like any allocation of an add.  A change, found under the
+ * exclusive lock in the middle of a commit that must not fail, then always
+ * finds room.  The price is up to 1.5 pointers per destination per
+ * registration even when the queues are empty (12 MB per registration for a
+ * full table of 1 M destinations); the alternative, growing on demand with a
+ * fall-back to rescanning the table when growth fails, costs nothing idle but
+ * puts an O(table) scan on a path nobody tests.  A ring that becomes empty is
+ * shrunk back when the table has shrunk a lot.
+ *
+ * Ignoring.  RtmIgnoreChangedDests must discard one queued entry from the
+ * middle of a FIFO.  Instead of searching the ring, it sets the ignored bit
+ * (in the destination's extension, allocated then) and the entry is dropped
+ * silently when it reaches the head.  A new change to an ignored destination
+ * clears the bit: the entry is live again, at its old place.
+ *
+ * Signalling.  `visible` counts a registration's queued, not ignored
+ * entries.  When it goes from 0 to 1 the registration's bit is set in
+ * rib->notify_due (an atomic word: set under the exclusive lock, taken with
+ * an exchange without it), and rtm__notify_flush(), which every changing call
+ * runs after dropping its locks, delivers RTM_CHANGE_NOTIFICATION (Context1
+ * the notification handle, Context2 its NotifyContext) to the owner.  So a
+ * client is signalled once per empty-to-non-empty transition: after a signal,
+ * changes only pile up until it has drained everything, and the next change
+ * after that signals again.  A client that stops draining early is not
+ * signalled again; it knows more is pending.  Flushing costs one relaxed load
+ * when nothing is due.  A flush reached again on the same thread from inside
+ * a callback (the client changed routes there) leaves the work to the outer
+ * flush, which loops until nothing is due, so callbacks do not nest.
+ *
+ * Who is told.  A registration gets a destination when the change types it
+ * asked for (ALL: any route of the view; BEST: the best route or its
+ * preference, metric, next hops or flags, or the hold-down route; FORWARDING:
+ * as BEST without flags outside RTM_ROUTE_FLAGS_FORWARDING — dest.c computes
+ * these per view) changed in one of its views (all supported views for
+ * RTM_VIEW_MASK_ANY), and, with RTM_NOTIFY_ONLY_MARKED_DESTS, the destination
+ * is marked for it.  The entity that made the change is told like anyone
+ * else: the guide says changes go "to all clients that register to receive
+ * them".
+ *
+ * Marks live in the destination's extension and last as long as the
+ * destination object (a destination freed when its last route and reference
+ * went takes its marks with it).  A registration counts the marks it set, so
+ * removing it walks the table to clear them only when it has some.
+ *
+ * Locking: registrations, queues and bits change under rib->lock exclusive
+ * (RtmGetChangedDests drains under it too: it pops entries and drops
+ * references); RtmGetChangeStatus and RtmIsMarkedForChangeNotification read
+ * under the shared lock.  notify_due is the only field touched without it.
+ */
+#include "changes.h"
+
+#include "alloc.h"
+#include "error.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#define RING_MIN 64u
+
+/* ---- rings ----------------------------------------------------------------- */
+
+void rtm__notify_update_room(struct rtm_rib *rib)
+{
+	size_t room = SIZE_MAX;
+	for (uint32_t used = rib->notify_used; used; used &= used - 1) {
+		const struct rtm_notify *n = rib->notify[__builtin_ctz(used)];
+		if (n->cap < room)
+			room = n->cap;
+	}
+	rib->notify_room = room;
+}
+
+/* Gives n's ring exactly cap slots (cap >= count), keeping its order.
+ * Growing goes through realloc, which for a ring of megabytes moves pages
+ * rather than copying them; then only the part of a wrapped queue that sat
+ * at the end of the old ring moves, to the end of the new one. */
+int rtm__notify_ring_resize(struct rtm_notify *n, size_t cap)
+{
+	if (cap >= n->cap) {
+		struct rtm_dest **ring = rtm__realloc(n->ring, cap * sizeof(*ring));
+		if (!ring)
+			return RTM_ENOMEM;
+		size_t old = n->cap;
+		if (n->count && n->head + n->count > old) {
+			size_t tail_part = old - n->head; /* entries [head, old) */
+			memmove(ring + cap - tail_part, ring + n->head, tail_part * sizeof(*ring));
+			n->head = cap - tail_part;
+		}
+		n->ring = ring;
+		n->cap = cap;
+		return 0;
+	}
+	struct rtm_dest **ring = rtm__malloc(cap * sizeof(*ring));
+	if (!ring)
+		return RTM_ENOMEM;
+	for (size_t i = 0, j = n->head; i < n->count; i++) {
+		ring[i] = n->ring[j];
+		if (++j == n->cap)
+			j = 0;
+	}
+	rtm__free(n->ring);
+	n->ring = ring;
+	n->cap = cap;
+	n->head = 0;
+	return 0;
+}
+
+size_t rtm__notify_ring_target(size_t dests)
+{
+	size_t cap = dests + dests / 2;
+	return cap < RING_MIN ? RING_MIN : cap;
+}
+
+int rtm__notify_grow(struct rtm_rib *rib, size_t dests)
+{
+	int err = 0;
+	for (uint32_t used = rib->notify_used; used && !err; used &= used - 1) {
+		struct rtm_notify *n = rib->notify[__builtin_ctz(used)];
+		if (n->cap < dests)
+			err = rtm__notify_ring_resize(n, rtm__notify_ring_target(dests));
+	}
+	rtm__notify_update_room(rib);
+	return err;
+}
+
+/* Signals are owed for n: its queue just became non-empty. */
+static void visible_inc(struct rtm_rib *rib, struct rtm_notify *n)
+{
+	if (n->visible++ == 0)
+		atomic_fetch_or_explicit(&rib->notify_due, rtm__notify_bit(n), memory_order_release);
+}
+
+static void enqueue(struct rtm_rib *rib, struct rtm_notify *n, struct rtm_dest *dest)
+{
+	uint32_t bit = rtm__notify_bit(n);
+	if (dest->pending & bit) {
+		/* Already queued: coalesce, and revive it if it was ignored. */
+		if (dest->ext && (dest->ext->ignored & bit)) {
+			dest->ext->ignored &= ~bit;
+			visible_inc(rib, n);
+		}
+		return;
+	}
+	/* rtm__notify_reserve() keeps cap >= the number of destinations, and
+	 * every queued entry is a distinct destination. */
+	assert(n->count < n->cap);
+	size_t tail = n->head + n->count;
+	if (tail >= n->cap)
+		tail -= n->cap;
+	n->ring[tail] = dest;
+	n->count++;
+	dest->pending |= bit;
+	rtm__obj_pin(&dest->obj);
+	visible_inc(rib, n);
+}
+
+struct rtm_dest *rtm__notify_dequeue(struct rtm_notify *n, bool *ignored)
+{
+	struct rtm_dest *dest = n->ring[n->head];
+	if (++n->head == n->cap)
+		n->head = 0;
+	n->count--;
+	uint32_t bit = rtm__notify_bit(n);
+	dest->pending &= ~bit;
+	*ignored = dest->ext && (dest->ext->ignored & bit);
+	if (*ignored)
+		dest->ext->ignored &= ~bit;
+	else
+		n->visible--;
+	return dest;
+}
+
+void rtm__notify_queue(struct rtm_rib *rib, struct rtm_dest *dest, const struct rtm_dest_change *ch)
+{
+	RTM_VIEW_SET any = ch->all | ch->best | ch->fwd;
+	if (!any)
+		return;
+	uint32_t marked = dest->ext ? dest->ext->marked : 0;
+	for (uint32_t used = rib->notify_used; used; used &= used - 1) {
+		struct rtm_notify *n = rib->notify[__builtin_ctz(used)];
+		RTM_VIEW_SET hit = 0;
+		if (n->flags & RTM_CHANGE_TYPE_ALL)
+			hit |= any;
+		if (n->flags & RTM_CHANGE_TYPE_BEST)
+			hit |= ch->best;
+		if (n->flags & RTM_CHANGE_TYPE_FORWARDING)
+			hit |= ch->fwd;
+		if (!(hit & n->views))
+			continue;
+		if ((n->flags & RTM_NOTIFY_ONLY_MARKED_DESTS) && !(marked & rtm__notify_bit(n)))
+			continue;
+		enqueue(rib, n, dest);
+	}
+}
+
+size_t rtm__notify_queued(const struct rtm_rib *rib)
+{
+	size_t total = 0;
+	for (uint32_t used = rib->notify_used; used; used &= used - 1)
+		total += rib->notify[__builtin_ctz(used)]->count;
+	return total;
+}
