@@ -46,6 +46,8 @@ B        ?= build
 LIB_SRC  := $(wildcard $(addsuffix /*.c,$(addprefix src/,$(LAYERS))))
 LIB_HDR  := $(wildcard $(addsuffix /*.h,$(addprefix src/,$(LAYERS))))
 TEST_SRC := $(wildcard tests/test_*.c)
+# Unit tests of the lower layers: tests/unit/test_<x>.c links only base/ and table/.
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC:= $(filter-out bench/bench_dpdk.c,$(wildcard bench/bench_*.c))
 TOOL_SRC := $(wildcard tools/*.c)
 
@@ -57,6 +59,8 @@ all: lib tools
 OBJ      := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC))
 PIC_OBJ  := $(patsubst src/%.c,$(B)/pic/%.o,$(LIB_SRC))
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
+UNITS    := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+LOW_OBJ  := $(filter $(B)/obj/base/% $(B)/obj/table/%,$(OBJ))
 BENCHES  := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 TOOLS    := $(patsubst tools/%.c,$(B)/bin/%,$(TOOL_SRC))
 ALL_CFLAGS := $(BASE_CFLAGS) $(XFLAGS) $(CFLAGS)
@@ -64,7 +68,7 @@ ALL_CFLAGS := $(BASE_CFLAGS) $(XFLAGS) $(CFLAGS)
 lib: $(B)/librtmv2.a $(B)/librtmv2.so
 tools: $(TOOLS)
 # The tests include test_rtmctl, which runs the tool: build the tools of the flavour too.
-tests: $(TESTS) $(TOOLS)
+tests: $(TESTS) $(UNITS) $(TOOLS)
 
 $(B)/obj/%.o: src/%.c $(LIB_HDR) $(wildcard include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
 	@mkdir -p $(dir $@)
@@ -88,6 +92,12 @@ $(B)/librtmv2.so: $(PIC_OBJ) dist/rtmv2.map
 $(B)/tests/%: tests/%.c $(B)/librtmv2.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
+
+# Unit tests link the objects of base/ and table/ alone: the proof that the
+# table needs nothing above it.
+$(UNITS): $(B)/tests/%: tests/unit/%.c $(LOW_OBJ) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Isrc/svc -Isrc/api,$(ALL_CFLAGS)) $< -o $@ $(LOW_OBJ) $(LDLIBS)
 
 $(B)/bench/%: bench/%.c bench/common.h $(B)/librtmv2.a
 	@mkdir -p $(dir $@)

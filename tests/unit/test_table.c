@@ -1,0 +1,349 @@
+/*
+ * test_table.c — the table layer alone: destinations, routes, next hops,
+ * best-route choice, change detection, lifetime and the timer hooks,
+ * driven through table/ functions on a RIB built by hand.
+ *
+ * It links base/ and table/ only (the Makefile's unit rule): no registry,
+ * no client locks, no events, no entry points.  The table's only upcalls,
+ * the fires of its timers (rtm_table_hooks), are stubs here that count
+ * what was armed.  Every function is called with the lock mode it says it
+ * needs, which a single thread trivially has.
+ */
+#include "../testlib.h"
+
+#include "changes.h"
+#include "dest.h"
+#include "entity.h"
+#include "error.h"
+#include "lifetime.h"
+#include "netaddr.h"
+#include "nexthop.h"
+#include "route.h"
+#include "trie_check.h"
+
+#include <arpa/inet.h>
+
+/* ---- a RIB built by hand ------------------------------------------------------ */
+
+static unsigned fired_expired, fired_hold;
+
+static void stub_expired(struct rtm_timer *timer, void *rib)
+{
+	(void)timer;
+	(void)rib;
+	fired_expired++;
+}
+
+static void stub_hold(struct rtm_timer *timer, void *rib)
+{
+	(void)timer;
+	(void)rib;
+	fired_hold++;
+}
+
+static const struct rtm_table_hooks stub_hooks = { stub_expired, stub_hold };
+
+static struct rtm_rib *rib_make(void)
+{
+	struct rtm_rib *rib = calloc(1, sizeof(*rib));
+	if (!rib)
+		return NULL;
+	rib->index = 5;
+	rib->family = AF_INET;
+	rib->width = 32;
+	rtm__config_defaults(&rib->cfg);
+	rtm__handle_table_init(&rib->handles);
+	rtm__trie_init(&rib->trie, 32);
+	rtm__link_init(&rib->entities);
+	rib->notify_room = SIZE_MAX;
+	rib->hooks = &stub_hooks;
+	if (rtm__timer_service_init(&rib->timers, rib)) {
+		free(rib);
+		return NULL;
+	}
+	return rib;
+}
+
+/* An entity of rib, as registration would leave it. */
+static struct rtm_entity *entity_make(struct rtm_rib *rib, ULONG proto)
+{
+	struct rtm_entity *e = NULL;
+	if (rtm__entity_slot_alloc(&e))
+		return NULL;
+	e->opaque_slot = -1;
+	e->nexthops = NULL;
+	e->n_nexthops = e->cap_nexthops = 0;
+	rtm__link_init(&e->lists);
+	rtm__link_init(&e->enums);
+	rtm__link_init(&e->notifies);
+	atomic_store(&e->refs, 1);
+	atomic_store(&e->client_refs, 0);
+	rtm__link_add_tail(&rib->entities, &e->rib_link);
+	rib->n_entities++;
+	e->rib = rib;
+	memset(&e->info, 0, sizeof(e->info));
+	e->info.AddressFamily = AF_INET;
+	e->info.EntityId.EntityProtocolId = proto;
+	atomic_store(&e->state, RTM_ENT_LIVE);
+	return e;
+}
+
+/* Takes e out as deregistration does: routes, next hops, its slot. */
+static void entity_end(struct rtm_rib *rib, struct rtm_entity *e)
+{
+	atomic_store(&e->state, RTM_ENT_GONE);
+	rtm__routes_remove_owned(rib, e);
+	rtm__nexthops_remove_owned(rib, e);
+	rtm__link_unlink(&e->rib_link);
+	rib->n_entities--;
+	rtm__entity_unref(e);
+}
+
+static void rib_end(struct rtm_rib *rib)
+{
+	rtm__timer_service_fini(&rib->timers);
+	CHECK_U(rib->stats.dests, 0);
+	CHECK_U(rib->stats.routes, 0);
+	CHECK_U(rib->stats.nexthops, 0);
+	CHECK_U(rib->handles.used, 0);
+	rtm__trie_fini(&rib->trie);
+	rtm__handle_table_fini(&rib->handles);
+	free(rib);
+}
+
+static RTM_NET_ADDRESS addr(const char *text, unsigned len)
+{
+	RTM_NET_ADDRESS a;
+	memset(&a, 0, sizeof(a));
+	a.AddressFamily = AF_INET;
+	a.NumBits = (USHORT)len;
+	struct in_addr in;
+	inet_pton(AF_INET, text, &in);
+	memcpy(a.AddrBits, &in, 4);
+	return a;
+}
+
+static struct rtm_nexthop *nexthop(struct rtm_rib *rib, struct rtm_entity *e, const char *text)
+{
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress = addr(text, 32);
+	ni.InterfaceIndex = 1;
+	struct rtm_nexthop *nh = NULL;
+	CHECK_U(rtm__nexthop_add(rib, e, &ni, &nh), 0);
+	return nh;
+}
+
+/* Adds (or changes) e's route to dest via nh; the route, or NULL. */
+static struct rtm_route *add(struct rtm_rib *rib, struct rtm_entity *e, const char *dest, unsigned len,
+			     ULONG pref, ULONG metric, RTM_VIEW_SET views, struct rtm_nexthop *nh,
+			     ULONG ttl, DWORD *flags)
+{
+	union {
+		RTM_ROUTE_INFO info;
+		char bytes[RTM_SIZE_OF_ROUTE_INFO(8)];
+	} b;
+	memset(&b, 0, sizeof(b));
+	b.info.PrefInfo.Preference = pref;
+	b.info.PrefInfo.Metric = metric;
+	b.info.BelongsToViews = views;
+	b.info.NextHopsList.NumNextHops = nh ? 1 : 0;
+	b.info.NextHopsList.NextHops[0] = nh ? rtm__rib_handle(rib, &nh->obj) : NULL;
+	RTM_NET_ADDRESS a = addr(dest, len);
+	struct rtm_route *route = NULL;
+	DWORD fl = 0;
+	int err = rtm__route_add(rib, e, &a, NULL, &b.info, ttl, NULL, 0, &route, &fl);
+	CHECK_U(err, 0);
+	if (flags)
+		*flags = fl;
+	return err ? NULL : route;
+}
+
+static struct rtm_dest *dest_at(struct rtm_rib *rib, const char *text, unsigned len)
+{
+	RTM_NET_ADDRESS a = addr(text, len);
+	uint8_t key[16];
+	rtm__netaddr_key(&a, 32, key);
+	return rtm__dest_find(rib, key, len);
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+/* Best route per view by preference, then metric; change flags; counts. */
+static void test_best_route(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *a = entity_make(rib, 8), *b = entity_make(rib, 13);
+	REQUIRE(a && b);
+	struct rtm_nexthop *na = nexthop(rib, a, "192.0.2.1"), *nb = nexthop(rib, b, "192.0.2.2");
+	DWORD fl;
+	struct rtm_route *ra = add(rib, a, "10.0.0.0", 8, 20, 5, RTM_VIEW_MASK_UCAST | RTM_VIEW_MASK_MCAST,
+				   na, INFINITE, &fl);
+	CHECK_U(fl, RTM_ROUTE_CHANGE_NEW | RTM_ROUTE_CHANGE_BEST);
+	struct rtm_route *rb = add(rib, b, "10.0.0.0", 8, 10, 9, RTM_VIEW_MASK_UCAST, nb, INFINITE, &fl);
+	CHECK_U(fl, RTM_ROUTE_CHANGE_NEW | RTM_ROUTE_CHANGE_BEST);
+	struct rtm_dest *d = dest_at(rib, "10.0.0.0", 8);
+	REQUIRE(d);
+	CHECK_U(d->n_routes, 2);
+	CHECK(rtm__dest_best(d, 0, 0) == rb); /* unicast: preference 10 beats 20 */
+	CHECK(rtm__dest_best(d, 1, 0) == ra); /* multicast: b's route is not in it */
+	CHECK(rtm__dest_best(d, 0, 8) == ra); /* among protocol 8's routes */
+	/* b's route gets worse than a's: the best moves. */
+	add(rib, b, "10.0.0.0", 8, 30, 9, RTM_VIEW_MASK_UCAST, nb, INFINITE, &fl);
+	CHECK_U(fl, RTM_ROUTE_CHANGE_BEST);
+	CHECK(rtm__dest_best(d, 0, 0) == ra);
+	CHECK_U(rib->stats.routes, 2);
+	CHECK_U(rib->stats.dests, 1);
+	CHECK_U(rib->stats.nexthops, 2);
+	CHECK(rtm__trie_check(&rib->trie) == 0);
+	CHECK(rtm__dests_check_order(rib) == 0);
+	entity_end(rib, a);
+	CHECK(rtm__dest_best(d, 0, 0) == rb);
+	CHECK(rtm__dest_best(d, 1, 0) == NULL);
+	entity_end(rib, b);
+	rib_end(rib);
+}
+
+/* What a change did, per view, as the notification queues see it. */
+static void test_change_detection(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *a = entity_make(rib, 8);
+	REQUIRE(a);
+	struct rtm_nexthop *n1 = nexthop(rib, a, "192.0.2.1");
+	struct rtm_route *r = add(rib, a, "10.1.0.0", 16, 10, 1, RTM_VIEW_MASK_UCAST, n1, INFINITE, NULL);
+	REQUIRE(r);
+	struct rtm_dest *d = r->dest;
+	struct rtm_dest_state before, after;
+	struct rtm_dest_change ch;
+	/* A metric change of the best route: BEST and FORWARDING in unicast. */
+	rtm__dest_state(rib, d, &before);
+	add(rib, a, "10.1.0.0", 16, 10, 2, RTM_VIEW_MASK_UCAST, n1, INFINITE, NULL);
+	rtm__dest_state(rib, d, &after);
+	rtm__dest_diff(rib, &before, &after, RTM_VIEW_MASK_UCAST, &ch);
+	CHECK_U(ch.all, RTM_VIEW_MASK_UCAST);
+	CHECK_U(ch.best, RTM_VIEW_MASK_UCAST);
+	CHECK_U(ch.fwd, RTM_VIEW_MASK_UCAST);
+	/* No change at all: nothing in any view but ALL for the touched view. */
+	rtm__dest_state(rib, d, &before);
+	rtm__dest_state(rib, d, &after);
+	rtm__dest_diff(rib, &before, &after, 0, &ch);
+	CHECK_U(ch.all | ch.best | ch.fwd, 0);
+	entity_end(rib, a);
+	rib_end(rib);
+}
+
+/* The in-place protocol's reference moves, counted exactly. */
+static void test_inplace_references(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *a = entity_make(rib, 8);
+	REQUIRE(a);
+	struct rtm_nexthop *n1 = nexthop(rib, a, "192.0.2.1"), *n2 = nexthop(rib, a, "192.0.2.2");
+	struct rtm_route *r = add(rib, a, "10.1.0.0", 16, 10, 1, RTM_VIEW_MASK_UCAST, n1, INFINITE, NULL);
+	REQUIRE(r);
+	CHECK_U(n1->route_refs, 1);
+	CHECK_U(rtm__obj_client_refs(&n1->obj), 0);
+	PRTM_ROUTE_INFO p = rtm__route_shadow_get(rib, r);
+	REQUIRE(p);
+	/* The client puts n2 in without a reference: refused, nothing moved. */
+	p->NextHopsList.NextHops[0] = rtm__rib_handle(rib, &n2->obj);
+	DWORD fl;
+	CHECK_U(rtm__route_update_inplace(rib, a, r, INFINITE, NULL, &fl), RTM_EHANDLE);
+	CHECK_U(n1->route_refs, 1);
+	CHECK_U(n2->route_refs, 0);
+	/* With the client's reference: it becomes the route's; n1's route
+	 * reference becomes the client's. */
+	rtm__obj_ref(&n2->obj);
+	CHECK_U(rtm__route_update_inplace(rib, a, r, INFINITE, NULL, &fl), 0);
+	CHECK_U(n2->route_refs, 1);
+	CHECK_U(rtm__obj_client_refs(&n2->obj), 0);
+	CHECK_U(n1->route_refs, 0);
+	CHECK_U(rtm__obj_client_refs(&n1->obj), 1);
+	rtm__obj_unref_locked(rib, &n1->obj);
+	CHECK_U(rtm__obj_refs(&n1->obj), 0);
+	entity_end(rib, a);
+	rib_end(rib);
+}
+
+/* A lifetime arms the expiry hook; a delete cancels it; a route's deletion
+ * frees it and its destination once nothing keeps them. */
+static void test_lifetime_and_timers(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *a = entity_make(rib, 8);
+	REQUIRE(a);
+	struct rtm_nexthop *n1 = nexthop(rib, a, "192.0.2.1");
+	struct rtm_route *r = add(rib, a, "10.2.0.0", 16, 10, 1, RTM_VIEW_MASK_UCAST, n1, 600000, NULL);
+	REQUIRE(r);
+	CHECK_U(rtm__timer_pending(&rib->timers), 1);
+	CHECK(r->ext && r->ext->shadow); /* Context2 of the expiry, allocated with the timer */
+	HANDLE h = rtm__rib_handle(rib, &r->obj);
+	rtm__obj_ref(&r->obj); /* a client's handle */
+	CHECK(rtm__route_delete(rib, r));
+	CHECK_U(rtm__timer_pending(&rib->timers), 0);
+	/* Deleted but referenced: it answers, its destination stays. */
+	CHECK(rtm__route_lookup(rib, h) == r);
+	CHECK_U(r->state, RTM_ROUTE_STATE_DELETED);
+	CHECK_U(rib->stats.dests, 1);
+	rtm__obj_unref_locked(rib, &r->obj);
+	CHECK(rtm__route_lookup(rib, h) == NULL);
+	CHECK_U(rib->stats.routes, 0);
+	CHECK_U(rib->stats.dests, 0);
+	/* Hold-down: the last route of a marked destination is held, with the
+	 * hold hook armed; finishing the hold frees it all. */
+	r = add(rib, a, "10.3.0.0", 16, 10, 1, RTM_VIEW_MASK_UCAST, n1, INFINITE, NULL);
+	REQUIRE(r);
+	struct rtm_dest *d = r->dest;
+	struct rtm_dest_ext *ext = rtm__dest_ext(rib, d);
+	REQUIRE(ext);
+	ext->hold_marked = RTM_VIEW_MASK_UCAST;
+	ext->hold_time_ms = 600000;
+	rtm__route_delete(rib, r);
+	CHECK(ext->hold_route == r);
+	CHECK_U(rtm__timer_pending(&rib->timers), 1);
+	CHECK(rtm__dest_visible(d));
+	rtm__dest_hold_finish(rib, d);
+	CHECK_U(rib->stats.dests, 0);
+	CHECK_U(rib->stats.routes, 0);
+	CHECK_U(fired_expired + fired_hold, 0); /* nothing fired: all cancelled or ended */
+	entity_end(rib, a);
+	rib_end(rib);
+}
+
+/* Longest match skips destinations without a route in the asked views. */
+static void test_longest_match(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *a = entity_make(rib, 8);
+	REQUIRE(a);
+	struct rtm_nexthop *n1 = nexthop(rib, a, "192.0.2.1");
+	add(rib, a, "10.0.0.0", 8, 10, 1, RTM_VIEW_MASK_UCAST, n1, INFINITE, NULL);
+	add(rib, a, "10.1.0.0", 16, 10, 1, RTM_VIEW_MASK_MCAST, n1, INFINITE, NULL);
+	RTM_NET_ADDRESS q = addr("10.1.2.3", 32);
+	uint8_t key[16];
+	rtm__netaddr_key(&q, 32, key);
+	struct rtm_dest *d = rtm__dest_longest_match(rib, key, 32, RTM_VIEW_MASK_UCAST);
+	REQUIRE(d);
+	CHECK_U(d->node.len, 8);
+	d = rtm__dest_longest_match(rib, key, 32, RTM_VIEW_MASK_MCAST);
+	REQUIRE(d);
+	CHECK_U(d->node.len, 16);
+	entity_end(rib, a);
+	rib_end(rib);
+}
+
+int main(void)
+{
+	RUN(test_best_route);
+	RUN(test_change_detection);
+	RUN(test_inplace_references);
+	RUN(test_lifetime_and_timers);
+	RUN(test_longest_match);
+	TEST_MAIN_END();
+}
