@@ -26,7 +26,7 @@ DWORD WINAPI RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE Dest
 		err = RTM_EINVAL;
 	else
 		rtm__dest_fill_one(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews, DestInfo);
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -69,7 +69,7 @@ DWORD WINAPI RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NE
 			dest = NULL;
 		err = query_answer(rib, caller, dest, ProtocolId, TargetViews, DestInfo);
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -90,7 +90,7 @@ DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_
 		err = query_answer(rib, caller, rtm__dest_usable_or_up(rib, n, TargetViews), ProtocolId,
 				   TargetViews, DestInfo);
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -115,7 +115,7 @@ DWORD WINAPI RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_D
 		err = query_answer(rib, caller, rtm__dest_usable_or_up(rib, n, TargetViews), ProtocolId,
 				   TargetViews, DestInfo);
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -145,7 +145,7 @@ DWORD WINAPI RtmHoldDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 				ext->hold_time_ms = ms;
 		}
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -192,6 +192,6 @@ DWORD WINAPI RtmGetOpaqueInformationPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_
 		else
 			*OpaqueInfoPointer = &ext->opaque[caller->opaque_slot];
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }

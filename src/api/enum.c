@@ -264,7 +264,7 @@ DWORD WINAPI RtmCreateDestEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_VIEW_SET Targ
 		t.proto = rtm__protocol_filter(caller, ProtocolId);
 		err = create(rib, caller, RTM_ENUM_KIND_DEST, &t, RtmEnumHandle);
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -455,7 +455,7 @@ DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 		}
 		err = create(rib, caller, RTM_ENUM_KIND_ROUTE, &t, RtmEnumHandle);
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -602,7 +602,7 @@ DWORD WINAPI RtmCreateNextHopEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_FLAGS
 		t.flags = EnumFlags;
 		err = create(rib, caller, RTM_ENUM_KIND_NEXTHOP, &t, RtmEnumHandle);
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 

@@ -38,6 +38,6 @@ DWORD rtm_get_stats(RTM_ENTITY_HANDLE RtmRegHandle, rtm_stats *stats)
 	stats->handles = rib->handles.used;
 	stats->pending_timers = rtm__timer_pending(&rib->timers);
 	stats->queued_changes = rtm__notify_queued(rib);
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return NO_ERROR;
 }

@@ -47,6 +47,6 @@ DWORD WINAPI RtmReferenceHandles(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumHandles
 		if (p.type != RTM_HT_ENTITY)
 			rtm__obj_ref(rtm__rib_lookup(rib, RtmHandles[i], p.type));
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }

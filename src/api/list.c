@@ -34,7 +34,7 @@ DWORD WINAPI RtmCreateRouteList(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_LIST_
 		rib->stats.lists++;
 		*RouteListHandle = rtm__rib_handle(rib, &list->obj);
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -77,7 +77,7 @@ DWORD WINAPI RtmInsertInRouteList(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LIST
 	for (UINT i = 0; i < NumRoutes; i++)
 		rtm__list_move(rtm__route_lookup(rib, RouteHandles[i]), list);
 out:
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -111,7 +111,7 @@ DWORD WINAPI RtmCreateRouteListEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LI
 			*RtmEnumHandle = rtm__rib_handle(rib, &en->obj);
 		}
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -163,7 +163,7 @@ DWORD WINAPI RtmGetListEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDL
 	}
 	*NumRoutes = n;
 out:
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -176,6 +176,6 @@ DWORD WINAPI RtmDeleteRouteList(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LIST_H
 	struct rtm_route_list *list = rtm__list_of_caller(rib, caller, RouteListHandle);
 	if (list)
 		rtm__list_delete(rib, list);
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return list ? NO_ERROR : ERROR_INVALID_HANDLE;
 }

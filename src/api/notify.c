@@ -68,7 +68,7 @@ DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 	rib->stats.notifies++;
 	*NotifyHandle = rtm__rib_handle(rib, &n->obj);
 out:
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -82,7 +82,7 @@ DWORD WINAPI RtmDeregisterFromChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 	struct rtm_notify *n = rtm__notify_of_caller(rib, caller, NotifyHandle);
 	if (n)
 		rtm__notify_remove(rib, n);
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return n ? NO_ERROR : ERROR_INVALID_HANDLE;
 }
 
@@ -132,7 +132,7 @@ DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 	if (got == 0 && n->visible == 0)
 		err = RTM_ENOMORE;
 out:
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -188,7 +188,7 @@ DWORD WINAPI RtmIgnoreChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HA
 		}
 	}
 out:
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rtm__win32(err);
 }
 
@@ -226,7 +226,7 @@ DWORD WINAPI RtmGetChangeStatus(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 		uint32_t bit = rtm__notify_bit(n);
 		*ChangeStatus = (dest->pending & bit) && !(dest->ext && (dest->ext->ignored & bit));
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rc;
 }
 
@@ -254,7 +254,7 @@ DWORD WINAPI RtmMarkDestForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 		if (n->marked)
 			n->marked--;
 	}
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rc;
 }
 
@@ -272,6 +272,6 @@ DWORD WINAPI RtmIsMarkedForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 		rc = ERROR_INVALID_PARAMETER;
 	else
 		*DestMarked = dest->ext && (dest->ext->marked & rtm__notify_bit(n));
-	rtm__rib_unlock(rib);
+	rtm__leave(rib);
 	return rc;
 }
