@@ -50,6 +50,8 @@ TEST_SRC := $(wildcard tests/test_*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC:= $(filter-out bench/bench_dpdk.c,$(wildcard bench/bench_*.c))
 TOOL_SRC := $(wildcard tools/*.c)
+# A tool of several files is a folder, tools/NAME/ (main.c, the others, a private header).
+TOOL_DIRS:= $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
 
 .PHONY: all lib tools tests check check-normal check-asan check-tsan check-msan demo bench install clean format
 
@@ -62,7 +64,7 @@ TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 UNITS    := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 LOW_OBJ  := $(filter $(B)/obj/base/% $(B)/obj/table/%,$(OBJ))
 BENCHES  := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
-TOOLS    := $(patsubst tools/%.c,$(B)/bin/%,$(TOOL_SRC))
+TOOLS    := $(patsubst tools/%.c,$(B)/bin/%,$(TOOL_SRC)) $(addprefix $(B)/bin/,$(TOOL_DIRS))
 ALL_CFLAGS := $(BASE_CFLAGS) $(XFLAGS) $(CFLAGS)
 
 lib: $(B)/librtmv2.a $(B)/librtmv2.so
@@ -103,9 +105,18 @@ $(B)/bench/%: bench/%.c bench/common.h $(B)/librtmv2.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS) -lm
 
+# Tools see only the public headers: no -Isrc/.
+TOOL_CFLAGS := $(filter-out $(SRC_INC),$(ALL_CFLAGS))
+
 $(B)/bin/%: tools/%.c $(B)/librtmv2.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
+	$(CC) $(TOOL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
+
+# A folder tool: all of tools/NAME/*.c into bin/NAME, rebuilt when any of its files changes.
+$(B)/bin/%: tools/%/main.c $(B)/librtmv2.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) $(filter %.c,$^) -o $@ $(B)/librtmv2.a $(LDLIBS)
+$(foreach t,$(TOOL_DIRS),$(eval $(B)/bin/$(t): $(wildcard tools/$(t)/*.c tools/$(t)/*.h)))
 
 # ---- checks -------------------------------------------------------------------
 # Each flavour is built by its own tests-FLAVOUR target (in parallel under -j);
@@ -206,7 +217,7 @@ install: all
 	fi
 
 format:
-	clang-format -i src/*.c src/*.h include/*.h include/rtmv2/*.h tests/*.c tests/*.h bench/*.c tools/*.c demo/*.c
+	clang-format -i src/*.c src/*.h include/*.h include/rtmv2/*.h tests/*.c tests/*.h bench/*.c tools/*/*.c tools/*/*.h demo/*.c
 
 clean:
 	rm -rf build build-asan build-tsan build-msan build-clang
