@@ -41,7 +41,7 @@ static unsigned hops_of(RTM_ENTITY_HANDLE e, RTM_ROUTE_HANDLE r, RTM_NEXTHOP_HAN
 		return 99;
 	unsigned n = rb.info.NextHopsList.NumNextHops;
 	for (unsigned i = 0; i < n && i < 8; i++)
-		out[i] = rb.info.NextHopsList.NextHops[i];
+		out[i] = (&rb.info.NextHopsList.NextHops[0])[i];
 	if (nb)
 		*nb = rb.info.Neighbour;
 	CHECK_U(RtmReleaseRouteInfo(e, &rb.info), NO_ERROR);
