@@ -53,7 +53,7 @@ TOOL_SRC := $(wildcard tools/*.c)
 # A tool of several files is a folder, tools/NAME/ (main.c, the others, a private header).
 TOOL_DIRS:= $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
 
-.PHONY: all lib tools tests check check-normal check-asan check-tsan check-msan demo bench install clean format
+.PHONY: all lib tools tests check check-normal check-asan check-tsan check-msan demo bench install clean
 
 all: lib tools
 
@@ -215,9 +215,6 @@ install: all
 	elif [ -z "$(DESTDIR)" ]; then \
 		echo "note: not root, ldconfig not run: run 'ldconfig' as root, or set LD_LIBRARY_PATH=$(LIBDIR), before running a client"; \
 	fi
-
-format:
-	clang-format -i src/*.c src/*.h include/*.h include/rtmv2/*.h tests/*.c tests/*.h bench/*.c tools/*/*.c tools/*/*.h demo/*.c
 
 clean:
 	rm -rf build build-asan build-tsan build-msan build-clang
