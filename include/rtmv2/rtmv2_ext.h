@@ -26,7 +26,17 @@ typedef struct rtm_stats {
 	unsigned long pending_timers;/* armed route-expiry and hold-down timers */
 	unsigned long queued_changes;/* entries in all change-notification queues (one per
 				      * destination and registration at most) */
+	/* Threads blocked in the library at this moment (for tests and
+	 * diagnostics: a "still waiting" check knows the waiter is there). */
+	unsigned long waiting_locks;   /* on a client lock: RtmLock* calls, and changes and timer
+					* fires of a destination, route or next hop a client holds locked */
+	unsigned long waiting_invokes; /* in RtmInvokeMethod, on a target's blocked methods */
+	unsigned long waiting_drains;  /* in RtmDeregisterEntity or RtmBlockMethods, on the entity's
+					* callbacks or methods running on other threads */
 } rtm_stats;
+
+/* rtm_stats has the waiting_* counters. */
+#define RTM_STATS_HAS_WAITERS 1
 
 /* Fills *stats for the instance and family of RtmRegHandle.
  * Returns NO_ERROR, ERROR_INVALID_HANDLE or ERROR_INVALID_PARAMETER (stats NULL). */

@@ -38,6 +38,9 @@ DWORD rtm_get_stats(RTM_ENTITY_HANDLE RtmRegHandle, rtm_stats *stats)
 	stats->handles = rib->handles.used;
 	stats->pending_timers = rtm__timer_pending(&rib->timers);
 	stats->queued_changes = rtm__notify_queued(rib);
+	stats->waiting_locks = atomic_load_explicit(&rib->waiting_locks, memory_order_relaxed);
+	stats->waiting_invokes = atomic_load_explicit(&rib->waiting_invokes, memory_order_relaxed);
+	stats->waiting_drains = atomic_load_explicit(&rib->waiting_drains, memory_order_relaxed);
 	rtm__leave(rib);
 	return NO_ERROR;
 }

@@ -72,9 +72,17 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 	/* While we wait, the target may deregister and its slot be reused: the
 	 * generation tells the entity we were asked for from a newcomer. */
 	unsigned gen = atomic_load_explicit(&e->gen, memory_order_relaxed);
+	struct rtm_rib *rib = caller->rib;
+	bool waited = false;
 	while (e->methods_blocked && atomic_load_explicit(&e->gen, memory_order_relaxed) == gen &&
-	       atomic_load_explicit(&e->state, memory_order_relaxed) == RTM_ENT_LIVE)
+	       atomic_load_explicit(&e->state, memory_order_relaxed) == RTM_ENT_LIVE) {
+		if (!waited)
+			atomic_fetch_add_explicit(&rib->waiting_invokes, 1, memory_order_relaxed);
+		waited = true;
 		pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
+	}
+	if (waited)
+		atomic_fetch_sub_explicit(&rib->waiting_invokes, 1, memory_order_relaxed);
 	if (atomic_load_explicit(&e->state, memory_order_relaxed) != RTM_ENT_LIVE ||
 	    atomic_load_explicit(&e->gen, memory_order_relaxed) != gen) {
 		pthread_mutex_unlock(&e->cb_mutex);
@@ -173,8 +181,12 @@ DWORD WINAPI RtmBlockMethods(RTM_ENTITY_HANDLE RtmRegHandle, HANDLE TargetHandle
 		e->methods_blocked = true;
 		/* Calls already inside a method finish before the block holds,
 		 * except this thread's own: it cannot finish before we return. */
-		while (e->methods_running > mine)
-			pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
+		if (e->methods_running > mine) {
+			atomic_fetch_add_explicit(&e->rib->waiting_drains, 1, memory_order_relaxed);
+			while (e->methods_running > mine)
+				pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
+			atomic_fetch_sub_explicit(&e->rib->waiting_drains, 1, memory_order_relaxed);
+		}
 	} else {
 		e->methods_blocked = false;
 		pthread_cond_broadcast(&e->cb_cond);

@@ -190,9 +190,7 @@ DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDL
 	if (!NextHopInfo)
 		return ERROR_INVALID_PARAMETER;
 
-	bool held = rtm__client_holds(rib, stripe);
-	if (!held)
-		pthread_rwlock_rdlock(&rib->stripes[stripe]);
+	bool taken = rtm__stripe_enter_shared(rib, stripe);
 	rtm__rib_rdlock(rib);
 	int err = 0;
 	obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
@@ -207,8 +205,7 @@ DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDL
 			rtm__obj_ref(&nh->remote->obj);
 	}
 	rtm__rib_unlock(rib);
-	if (!held)
-		pthread_rwlock_unlock(&rib->stripes[stripe]);
+	rtm__stripe_leave(rib, stripe, taken);
 	return rtm__win32(err);
 }
 

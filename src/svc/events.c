@@ -84,8 +84,12 @@ void rtm__entity_quiesce(struct rtm_entity *e)
 {
 	unsigned cbs = rtm__frames_here(e, false), methods = rtm__frames_here(e, true);
 	pthread_mutex_lock(&e->cb_mutex);
-	while (e->callbacks_running > cbs || e->methods_running > methods)
-		pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
+	if (e->callbacks_running > cbs || e->methods_running > methods) {
+		atomic_fetch_add_explicit(&e->rib->waiting_drains, 1, memory_order_relaxed);
+		while (e->callbacks_running > cbs || e->methods_running > methods)
+			pthread_cond_wait(&e->cb_cond, &e->cb_mutex);
+		atomic_fetch_sub_explicit(&e->rib->waiting_drains, 1, memory_order_relaxed);
+	}
 	pthread_mutex_unlock(&e->cb_mutex);
 }
 

@@ -92,6 +92,21 @@ bool rtm__client_holds_obj(const struct rtm_rib *rib, HANDLE h, bool *exclusive)
 	return o != NULL;
 }
 
+/* Takes a stripe, counted in rib->waiting_locks while it has to wait (for
+ * rtm_get_stats: tests see a thread blocked on a client's lock). */
+static void stripe_take(struct rtm_rib *rib, unsigned stripe, bool exclusive)
+{
+	pthread_rwlock_t *l = &rib->stripes[stripe];
+	if ((exclusive ? pthread_rwlock_trywrlock(l) : pthread_rwlock_tryrdlock(l)) == 0)
+		return;
+	atomic_fetch_add_explicit(&rib->waiting_locks, 1, memory_order_relaxed);
+	if (exclusive)
+		pthread_rwlock_wrlock(l);
+	else
+		pthread_rwlock_rdlock(l);
+	atomic_fetch_sub_explicit(&rib->waiting_locks, 1, memory_order_relaxed);
+}
+
 static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive)
 {
 	struct held_obj *o = find_obj(rib, h);
@@ -118,10 +133,7 @@ static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusi
 				s = &tl_stripes[i];
 		if (!s)
 			return RTM_ENORES; /* cannot happen: see RTM_MAX_HELD */
-		if (exclusive)
-			pthread_rwlock_wrlock(&rib->stripes[o->stripe]);
-		else
-			pthread_rwlock_rdlock(&rib->stripes[o->stripe]);
+		stripe_take(rib, o->stripe, exclusive);
 		s->rib = rib;
 		s->stripe = o->stripe;
 		s->exclusive = exclusive;
@@ -162,7 +174,7 @@ bool rtm__stripe_enter(struct rtm_rib *rib, unsigned stripe)
 {
 	if (find_stripe(rib, stripe))
 		return false;
-	pthread_rwlock_wrlock(&rib->stripes[stripe]);
+	stripe_take(rib, stripe, true);
 	return true;
 }
 
@@ -170,4 +182,12 @@ void rtm__stripe_leave(struct rtm_rib *rib, unsigned stripe, bool taken)
 {
 	if (taken)
 		pthread_rwlock_unlock(&rib->stripes[stripe]);
+}
+
+bool rtm__stripe_enter_shared(struct rtm_rib *rib, unsigned stripe)
+{
+	if (find_stripe(rib, stripe))
+		return false;
+	stripe_take(rib, stripe, false);
+	return true;
 }

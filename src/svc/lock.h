@@ -31,7 +31,7 @@
  * the record keeps the stripe of each locked object by its handle: unlocking
  * needs nothing but the handle.
  *
- * Lock order: stripe before rib->lock.  A thread may hold a few stripes at
+ * Order: stripe before rib->lock (api/enter.h).  A thread may hold a few stripes at
  * once (RTM_MAX_HELD); clients are told to hold them briefly and one at a
  * time, as the documentation asks.
  */
@@ -78,6 +78,8 @@ bool rtm__client_holds(const struct rtm_rib *rib, unsigned stripe);
  * exclusively unless this thread holds it already; returns whether it took
  * it, to be passed to rtm__stripe_leave. */
 bool rtm__stripe_enter(struct rtm_rib *rib, unsigned stripe);
+/* The same, shared (a reader of a record its owner edits in place). */
+bool rtm__stripe_enter_shared(struct rtm_rib *rib, unsigned stripe);
 void rtm__stripe_leave(struct rtm_rib *rib, unsigned stripe, bool taken);
 
 #endif

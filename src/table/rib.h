@@ -219,6 +219,11 @@ struct rtm_rib {
 	atomic_uint notify_due;      /* registrations owed an RTM_CHANGE_NOTIFICATION (notify.c) */
 	size_t notify_room;          /* smallest queue capacity of the registrations; rib->lock */
 	pthread_rwlock_t stripes[RTM_STRIPES];
+	/* Threads blocked in the library, for rtm_get_stats: on a client-lock
+	 * stripe (svc/lock.c), in RtmInvokeMethod on blocked methods, and in
+	 * RtmDeregisterEntity or RtmBlockMethods on other threads' callbacks
+	 * and methods. */
+	atomic_uint waiting_locks, waiting_invokes, waiting_drains;
 };
 
 /* Handle helpers bound to a RIB; need rib->lock. */
