@@ -856,7 +856,6 @@ RTMV2_API DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT N
  * @param[in] Exclusive     TRUE for an exclusive lock, FALSE for shared; the
  *                          same value must be given to unlock.
  * @param[in] LockDest      TRUE to lock, FALSE to unlock.
- * @retval ERROR_ACCESS_DENIED  the caller may not lock this destination.
  * @retval ERROR_INVALID_HANDLE  the handle is invalid.
  * @retval ERROR_INVALID_PARAMETER (+)  unlocking: this thread does not hold
  *         the destination locked in that mode; locking exclusively: this
@@ -864,8 +863,10 @@ RTMV2_API DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT N
  * @retval ERROR_NO_SYSTEM_RESOURCES (+)  this thread holds 16 locks.
  * Locks are per thread.  Hold it briefly.  While it is held, other clients'
  * calls and timers do not change the destination or its routes; the
- * deregistration of a route's owner still may.  Who "owns" a
- * destination: see API-NOTES.md.
+ * deregistration of a route's owner still may.  Any entity may lock any
+ * destination: the SDK reference also lists ERROR_ACCESS_DENIED, for a
+ * caller that does not own the destination, which rtmv2 never returns, since
+ * the reference defines no owner of a destination (API-NOTES.md).
  */
 RTMV2_API DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle,
 					  RTM_DEST_HANDLE DestHandle, BOOL Exclusive,
@@ -1443,8 +1444,8 @@ RTMV2_API DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * @param[in]  Exclusive       TRUE for exclusive, FALSE for shared.
  * @param[in]  LockNextHop     TRUE to lock, FALSE to unlock.
  * @param[out] NextHopPointer  NULL, or receives a pointer to the RTM's
- *                             RTM_NEXTHOP_INFO if the caller owns it.
- * @retval ERROR_ACCESS_DENIED  the caller does not own the next hop.
+ *                             RTM_NEXTHOP_INFO if the caller owns it (left
+ *                             as it was otherwise).
  * @retval ERROR_NOT_FOUND  locking: the next hop was deleted.
  * @retval ERROR_INVALID_HANDLE (+)  a handle is invalid.
  * @retval ERROR_INVALID_PARAMETER (+)  unlocking: this thread does not hold
@@ -1454,7 +1455,11 @@ RTMV2_API DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * NextHopAddress and InterfaceIndex must not be changed.  Locks are per
  * thread.  While it is held, other clients' updates and deletes of the next
  * hop wait; its owner's deregistration does not.  Unlocking works from the
- * handle even after the next hop was deleted or freed.
+ * handle even after the next hop was deleted or freed.  Any entity may lock
+ * any next hop: the SDK reference also lists ERROR_ACCESS_DENIED, for a
+ * caller that does not own the next hop, which rtmv2 never returns, since a
+ * lock only holds off changes, and the pointer, the one way to change the
+ * next hop in place, is given to its owner alone (API-NOTES.md).
  */
 RTMV2_API DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
 				      RTM_NEXTHOP_HANDLE NextHopHandle, BOOL Exclusive,

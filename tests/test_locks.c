@@ -451,6 +451,48 @@ static void test_too_many_locks(void)
 	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
 }
 
+/* Any entity may lock a destination and a next hop: one that owns nothing
+ * there (no route at the destination, not the next hop's owner) locks both,
+ * shared and exclusive, and is never answered ERROR_ACCESS_DENIED (the SDK
+ * reference lists it; rtmv2 has no owner to deny for).  Only the owner of a
+ * next hop is given its pointer. */
+static void test_non_owner_locks(void)
+{
+	RTM_ENTITY_HANDLE a = rt_register(AF_INET, 1), b = rt_register(AF_INET, 2);
+	REQUIRE(a && b);
+	struct rtm_rib *rib = rib_of(a);
+	RTM_NEXTHOP_HANDLE h = rt_nexthop(a, "10.0.0.1", 1), hb = h;
+	RTM_ROUTE_HANDLE r;
+	REQUIRE(rt_add_route(a, "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST, h, NULL, &r, NULL) ==
+		NO_ERROR);
+	rt_dest_buf db;
+	RTM_DEST_HANDLE d = dest_of(b, "10.1.0.0", 16, &db); /* b's own reference */
+	REQUIRE(d);
+	CHECK_U(RtmReferenceHandles(b, 1, &hb), NO_ERROR);
+	unsigned ds = prefix_stripe("10.1.0.0", 16), ns = nexthop_stripe(h);
+	for (int exclusive = 0; exclusive < 2; exclusive++) {
+		CHECK_U(RtmLockDestination(b, d, exclusive, TRUE), NO_ERROR);
+		CHECK(!stripe_free(rib, ds));
+		CHECK_U(RtmLockDestination(b, d, exclusive, FALSE), NO_ERROR);
+		CHECK(stripe_free(rib, ds));
+		PRTM_NEXTHOP_INFO p = (PRTM_NEXTHOP_INFO)0x1;
+		CHECK_U(RtmLockNextHop(b, hb, exclusive, TRUE, &p), NO_ERROR);
+		CHECK(p == (PRTM_NEXTHOP_INFO)0x1); /* not the owner: no pointer */
+		CHECK(!stripe_free(rib, ns));
+		CHECK_U(RtmLockNextHop(b, hb, exclusive, FALSE, NULL), NO_ERROR);
+		CHECK(stripe_free(rib, ns));
+	}
+	/* The owner is given the pointer. */
+	PRTM_NEXTHOP_INFO p = NULL;
+	CHECK_U(RtmLockNextHop(a, h, TRUE, TRUE, &p), NO_ERROR);
+	CHECK(p != NULL);
+	CHECK_U(RtmLockNextHop(a, h, TRUE, FALSE, NULL), NO_ERROR);
+	CHECK_U(RtmReleaseDestInfo(b, &db.info), NO_ERROR);
+	CHECK_U(RtmReleaseNextHops(b, 1, &hb), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(b), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_invalid_input);
@@ -462,5 +504,6 @@ int main(void)
 	RUN(test_nexthop_stripe_collision);
 	RUN(test_owner_changes_under_own_lock);
 	RUN(test_too_many_locks);
+	RUN(test_non_owner_locks);
 	TEST_MAIN_END();
 }
