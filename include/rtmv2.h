@@ -1199,7 +1199,10 @@ RTMV2_API DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * committed with RtmUpdateAndUnlockRoute.  Other clients' calls and timers
  * do not change the destination meanwhile; the deregistration of a route's
  * owner still may.  Unlocking works from the handle
- * even after the route was deleted.
+ * even after the route was deleted.  The first lock of a route by a thread
+ * lends it a reference on each next hop of the route, for the in-place
+ * protocol (see RtmUpdateAndUnlockRoute); an unlock without a commit gives
+ * back what is left of it.
  */
 RTMV2_API DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 				    BOOL Exclusive, BOOL LockRoute,
@@ -1227,10 +1230,12 @@ RTMV2_API DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HA
  * @retval ERROR_NOT_ENOUGH_MEMORY (+)  not enough memory.
  * On success the route is unlocked; on failure it stays locked and the
  * caller unlocks it with RtmLockRoute(..., FALSE, ...).
- * References: a next hop the caller put into NextHopsList or Neighbour
- * carries a reference it took with RtmReferenceHandles, which the route
- * takes over; one it took out of NextHopsList leaves the route's reference
- * with the caller, to release with RtmReleaseNextHops.  Nothing else moves.
+ * References (the guide's in-place protocol): RtmLockRoute lends the
+ * caller a reference on each next hop of the route; the commit takes over
+ * one reference for every next hop (and the neighbour) the edited route
+ * names: the lent one, or for a next hop the caller put in, the one it took
+ * with RtmReferenceHandles.  A next hop taken out is released by the caller
+ * with RtmReleaseNextHops, before or after this call.
  */
 RTMV2_API DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle,
 					       RTM_ROUTE_HANDLE RouteHandle, ULONG TimeToLive,

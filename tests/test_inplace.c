@@ -3,8 +3,10 @@
  * ("Update a Route In Place Using RtmUpdateAndUnlockRoute"): an owner that
  * puts a next hop into a locked route's NextHopsList (or Neighbour) takes a
  * reference on it with RtmReferenceHandles first, and one that takes a next
- * hop out releases it with RtmReleaseNextHops; RtmUpdateAndUnlockRoute moves
- * no other reference.  RtmAddRouteToDest keeps doing the bookkeeping itself.
+ * hop out releases it with RtmReleaseNextHops, before or after the commit
+ * (the route lock lends the owner a reference on each of the route's next
+ * hops, which that release spends).  RtmAddRouteToDest keeps doing the
+ * bookkeeping itself.
  *
  * Reference counts are checked through what they keep alive: a next hop
  * that is deleted is freed (rtm_stats.next_hops drops, its handle goes
@@ -285,6 +287,65 @@ static void test_add_route_moves_itself(void)
 	env_end(&v, own, 3);
 }
 
+/* The guide's two samples together: the next-hop handle released right
+ * after the routes were added ("Add and Update Routes"), then each route
+ * moved in place with the old next hop released before the commit ("Update
+ * a Route In Place"): the route lock lent the reference that release
+ * spends.  Every call succeeds, nothing stays referenced. */
+static void test_release_before_commit_without_own_handle(void)
+{
+	struct env v;
+	env_make(&v);
+	RTM_NEXTHOP_HANDLE n1 = v.n1;
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), NO_ERROR); /* only the routes keep it */
+	for (unsigned i = 0; i < 2; i++) {
+		PRTM_ROUTE_INFO p = NULL;
+		CHECK_U(RtmLockRoute(v.e, v.r[i], TRUE, TRUE, &p), NO_ERROR);
+		REQUIRE(p);
+		RTM_NEXTHOP_HANDLE old = p->NextHopsList.NextHops[0];
+		CHECK_U(RtmReleaseNextHops(v.e, 1, &old), NO_ERROR);
+		p->NextHopsList.NextHops[0] = v.n2;
+		CHECK_U(RtmReferenceHandles(v.e, 1, &p->NextHopsList.NextHops[0]), NO_ERROR);
+		DWORD fl;
+		CHECK_U(RtmUpdateAndUnlockRoute(v.e, v.r[i], INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
+	}
+	/* n1: no route, no handle: a release is refused, and it is found by its
+	 * key to be deleted. */
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), ERROR_INVALID_HANDLE);
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress = rt_addr("192.0.2.1", 32);
+	ni.InterfaceIndex = 1;
+	CHECK_U(RtmDeleteNextHop(v.e, NULL, &ni), NO_ERROR);
+	RTM_NEXTHOP_HANDLE own[2] = { v.n2, v.n3 };
+	env_end(&v, own, 2);
+}
+
+/* A lock given up without a commit gives its loan back, and one taken
+ * twice lends once. */
+static void test_unlock_returns_loan(void)
+{
+	struct env v;
+	env_make(&v);
+	RTM_NEXTHOP_HANDLE n1 = v.n1;
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), NO_ERROR);
+	PRTM_ROUTE_INFO p = NULL;
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, TRUE, &p), NO_ERROR);
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, TRUE, NULL), NO_ERROR);
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, FALSE, NULL), NO_ERROR);
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, FALSE, NULL), NO_ERROR);
+	/* The loan went back with the last unlock: nothing to release. */
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), ERROR_INVALID_HANDLE);
+	/* Without its own handle, deleting the routes frees n1 once deleted. */
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress = rt_addr("192.0.2.1", 32);
+	ni.InterfaceIndex = 1;
+	CHECK_U(RtmDeleteNextHop(v.e, NULL, &ni), NO_ERROR);
+	RTM_NEXTHOP_HANDLE own[2] = { v.n2, v.n3 };
+	env_end(&v, own, 2);
+}
+
 int main(void)
 {
 	RUN(test_move_release_after);
@@ -294,5 +355,7 @@ int main(void)
 	RUN(test_removed_deleted_nexthop);
 	RUN(test_neighbour);
 	RUN(test_add_route_moves_itself);
+	RUN(test_release_before_commit_without_own_handle);
+	RUN(test_unlock_returns_loan);
 	TEST_MAIN_END();
 }

@@ -754,11 +754,10 @@ static void test_update_a_route_in_place_reference_first_release_after(void)
 
 /* The two samples together, as a ported protocol runs them: routes added as
  * "Add and Update Routes" does (it releases its next-hop handle at once),
- * then moved in place.  The only references to N1 are the routes': the
- * sample's release before the commit has none of the client's to spend and
- * is refused (docs/API-NOTES.md, "References in an in-place update"); the
- * reference the commit hands over is released after it, and nothing stays
- * referenced. */
+ * then moved in place exactly as the in-place sample does, releasing the old
+ * next hop before the commit.  The only references to N1 are the routes',
+ * and the route lock lent one (docs/API-NOTES.md, "References in an in-place
+ * update"): every call succeeds and nothing stays referenced. */
 static void test_update_a_route_in_place_after_add_sample(void)
 {
 	RTM_ENTITY_HANDLE e = rt_register(AF_INET, PROTO_IP_RIP);
@@ -777,15 +776,15 @@ static void test_update_a_route_in_place_after_add_sample(void)
 		REQUIRE(RtmLockRoute(e, routes[i], TRUE, TRUE, &p) == NO_ERROR && p);
 		RTM_NEXTHOP_HANDLE NextHop1 = p->NextHopsList.NextHops[0];
 		CHECK(NextHop1 == a.nh);
-		/* The sample's order: refused, nothing released. */
-		CHECK_U(RtmReleaseNextHops(e, 1, &NextHop1), ERROR_INVALID_HANDLE);
+		/* The sample's order: the release spends the lock's loan. */
+		CHECK_U(RtmReleaseNextHops(e, 1, &NextHop1), NO_ERROR);
 		p->NextHopsList.NextHops[0] = NextHop2;
 		CHECK_U(RtmReferenceHandles(e, 1, &NextHop2), NO_ERROR);
 		p->PrefInfo.Metric = 16;
 		RTM_ROUTE_CHANGE_FLAGS fl = 0;
 		CHECK_U(RtmUpdateAndUnlockRoute(e, routes[i], INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
-		/* After the commit the route's reference is the client's. */
-		CHECK_U(RtmReleaseNextHops(e, 1, &NextHop1), NO_ERROR);
+		/* Nothing of N1 is left to release: one more is refused. */
+		CHECK_U(RtmReleaseNextHops(e, 1, &NextHop1), ERROR_INVALID_HANDLE);
 	}
 	/* The routes use N2 (N1 stays the neighbour, in the client's list). */
 	for (int i = 0; i < 2; i++) {

@@ -8,6 +8,7 @@
 #include "enter.h"
 
 #include "dest.h"
+#include "nexthop.h"
 #include "error.h"
 #include "info.h"
 #include "lifetime.h"
@@ -116,6 +117,43 @@ DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HAND
 	return rtm__win32(err);
 }
 
+/*
+ * The in-place protocol's references ("Update a Route In Place Using
+ * RtmUpdateAndUnlockRoute"): the owner that takes a next hop out of a locked
+ * route releases it with RtmReleaseNextHops, and one that puts one in
+ * references it with RtmReferenceHandles.  So the first lock of a route by a
+ * thread lends it a client reference on each of the route's next hops and
+ * its neighbour (kept with the hold, svc/lock.c); the commit takes over one
+ * client reference for every next hop the edited route names (table/route.c),
+ * and a release of one taken out, before or after the commit, spends the
+ * lent one.  An unlock without a commit gives the loan back; a commit gives
+ * back the old neighbour's (the guide asks for no release of it).
+ */
+static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h)
+{
+	HANDLE lent[RTM_MAX_NEXTHOPS + 1];
+	unsigned n = 0;
+	struct rtm_nexthop *const *nh = rtm__route_nexthops(route);
+	for (unsigned i = 0; i < route->n_nexthops; i++)
+		lent[n++] = rtm__rib_handle(rib, &nh[i]->obj);
+	if (route->neighbour)
+		lent[n++] = rtm__rib_handle(rib, &route->neighbour->obj);
+	if (rtm__client_loan_set(rib, h, lent, n) == 0)
+		for (unsigned i = 0; i < n; i++)
+			rtm__obj_ref(rtm__rib_lookup(rib, lent[i], RTM_HT_NEXTHOP));
+}
+
+/* Gives back what is left of n lent references (the owner may have spent
+ * some).  rib->lock exclusive. */
+static void give_back(struct rtm_rib *rib, const HANDLE *lent, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct rtm_nexthop *nh = rtm__nexthop_lookup(rib, lent[i]);
+		if (nh && rtm__obj_client_refs(&nh->obj))
+			rtm__obj_unref_locked(rib, &nh->obj);
+	}
+}
+
 DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 				     ULONG TimeToLive, RTM_ROUTE_LIST_HANDLE RouteListHandle,
 				     RTM_NOTIFY_FLAGS NotifyType, RTM_NOTIFY_HANDLE NotifyHandle,
@@ -133,6 +171,7 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 		return rtm__win32(err);
 	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
 	struct rtm_route_list *list = NULL;
+	struct rtm_nexthop *old_neighbour = route->neighbour;
 	DWORD flags = 0;
 	/* Only a route this thread locked (RtmLockRoute) has an edit to commit.
 	 * Holding its stripe is not enough: the stripe may be held for another
@@ -146,8 +185,23 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 		err = RTM_EHANDLE;
 	else
 		err = rtm__route_update_inplace(rib, caller, route, TimeToLive, list, &flags);
-	if (!err && ChangeFlags)
-		*ChangeFlags = flags;
+	if (!err) {
+		if (ChangeFlags)
+			*ChangeFlags = flags;
+		/* The lent references were taken over by the commit, or are the
+		 * owner's to release (next hops it took out); the old neighbour's
+		 * goes back. */
+		HANDLE lent[RTM_MAX_NEXTHOPS + 1];
+		unsigned n = rtm__client_loan_take(rib, RouteHandle, lent);
+		if (old_neighbour && old_neighbour != route->neighbour) {
+			HANDLE h = rtm__rib_handle(rib, &old_neighbour->obj);
+			for (unsigned i = 0; i < n; i++)
+				if (lent[i] == h) {
+					give_back(rib, &h, 1);
+					break;
+				}
+		}
+	}
 	rtm__leave_change(&c, false);
 	/* Success unlocks the route, as RtmLockRoute(..., FALSE) would, in the
 	 * mode it was locked in (exclusive first if it holds both). */
@@ -242,7 +296,20 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 		/* An unlock needs only this thread's record of what it locked: the
 		 * route may have been deleted, even freed, since it was locked, and
 		 * its stripe must be released all the same.  Without a record, say
-		 * what is wrong with the handle, if anything. */
+		 * what is wrong with the handle, if anything.  The last hold gives
+		 * the loan back. */
+		HANDLE lent[RTM_MAX_NEXTHOPS + 1];
+		unsigned n = 0;
+		bool exclusive;
+		if (rtm__client_holds_obj(rib, RouteHandle, &exclusive) &&
+		    rtm__client_holds_count(rib, RouteHandle) == 1 &&
+		    (Exclusive != FALSE) == exclusive)
+			n = rtm__client_loan_take(rib, RouteHandle, lent);
+		if (n) {
+			rtm__rib_wrlock(rib);
+			give_back(rib, lent, n);
+			rtm__rib_unlock(rib);
+		}
 		int u = rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
 		return rtm__win32(u && err ? err : u);
 	}
@@ -250,11 +317,21 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 		return rtm__win32(err);
 	if ((err = rtm__client_lock_obj(rib, RouteHandle, stripe, Exclusive != FALSE)))
 		return rtm__win32(err);
-	if (RoutePointer) {
+	bool first = rtm__client_holds_count(rib, RouteHandle) == 1;
+	if (!RoutePointer && !first)
+		return NO_ERROR;
+	if (RoutePointer)
 		rtm__rib_wrlock(rib);
-		route = rtm__route_lookup(rib, RouteHandle);
-		PRTM_ROUTE_INFO p = route ? rtm__route_shadow_get(rib, route) : NULL;
-		rtm__rib_unlock(rib);
+	else
+		rtm__rib_rdlock(rib);
+	route = rtm__route_lookup(rib, RouteHandle);
+	PRTM_ROUTE_INFO p = NULL;
+	if (RoutePointer && route)
+		p = rtm__route_shadow_get(rib, route);
+	if (first && route && !route->obj.dead && (p || !RoutePointer))
+		lend(rib, route, RouteHandle);
+	rtm__rib_unlock(rib);
+	if (RoutePointer) {
 		if (!p) {
 			rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
 			return route ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_HANDLE;

@@ -5,6 +5,7 @@
 #include "lock.h"
 
 #include "error.h"
+#include "route.h"
 #include "trie.h"
 
 /* Objects a thread may hold locked at once; a stripe is held for at least one
@@ -18,12 +19,20 @@ struct held_stripe {
 	bool exclusive; /* the mode its rwlock is held in */
 };
 
+/* A route lock lends its holder a client reference on each next hop (and
+ * the neighbour) of the route, for the in-place protocol (api/route.c):
+ * at most RTM_MAX_NEXTHOPS and one. */
+#define RTM_MAX_LENT (RTM_MAX_NEXTHOPS + 1u)
+
 struct held_obj {
 	const struct rtm_rib *rib;
 	HANDLE h;
 	unsigned stripe;
 	unsigned shared;    /* holds asked shared */
 	unsigned exclusive; /* holds asked exclusive; both 0 = entry free */
+	bool loaned;        /* lent[] holds the references this hold lent */
+	unsigned n_lent;
+	HANDLE lent[RTM_MAX_LENT];
 };
 
 static _Thread_local struct held_stripe tl_stripes[RTM_MAX_HELD];
@@ -116,6 +125,8 @@ static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusi
 			o->rib = rib;
 			o->h = h;
 			o->stripe = stripe;
+			o->loaned = false;
+			o->n_lent = 0;
 		}
 	if (!o)
 		return RTM_ENORES;
@@ -190,4 +201,35 @@ bool rtm__stripe_enter_shared(struct rtm_rib *rib, unsigned stripe)
 		return false;
 	stripe_take(rib, stripe, false);
 	return true;
+}
+
+unsigned rtm__client_holds_count(const struct rtm_rib *rib, HANDLE h)
+{
+	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	return o ? o->shared + o->exclusive : 0;
+}
+
+int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent, unsigned n)
+{
+	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	if (!o || o->loaned || n > RTM_MAX_LENT)
+		return RTM_EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		o->lent[i] = lent[i];
+	o->n_lent = n;
+	o->loaned = true;
+	return 0;
+}
+
+unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out)
+{
+	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	if (!o || !o->loaned)
+		return 0;
+	unsigned n = o->n_lent;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = o->lent[i];
+	o->loaned = false;
+	o->n_lent = 0;
+	return n;
 }

@@ -71,6 +71,19 @@ int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive);
  * whether one of its holds is exclusive, the mode to unlock first. */
 bool rtm__client_holds_obj(const struct rtm_rib *rib, HANDLE h, bool *exclusive);
 
+/* How many holds this thread has on h (shared and exclusive). */
+unsigned rtm__client_holds_count(const struct rtm_rib *rib, HANDLE h);
+
+/*
+ * The loan of a route lock (api/route.c): the client references on the
+ * route's next hops that this thread's first hold lent it, kept with the
+ * hold.  set: RTM_EINVAL when h is not held or already has a loan.  take:
+ * the lent handles (at most RTM_MAX_NEXTHOPS + 1) into out, and the loan is
+ * gone; 0 when there was none.
+ */
+int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent, unsigned n);
+unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out);
+
 /* Does this thread hold the stripe, for any object, in any mode? */
 bool rtm__client_holds(const struct rtm_rib *rib, unsigned stripe);
 

@@ -25,11 +25,12 @@
  * armed) and rewritten at every commit; RtmUpdateAndUnlockRoute reads the
  * owner's edits back from it.  Other readers never look at the shadow, so an
  * owner editing it races with nobody.  The in-place protocol of the
- * programming guide moves next-hop references through the client: a next hop
- * the owner puts in the shadow carries a reference it took with
- * RtmReferenceHandles, which the commit turns into the route's; one it takes
- * out leaves the route's reference with the client, who releases it with
- * RtmReleaseNextHops (inplace_refs below).
+ * programming guide moves next-hop references through the client: the route's
+ * lock lends the owner a reference on each of its next hops, a next hop the
+ * owner puts in the shadow carries a reference it took with
+ * RtmReferenceHandles, the commit takes over one client reference for every
+ * next hop the edited route names, and the lent reference of one taken out
+ * is the owner's to release with RtmReleaseNextHops (inplace_refs below).
  *
  * Expiry: a finite TimeToLive arms a timer record (timerrec.h).  When it
  * fires, the owner gets RTM_ROUTE_EXPIRED with a referenced handle of the
@@ -413,79 +414,46 @@ int rtm__route_apply(struct rtm_rib *rib, struct rtm_route *route, const struct 
 	return 0;
 }
 
-/* The references an in-place edit moves (RtmUpdateAndUnlockRoute).  A next
- * hop that spec names more often than route does came with a client
- * reference (RtmReferenceHandles), which the route takes over; one that route
- * names more often than spec leaves the route's reference to the client (who
- * releases it with RtmReleaseNextHops).  A new neighbour also comes with a
- * client reference; the old one's reference is the RTM's to drop (the guide
- * asks for no release of it).  All or nothing: RTM_EHANDLE, nothing moved,
- * when an added next hop has no client reference left to take over.
+/* The references an in-place edit takes over (RtmUpdateAndUnlockRoute).
+ * Every next hop the edited route names, and its neighbour, comes with a
+ * client reference the route takes over: one its RtmLockRoute lent the
+ * owner for a next hop that was already there (api/route.c), one the owner
+ * took with RtmReferenceHandles for a next hop it put in.  A next hop it
+ * took out keeps the reference lent with it, which the owner releases with
+ * RtmReleaseNextHops, before or after the commit.  All or nothing:
+ * RTM_EHANDLE, nothing taken, when one has no client reference left.
  * rib->lock exclusive. */
-struct inplace_moves {
-	struct rtm_nexthop *taken[RTM_MAX_NEXTHOPS + 1]; /* client references taken over */
-	struct rtm_nexthop *given[RTM_MAX_NEXTHOPS];     /* route references given to the client */
-	unsigned n_taken, n_given;
+struct inplace_claims {
+	struct rtm_nexthop *taken[RTM_MAX_NEXTHOPS + 1];
+	unsigned n;
 };
 
-static unsigned count_nh(struct rtm_nexthop *const *v, unsigned n, const struct rtm_nexthop *nh)
+static void inplace_undo(struct inplace_claims *m)
 {
-	unsigned k = 0;
-	for (unsigned i = 0; i < n; i++)
-		k += v[i] == nh;
-	return k;
-}
-
-static void inplace_undo(struct inplace_moves *m)
-{
-	for (unsigned i = 0; i < m->n_taken; i++)
+	for (unsigned i = 0; i < m->n; i++)
 		rtm__obj_unclaim(&m->taken[i]->obj);
-	for (unsigned i = 0; i < m->n_given; i++)
-		rtm__obj_claim(&m->given[i]->obj); /* cannot fail: given just now */
-	m->n_taken = m->n_given = 0;
+	m->n = 0;
 }
 
-static int inplace_refs(const struct rtm_route *route, const struct rtm_route_spec *spec,
-			struct inplace_moves *m)
+static int inplace_claim(struct inplace_claims *m, struct rtm_nexthop *nh)
 {
-	struct rtm_nexthop *const *old = rtm__route_nexthops(route);
-	unsigned n_old = route->n_nexthops;
-	m->n_taken = m->n_given = 0;
-	for (unsigned i = 0; i < spec->n_nexthops; i++) {
-		struct rtm_nexthop *nh = spec->nexthops[i];
-		/* Count each distinct next hop once, at its first place. */
-		if (count_nh(spec->nexthops, i, nh))
-			continue;
-		unsigned want = count_nh(spec->nexthops, spec->n_nexthops, nh);
-		unsigned had = count_nh(old, n_old, nh);
-		for (; had < want; had++) {
-			if (!rtm__obj_claim(&nh->obj)) {
-				inplace_undo(m);
-				return RTM_EHANDLE;
-			}
-			m->taken[m->n_taken++] = nh;
-		}
+	if (!rtm__obj_claim(&nh->obj)) {
+		inplace_undo(m);
+		return RTM_EHANDLE;
 	}
-	if (spec->neighbour && spec->neighbour != route->neighbour) {
-		if (!rtm__obj_claim(&spec->neighbour->obj)) {
-			inplace_undo(m);
-			return RTM_EHANDLE;
-		}
-		m->taken[m->n_taken++] = spec->neighbour;
-	}
-	for (unsigned i = 0; i < n_old; i++) {
-		struct rtm_nexthop *nh = old[i];
-		if (count_nh(old, i, nh))
-			continue;
-		unsigned had = count_nh(old, n_old, nh);
-		for (unsigned want = count_nh(spec->nexthops, spec->n_nexthops, nh); want < had; want++) {
-			/* Given before the commit drops the route's reference, so a
-			 * deleted next hop is not freed under the client's handle. */
-			rtm__obj_ref(&nh->obj);
-			m->given[m->n_given++] = nh;
-		}
-	}
+	m->taken[m->n++] = nh;
 	return 0;
+}
+
+static int inplace_refs(const struct rtm_route_spec *spec, struct inplace_claims *m)
+{
+	m->n = 0;
+	int err = 0;
+	for (unsigned i = 0; i < spec->n_nexthops && !err; i++)
+		err = inplace_claim(m, spec->nexthops[i]);
+	if (!err && spec->neighbour)
+		err = inplace_claim(m, spec->neighbour);
+	return err;
 }
 
 /* ---- information and in-place access ------------------------------------------ */
@@ -566,12 +534,12 @@ int rtm__route_update_inplace(struct rtm_rib *rib, struct rtm_entity *caller, st
 	if (!route->ext || !route->ext->shadow)
 		return RTM_EINVAL; /* never locked with a pointer: nothing was edited */
 	struct rtm_route_spec spec;
-	struct inplace_moves moves;
+	struct inplace_claims claims;
 	int err = rtm__route_spec_from_info(rib, caller, route->ext->shadow, &spec);
 	if (!err)
-		err = inplace_refs(route, &spec, &moves);
+		err = inplace_refs(&spec, &claims);
 	if (!err && (err = rtm__route_apply(rib, route, &spec, ttl, list, false, change_flags)))
-		inplace_undo(&moves);
+		inplace_undo(&claims);
 	return err;
 }
 

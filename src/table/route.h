@@ -54,8 +54,9 @@ int rtm__route_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_NET
 		   HANDLE route_handle, const RTM_ROUTE_INFO *info, ULONG ttl,
 		   struct rtm_route_list *list, DWORD flags_in, struct rtm_route **out,
 		   DWORD *change_flags);
-/* RtmUpdateAndUnlockRoute's work: commits the owner's in-place edit, moving
- * next-hop references as the guide's protocol says (route.c).  0, RTM_ENOENT
+/* RtmUpdateAndUnlockRoute's work: commits the owner's in-place edit, taking
+ * over a client reference for every next hop (and the neighbour) the edited
+ * route names, as the guide's protocol says (route.c).  0, RTM_ENOENT
  * (deleted), RTM_EINVAL (no edit, or an invalid one), RTM_EHANDLE,
  * RTM_EACCES, RTM_ENOMEM; on error nothing changed. */
 int rtm__route_update_inplace(struct rtm_rib *rib, struct rtm_entity *caller, struct rtm_route *route,

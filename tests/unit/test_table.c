@@ -255,16 +255,24 @@ static void test_inplace_references(void)
 	CHECK_U(rtm__route_update_inplace(rib, a, r, INFINITE, NULL, &fl), RTM_EHANDLE);
 	CHECK_U(n1->route_refs, 1);
 	CHECK_U(n2->route_refs, 0);
-	/* With the client's reference: it becomes the route's; n1's route
-	 * reference becomes the client's. */
+	/* With the client's reference: the route takes it over; n1's route
+	 * reference goes with the commit (the API's lock lent its holder one,
+	 * which the holder releases: not here, no lock at this layer). */
 	rtm__obj_ref(&n2->obj);
 	CHECK_U(rtm__route_update_inplace(rib, a, r, INFINITE, NULL, &fl), 0);
 	CHECK_U(n2->route_refs, 1);
 	CHECK_U(rtm__obj_client_refs(&n2->obj), 0);
 	CHECK_U(n1->route_refs, 0);
-	CHECK_U(rtm__obj_client_refs(&n1->obj), 1);
-	rtm__obj_unref_locked(rib, &n1->obj);
 	CHECK_U(rtm__obj_refs(&n1->obj), 0);
+	/* An edit naming n2 twice needs two references: one is not enough. */
+	p = rtm__route_shadow_get(rib, r);
+	p->NextHopsList.NumNextHops = 2;
+	(&p->NextHopsList.NextHops[0])[1] = rtm__rib_handle(rib, &n2->obj);
+	rtm__obj_ref(&n2->obj);
+	CHECK_U(rtm__route_update_inplace(rib, a, r, INFINITE, NULL, &fl), RTM_EHANDLE);
+	CHECK_U(rtm__obj_client_refs(&n2->obj), 1); /* the failed commit took nothing */
+	CHECK_U(n2->route_refs, 1);
+	rtm__obj_unref_locked(rib, &n2->obj);
 	entity_end(rib, a);
 	rib_end(rib);
 }
