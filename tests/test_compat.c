@@ -9,7 +9,9 @@
  * spell them: with the header included, PROTO_TYPE_UCAST and PROTOCOL_ID
  * must be the same token sequences (no redefinition warning, an error
  * under WERROR=1), and PROTO_VENDOR_ID must not be defined by the header
- * at all (the real one does not; the samples give it 0xFFFF).
+ * at all (the real one does not; the samples give it 0xFFFF).  The
+ * header's Windows spellings, "Rtmv2.h" and <RtmV2.h>, are on the same
+ * include path and bring <rtmv2.h>.
  */
 #include <routprot.h>
 
@@ -20,6 +22,14 @@
 #define PROTO_TYPE_UCAST 0
 #define PROTOCOL_ID(Type, VendorId, ProtocolId) (((Type & 0x03)<<30)|((VendorId & 0x3FFF)<<16)|(ProtocolId & 0xFFFF))
 #define PROTO_VENDOR_ID 0xFFFF
+
+/* The header as Windows code names it: the SDK's RtmV2.h and the samples'
+ * "Rtmv2.h", both before and beside <rtmv2.h>. */
+#include "Rtmv2.h"
+#include <RtmV2.h>
+#ifndef RTMV2_H
+#error "\"Rtmv2.h\" must bring <rtmv2.h>"
+#endif
 
 #include "rtmtest.h"
 
