@@ -156,8 +156,8 @@ tests-asan:
 # TSan runs the tests that start threads, themselves or through the library's
 # timer thread (route lifetimes, hold-downs): found with `strace -f -e clone3`.
 # test_rtmctl runs the tool, so the flavour's tools are built too.
-TSAN_TESTS := $(wildcard tests/test_mt_*.c tests/test_notify*.c tests/test_enum*.c \
-	tests/test_samples*.c tests/unit/test_table.c) tests/test_timer.c tests/test_methods.c \
+TSAN_TESTS := $(wildcard tests/test_mt_*.c tests/test_timer*.c tests/test_notify*.c \
+	tests/test_enum*.c tests/test_samples*.c tests/unit/test_table.c) tests/test_methods.c \
 	tests/test_time.c tests/test_handles.c tests/test_oom.c tests/test_rtmctl.c
 
 tests-tsan:
