@@ -17,9 +17,9 @@ static inline RTM_ENTITY_HANDLE reg(ULONG proto, RTM_REGN_PROFILE *profile)
 	return h;
 }
 
-static inline DWORD add(RTM_ENTITY_HANDLE e, const char *dest, unsigned len, ULONG pref, ULONG metric,
-		 RTM_VIEW_SET views, RTM_NEXTHOP_HANDLE nh, RTM_NEXTHOP_HANDLE neighbour,
-		 RTM_ROUTE_HANDLE *out)
+static inline DWORD add(RTM_ENTITY_HANDLE e, const char *dest, unsigned len, ULONG pref,
+			ULONG metric, RTM_VIEW_SET views, RTM_NEXTHOP_HANDLE nh,
+			RTM_NEXTHOP_HANDLE neighbour, RTM_ROUTE_HANDLE *out)
 {
 	return rt_add_route(e, dest, len, pref, metric, views, nh, neighbour, out, NULL);
 }
@@ -38,8 +38,9 @@ static inline void fmt(const RTM_NET_ADDRESS *a, char *buf, size_t size)
 	snprintf(buf, size, "%s/%u", text, a->NumBits);
 }
 
-static inline RTM_ENUM_HANDLE dest_enum(RTM_ENTITY_HANDLE e, RTM_VIEW_SET views, RTM_ENUM_FLAGS flags,
-				 const char *addr, unsigned len, ULONG proto)
+static inline RTM_ENUM_HANDLE dest_enum(RTM_ENTITY_HANDLE e, RTM_VIEW_SET views,
+					RTM_ENUM_FLAGS flags, const char *addr, unsigned len,
+					ULONG proto)
 {
 	RTM_NET_ADDRESS a;
 	if (addr)
@@ -50,8 +51,8 @@ static inline RTM_ENUM_HANDLE dest_enum(RTM_ENTITY_HANDLE e, RTM_VIEW_SET views,
 }
 
 static inline RTM_ENUM_HANDLE route_enum(RTM_ENTITY_HANDLE e, RTM_DEST_HANDLE d, RTM_VIEW_SET views,
-				  RTM_ENUM_FLAGS flags, const char *start, unsigned len,
-				  RTM_MATCH_FLAGS match, PRTM_ROUTE_INFO crit, ULONG ifindex)
+					 RTM_ENUM_FLAGS flags, const char *start, unsigned len,
+					 RTM_MATCH_FLAGS match, PRTM_ROUTE_INFO crit, ULONG ifindex)
 {
 	RTM_NET_ADDRESS a;
 	if (start)

@@ -37,8 +37,8 @@ static __attribute__((unused)) RTM_ENTITY_HANDLE reg(ULONG proto, RTM_REGN_PROFI
 	return h;
 }
 
-static inline RTM_NOTIFY_HANDLE notify(RTM_ENTITY_HANDLE e, RTM_VIEW_SET views, RTM_NOTIFY_FLAGS flags,
-				PVOID ctx)
+static inline RTM_NOTIFY_HANDLE notify(RTM_ENTITY_HANDLE e, RTM_VIEW_SET views,
+				       RTM_NOTIFY_FLAGS flags, PVOID ctx)
 {
 	RTM_NOTIFY_HANDLE n = NULL;
 	CHECK_U(RtmRegisterForChangeNotification(e, views, flags, ctx, &n), NO_ERROR);
@@ -46,8 +46,9 @@ static inline RTM_NOTIFY_HANDLE notify(RTM_ENTITY_HANDLE e, RTM_VIEW_SET views, 
 }
 
 /* Adds or updates the caller's route (same neighbour: none) with flags. */
-static inline DWORD add(RTM_ENTITY_HANDLE e, const char *dest, unsigned len, ULONG pref, ULONG metric,
-		 RTM_VIEW_SET views, USHORT flags, RTM_NEXTHOP_HANDLE nh, RTM_ROUTE_HANDLE *out)
+static inline DWORD add(RTM_ENTITY_HANDLE e, const char *dest, unsigned len, ULONG pref,
+			ULONG metric, RTM_VIEW_SET views, USHORT flags, RTM_NEXTHOP_HANDLE nh,
+			RTM_ROUTE_HANDLE *out)
 {
 	RTM_NET_ADDRESS a = rt_addr(dest, len);
 	rt_route_buf rb;
@@ -76,7 +77,7 @@ struct change {
  * `batch`, releasing each batch.  Checks the end protocol: items only with
  * NO_ERROR, the end as 0 items with ERROR_NO_MORE_ITEMS.  Returns the count. */
 static inline unsigned drain_batch(RTM_ENTITY_HANDLE e, RTM_NOTIFY_HANDLE nh, unsigned nviews,
-			    struct change *out, unsigned cap, UINT batch)
+				   struct change *out, unsigned cap, UINT batch)
 {
 	size_t stride = RTM_SIZE_OF_DEST_INFO(nviews);
 	char *buf = calloc(batch ? batch : 1, stride);
@@ -119,7 +120,7 @@ static inline unsigned drain_batch(RTM_ENTITY_HANDLE e, RTM_NOTIFY_HANDLE nh, un
 }
 
 static inline unsigned drain(RTM_ENTITY_HANDLE e, RTM_NOTIFY_HANDLE nh, unsigned nviews,
-		      struct change *out, unsigned cap)
+			     struct change *out, unsigned cap)
 {
 	return drain_batch(e, nh, nviews, out, cap, 100);
 }
@@ -136,7 +137,8 @@ static inline bool addr_is(const RTM_NET_ADDRESS *a, const char *text, unsigned 
 }
 
 /* The destination handle of a prefix (referenced: release with RtmReleaseDestInfo). */
-static inline RTM_DEST_HANDLE dest_of(RTM_ENTITY_HANDLE e, const char *text, unsigned len, rt_dest_buf *db)
+static inline RTM_DEST_HANDLE dest_of(RTM_ENTITY_HANDLE e, const char *text, unsigned len,
+				      rt_dest_buf *db)
 {
 	RTM_NET_ADDRESS a = rt_addr(text, len);
 	if (RtmGetExactMatchDestination(e, &a, RTM_BEST_PROTOCOL, 0, &db->info) != NO_ERROR)
