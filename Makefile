@@ -12,8 +12,8 @@
 #
 # WERROR=1 (CI) turns warnings into errors.  CC=clang works as well as gcc.
 
-VERSION      := 0.1.0
-SOVERSION    := 0
+VERSION      := 0.2.0
+SOVERSION    := 1
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 LIBDIR       ?= $(PREFIX)/lib

@@ -346,6 +346,114 @@ static void test_unlock_returns_loan(void)
 	env_end(&v, own, 2);
 }
 
+/* A commit that fails after the owner spent the loan (the sample's early
+ * release), then an unlock: only what is left of the loan goes back, never
+ * a reference another entity holds (here B's, through its route info). */
+static void test_failed_commit_after_release(void)
+{
+	struct env v;
+	env_make(&v);
+	RTM_NEXTHOP_HANDLE n1 = v.n1;
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), NO_ERROR); /* only the routes keep it */
+	RTM_ENTITY_HANDLE b = rt_register(AF_INET, 9);
+	REQUIRE(b);
+	rt_route_buf seen;
+	CHECK_U(rt_route_info(b, v.r[0], &seen), NO_ERROR); /* B holds a reference on n1 */
+	PRTM_ROUTE_INFO p = NULL;
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, TRUE, &p), NO_ERROR);
+	RTM_NEXTHOP_HANDLE old = p->NextHopsList.NextHops[0];
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &old), NO_ERROR);
+	p->NextHopsList.NextHops[0] = v.n2;
+	CHECK_U(RtmReferenceHandles(v.e, 1, &p->NextHopsList.NextHops[0]), NO_ERROR);
+	DWORD fl;
+	CHECK_U(RtmUpdateAndUnlockRoute(v.e, v.r[0], INFINITE, (HANDLE)0x1234, 0, NULL, &fl),
+		ERROR_INVALID_HANDLE);
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, FALSE, NULL), NO_ERROR);
+	/* The route is as it was, and B's information releases whole. */
+	RTM_NEXTHOP_HANDLE hops[8];
+	CHECK_U(hops_of(v.e, v.r[0], hops, NULL), 1);
+	CHECK(hops[0] == v.n1);
+	CHECK_U(RtmReleaseRouteInfo(b, &seen.info), NO_ERROR);
+	/* The reference taken for the edit is the owner's to release. */
+	RTM_NEXTHOP_HANDLE n2 = v.n2;
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n2), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(b), NO_ERROR);
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress = rt_addr("192.0.2.1", 32);
+	ni.InterfaceIndex = 1;
+	RTM_NEXTHOP_HANDLE own[3] = { NULL, v.n2, v.n3 };
+	CHECK_U(RtmFindNextHop(v.e, &ni, &own[0], NULL), NO_ERROR);
+	env_end(&v, own, 3);
+}
+
+/* Two commits under nested holds: the second lends before it commits, so
+ * neither takes a reference of the owner's own. */
+static void test_nested_commits(void)
+{
+	struct env v;
+	env_make(&v);
+	PRTM_ROUTE_INFO p = NULL;
+	DWORD fl;
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, TRUE, &p), NO_ERROR);
+	CHECK_U(RtmLockRoute(v.e, v.r[0], FALSE, TRUE, NULL), NO_ERROR);
+	p->PrefInfo.Metric = 5;
+	CHECK_U(RtmUpdateAndUnlockRoute(v.e, v.r[0], INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
+	p->PrefInfo.Metric = 6;
+	CHECK_U(RtmUpdateAndUnlockRoute(v.e, v.r[0], INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
+	CHECK_U(RtmLockRoute(v.e, v.r[0], FALSE, FALSE, NULL), ERROR_INVALID_PARAMETER);
+	rt_route_buf rb;
+	CHECK_U(rt_route_info(v.e, v.r[0], &rb), NO_ERROR);
+	CHECK_U(rb.info.PrefInfo.Metric, 6);
+	RtmReleaseRouteInfo(v.e, &rb.info);
+	/* The owner's handles are intact: env_end deletes each once. */
+	RTM_NEXTHOP_HANDLE own[3] = { v.n1, v.n2, v.n3 };
+	env_end(&v, own, 3);
+}
+
+/* The locked route changed by the same thread through RtmAddRouteToDest:
+ * the loan follows the route, and a commit after it balances. */
+static void test_add_under_lock(void)
+{
+	struct env v;
+	env_make(&v);
+	PRTM_ROUTE_INFO p = NULL;
+	DWORD fl;
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, TRUE, &p), NO_ERROR);
+	RTM_NET_ADDRESS d = rt_addr("10.1.0.0", 16);
+	rt_route_buf rb;
+	rt_route_fill(&rb.info, 10, 1, RTM_VIEW_MASK_UCAST, v.n2, NULL);
+	fl = 0;
+	CHECK_U(RtmAddRouteToDest(v.e, &v.r[0], &d, &rb.info, INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
+	CHECK(p->NextHopsList.NextHops[0] == v.n2);
+	p->PrefInfo.Metric = 7;
+	CHECK_U(RtmUpdateAndUnlockRoute(v.e, v.r[0], INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
+	RTM_NEXTHOP_HANDLE own[3] = { v.n1, v.n2, v.n3 };
+	env_end(&v, own, 3);
+}
+
+/* An edit abandoned (unlocked without a commit) is not committed by a later
+ * lock without a pointer and a commit (the expiry callback's sequence). */
+static void test_abandoned_edit(void)
+{
+	struct env v;
+	env_make(&v);
+	PRTM_ROUTE_INFO p = NULL;
+	DWORD fl;
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, TRUE, &p), NO_ERROR);
+	p->PrefInfo.Metric = 99;
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, FALSE, NULL), NO_ERROR);
+	CHECK_U(p->PrefInfo.Metric, 1); /* the view shows the route again */
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, TRUE, NULL), NO_ERROR);
+	CHECK_U(RtmUpdateAndUnlockRoute(v.e, v.r[0], INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
+	rt_route_buf rb;
+	CHECK_U(rt_route_info(v.e, v.r[0], &rb), NO_ERROR);
+	CHECK_U(rb.info.PrefInfo.Metric, 1);
+	RtmReleaseRouteInfo(v.e, &rb.info);
+	RTM_NEXTHOP_HANDLE own[3] = { v.n1, v.n2, v.n3 };
+	env_end(&v, own, 3);
+}
+
 int main(void)
 {
 	RUN(test_move_release_after);
@@ -357,5 +465,9 @@ int main(void)
 	RUN(test_add_route_moves_itself);
 	RUN(test_release_before_commit_without_own_handle);
 	RUN(test_unlock_returns_loan);
+	RUN(test_failed_commit_after_release);
+	RUN(test_nested_commits);
+	RUN(test_add_under_lock);
+	RUN(test_abandoned_edit);
 	TEST_MAIN_END();
 }

@@ -26,7 +26,8 @@
  *
  * Three forms:
  *   rtm__enter / rtm__leave          a call that reads or changes the RIB as
- *                                     a whole (shared or exclusive lock);
+ *                                     a whole (shared or exclusive lock; a
+ *                                     change flushes after leaving);
  *   rtm__enter_change / _leave_change a call (or a timer fire) that changes
  *                                     one destination's routes or one next
  *                                     hop: stripe, then the exclusive lock;
@@ -67,11 +68,12 @@ static inline struct rtm_rib *rtm__enter(RTM_ENTITY_HANDLE h, struct rtm_entity 
 	return rib;
 }
 
-/* Drops the RIB lock and delivers what became due. */
+/* Drops the RIB lock: the exit of rtm__enter.  It delivers nothing: a
+ * reader's thread runs no other client's callback; a call that changed the
+ * table delivers what it made due with rtm__notify_flush after leaving. */
 static inline void rtm__leave(struct rtm_rib *rib)
 {
 	rtm__rib_unlock(rib);
-	rtm__notify_flush(rib);
 }
 
 /* The object a change is about, found under rib->lock (either mode):

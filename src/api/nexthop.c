@@ -164,8 +164,10 @@ DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE
 	struct rtm_nexthop *nh = arg.nh;
 	rtm__nexthop_delete(c.rib, nh);
 	/* A handle passed in is consumed, as the documentation says. */
-	if (NextHopHandle)
+	if (NextHopHandle) {
 		rtm__obj_unref(&nh->obj);
+		rtm__client_loan_spend(c.rib, NextHopHandle);
+	}
 	rtm__nexthop_try_free(c.rib, nh);
 	rtm__leave_change(&c, true);
 	return rtm__win32(err);
@@ -289,6 +291,11 @@ DWORD WINAPI RtmReleaseNextHops(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumNextHops
 		return ERROR_INVALID_HANDLE;
 	if (NumNextHops && !NextHopHandles)
 		return ERROR_INVALID_PARAMETER;
-	return rtm__win32(rtm__rib_release_handles(caller->rib, NextHopHandles, NumNextHops,
-						   RTM_HT_NEXTHOP, sizeof(HANDLE)));
+	int err = rtm__rib_release_handles(caller->rib, NextHopHandles, NumNextHops, RTM_HT_NEXTHOP,
+					   sizeof(HANDLE));
+	/* A release of a next hop a route lock of this thread lent it spends
+	 * that loan (the in-place protocol, api/route.c). */
+	for (UINT i = 0; !err && i < NumNextHops; i++)
+		rtm__client_loan_spend(caller->rib, NextHopHandles[i]);
+	return rtm__win32(err);
 }

@@ -19,6 +19,57 @@
 
 #include <string.h>
 
+/*
+ * The in-place protocol's references ("Update a Route In Place Using
+ * RtmUpdateAndUnlockRoute"): the owner that takes a next hop out of a locked
+ * route releases it with RtmReleaseNextHops, and one that puts one in
+ * references it with RtmReferenceHandles.  So the first lock of a route by a
+ * thread lends it a client reference on each of the route's next hops and
+ * its neighbour (kept with the hold, svc/lock.c); the commit takes over one
+ * client reference for every next hop the edited route names (table/route.c),
+ * and a release of one taken out, before or after the commit, spends the
+ * lent one.  An unlock without a commit gives the loan back; a commit gives
+ * back the old neighbour's (the guide asks for no release of it).
+ */
+static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h)
+{
+	HANDLE lent[RTM_MAX_NEXTHOPS + 1];
+	unsigned n = 0;
+	struct rtm_nexthop *const *nh = rtm__route_nexthops(route);
+	for (unsigned i = 0; i < route->n_nexthops; i++)
+		lent[n++] = rtm__rib_handle(rib, &nh[i]->obj);
+	if (route->neighbour)
+		lent[n++] = rtm__rib_handle(rib, &route->neighbour->obj);
+	if (rtm__client_loan_set(rib, h, lent, n) == 0)
+		for (unsigned i = 0; i < n; i++)
+			rtm__obj_ref(rtm__rib_lookup(rib, lent[i], RTM_HT_NEXTHOP));
+}
+
+/* Gives back what is left of n lent references (the owner may have spent
+ * some).  rib->lock exclusive. */
+static void give_back(struct rtm_rib *rib, const HANDLE *lent, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct rtm_nexthop *nh = rtm__nexthop_lookup(rib, lent[i]);
+		if (nh && rtm__obj_client_refs(&nh->obj))
+			rtm__obj_unref_locked(rib, &nh->obj);
+	}
+}
+
+/* The route this thread holds with a loan was changed by another call of
+ * the same thread (RtmAddRouteToDest, RtmDeleteRouteToDest): the loan
+ * follows it, so a later commit or unlock balances.  rib->lock exclusive. */
+static void relend(struct rtm_rib *rib, struct rtm_route *route, HANDLE h)
+{
+	if (!rtm__client_has_loan(rib, h))
+		return;
+	HANDLE lent[RTM_MAX_NEXTHOPS + 1];
+	unsigned n = rtm__client_loan_take(rib, h, lent);
+	give_back(rib, lent, n);
+	if (!route->obj.dead)
+		lend(rib, route, h);
+}
+
 /* The stripe of a new or existing route of one destination: by its key. */
 struct add_target {
 	const RTM_NET_ADDRESS *addr;
@@ -68,6 +119,7 @@ DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE
 			rtm__obj_ref(&route->obj);
 			*RouteHandle = rtm__rib_handle(rib, &route->obj);
 		}
+		relend(rib, route, rtm__rib_handle(rib, &route->obj));
 	}
 	rtm__leave_change(&c, true);
 	return rtm__win32(err);
@@ -108,6 +160,7 @@ DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HAND
 		/* The handle is consumed: its reference goes with the route. */
 		rtm__obj_pin(&route->obj); /* keep it while deleting */
 		bool best = rtm__route_delete(rib, route);
+		relend(rib, route, RouteHandle);
 		rtm__obj_unref(&route->obj);
 		rtm__obj_unpin_locked(rib, &route->obj);
 		if (ChangeFlags)
@@ -115,43 +168,6 @@ DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HAND
 	}
 	rtm__leave_change(&c, true);
 	return rtm__win32(err);
-}
-
-/*
- * The in-place protocol's references ("Update a Route In Place Using
- * RtmUpdateAndUnlockRoute"): the owner that takes a next hop out of a locked
- * route releases it with RtmReleaseNextHops, and one that puts one in
- * references it with RtmReferenceHandles.  So the first lock of a route by a
- * thread lends it a client reference on each of the route's next hops and
- * its neighbour (kept with the hold, svc/lock.c); the commit takes over one
- * client reference for every next hop the edited route names (table/route.c),
- * and a release of one taken out, before or after the commit, spends the
- * lent one.  An unlock without a commit gives the loan back; a commit gives
- * back the old neighbour's (the guide asks for no release of it).
- */
-static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h)
-{
-	HANDLE lent[RTM_MAX_NEXTHOPS + 1];
-	unsigned n = 0;
-	struct rtm_nexthop *const *nh = rtm__route_nexthops(route);
-	for (unsigned i = 0; i < route->n_nexthops; i++)
-		lent[n++] = rtm__rib_handle(rib, &nh[i]->obj);
-	if (route->neighbour)
-		lent[n++] = rtm__rib_handle(rib, &route->neighbour->obj);
-	if (rtm__client_loan_set(rib, h, lent, n) == 0)
-		for (unsigned i = 0; i < n; i++)
-			rtm__obj_ref(rtm__rib_lookup(rib, lent[i], RTM_HT_NEXTHOP));
-}
-
-/* Gives back what is left of n lent references (the owner may have spent
- * some).  rib->lock exclusive. */
-static void give_back(struct rtm_rib *rib, const HANDLE *lent, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		struct rtm_nexthop *nh = rtm__nexthop_lookup(rib, lent[i]);
-		if (nh && rtm__obj_client_refs(&nh->obj))
-			rtm__obj_unref_locked(rib, &nh->obj);
-	}
 }
 
 DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
@@ -183,8 +199,13 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 		err = RTM_ENOENT;
 	else if (RouteListHandle && !(list = rtm__list_of_caller(rib, caller, RouteListHandle)))
 		err = RTM_EHANDLE;
-	else
+	else {
+		/* A hold without a loan (one that outlived an earlier commit)
+		 * lends now, so the commit takes over nothing of the owner's. */
+		if (!rtm__client_has_loan(rib, RouteHandle))
+			lend(rib, route, RouteHandle);
 		err = rtm__route_update_inplace(rib, caller, route, TimeToLive, list, &flags);
+	}
 	if (!err) {
 		if (ChangeFlags)
 			*ChangeFlags = flags;
@@ -298,16 +319,21 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 		 * its stripe must be released all the same.  Without a record, say
 		 * what is wrong with the handle, if anything.  The last hold gives
 		 * the loan back. */
-		HANDLE lent[RTM_MAX_NEXTHOPS + 1];
-		unsigned n = 0;
 		bool exclusive;
-		if (rtm__client_holds_obj(rib, RouteHandle, &exclusive) &&
-		    rtm__client_holds_count(rib, RouteHandle) == 1 &&
-		    (Exclusive != FALSE) == exclusive)
-			n = rtm__client_loan_take(rib, RouteHandle, lent);
-		if (n) {
+		bool last = rtm__client_holds_obj(rib, RouteHandle, &exclusive) &&
+			    rtm__client_holds_count(rib, RouteHandle) == 1 &&
+			    (Exclusive != FALSE) == exclusive;
+		if (last) {
+			HANDLE lent[RTM_MAX_NEXTHOPS + 1];
+			unsigned n = rtm__client_loan_take(rib, RouteHandle, lent);
+			/* The edit is abandoned: the owner's in-place view shows the
+			 * route again, so that no later commit (say, from an expiry
+			 * callback that locks without a pointer) commits it. */
 			rtm__rib_wrlock(rib);
 			give_back(rib, lent, n);
+			route = rtm__route_lookup(rib, RouteHandle);
+			if (route && route->ext && route->ext->shadow)
+				rtm__route_fill_info(rib, route, route->ext->shadow, false);
 			rtm__rib_unlock(rib);
 		}
 		int u = rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);

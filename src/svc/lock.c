@@ -33,10 +33,12 @@ struct held_obj {
 	bool loaned;        /* lent[] holds the references this hold lent */
 	unsigned n_lent;
 	HANDLE lent[RTM_MAX_LENT];
+	bool spent[RTM_MAX_LENT]; /* released by the holder (the in-place protocol) */
 };
 
 static _Thread_local struct held_stripe tl_stripes[RTM_MAX_HELD];
 static _Thread_local struct held_obj tl_objs[RTM_MAX_HELD];
+static _Thread_local unsigned tl_loans; /* loans among tl_objs: 0 makes spend free */
 
 static unsigned mix(uint64_t h)
 {
@@ -165,6 +167,13 @@ static int unlock_obj(struct rtm_rib *rib, struct held_obj *o, bool exclusive)
 		o->exclusive--;
 	else
 		o->shared--;
+	if (!o->shared && !o->exclusive && o->loaned) {
+		/* Freed with its loan (the caller gave it back first, or the
+		 * references stay the holder's). */
+		o->loaned = false;
+		o->n_lent = 0;
+		tl_loans--;
+	}
 	struct held_stripe *s = find_stripe(rib, o->stripe);
 	if (s && --s->holds == 0)
 		pthread_rwlock_unlock(&rib->stripes[s->stripe]);
@@ -214,11 +223,36 @@ int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent
 	struct held_obj *o = h ? find_obj(rib, h) : NULL;
 	if (!o || o->loaned || n > RTM_MAX_LENT)
 		return RTM_EINVAL;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		o->lent[i] = lent[i];
+		o->spent[i] = false;
+	}
 	o->n_lent = n;
 	o->loaned = true;
+	tl_loans++;
 	return 0;
+}
+
+bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h)
+{
+	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	return o && o->loaned;
+}
+
+void rtm__client_loan_spend(const struct rtm_rib *rib, HANDLE nexthop)
+{
+	if (!tl_loans)
+		return;
+	for (unsigned i = 0; i < RTM_MAX_HELD; i++) {
+		struct held_obj *o = &tl_objs[i];
+		if (!o->loaned || o->rib != rib || !(o->shared || o->exclusive))
+			continue;
+		for (unsigned k = 0; k < o->n_lent; k++)
+			if (!o->spent[k] && o->lent[k] == nexthop) {
+				o->spent[k] = true;
+				return;
+			}
+	}
 }
 
 unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out)
@@ -226,10 +260,12 @@ unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out)
 	struct held_obj *o = h ? find_obj(rib, h) : NULL;
 	if (!o || !o->loaned)
 		return 0;
-	unsigned n = o->n_lent;
-	for (unsigned i = 0; i < n; i++)
-		out[i] = o->lent[i];
+	unsigned n = 0;
+	for (unsigned i = 0; i < o->n_lent; i++)
+		if (!o->spent[i])
+			out[n++] = o->lent[i];
 	o->loaned = false;
 	o->n_lent = 0;
+	tl_loans--;
 	return n;
 }

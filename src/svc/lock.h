@@ -76,12 +76,17 @@ unsigned rtm__client_holds_count(const struct rtm_rib *rib, HANDLE h);
 
 /*
  * The loan of a route lock (api/route.c): the client references on the
- * route's next hops that this thread's first hold lent it, kept with the
- * hold.  set: RTM_EINVAL when h is not held or already has a loan.  take:
- * the lent handles (at most RTM_MAX_NEXTHOPS + 1) into out, and the loan is
+ * route's next hops that this thread's hold lent it, kept with the hold.
+ * set: RTM_EINVAL when h is not held or already has a loan.  spend: the
+ * holder released (or deleted through) one of them, nexthop, with
+ * RtmReleaseNextHops or RtmDeleteNextHop: one unspent entry of this
+ * thread's loans in rib that names it is marked spent.  take: the unspent
+ * lent handles (at most RTM_MAX_NEXTHOPS + 1) into out, and the loan is
  * gone; 0 when there was none.
  */
 int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent, unsigned n);
+bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h);
+void rtm__client_loan_spend(const struct rtm_rib *rib, HANDLE nexthop);
 unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out);
 
 /* Does this thread hold the stripe, for any object, in any mode? */
