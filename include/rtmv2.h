@@ -930,6 +930,8 @@ RTMV2_API DWORD WINAPI RtmGetEntityMethods(RTM_ENTITY_HANDLE RtmRegHandle,
  *         of the next method's output; that method and the rest were not
  *         called, and *OutputSize holds the bytes used.
  * @retval ERROR_INVALID_PARAMETER (+)  a pointer is NULL.
+ * @retval ERROR_POSSIBLE_DEADLOCK (+)  the caller is the target and has its
+ *         methods blocked: it would wait for itself.
  * Waits while the target's methods are blocked (RtmBlockMethods).  How the
  * bits of MethodType map to methods and outputs: see API-NOTES.md.
  */

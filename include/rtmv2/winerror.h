@@ -149,5 +149,10 @@
 #ifndef ERROR_INVALID_STATE
 #define ERROR_INVALID_STATE 5023
 #endif
+/* RtmInvokeMethod: an entity invoked one of its own methods while it has
+ * them blocked (it would wait for itself). */
+#ifndef ERROR_POSSIBLE_DEADLOCK
+#define ERROR_POSSIBLE_DEADLOCK 1131
+#endif
 
 #endif /* RTMV2_WINERROR_H */

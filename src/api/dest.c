@@ -154,8 +154,13 @@ DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 {
 	struct rtm_entity *caller;
 	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
+	if (!rib) {
+		/* An entity that deregistered while this thread held the lock can
+		 * still release it (api/route.c, RtmLockRoute). */
+		if (!LockDest && (rib = rtm__client_stale_rib(DestHandle, RtmRegHandle)))
+			return rtm__win32(rtm__client_unlock_obj(rib, DestHandle, Exclusive != FALSE));
 		return ERROR_INVALID_HANDLE;
+	}
 	struct rtm_dest *dest = rtm__dest_lookup(rib, DestHandle);
 	unsigned stripe = dest ? rtm__stripe_of_dest(rib, dest) : 0;
 	rtm__rib_unlock(rib);
@@ -167,7 +172,7 @@ DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 	}
 	if (!dest)
 		return ERROR_INVALID_HANDLE;
-	return rtm__win32(rtm__client_lock_obj(rib, DestHandle, stripe, Exclusive != FALSE));
+	return rtm__win32(rtm__client_lock_obj(rib, DestHandle, stripe, Exclusive != FALSE, RtmRegHandle));
 }
 
 DWORD WINAPI RtmGetOpaqueInformationPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,

@@ -8,7 +8,7 @@
 
 static int find(struct rtm_change *c, rtm_target_fn target, void *arg, unsigned *stripe, bool *want)
 {
-	if (c->caller && !rtm__caller_still_valid(c->caller))
+	if (c->caller && !rtm__caller_still_valid(c->caller, c->caller_h))
 		return RTM_EHANDLE;
 	*want = false;
 	*stripe = 0;

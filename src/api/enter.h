@@ -60,7 +60,7 @@ static inline struct rtm_rib *rtm__enter(RTM_ENTITY_HANDLE h, struct rtm_entity 
 		rtm__rib_rdlock(rib);
 	/* Re-checked under the lock: deregistration changes the state under it,
 	 * and a slot freed and registered again meanwhile has a new handle. */
-	if (!rtm__caller_still_valid(e) || e->rib != rib || rtm__entity_handle(e) != h) {
+	if (!rtm__caller_still_valid(e, h) || e->rib != rib) {
 		rtm__rib_unlock(rib);
 		return NULL;
 	}
@@ -86,6 +86,7 @@ typedef int (*rtm_target_fn)(struct rtm_rib *rib, struct rtm_entity *caller, voi
 struct rtm_change {
 	struct rtm_rib *rib;
 	struct rtm_entity *caller; /* NULL for a timer fire */
+	HANDLE caller_h;           /* the handle the caller was validated from */
 	unsigned stripe;
 	bool want;                 /* a stripe is held for the target */
 	bool taken;                /* ... and this call took it (it was not already held) */
@@ -98,7 +99,8 @@ struct rtm_change {
  * it), starts over with the new one.  The caller (when not NULL) is
  * re-validated each time.  Returns 0 with the exclusive lock and the stripe
  * held (leave with rtm__leave_change), or an error with nothing held.
- * c->rib must be set; c->caller may be NULL (timer fires).
+ * c->rib must be set; c->caller (with c->caller_h) may be NULL (timer
+ * fires).
  */
 int rtm__enter_change(struct rtm_change *c, rtm_target_fn target, void *arg);
 /* Drops the exclusive lock and the stripe; delivers what became due when

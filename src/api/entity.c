@@ -157,7 +157,7 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	}
 	struct rtm_rib *rib = e->rib;
 	rtm__rib_wrlock(rib);
-	if (!rtm__caller_still_valid(e)) {
+	if (!rtm__caller_still_valid(e, RtmRegHandle)) {
 		rtm__rib_unlock(rib);
 		rtm__registry_unlock();
 		return ERROR_INVALID_HANDLE;
@@ -170,6 +170,13 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	pthread_cond_broadcast(&e->cb_cond);
 	pthread_mutex_unlock(&e->cb_mutex);
 
+	/* Locks this thread still holds for the entity go with it (their
+	 * loans given back); other threads' can still be released by handle
+	 * (RtmLockRoute and the others, with the stale registration). */
+	for (HANDLE h; (h = rtm__client_hold_of(rib, RtmRegHandle)) != NULL;) {
+		rtm__client_loan_give_back(rib, h);
+		rtm__client_unlock_all(rib, h);
+	}
 	teardown(rib, e);
 	if (e->opaque_slot >= 0)
 		rib->opaque_used[e->opaque_slot] = 0;
@@ -200,7 +207,7 @@ DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumE
 		return ERROR_INVALID_PARAMETER;
 	struct rtm_rib *rib = caller->rib;
 	rtm__rib_rdlock(rib);
-	if (!rtm__caller_still_valid(caller)) {
+	if (!rtm__caller_still_valid(caller, RtmRegHandle)) {
 		rtm__rib_unlock(rib);
 		return ERROR_INVALID_HANDLE;
 	}

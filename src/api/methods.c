@@ -69,6 +69,12 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 		return ERROR_INVALID_PARAMETER;
 	}
 
+	/* An entity that invokes its own blocked methods would wait for itself
+	 * to resume them: refused at once (docs/API-NOTES.md). */
+	if (e == caller && e->methods_blocked) {
+		pthread_mutex_unlock(&e->cb_mutex);
+		return rtm__win32(RTM_EDEADLK);
+	}
 	/* While we wait, the target may deregister and its slot be reused: the
 	 * generation tells the entity we were asked for from a newcomer. */
 	unsigned gen = atomic_load_explicit(&e->gen, memory_order_relaxed);
@@ -166,7 +172,7 @@ DWORD WINAPI RtmBlockMethods(RTM_ENTITY_HANDLE RtmRegHandle, HANDLE TargetHandle
 	if (TargetHandle) {
 		struct rtm_rib *rib = e->rib;
 		rtm__rib_rdlock(rib);
-		bool ok = rtm__caller_still_valid(e) && method_target_valid(rib, TargetHandle);
+		bool ok = rtm__caller_still_valid(e, RtmRegHandle) && method_target_valid(rib, TargetHandle);
 		rtm__rib_unlock(rib);
 		if (!ok)
 			return ERROR_INVALID_HANDLE;

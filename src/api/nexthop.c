@@ -67,7 +67,7 @@ DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO Nex
 		return ERROR_INVALID_PARAMETER;
 	bool by_handle = NextHopHandle && *NextHopHandle;
 	struct nh_arg arg = { by_handle ? *NextHopHandle : NULL, NextHopInfo, NULL };
-	struct rtm_change c = { .rib = rib, .caller = caller };
+	struct rtm_change c = { .rib = rib, .caller = caller, .caller_h = RtmRegHandle };
 	int err = rtm__enter_change(&c, add_target, &arg);
 	if (err)
 		return rtm__win32(err);
@@ -157,7 +157,7 @@ DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE
 	if (!caller)
 		return ERROR_INVALID_HANDLE;
 	struct nh_arg arg = { NextHopHandle, NextHopInfo, NULL };
-	struct rtm_change c = { .rib = caller->rib, .caller = caller };
+	struct rtm_change c = { .rib = caller->rib, .caller = caller, .caller_h = RtmRegHandle };
 	int err = rtm__enter_change(&c, del_target, &arg);
 	if (err)
 		return rtm__win32(err);
@@ -184,7 +184,7 @@ DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDL
 	 * first, then read under it (stripe before rib->lock). */
 	rtm__rib_rdlock(rib);
 	struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
-	bool ok = rtm__caller_still_valid(caller) && obj;
+	bool ok = rtm__caller_still_valid(caller, RtmRegHandle) && obj;
 	unsigned stripe = ok ? rtm__stripe_of_obj(obj) : 0;
 	rtm__rib_unlock(rib);
 	if (!ok)
@@ -196,7 +196,7 @@ DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDL
 	rtm__rib_rdlock(rib);
 	int err = 0;
 	obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
-	if (!obj || !rtm__caller_still_valid(caller)) {
+	if (!obj || !rtm__caller_still_valid(caller, RtmRegHandle)) {
 		err = RTM_EHANDLE;
 	} else {
 		struct rtm_nexthop *nh = (struct rtm_nexthop *)obj;
@@ -253,8 +253,13 @@ DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE N
 {
 	struct rtm_entity *caller;
 	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
+	if (!rib) {
+		/* An entity that deregistered while this thread held the lock can
+		 * still release it (api/route.c, RtmLockRoute). */
+		if (!LockNextHop && (rib = rtm__client_stale_rib(NextHopHandle, RtmRegHandle)))
+			return rtm__win32(rtm__client_unlock_obj(rib, NextHopHandle, Exclusive != FALSE));
 		return ERROR_INVALID_HANDLE;
+	}
 	struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
 	int err = 0;
 	if (!obj)
@@ -277,7 +282,7 @@ DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE N
 	}
 	if (err)
 		return rtm__win32(err);
-	err = rtm__client_lock_obj(rib, NextHopHandle, stripe, Exclusive != FALSE);
+	err = rtm__client_lock_obj(rib, NextHopHandle, stripe, Exclusive != FALSE, RtmRegHandle);
 	if (!err && NextHopPointer && pointer)
 		*NextHopPointer = pointer;
 	return rtm__win32(err);

@@ -63,9 +63,7 @@ static void relend(struct rtm_rib *rib, struct rtm_route *route, HANDLE h)
 {
 	if (!rtm__client_has_loan(rib, h))
 		return;
-	HANDLE lent[RTM_MAX_NEXTHOPS + 1];
-	unsigned n = rtm__client_loan_take(rib, h, lent);
-	give_back(rib, lent, n);
+	rtm__client_loan_give_back(rib, h);
 	if (!route->obj.dead)
 		lend(rib, route, h);
 }
@@ -101,7 +99,7 @@ DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE
 		return ERROR_INVALID_PARAMETER;
 
 	struct add_target t = { DestAddress };
-	struct rtm_change c = { .rib = rib, .caller = caller };
+	struct rtm_change c = { .rib = rib, .caller = caller, .caller_h = RtmRegHandle };
 	int err = rtm__enter_change(&c, add_target, &t);
 	if (err)
 		return rtm__win32(err);
@@ -147,7 +145,7 @@ DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HAND
 	if (!caller)
 		return ERROR_INVALID_HANDLE;
 	struct rtm_rib *rib = caller->rib;
-	struct rtm_change c = { .rib = rib, .caller = caller };
+	struct rtm_change c = { .rib = rib, .caller = caller, .caller_h = RtmRegHandle };
 	int err = rtm__enter_change(&c, own_route, &RouteHandle);
 	if (err)
 		return rtm__win32(err);
@@ -181,7 +179,7 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	if (TimeToLive == 0 || NotifyType != 0 || NotifyHandle)
 		return ERROR_INVALID_PARAMETER;
 	struct rtm_rib *rib = caller->rib;
-	struct rtm_change c = { .rib = rib, .caller = caller };
+	struct rtm_change c = { .rib = rib, .caller = caller, .caller_h = RtmRegHandle };
 	int err = rtm__enter_change(&c, own_route, &RouteHandle);
 	if (err)
 		return rtm__win32(err);
@@ -296,13 +294,39 @@ DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE
 	return rtm__win32(err);
 }
 
+/* Before the last hold of this thread on route h is released (exclusive:
+ * the mode of the unlock asked): gives back what is left of the loan, and
+ * the edit is abandoned, so the owner's in-place view shows the route
+ * again: no later commit (say, from an expiry callback that locks without a
+ * pointer) commits it.  Nothing when this is not the last hold. */
+static void unlock_last(struct rtm_rib *rib, HANDLE h, bool exclusive)
+{
+	bool held_exclusive;
+	if (!rtm__client_holds_obj(rib, h, &held_exclusive) || rtm__client_holds_count(rib, h) != 1 ||
+	    exclusive != held_exclusive)
+		return;
+	rtm__rib_wrlock(rib);
+	rtm__client_loan_give_back(rib, h);
+	struct rtm_route *route = rtm__route_lookup(rib, h);
+	if (route && route->ext && route->ext->shadow)
+		rtm__route_fill_info(rib, route, route->ext->shadow, false);
+	rtm__rib_unlock(rib);
+}
+
 DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle, BOOL Exclusive,
 			  BOOL LockRoute, PRTM_ROUTE_INFO *RoutePointer)
 {
 	struct rtm_entity *caller;
 	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
+	if (!rib) {
+		/* The caller deregistered while this thread held the route locked:
+		 * its record still names the lock, which it can release. */
+		if (!LockRoute && (rib = rtm__client_stale_rib(RouteHandle, RtmRegHandle))) {
+			unlock_last(rib, RouteHandle, Exclusive != FALSE);
+			return rtm__win32(rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE));
+		}
 		return ERROR_INVALID_HANDLE;
+	}
 	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
 	int err = 0;
 	unsigned stripe = 0;
@@ -317,31 +341,14 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 		/* An unlock needs only this thread's record of what it locked: the
 		 * route may have been deleted, even freed, since it was locked, and
 		 * its stripe must be released all the same.  Without a record, say
-		 * what is wrong with the handle, if anything.  The last hold gives
-		 * the loan back. */
-		bool exclusive;
-		bool last = rtm__client_holds_obj(rib, RouteHandle, &exclusive) &&
-			    rtm__client_holds_count(rib, RouteHandle) == 1 &&
-			    (Exclusive != FALSE) == exclusive;
-		if (last) {
-			HANDLE lent[RTM_MAX_NEXTHOPS + 1];
-			unsigned n = rtm__client_loan_take(rib, RouteHandle, lent);
-			/* The edit is abandoned: the owner's in-place view shows the
-			 * route again, so that no later commit (say, from an expiry
-			 * callback that locks without a pointer) commits it. */
-			rtm__rib_wrlock(rib);
-			give_back(rib, lent, n);
-			route = rtm__route_lookup(rib, RouteHandle);
-			if (route && route->ext && route->ext->shadow)
-				rtm__route_fill_info(rib, route, route->ext->shadow, false);
-			rtm__rib_unlock(rib);
-		}
+		 * what is wrong with the handle, if anything. */
+		unlock_last(rib, RouteHandle, Exclusive != FALSE);
 		int u = rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
 		return rtm__win32(u && err ? err : u);
 	}
 	if (err)
 		return rtm__win32(err);
-	if ((err = rtm__client_lock_obj(rib, RouteHandle, stripe, Exclusive != FALSE)))
+	if ((err = rtm__client_lock_obj(rib, RouteHandle, stripe, Exclusive != FALSE, RtmRegHandle)))
 		return rtm__win32(err);
 	bool first = rtm__client_holds_count(rib, RouteHandle) == 1;
 	if (!RoutePointer && !first)

@@ -27,6 +27,7 @@
 	X(RTM_ENORES,          -11, ERROR_NO_SYSTEM_RESOURCES, "not enough system resources")            \
 	X(RTM_ENOFILE,         -12, ERROR_FILE_NOT_FOUND,      "configuration file not found")           \
 	X(RTM_EBADCONF,        -13, ERROR_BAD_CONFIGURATION,   "configuration is malformed")             \
+	X(RTM_EDEADLK,         -14, ERROR_POSSIBLE_DEADLOCK,   "the call would wait for itself")         \
 
 enum rtm_error {
 	RTM_OK = 0,

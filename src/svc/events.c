@@ -106,7 +106,7 @@ void rtm__entity_deliver_all(struct rtm_rib *rib, const struct rtm_entity *subje
 		rtm__rib_rdlock(rib);
 		/* cur is still in the list iff it is still registered (both change
 		 * under the exclusive lock); if not, start again from the head. */
-		struct rtm_link *pos = cur && rtm__caller_still_valid(cur) ? cur->rib_link.next
+		struct rtm_link *pos = cur && rtm__entity_live(cur) ? cur->rib_link.next
 									   : rib->entities.next;
 		for (; pos != &rib->entities; pos = pos->next) {
 			struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);

@@ -5,6 +5,8 @@
 #include "lock.h"
 
 #include "error.h"
+#include "lifetime.h"
+#include "nexthop.h"
 #include "route.h"
 #include "trie.h"
 
@@ -25,8 +27,9 @@ struct held_stripe {
 #define RTM_MAX_LENT (RTM_MAX_NEXTHOPS + 1u)
 
 struct held_obj {
-	const struct rtm_rib *rib;
+	struct rtm_rib *rib;
 	HANDLE h;
+	HANDLE caller_h;    /* the registration that locked it (an unlock after it left) */
 	unsigned stripe;
 	unsigned shared;    /* holds asked shared */
 	unsigned exclusive; /* holds asked exclusive; both 0 = entry free */
@@ -118,7 +121,7 @@ static void stripe_take(struct rtm_rib *rib, unsigned stripe, bool exclusive)
 	atomic_fetch_sub_explicit(&rib->waiting_locks, 1, memory_order_relaxed);
 }
 
-static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive)
+static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive, HANDLE caller_h)
 {
 	struct held_obj *o = find_obj(rib, h);
 	for (unsigned i = 0; !o && i < RTM_MAX_HELD; i++)
@@ -126,6 +129,7 @@ static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusi
 			o = &tl_objs[i];
 			o->rib = rib;
 			o->h = h;
+			o->caller_h = caller_h;
 			o->stripe = stripe;
 			o->loaned = false;
 			o->n_lent = 0;
@@ -180,9 +184,36 @@ static int unlock_obj(struct rtm_rib *rib, struct held_obj *o, bool exclusive)
 	return 0;
 }
 
-int rtm__client_lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive)
+int rtm__client_lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive, HANDLE caller_h)
 {
-	return h ? lock_obj(rib, h, stripe, exclusive) : RTM_EHANDLE;
+	return h ? lock_obj(rib, h, stripe, exclusive, caller_h) : RTM_EHANDLE;
+}
+
+struct rtm_rib *rtm__client_stale_rib(HANDLE h, HANDLE caller_h)
+{
+	for (unsigned i = 0; h && i < RTM_MAX_HELD; i++) {
+		struct held_obj *o = &tl_objs[i];
+		if ((o->shared || o->exclusive) && o->h == h && o->caller_h == caller_h)
+			return o->rib;
+	}
+	return NULL;
+}
+
+HANDLE rtm__client_hold_of(const struct rtm_rib *rib, HANDLE caller_h)
+{
+	for (unsigned i = 0; i < RTM_MAX_HELD; i++) {
+		struct held_obj *o = &tl_objs[i];
+		if ((o->shared || o->exclusive) && o->rib == rib && o->caller_h == caller_h)
+			return o->h;
+	}
+	return NULL;
+}
+
+void rtm__client_unlock_all(struct rtm_rib *rib, HANDLE h)
+{
+	struct held_obj *o;
+	while ((o = find_obj(rib, h)) != NULL)
+		unlock_obj(rib, o, o->exclusive != 0);
 }
 
 int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive)
@@ -268,4 +299,15 @@ unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out)
 	o->n_lent = 0;
 	tl_loans--;
 	return n;
+}
+
+void rtm__client_loan_give_back(struct rtm_rib *rib, HANDLE h)
+{
+	HANDLE lent[RTM_MAX_LENT];
+	unsigned n = rtm__client_loan_take(rib, h, lent);
+	for (unsigned i = 0; i < n; i++) {
+		struct rtm_nexthop *nh = rtm__nexthop_lookup(rib, lent[i]);
+		if (nh && rtm__obj_client_refs(&nh->obj))
+			rtm__obj_unref_locked(rib, &nh->obj);
+	}
 }

@@ -47,7 +47,8 @@ unsigned rtm__stripe_of_obj(const struct rtm_obj *obj);
 unsigned rtm__stripe_of_slot(uint32_t slot);
 
 /*
- * Client lock / unlock of one object, named by its handle h, on its stripe.
+ * Client lock / unlock of one object, named by its handle h, on its stripe,
+ * for the registration caller_h.
  *
  * The thread-local record has two tables.  Per object: the handle, its stripe
  * and how often this thread holds it shared and exclusive.  Per stripe: the
@@ -65,7 +66,16 @@ unsigned rtm__stripe_of_slot(uint32_t slot);
  * works after the object was deleted or even freed; RTM_EINVAL when this
  * thread holds no lock on h in that mode.
  */
-int rtm__client_lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive);
+int rtm__client_lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive,
+			 HANDLE caller_h);
+/* Holds outliving their registration.  stale_rib: the RIB of this thread's
+ * hold on h taken by the registration caller_h, or NULL (an unlock by a
+ * client whose entity deregistered meanwhile: its record still names the
+ * lock).  hold_of: an object this thread holds locked for caller_h in rib,
+ * or NULL.  unlock_all: releases every hold of this thread on h. */
+struct rtm_rib *rtm__client_stale_rib(HANDLE h, HANDLE caller_h);
+HANDLE rtm__client_hold_of(const struct rtm_rib *rib, HANDLE caller_h);
+void rtm__client_unlock_all(struct rtm_rib *rib, HANDLE h);
 int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive);
 /* Does this thread hold a lock on h?  *exclusive (may be NULL) receives
  * whether one of its holds is exclusive, the mode to unlock first. */
@@ -88,6 +98,9 @@ int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent
 bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h);
 void rtm__client_loan_spend(const struct rtm_rib *rib, HANDLE nexthop);
 unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out);
+/* Takes the loan of h and gives back its unspent references.  rib->lock
+ * exclusive. */
+void rtm__client_loan_give_back(struct rtm_rib *rib, HANDLE h);
 
 /* Does this thread hold the stripe, for any object, in any mode? */
 bool rtm__client_holds(const struct rtm_rib *rib, unsigned stripe);

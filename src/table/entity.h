@@ -17,11 +17,22 @@ RTM_ENTITY_HANDLE rtm__entity_handle(const struct rtm_entity *e);
 /* Validates the caller's RtmRegHandle: a registered entity.  Returns NULL if not. */
 struct rtm_entity *rtm__caller(RTM_ENTITY_HANDLE h);
 
-/* After taking caller->rib->lock: is the caller still registered (the lock
- * makes the answer stick until it is dropped)? */
-static inline bool rtm__caller_still_valid(const struct rtm_entity *e)
+/* Is e registered (its state changes under rib->lock exclusive, so the
+ * answer holds while the lock is held)? */
+static inline bool rtm__entity_live(const struct rtm_entity *e)
 {
 	return atomic_load_explicit(&e->state, memory_order_relaxed) == RTM_ENT_LIVE;
+}
+
+/* After taking caller->rib->lock: is the caller, validated lock-free from
+ * handle h, still the registered entity h names?  The lock makes the answer
+ * stick until it is dropped.  The handle is compared too: should the entity
+ * have deregistered and a newcomer taken its slot meanwhile, the slot is
+ * live again, but under another generation, and a stale handle must not act
+ * as the newcomer. */
+static inline bool rtm__caller_still_valid(const struct rtm_entity *e, HANDLE h)
+{
+	return rtm__entity_live(e) && rtm__entity_handle(e) == h;
 }
 
 /* Internal references on an entity (its routes, its next hops, event
