@@ -24,7 +24,8 @@ DOCDIR       ?= $(PREFIX)/share/doc/rtmv2
 
 CC       ?= cc
 OPT      ?= -O2
-WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+            -Werror=implicit-function-declaration
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif

@@ -45,6 +45,7 @@
 
 /* Internal headers, for the memory breakdown only. */
 #include "handle.h"
+#include "registry.h"
 #include "rib.h"
 #include "trie.h"
 

@@ -862,8 +862,9 @@ RTMV2_API DWORD WINAPI RtmReleaseEntities(RTM_ENTITY_HANDLE RtmRegHandle, UINT N
  *         thread holds it (or an object sharing its internal lock) shared.
  * @retval ERROR_NO_SYSTEM_RESOURCES (+)  this thread holds 16 locks.
  * Locks are per thread.  Hold it briefly.  While it is held, other clients'
- * calls and timers do not change the destination or its routes; the
- * deregistration of a route's owner still may.  Any entity may lock any
+ * calls, timers and deregistrations do not change the destination or its
+ * routes (they wait for the unlock); an unlock by a client whose entity
+ * deregistered meanwhile still works.  Any entity may lock any
  * destination: the SDK reference also lists ERROR_ACCESS_DENIED, for a
  * caller that does not own the destination, which rtmv2 never returns, since
  * the reference defines no owner of a destination (API-NOTES.md).
@@ -1198,9 +1199,9 @@ RTMV2_API DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * call nothing else until RtmLockRoute(..., FALSE, ...) or
  * RtmUpdateAndUnlockRoute.  Only Neighbour, PrefInfo, BelongsToViews,
  * EntitySpecificInfo and NextHopsList may be changed, and a change must be
- * committed with RtmUpdateAndUnlockRoute.  Other clients' calls and timers
- * do not change the destination meanwhile; the deregistration of a route's
- * owner still may.  Unlocking works from the handle
+ * committed with RtmUpdateAndUnlockRoute.  Other clients' calls, timers and
+ * deregistrations do not change the destination meanwhile (they wait).
+ * Unlocking works from the handle
  * even after the route was deleted.  The first lock of a route by a thread
  * lends it a reference on each next hop of the route, for the in-place
  * protocol (see RtmUpdateAndUnlockRoute); an unlock without a commit gives
@@ -1461,8 +1462,8 @@ RTMV2_API DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * @retval ERROR_NO_SYSTEM_RESOURCES (+)  this thread holds 16 locks.
  * NextHopAddress and InterfaceIndex must not be changed.  Locks are per
  * thread.  While it is held, other clients' updates and deletes of the next
- * hop wait; its owner's deregistration does not.  Unlocking works from the
- * handle even after the next hop was deleted or freed.  Any entity may lock
+ * hop wait, and so does its owner's deregistration.  Unlocking works from
+ * the handle even after the next hop was deleted or freed.  Any entity may lock
  * any next hop: the SDK reference also lists ERROR_ACCESS_DENIED, for a
  * caller that does not own the next hop, which rtmv2 never returns, since a
  * lock only holds off changes, and the pointer, the one way to change the

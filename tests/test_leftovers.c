@@ -104,6 +104,20 @@ static void test_deregister_releases_own_locks(void)
 	CHECK_U(RtmDeregisterEntity(w), NO_ERROR);
 }
 
+/* ---- deregistration waits for client locks like any change --------------------- */
+
+struct dereg {
+	RTM_ENTITY_HANDLE a;
+	DWORD rc;
+};
+
+static void *deregister(void *arg)
+{
+	struct dereg *d = arg;
+	d->rc = RtmDeregisterEntity(d->a);
+	return NULL;
+}
+
 struct holder {
 	RTM_ENTITY_HANDLE a;
 	RTM_ROUTE_HANDLE r;
@@ -141,7 +155,8 @@ static void *hold_then_unlock(void *arg)
 	T_CHECK(RtmLockDestination(h->a, h->d, FALSE, TRUE) == NO_ERROR);
 	step_to(h, 1);
 	T_CHECK(wait_step(h, 2));
-	/* A deregistered meanwhile: this thread can still let go of its locks. */
+	/* A is deregistering (waiting for these locks): its handle is stale
+	 * already, and this thread can still let go of its locks with it. */
 	h->unlock_route_rc = RtmLockRoute(h->a, h->r, TRUE, FALSE, NULL);
 	h->unlock_dest_rc = RtmLockDestination(h->a, h->d, FALSE, FALSE);
 	h->again_rc = RtmLockRoute(h->a, h->r, TRUE, FALSE, NULL);
@@ -149,8 +164,9 @@ static void *hold_then_unlock(void *arg)
 	return NULL;
 }
 
-/* Another thread of the entity holds locks when it deregisters: it can
- * release them with the stale handle, and nothing stays held or lent. */
+/* Another thread of the entity holds locks when it deregisters: the
+ * deregistration waits for them, and that thread releases them with the
+ * (already stale) handle; nothing stays held or lent. */
 static void test_unlock_after_deregistration(void)
 {
 	RTM_ENTITY_HANDLE w = rt_register(AF_INET, 9);
@@ -173,10 +189,16 @@ static void test_unlock_after_deregistration(void)
 	REQUIRE(wait_step(&h, 1));
 	RTM_ROUTE_HANDLE r = h.r;
 	CHECK_U(RtmReleaseRoutes(h.a, 1, &r), NO_ERROR);
-	CHECK_U(RtmDeregisterEntity(h.a), NO_ERROR);
+	/* The deregistration, on a third thread, waits for the holder's locks. */
+	struct dereg d = { h.a, 99 };
+	pthread_t dt;
+	REQUIRE(pthread_create(&dt, NULL, deregister, &d) == 0);
+	CHECK(rt_wait_waiters(w, RT_WAITING_LOCKS, 1, 200));
 	step_to(&h, 2);
 	CHECK(wait_step(&h, 3));
 	pthread_join(t, NULL);
+	pthread_join(dt, NULL);
+	CHECK_U(d.rc, NO_ERROR);
 	CHECK_U(atomic_load(&rt_thread_errors), 0);
 	CHECK_U(h.unlock_route_rc, NO_ERROR);
 	CHECK_U(h.unlock_dest_rc, NO_ERROR);
@@ -246,11 +268,72 @@ static void test_invoke_own_blocked_method(void)
 	CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
 }
 
+static unsigned routes_at(RTM_ENTITY_HANDLE w, const char *dest, unsigned len)
+{
+	RTM_NET_ADDRESS a = rt_addr(dest, len);
+	rt_dest_buf db;
+	if (RtmGetExactMatchDestination(w, &a, 0, RTM_VIEW_MASK_UCAST, &db.info) != NO_ERROR)
+		return 0;
+	unsigned n = RT_VIEW(&db.info, 0).NumRoutes;
+	RtmReleaseDestInfo(w, &db.info);
+	return n;
+}
+
+/* While W holds a destination locked, the deregistration of A (whose route
+ * is there) deletes its other routes and waits for that one. */
+static void test_deregistration_waits_for_locks(void)
+{
+	RTM_ENTITY_HANDLE w = rt_register(AF_INET, 9);
+	struct dereg d = { rt_register(AF_INET, 1), 0 };
+	REQUIRE(w && d.a);
+	RTM_NEXTHOP_HANDLE nh = rt_nexthop(d.a, "10.0.0.1", 1);
+	/* Two destinations on different stripes: one locked, one free. */
+	const char *locked = "10.1.0.0", *other = NULL;
+	static const char *cands[] = { "10.2.0.0", "10.3.0.0", "10.4.0.0", "10.5.0.0", "10.6.0.0" };
+	RTM_NET_ADDRESS la = rt_addr(locked, 16);
+	uint8_t key[16];
+	rtm__netaddr_key(&la, 32, key);
+	unsigned ls = rtm__stripe_of_key(key, 4, 16);
+	for (unsigned i = 0; i < 5 && !other; i++) {
+		RTM_NET_ADDRESS ca = rt_addr(cands[i], 16);
+		rtm__netaddr_key(&ca, 32, key);
+		if (rtm__stripe_of_key(key, 4, 16) != ls)
+			other = cands[i];
+	}
+	REQUIRE(other);
+	REQUIRE(rt_add_route(d.a, locked, 16, 1, 1, RTM_VIEW_MASK_UCAST, nh, NULL, NULL, NULL) == NO_ERROR);
+	REQUIRE(rt_add_route(d.a, other, 16, 1, 1, RTM_VIEW_MASK_UCAST, nh, NULL, NULL, NULL) == NO_ERROR);
+	CHECK_U(RtmReleaseNextHops(d.a, 1, &nh), NO_ERROR);
+	RTM_NET_ADDRESS da = rt_addr(locked, 16);
+	rt_dest_buf db;
+	REQUIRE(RtmGetExactMatchDestination(w, &da, 0, RTM_VIEW_MASK_UCAST, &db.info) == NO_ERROR);
+	RTM_DEST_HANDLE dest = db.info.DestHandle;
+	CHECK_U(RtmLockDestination(w, dest, TRUE, TRUE), NO_ERROR);
+	pthread_t t;
+	REQUIRE(pthread_create(&t, NULL, deregister, &d) == 0);
+	/* The deregistration waits for the lock... */
+	CHECK(rt_wait_waiters(w, RT_WAITING_LOCKS, 1, 200));
+	/* ...with A's route still in the locked destination, the other gone. */
+	CHECK_U(routes_at(w, locked, 16), 1);
+	CHECK_U(routes_at(w, other, 16), 0);
+	CHECK_U(RtmLockDestination(w, dest, TRUE, FALSE), NO_ERROR);
+	pthread_join(t, NULL);
+	CHECK_U(d.rc, NO_ERROR);
+	CHECK_U(routes_at(w, locked, 16), 0);
+	CHECK_U(RtmReleaseDestInfo(w, &db.info), NO_ERROR);
+	rtm_stats s = rt_stats(w);
+	CHECK_U(s.routes, 0);
+	CHECK_U(s.next_hops, 0);
+	CHECK_U(s.dests, 0);
+	CHECK_U(RtmDeregisterEntity(w), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_stale_handle_not_newcomer);
 	RUN(test_deregister_releases_own_locks);
 	RUN(test_unlock_after_deregistration);
 	RUN(test_invoke_own_blocked_method);
+	RUN(test_deregistration_waits_for_locks);
 	TEST_MAIN_END();
 }

@@ -194,8 +194,9 @@ static void test_unlock_after_delete_lets_others_in(void)
 	CHECK_U(j.rc, NO_ERROR);
 	CHECK_U(RtmReleaseNextHops(b, 1, &hb), NO_ERROR);
 
-	/* a deregisters on another thread while b holds a lock on its next hop
-	 * (deregistration takes no stripe, see docs/API-NOTES.md). */
+	/* a deregisters on another thread while b holds a lock on its next hop:
+	 * the deregistration waits for the lock, as every change does
+	 * (docs/API-NOTES.md), and finishes when b lets go. */
 	CHECK_U(RtmReleaseNextHops(a, n, spare), NO_ERROR);
 	RTM_NEXTHOP_HANDLE ob = other;
 	CHECK_U(RtmReferenceHandles(b, 1, &ob), NO_ERROR);
@@ -203,11 +204,17 @@ static void test_unlock_after_delete_lets_others_in(void)
 	CHECK_U(RtmLockNextHop(b, ob, FALSE, TRUE, NULL), NO_ERROR);
 	struct job d = { .fn = do_deregister, .e = a };
 	job_start(&d);
+	CHECK(rt_wait_waiters(b, RT_WAITING_LOCKS, 1, 200));
+	CHECK(!atomic_load(&d.done));
+	RTM_NEXTHOP_INFO ni;
+	CHECK_U(RtmGetNextHopInfo(b, ob, &ni), NO_ERROR); /* not deleted yet */
+	CHECK_U(ni.State, RTM_NEXTHOP_STATE_CREATED);
+	RtmReleaseNextHopInfo(b, &ni);
+	CHECK_U(RtmLockNextHop(b, ob, FALSE, FALSE, NULL), NO_ERROR);
 	REQUIRE(job_finished(&d, 10000));
 	CHECK_U(d.rc, NO_ERROR);
 	CHECK_U(RtmReleaseNextHops(b, 1, &ob), NO_ERROR);
 	CHECK_U(rt_stats(b).next_hops, 0);
-	CHECK_U(RtmLockNextHop(b, ob, FALSE, FALSE, NULL), NO_ERROR);
 	CHECK_U(RtmLockNextHop(b, ob, FALSE, FALSE, NULL), ERROR_INVALID_HANDLE);
 	/* The stripe is free for anyone: a new next hop in it can be locked. */
 	RTM_NEXTHOP_HANDLE x = NULL;

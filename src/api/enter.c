@@ -24,13 +24,19 @@ static void unlock_both(struct rtm_change *c)
 
 int rtm__enter_change(struct rtm_change *c, rtm_target_fn target, void *arg)
 {
-	c->want = c->taken = false;
-	c->stripe = 0;
-	rtm__rib_rdlock(c->rib);
-	int err = find(c, target, arg, &c->stripe, &c->want);
-	rtm__rib_unlock(c->rib);
-	if (err)
-		return err;
+	int err;
+	c->taken = false;
+	if (c->want) {
+		/* The caller knows the stripe without looking at the table (a
+		 * change by key): no look under the shared lock first. */
+	} else {
+		c->stripe = 0;
+		rtm__rib_rdlock(c->rib);
+		err = find(c, target, arg, &c->stripe, &c->want);
+		rtm__rib_unlock(c->rib);
+		if (err)
+			return err;
+	}
 	for (;;) {
 		c->taken = c->want && rtm__stripe_enter(c->rib, c->stripe);
 		rtm__rib_wrlock(c->rib);

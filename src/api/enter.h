@@ -100,7 +100,9 @@ struct rtm_change {
  * re-validated each time.  Returns 0 with the exclusive lock and the stripe
  * held (leave with rtm__leave_change), or an error with nothing held.
  * c->rib must be set; c->caller (with c->caller_h) may be NULL (timer
- * fires).
+ * fires).  A caller that knows the target's stripe without the table (a
+ * change by key) sets c->want and c->stripe: the first look, under the
+ * shared lock, is skipped.
  */
 int rtm__enter_change(struct rtm_change *c, rtm_target_fn target, void *arg);
 /* Drops the exclusive lock and the stripe; delivers what became due when

@@ -31,16 +31,82 @@
  * entity's number in it is its reg_seq. */
 static uint64_t event_seq;
 
-/* Removes everything e owns from its RIB (routes, lists, enumerations,
- * notifications, next hops).  rib->lock held exclusive. */
+/*
+ * The deregistration deletes routes and next hops under the same discipline
+ * as every other change: with the object's client stripe held, so that it
+ * waits while another client holds the destination or next hop locked.  It
+ * cannot take all 64 stripes first (it holds the RIB lock, and a client
+ * holding one stripe may be waiting for another), so it goes in two passes:
+ * under the exclusive lock it takes, without waiting, the stripe of each
+ * destination and next hop of the entity's and deletes what it could; then,
+ * for each stripe that was busy, it lets the RIB lock go, waits for that one
+ * stripe alone, and deletes what is left there.  Stripes this thread holds
+ * count as taken.
+ */
+_Static_assert(RTM_STRIPES <= 64, "a 64-bit mask of stripes");
+
+struct strip {
+	struct rtm_rib *rib;
+	uint64_t taken, busy;
+	int only; /* the second pass: only this stripe (-1: the first) */
+};
+
+static bool may_stripe(struct strip *t, unsigned s)
+{
+	uint64_t bit = UINT64_C(1) << s;
+	if (t->only >= 0)
+		return s == (unsigned)t->only;
+	if (t->taken & bit)
+		return true;
+	if (t->busy & bit)
+		return false;
+	if (rtm__client_holds(t->rib, s))
+		return true;
+	if (rtm__stripe_try(t->rib, s)) {
+		t->taken |= bit;
+		return true;
+	}
+	t->busy |= bit;
+	return false;
+}
+
+static bool may_dest(void *ctx, const struct rtm_dest *dest)
+{
+	struct strip *t = ctx;
+	return may_stripe(t, rtm__stripe_of_dest(t->rib, dest));
+}
+
+static bool may_nexthop(void *ctx, const struct rtm_nexthop *nh)
+{
+	return may_stripe(ctx, rtm__stripe_of_obj(&nh->obj));
+}
+
+/* Removes everything e owns from its RIB (lists, enumerations,
+ * notifications, routes, next hops).  Called and returns with rib->lock
+ * exclusive; lets it go meanwhile to wait for a busy stripe. */
 static void teardown(struct rtm_rib *rib, struct rtm_entity *e)
 {
 	/* Lists and enumerations first: they point into routes. */
 	rtm__lists_remove_owned(rib, e);
 	rtm__enums_remove_owned(rib, e);
 	rtm__notify_remove_owned(rib, e);
-	rtm__routes_remove_owned(rib, e);
-	rtm__nexthops_remove_owned(rib, e);
+	struct strip t = { rib, 0, 0, -1 };
+	bool left = rtm__routes_remove_owned_if(rib, e, may_dest, &t);
+	left = rtm__nexthops_remove_owned_if(rib, e, may_nexthop, &t) || left;
+	for (unsigned s = 0; s < RTM_STRIPES; s++)
+		if (t.taken & (UINT64_C(1) << s))
+			rtm__stripe_leave(rib, s, true);
+	for (unsigned s = 0; left && s < RTM_STRIPES; s++) {
+		if (!(t.busy & (UINT64_C(1) << s)))
+			continue;
+		rtm__rib_unlock(rib);
+		bool taken = rtm__stripe_enter(rib, s);
+		rtm__rib_wrlock(rib);
+		t.only = (int)s;
+		rtm__routes_remove_owned_if(rib, e, may_dest, &t);
+		rtm__nexthops_remove_owned_if(rib, e, may_nexthop, &t);
+		rtm__stripe_leave(rib, s, taken);
+	}
 	if (e->opaque_slot >= 0)
 		rtm__dests_clear_opaque(rib, e->opaque_slot);
 }

@@ -68,18 +68,12 @@ static void relend(struct rtm_rib *rib, struct rtm_route *route, HANDLE h)
 		lend(rib, route, h);
 }
 
-/* The stripe of a new or existing route of one destination: by its key. */
-struct add_target {
-	const RTM_NET_ADDRESS *addr;
-};
-
+/* The stripe of a new or existing route of one destination: by its key,
+ * known before the table is looked at (arg: the stripe). */
 static int add_target(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, unsigned *stripe,
 		      bool *want)
 {
-	const struct add_target *t = arg;
-	uint8_t key[16];
-	rtm__netaddr_key(t->addr, rib->width, key);
-	*stripe = rtm__stripe_of_key(key, rib->width / 8, t->addr->NumBits);
+	*stripe = *(const unsigned *)arg;
 	*want = true;
 	return 0;
 }
@@ -98,9 +92,12 @@ DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE
 	    rtm__netaddr_check(DestAddress, rib->family, rib->width))
 		return ERROR_INVALID_PARAMETER;
 
-	struct add_target t = { DestAddress };
-	struct rtm_change c = { .rib = rib, .caller = caller, .caller_h = RtmRegHandle };
-	int err = rtm__enter_change(&c, add_target, &t);
+	uint8_t key[16];
+	rtm__netaddr_key(DestAddress, rib->width, key);
+	unsigned stripe = rtm__stripe_of_key(key, rib->width / 8, DestAddress->NumBits);
+	struct rtm_change c = { .rib = rib, .caller = caller, .caller_h = RtmRegHandle, .stripe = stripe,
+				.want = true };
+	int err = rtm__enter_change(&c, add_target, &stripe);
 	if (err)
 		return rtm__win32(err);
 	struct rtm_route_list *list = NULL;

@@ -235,6 +235,11 @@ void rtm__stripe_leave(struct rtm_rib *rib, unsigned stripe, bool taken)
 		pthread_rwlock_unlock(&rib->stripes[stripe]);
 }
 
+bool rtm__stripe_try(struct rtm_rib *rib, unsigned stripe)
+{
+	return pthread_rwlock_trywrlock(&rib->stripes[stripe]) == 0;
+}
+
 bool rtm__stripe_enter_shared(struct rtm_rib *rib, unsigned stripe)
 {
 	if (find_stripe(rib, stripe))
@@ -266,6 +271,8 @@ int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent
 
 bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h)
 {
+	if (!tl_loans)
+		return false;
 	struct held_obj *o = h ? find_obj(rib, h) : NULL;
 	return o && o->loaned;
 }

@@ -19,10 +19,9 @@
  * client's call changes that destination, its routes or that next hop, and
  * the owner may edit a route or next hop in place through the pointer.
  * The timers do the same (route expiry, the end of a hold-down).
- * XXX: one change takes no stripe and can still happen under a client's
- * lock: the deregistration of an entity removes its routes and next hops
- * (api/entity.c: teardown).  Taking every stripe there would deadlock
- * against a client that deregisters while holding a lock.  Readers (queries, info calls) do not take
+ * The deregistration of an entity takes them too, one at a time (api/entity.c:
+ * teardown), and the locks its own thread holds count as taken.  Readers
+ * (queries, info calls) do not take
  * stripes: they read the committed state under the RIB lock, never a record
  * a client is editing (RtmGetNextHopInfo, whose record the owner edits in
  * place, reads under the stripe shared).
@@ -109,6 +108,9 @@ bool rtm__client_holds(const struct rtm_rib *rib, unsigned stripe);
  * exclusively unless this thread holds it already; returns whether it took
  * it, to be passed to rtm__stripe_leave. */
 bool rtm__stripe_enter(struct rtm_rib *rib, unsigned stripe);
+/* Takes the stripe exclusively if nobody holds it; never waits.  true when
+ * taken (release with rtm__stripe_leave(rib, stripe, true)). */
+bool rtm__stripe_try(struct rtm_rib *rib, unsigned stripe);
 /* The same, shared (a reader of a record its owner edits in place). */
 bool rtm__stripe_enter_shared(struct rtm_rib *rib, unsigned stripe);
 void rtm__stripe_leave(struct rtm_rib *rib, unsigned stripe, bool taken);

@@ -130,16 +130,31 @@ void rtm__nexthop_delete(struct rtm_rib *rib, struct rtm_nexthop *nh)
 	nh->info.State = RTM_NEXTHOP_STATE_DELETED;
 }
 
-void rtm__nexthops_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
+bool rtm__nexthops_remove_owned_if(struct rtm_rib *rib, struct rtm_entity *e,
+				   bool (*may)(void *ctx, const struct rtm_nexthop *nh), void *ctx)
 {
-	while (e->n_nexthops) {
-		struct rtm_nexthop *nh = e->nexthops[e->n_nexthops - 1];
+	bool skipped = false;
+	/* From the end: a deletion moves only the entries after it. */
+	for (uint32_t i = e->n_nexthops; i-- > 0;) {
+		struct rtm_nexthop *nh = e->nexthops[i];
+		if (may && !may(ctx, nh)) {
+			skipped = true;
+			continue;
+		}
 		rtm__nexthop_delete(rib, nh);
 		rtm__nexthop_try_free(rib, nh);
 	}
-	rtm__free(e->nexthops);
-	e->nexthops = NULL;
-	e->cap_nexthops = 0;
+	if (!e->n_nexthops) {
+		rtm__free(e->nexthops);
+		e->nexthops = NULL;
+		e->cap_nexthops = 0;
+	}
+	return skipped;
+}
+
+void rtm__nexthops_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
+{
+	rtm__nexthops_remove_owned_if(rib, e, NULL, NULL);
 }
 
 /*

@@ -32,6 +32,10 @@ void rtm__nexthop_route_ref(struct rtm_nexthop *nh);
 void rtm__nexthop_route_unref(struct rtm_rib *rib, struct rtm_nexthop *nh);
 /* Deletes all of e's next hops (deregistration).  rib->lock exclusive. */
 void rtm__nexthops_remove_owned(struct rtm_rib *rib, struct rtm_entity *e);
+/* The same, only the next hops may(ctx, nh) allows; true when some were
+ * skipped. */
+bool rtm__nexthops_remove_owned_if(struct rtm_rib *rib, struct rtm_entity *e,
+				   bool (*may)(void *ctx, const struct rtm_nexthop *nh), void *ctx);
 
 /* Lifetime (lifetime.h): a deleted next hop is freed when no handle and no
  * route keeps it.  rib->lock exclusive. */

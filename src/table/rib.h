@@ -210,7 +210,6 @@ struct rtm_rib {
 	struct rtm_link entities;
 	uint8_t opaque_used[256];    /* which opaque slots are reserved */
 	struct rtm_timer_service timers;
-	const struct rtm_table_hooks *hooks;
 	bool timers_ready;
 	uint64_t route_seq;
 	struct rtm_rib_stats stats;
@@ -224,6 +223,7 @@ struct rtm_rib {
 	 * RtmDeregisterEntity or RtmBlockMethods on other threads' callbacks
 	 * and methods. */
 	atomic_uint waiting_locks, waiting_invokes, waiting_drains;
+	const struct rtm_table_hooks *hooks; /* cold: read when a timer is armed */
 };
 
 /* Handle helpers bound to a RIB; need rib->lock. */

@@ -315,25 +315,51 @@ bool rtm__route_delete(struct rtm_rib *rib, struct rtm_route *route)
 	return ch.best != 0;
 }
 
-void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
+static bool owns_some(const struct rtm_dest *dest, const struct rtm_entity *e)
 {
+	for (const struct rtm_route *r = dest->routes; r; r = r->next)
+		if (r->owner == e)
+			return true;
+	return dest->ext && dest->ext->hold_route && dest->ext->hold_route->owner == e;
+}
+
+bool rtm__routes_remove_owned_if(struct rtm_rib *rib, struct rtm_entity *e,
+				 bool (*may)(void *ctx, const struct rtm_dest *dest), void *ctx)
+{
+	bool skipped = false;
 	struct rtm_dest *dest = rib->first_dest;
 	while (dest) {
+		struct rtm_dest *next = dest->next;
+		if (!owns_some(dest, e)) {
+			dest = next;
+			continue;
+		}
+		if (may && !may(ctx, dest)) {
+			skipped = true;
+			dest = next;
+			continue;
+		}
 		/* Pin the destination: deleting its routes may free it. */
 		rtm__obj_pin(&dest->obj);
 		struct rtm_route *r = dest->routes;
 		while (r) {
-			struct rtm_route *next = r->next;
+			struct rtm_route *rn = r->next;
 			if (r->owner == e)
 				rtm__route_delete(rib, r);
-			r = next;
+			r = rn;
 		}
 		if (dest->ext && dest->ext->hold_route && dest->ext->hold_route->owner == e)
 			rtm__dest_hold_end(rib, dest);
-		struct rtm_dest *next = dest->next;
+		next = dest->next;
 		rtm__obj_unpin_locked(rib, &dest->obj);
 		dest = next;
 	}
+	return skipped;
+}
+
+void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e)
+{
+	rtm__routes_remove_owned_if(rib, e, NULL, NULL);
 }
 
 /* ---- expiry ---------------------------------------------------------------- */

@@ -66,6 +66,11 @@ int rtm__route_update_inplace(struct rtm_rib *rib, struct rtm_entity *caller, st
 bool rtm__route_delete(struct rtm_rib *rib, struct rtm_route *route);
 /* Deletes all of e's routes and ends hold-downs of its routes (deregistration). */
 void rtm__routes_remove_owned(struct rtm_rib *rib, struct rtm_entity *e);
+/* The same, only in the destinations may(ctx, dest) allows (the caller's
+ * lock discipline: the deregistration takes each destination's client
+ * stripe); true when some destination with something of e's was skipped. */
+bool rtm__routes_remove_owned_if(struct rtm_rib *rib, struct rtm_entity *e,
+				 bool (*may)(void *ctx, const struct rtm_dest *dest), void *ctx);
 
 /* The owner's in-place RTM_ROUTE_INFO (RtmGetRoutePointer, RtmLockRoute),
  * rewritten from the route; NULL when out of memory. */
