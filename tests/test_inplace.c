@@ -35,6 +35,17 @@ static void env_make(struct env *v)
 		NO_ERROR);
 }
 
+/* The key of next hop "192.0.2.x" on interface 1, to find or delete it
+ * without a handle. */
+static RTM_NEXTHOP_INFO key_of(const char *text)
+{
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress = rt_addr(text, 32);
+	ni.InterfaceIndex = 1;
+	return ni;
+}
+
 /* The next hops of route r, as its information says. */
 static unsigned hops_of(RTM_ENTITY_HANDLE e, RTM_ROUTE_HANDLE r, RTM_NEXTHOP_HANDLE *out, RTM_NEXTHOP_HANDLE *nb)
 {
@@ -194,10 +205,7 @@ static void test_added_without_reference(void)
 	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, FALSE, NULL), ERROR_INVALID_PARAMETER);
 	/* A failed update moved nothing: n1 has exactly the client's one
 	 * reference (env_end's delete consumes it and frees it), n3 none. */
-	RTM_NEXTHOP_INFO ni;
-	memset(&ni, 0, sizeof(ni));
-	ni.NextHopAddress = rt_addr("192.0.2.3", 32);
-	ni.InterfaceIndex = 1;
+	RTM_NEXTHOP_INFO ni = key_of("192.0.2.3");
 	RTM_NEXTHOP_HANDLE found = NULL;
 	CHECK_U(RtmFindNextHop(v.e, &ni, &found, NULL), NO_ERROR);
 	CHECK(found == v.n3);
@@ -312,10 +320,7 @@ static void test_release_before_commit_without_own_handle(void)
 	/* n1: no route, no handle: a release is refused, and it is found by its
 	 * key to be deleted. */
 	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), ERROR_INVALID_HANDLE);
-	RTM_NEXTHOP_INFO ni;
-	memset(&ni, 0, sizeof(ni));
-	ni.NextHopAddress = rt_addr("192.0.2.1", 32);
-	ni.InterfaceIndex = 1;
+	RTM_NEXTHOP_INFO ni = key_of("192.0.2.1");
 	CHECK_U(RtmDeleteNextHop(v.e, NULL, &ni), NO_ERROR);
 	RTM_NEXTHOP_HANDLE own[2] = { v.n2, v.n3 };
 	env_end(&v, own, 2);
@@ -337,10 +342,7 @@ static void test_unlock_returns_loan(void)
 	/* The loan went back with the last unlock: nothing to release. */
 	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), ERROR_INVALID_HANDLE);
 	/* Without its own handle, deleting the routes frees n1 once deleted. */
-	RTM_NEXTHOP_INFO ni;
-	memset(&ni, 0, sizeof(ni));
-	ni.NextHopAddress = rt_addr("192.0.2.1", 32);
-	ni.InterfaceIndex = 1;
+	RTM_NEXTHOP_INFO ni = key_of("192.0.2.1");
 	CHECK_U(RtmDeleteNextHop(v.e, NULL, &ni), NO_ERROR);
 	RTM_NEXTHOP_HANDLE own[2] = { v.n2, v.n3 };
 	env_end(&v, own, 2);
@@ -378,10 +380,7 @@ static void test_failed_commit_after_release(void)
 	RTM_NEXTHOP_HANDLE n2 = v.n2;
 	CHECK_U(RtmReleaseNextHops(v.e, 1, &n2), NO_ERROR);
 	CHECK_U(RtmDeregisterEntity(b), NO_ERROR);
-	RTM_NEXTHOP_INFO ni;
-	memset(&ni, 0, sizeof(ni));
-	ni.NextHopAddress = rt_addr("192.0.2.1", 32);
-	ni.InterfaceIndex = 1;
+	RTM_NEXTHOP_INFO ni = key_of("192.0.2.1");
 	RTM_NEXTHOP_HANDLE own[3] = { NULL, v.n2, v.n3 };
 	CHECK_U(RtmFindNextHop(v.e, &ni, &own[0], NULL), NO_ERROR);
 	env_end(&v, own, 3);

@@ -69,6 +69,7 @@
 #include "enum.h"
 #include "error.h"
 #include "netaddr.h"
+#include "nexthop.h"
 #include "info.h"
 #include "release.h"
 #include "route.h"
@@ -549,32 +550,6 @@ DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE En
 
 /* ---- next hops ----------------------------------------------------------------- */
 
-static int nh_cmp(const RTM_NET_ADDRESS *addr, ULONG ifindex, const struct rtm_nexthop *nh)
-{
-	int c = rtm__netaddr_cmp(addr, &nh->info.NextHopAddress);
-	if (c)
-		return c;
-	if (ifindex != nh->info.InterfaceIndex)
-		return ifindex < nh->info.InterfaceIndex ? -1 : 1;
-	return 0;
-}
-
-/* Index of the first of e's next hops >= (addr, ifindex), or > with after. */
-static uint32_t nh_seek(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
-			bool after)
-{
-	uint32_t lo = 0, hi = e->n_nexthops;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = nh_cmp(addr, ifindex, e->nexthops[mid]);
-		if (c > 0 || (after && c == 0))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Is the first len bits of a the range's prefix (and len at least its length)? */
 static bool nh_covered(const struct rtm_table_enum *t, const RTM_NET_ADDRESS *a, unsigned len)
 {
@@ -619,7 +594,7 @@ DWORD WINAPI RtmGetEnumNextHops(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE 
 	struct rtm_table_enum *t = &en->u.table;
 	UINT cap = *NumNextHops, got = 0;
 	uint32_t i = t->done ? caller->n_nexthops
-			     : nh_seek(caller, &t->nh_from, t->nh_ifindex, t->after);
+			     : rtm__nexthop_seek(caller, &t->nh_from, t->nh_ifindex, t->after);
 	for (; i < caller->n_nexthops && got < cap; i++) {
 		struct rtm_nexthop *nh = caller->nexthops[i];
 		const RTM_NET_ADDRESS *a = &nh->info.NextHopAddress;

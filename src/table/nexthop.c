@@ -51,18 +51,26 @@ static int key_cmp(const RTM_NET_ADDRESS *addr, ULONG ifindex, const struct rtm_
 	return 0;
 }
 
-/* Index of the first next hop >= key; *found when it is equal. */
-static uint32_t search(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
-		       bool *found)
+uint32_t rtm__nexthop_seek(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
+			   bool after)
 {
 	uint32_t lo = 0, hi = e->n_nexthops;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (key_cmp(addr, ifindex, e->nexthops[mid]) > 0)
+		int c = key_cmp(addr, ifindex, e->nexthops[mid]);
+		if (c > 0 || (after && c == 0))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* Index of the first next hop >= key; *found when it is equal. */
+static uint32_t search(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
+		       bool *found)
+{
+	uint32_t lo = rtm__nexthop_seek(e, addr, ifindex, false);
 	*found = lo < e->n_nexthops && key_cmp(addr, ifindex, e->nexthops[lo]) == 0;
 	return lo;
 }

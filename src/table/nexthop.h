@@ -15,6 +15,10 @@ static inline struct rtm_nexthop *rtm__nexthop_lookup(struct rtm_rib *rib, HANDL
 }
 /* The same, live only (not deleted). */
 struct rtm_nexthop *rtm__nexthop_live(struct rtm_rib *rib, HANDLE h);
+/* Index in e's sorted array of the first next hop >= (addr, ifindex) (the
+ * address normalised), or > with after: the one search of the array. */
+uint32_t rtm__nexthop_seek(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
+			   bool after);
 /* e's next hop with the key (address, interface) of info, or NULL. */
 struct rtm_nexthop *rtm__nexthop_find(const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info);
 /* Creates caller's next hop with the key and fields of info (checked):
