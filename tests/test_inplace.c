@@ -143,8 +143,9 @@ static void test_move_sample_order(void)
 	env_end(&v, own, 3);
 }
 
-/* Growing and shrinking a list, and a next hop named twice: only the
- * difference moves. */
+/* Growing and shrinking a list: the next hops put in come with the owner's
+ * references, the ones taken out are released by it, and one that stays
+ * moves nothing. */
 static void test_grow_shrink(void)
 {
 	struct env v;
