@@ -328,6 +328,77 @@ static void test_deregistration_waits_for_locks(void)
 	CHECK_U(RtmDeregisterEntity(w), NO_ERROR);
 }
 
+/* Two deregistrations at once: A's waits for a lock B's thread holds, and
+ * B's thread deregisters B with the lock still held (its own locks go with
+ * it).  A's deregistration waits without the registry mutex, so B's gets
+ * through, frees the stripe, and both end. */
+struct locker {
+	RTM_ENTITY_HANDLE b;
+	RTM_DEST_HANDLE d;
+	atomic_int step; /* 1: locked; 2: go on; 3: B deregistered */
+	DWORD rc;
+};
+
+static void *lock_then_deregister(void *arg)
+{
+	struct locker *l = arg;
+	T_CHECK(RtmLockDestination(l->b, l->d, TRUE, TRUE) == NO_ERROR);
+	atomic_store(&l->step, 1);
+	while (atomic_load(&l->step) < 2)
+		rt_sleep_ms(1);
+	l->rc = RtmDeregisterEntity(l->b);
+	atomic_store(&l->step, 3);
+	return NULL;
+}
+
+static void test_two_deregistrations(void)
+{
+	RTM_ENTITY_HANDLE w = rt_register(AF_INET, 9);
+	struct locker l = { rt_register(AF_INET, 2), NULL, 0, 99 };
+	struct dereg d = { rt_register(AF_INET, 1), 99 };
+	REQUIRE(w && l.b && d.a);
+	RTM_NEXTHOP_HANDLE nh = rt_nexthop(d.a, "10.0.0.1", 1);
+	REQUIRE(rt_add_route(d.a, "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST, nh, NULL, NULL, NULL) == NO_ERROR);
+	CHECK_U(RtmReleaseNextHops(d.a, 1, &nh), NO_ERROR);
+	RTM_NET_ADDRESS da = rt_addr("10.1.0.0", 16);
+	rt_dest_buf db;
+	REQUIRE(RtmGetExactMatchDestination(w, &da, 0, RTM_VIEW_MASK_UCAST, &db.info) == NO_ERROR);
+	l.d = db.info.DestHandle;
+	pthread_t lt, dt;
+	REQUIRE(pthread_create(&lt, NULL, lock_then_deregister, &l) == 0);
+	while (atomic_load(&l.step) < 1)
+		rt_sleep_ms(1);
+	REQUIRE(pthread_create(&dt, NULL, deregister, &d) == 0);
+	CHECK(rt_wait_waiters(w, RT_WAITING_LOCKS, 1, 200));
+	/* While A's deregistration waits, A is not listed any more. */
+	UINT n = 4;
+	RTM_ENTITY_HANDLE hs[4];
+	CHECK_U(RtmGetRegisteredEntities(w, &n, hs, NULL), NO_ERROR);
+	CHECK_U(n, 2); /* W and B */
+	CHECK(hs[0] == w && hs[1] == l.b);
+	CHECK_U(RtmReleaseEntities(w, n, hs), NO_ERROR);
+	atomic_store(&l.step, 2);
+	unsigned waited = 0;
+	while (atomic_load(&l.step) < 3 && waited++ < 10000)
+		rt_sleep_ms(1);
+	if (atomic_load(&l.step) < 3) {
+		CHECK(!"B's deregistration is stuck behind A's");
+		fflush(stderr);
+		_exit(1); /* two threads deadlocked: nothing to clean up */
+	}
+	pthread_join(lt, NULL);
+	pthread_join(dt, NULL);
+	CHECK_U(l.rc, NO_ERROR);
+	CHECK_U(d.rc, NO_ERROR);
+	CHECK_U(atomic_load(&rt_thread_errors), 0);
+	CHECK_U(RtmReleaseDestInfo(w, &db.info), NO_ERROR);
+	rtm_stats s = rt_stats(w);
+	CHECK_U(s.entities, 1);
+	CHECK_U(s.routes, 0);
+	CHECK_U(s.dests, 0);
+	CHECK_U(RtmDeregisterEntity(w), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_stale_handle_not_newcomer);
@@ -335,5 +406,6 @@ int main(void)
 	RUN(test_unlock_after_deregistration);
 	RUN(test_invoke_own_blocked_method);
 	RUN(test_deregistration_waits_for_locks);
+	RUN(test_two_deregistrations);
 	TEST_MAIN_END();
 }

@@ -35,39 +35,56 @@ static uint64_t event_seq;
  * The deregistration deletes routes and next hops under the same discipline
  * as every other change: with the object's client stripe held, so that it
  * waits while another client holds the destination or next hop locked.  It
- * cannot take all 64 stripes first (it holds the RIB lock, and a client
- * holding one stripe may be waiting for another), so it goes in two passes:
- * under the exclusive lock it takes, without waiting, the stripe of each
- * destination and next hop of the entity's and deletes what it could; then,
- * for each stripe that was busy, it lets the RIB lock go, waits for that one
- * stripe alone, and deletes what is left there.  Stripes this thread holds
- * count as taken.
+ * cannot take all the stripes first (it holds the RIB lock, and a client
+ * holding one stripe may be waiting for another), so it goes in two passes.
+ * The first, under the exclusive lock and the registry mutex, takes each
+ * stripe it needs without waiting, one at a time, and deletes what it
+ * could.  The second runs with neither held: for each stripe that was busy
+ * it waits for that stripe alone, then takes the RIB lock and deletes what
+ * is left there, in the one lock order.  The entity is GONE meanwhile (no
+ * call of its own succeeds, RtmGetRegisteredEntities skips it) but still
+ * counted, so its RIB cannot be deactivated under it.  Stripes this thread
+ * holds count as taken.
  */
 _Static_assert(RTM_STRIPES <= 64, "a 64-bit mask of stripes");
 
 struct strip {
 	struct rtm_rib *rib;
-	uint64_t taken, busy;
-	int only; /* the second pass: only this stripe (-1: the first) */
+	uint64_t busy;
+	int held;  /* the stripe taken for the object being deleted, or -1 */
+	int only;  /* the second pass: only this stripe (-1: the first) */
 };
 
+/* The walkers ask before each object: the previous one is done, so the
+ * stripe taken for it goes. */
 static bool may_stripe(struct strip *t, unsigned s)
 {
 	uint64_t bit = UINT64_C(1) << s;
 	if (t->only >= 0)
 		return s == (unsigned)t->only;
-	if (t->taken & bit)
+	if (t->held == (int)s)
 		return true;
+	if (t->held >= 0) {
+		rtm__stripe_leave(t->rib, (unsigned)t->held, true);
+		t->held = -1;
+	}
 	if (t->busy & bit)
 		return false;
 	if (rtm__client_holds(t->rib, s))
 		return true;
 	if (rtm__stripe_try(t->rib, s)) {
-		t->taken |= bit;
+		t->held = (int)s;
 		return true;
 	}
 	t->busy |= bit;
 	return false;
+}
+
+static void strip_release(struct strip *t)
+{
+	if (t->held >= 0)
+		rtm__stripe_leave(t->rib, (unsigned)t->held, true);
+	t->held = -1;
 }
 
 static bool may_dest(void *ctx, const struct rtm_dest *dest)
@@ -81,34 +98,38 @@ static bool may_nexthop(void *ctx, const struct rtm_nexthop *nh)
 	return may_stripe(ctx, rtm__stripe_of_obj(&nh->obj));
 }
 
-/* Removes everything e owns from its RIB (lists, enumerations,
- * notifications, routes, next hops).  Called and returns with rib->lock
- * exclusive; lets it go meanwhile to wait for a busy stripe. */
-static void teardown(struct rtm_rib *rib, struct rtm_entity *e)
+/* The first pass: removes everything e owns that it can without waiting
+ * (lists, enumerations, notifications, routes, next hops).  rib->lock
+ * exclusive.  Returns the busy stripes left for the second. */
+static uint64_t teardown_now(struct rtm_rib *rib, struct rtm_entity *e)
 {
 	/* Lists and enumerations first: they point into routes. */
 	rtm__lists_remove_owned(rib, e);
 	rtm__enums_remove_owned(rib, e);
 	rtm__notify_remove_owned(rib, e);
-	struct strip t = { rib, 0, 0, -1 };
-	bool left = rtm__routes_remove_owned_if(rib, e, may_dest, &t);
-	left = rtm__nexthops_remove_owned_if(rib, e, may_nexthop, &t) || left;
-	for (unsigned s = 0; s < RTM_STRIPES; s++)
-		if (t.taken & (UINT64_C(1) << s))
-			rtm__stripe_leave(rib, s, true);
-	for (unsigned s = 0; left && s < RTM_STRIPES; s++) {
-		if (!(t.busy & (UINT64_C(1) << s)))
+	struct strip t = { rib, 0, -1, -1 };
+	rtm__routes_remove_owned_if(rib, e, may_dest, &t);
+	strip_release(&t);
+	rtm__nexthops_remove_owned_if(rib, e, may_nexthop, &t);
+	strip_release(&t);
+	return t.busy;
+}
+
+/* The second pass, with no lock held: each busy stripe alone, then the RIB
+ * lock. */
+static void teardown_waiting(struct rtm_rib *rib, struct rtm_entity *e, uint64_t busy)
+{
+	for (unsigned s = 0; s < RTM_STRIPES; s++) {
+		if (!(busy & (UINT64_C(1) << s)))
 			continue;
-		rtm__rib_unlock(rib);
+		struct strip t = { rib, 0, -1, (int)s };
 		bool taken = rtm__stripe_enter(rib, s);
 		rtm__rib_wrlock(rib);
-		t.only = (int)s;
 		rtm__routes_remove_owned_if(rib, e, may_dest, &t);
 		rtm__nexthops_remove_owned_if(rib, e, may_nexthop, &t);
+		rtm__rib_unlock(rib);
 		rtm__stripe_leave(rib, s, taken);
 	}
-	if (e->opaque_slot >= 0)
-		rtm__dests_clear_opaque(rib, e->opaque_slot);
 }
 
 static bool same_entity_id(const RTM_ENTITY_INFO *a, const RTM_ENTITY_INFO *b)
@@ -243,9 +264,18 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 		rtm__client_loan_give_back(rib, h);
 		rtm__client_unlock_all(rib, h);
 	}
-	teardown(rib, e);
-	if (e->opaque_slot >= 0)
+	uint64_t busy = teardown_now(rib, e);
+	if (busy) {
+		rtm__rib_unlock(rib);
+		rtm__registry_unlock();
+		teardown_waiting(rib, e, busy);
+		rtm__registry_lock();
+		rtm__rib_wrlock(rib);
+	}
+	if (e->opaque_slot >= 0) {
+		rtm__dests_clear_opaque(rib, e->opaque_slot);
 		rib->opaque_used[e->opaque_slot] = 0;
+	}
 	rtm__link_unlink(&e->rib_link);
 	rib->n_entities--;
 	RTM_ENTITY_INFO info = e->info;
@@ -280,17 +310,24 @@ DWORD WINAPI RtmGetRegisteredEntities(RTM_ENTITY_HANDLE RtmRegHandle, PUINT NumE
 	/* The Win32 two-call pattern: a buffer too small for every entity gets
 	 * nothing (no handle referenced, nothing written) and the number
 	 * registered, so the caller can size the next call. */
-	UINT cap = *NumEntities, n = 0;
-	if (rib->n_entities > cap) {
-		n = rib->n_entities;
-		rtm__rib_unlock(rib);
-		*NumEntities = n;
-		return ERROR_INSUFFICIENT_BUFFER;
-	}
+	/* An entity still deregistering (waiting for client locks, see
+	 * teardown_waiting) is in the list but no longer registered. */
+	UINT cap = *NumEntities, n = 0, live = 0;
 	struct rtm_link *pos, *tmp;
 	rtm_link_for_each_safe(pos, tmp, &rib->entities)
 	{
+		live += rtm__entity_live(rtm_container_of(pos, struct rtm_entity, rib_link));
+	}
+	if (live > cap) {
+		rtm__rib_unlock(rib);
+		*NumEntities = live;
+		return ERROR_INSUFFICIENT_BUFFER;
+	}
+	rtm_link_for_each_safe(pos, tmp, &rib->entities)
+	{
 		struct rtm_entity *o = rtm_container_of(pos, struct rtm_entity, rib_link);
+		if (!rtm__entity_live(o))
+			continue;
 		if (EntityHandles) {
 			rtm__entity_ref_client(o);
 			EntityHandles[n] = rtm__entity_handle(o);

@@ -71,9 +71,18 @@ DWORD WINAPI RtmInvokeMethod(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE E
 
 	/* An entity that invokes its own blocked methods would wait for itself
 	 * to resume them: refused at once (docs/API-NOTES.md). */
-	if (e == caller && e->methods_blocked) {
-		pthread_mutex_unlock(&e->cb_mutex);
-		return rtm__win32(RTM_EDEADLK);
+	if (e == caller) {
+		/* The caller's slot is the target's, and its mutex is held: the
+		 * caller's handle is checked against it (a stale one is not the
+		 * target that took the slot over). */
+		if (!rtm__caller_still_valid(caller, RtmRegHandle)) {
+			pthread_mutex_unlock(&e->cb_mutex);
+			return ERROR_INVALID_HANDLE;
+		}
+		if (e->methods_blocked) {
+			pthread_mutex_unlock(&e->cb_mutex);
+			return rtm__win32(RTM_EDEADLK);
+		}
 	}
 	/* While we wait, the target may deregister and its slot be reused: the
 	 * generation tells the entity we were asked for from a newcomer. */
@@ -183,6 +192,13 @@ DWORD WINAPI RtmBlockMethods(RTM_ENTITY_HANDLE RtmRegHandle, HANDLE TargetHandle
 	 * blocks or resumes all of the caller's methods, which covers it. */
 	unsigned mine = rtm__frames_here(e, true);
 	pthread_mutex_lock(&e->cb_mutex);
+	/* Under the slot's mutex, where the generation cannot move on: a stale
+	 * handle must not block or resume the methods of the newcomer that took
+	 * its slot. */
+	if (!rtm__caller_still_valid(e, RtmRegHandle)) {
+		pthread_mutex_unlock(&e->cb_mutex);
+		return ERROR_INVALID_HANDLE;
+	}
 	if (BlockingFlag == RTM_BLOCK_METHODS) {
 		e->methods_blocked = true;
 		/* Calls already inside a method finish before the block holds,
