@@ -399,6 +399,36 @@ static void test_two_deregistrations(void)
 	CHECK_U(RtmDeregisterEntity(w), NO_ERROR);
 }
 
+/* One thread serving two registrations that lock the same destination:
+ * the record keeps their holds apart, so A's deregistration takes only A's
+ * hold, in either order of locking, and B's unlock frees the stripe. */
+static void test_two_registrations_one_thread(void)
+{
+	for (int order = 0; order < 2; order++) {
+		RTM_ENTITY_HANDLE a = rt_register(AF_INET, 1), b = rt_register(AF_INET, 2);
+		REQUIRE(a && b);
+		RTM_NEXTHOP_HANDLE nh = rt_nexthop(b, "10.0.0.1", 1);
+		REQUIRE(rt_add_route(b, "10.1.0.0", 16, 1, 1, RTM_VIEW_MASK_UCAST, nh, NULL, NULL, NULL) ==
+			NO_ERROR);
+		RTM_NET_ADDRESS da = rt_addr("10.1.0.0", 16);
+		rt_dest_buf db;
+		REQUIRE(RtmGetExactMatchDestination(b, &da, 0, RTM_VIEW_MASK_UCAST, &db.info) == NO_ERROR);
+		RTM_DEST_HANDLE d = db.info.DestHandle;
+		RTM_ENTITY_HANDLE first = order ? b : a, second = order ? a : b;
+		CHECK_U(RtmLockDestination(first, d, FALSE, TRUE), NO_ERROR);
+		CHECK_U(RtmLockDestination(second, d, FALSE, TRUE), NO_ERROR);
+		CHECK_U(RtmDeregisterEntity(a), NO_ERROR);
+		CHECK(!stripe_free(b, "10.1.0.0", 16)); /* B still holds it */
+		CHECK_U(RtmLockDestination(a, d, FALSE, FALSE), ERROR_INVALID_HANDLE); /* A's went */
+		CHECK_U(RtmLockDestination(b, d, FALSE, FALSE), NO_ERROR);
+		CHECK_U(RtmLockDestination(b, d, FALSE, FALSE), ERROR_INVALID_PARAMETER);
+		CHECK(stripe_free(b, "10.1.0.0", 16));
+		CHECK_U(RtmReleaseDestInfo(b, &db.info), NO_ERROR);
+		CHECK_U(RtmReleaseNextHops(b, 1, &nh), NO_ERROR);
+		CHECK_U(RtmDeregisterEntity(b), NO_ERROR);
+	}
+}
+
 int main(void)
 {
 	RUN(test_stale_handle_not_newcomer);
@@ -407,5 +437,6 @@ int main(void)
 	RUN(test_invoke_own_blocked_method);
 	RUN(test_deregistration_waits_for_locks);
 	RUN(test_two_deregistrations);
+	RUN(test_two_registrations_one_thread);
 	TEST_MAIN_END();
 }

@@ -158,7 +158,7 @@ DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 		/* An entity that deregistered while this thread held the lock can
 		 * still release it (api/route.c, RtmLockRoute). */
 		if (!LockDest && (rib = rtm__client_stale_rib(DestHandle, RtmRegHandle)))
-			return rtm__win32(rtm__client_unlock_obj(rib, DestHandle, Exclusive != FALSE));
+			return rtm__win32(rtm__client_unlock_obj(rib, DestHandle, Exclusive != FALSE, RtmRegHandle));
 		return ERROR_INVALID_HANDLE;
 	}
 	struct rtm_dest *dest = rtm__dest_lookup(rib, DestHandle);
@@ -167,7 +167,7 @@ DWORD WINAPI RtmLockDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 	if (!LockDest) {
 		/* As for routes: an unlock needs only this thread's record, so it
 		 * works after the destination was released and freed. */
-		int u = rtm__client_unlock_obj(rib, DestHandle, Exclusive != FALSE);
+		int u = rtm__client_unlock_obj(rib, DestHandle, Exclusive != FALSE, RtmRegHandle);
 		return rtm__win32(u && !dest ? RTM_EHANDLE : u);
 	}
 	if (!dest)

@@ -261,8 +261,8 @@ DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle)
 	 * loans given back); other threads' can still be released by handle
 	 * (RtmLockRoute and the others, with the stale registration). */
 	for (HANDLE h; (h = rtm__client_hold_of(rib, RtmRegHandle)) != NULL;) {
-		rtm__client_loan_give_back(rib, h);
-		rtm__client_unlock_all(rib, h);
+		rtm__client_loan_give_back(rib, h, RtmRegHandle);
+		rtm__client_unlock_all(rib, h, RtmRegHandle);
 	}
 	uint64_t busy = teardown_now(rib, e);
 	if (busy) {

@@ -257,7 +257,7 @@ DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE N
 		/* An entity that deregistered while this thread held the lock can
 		 * still release it (api/route.c, RtmLockRoute). */
 		if (!LockNextHop && (rib = rtm__client_stale_rib(NextHopHandle, RtmRegHandle)))
-			return rtm__win32(rtm__client_unlock_obj(rib, NextHopHandle, Exclusive != FALSE));
+			return rtm__win32(rtm__client_unlock_obj(rib, NextHopHandle, Exclusive != FALSE, RtmRegHandle));
 		return ERROR_INVALID_HANDLE;
 	}
 	struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
@@ -277,7 +277,7 @@ DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE N
 		 * next hop may have been deleted, even freed, since it was locked,
 		 * and its stripe must be released all the same.  Without a record,
 		 * say what is wrong with the handle, if anything. */
-		int u = rtm__client_unlock_obj(rib, NextHopHandle, Exclusive != FALSE);
+		int u = rtm__client_unlock_obj(rib, NextHopHandle, Exclusive != FALSE, RtmRegHandle);
 		return rtm__win32(u && err ? err : u);
 	}
 	if (err)

@@ -31,7 +31,7 @@
  * lent one.  An unlock without a commit gives the loan back; a commit gives
  * back the old neighbour's (the guide asks for no release of it).
  */
-static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h)
+static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h, HANDLE caller_h)
 {
 	HANDLE lent[RTM_MAX_NEXTHOPS + 1];
 	unsigned n = 0;
@@ -40,7 +40,7 @@ static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h)
 		lent[n++] = rtm__rib_handle(rib, &nh[i]->obj);
 	if (route->neighbour)
 		lent[n++] = rtm__rib_handle(rib, &route->neighbour->obj);
-	if (rtm__client_loan_set(rib, h, lent, n) == 0)
+	if (rtm__client_loan_set(rib, h, caller_h, lent, n) == 0)
 		for (unsigned i = 0; i < n; i++)
 			rtm__obj_ref(rtm__rib_lookup(rib, lent[i], RTM_HT_NEXTHOP));
 }
@@ -59,13 +59,13 @@ static void give_back(struct rtm_rib *rib, const HANDLE *lent, unsigned n)
 /* The route this thread holds with a loan was changed by another call of
  * the same thread (RtmAddRouteToDest, RtmDeleteRouteToDest): the loan
  * follows it, so a later commit or unlock balances.  rib->lock exclusive. */
-static void relend(struct rtm_rib *rib, struct rtm_route *route, HANDLE h)
+static void relend(struct rtm_rib *rib, struct rtm_route *route, HANDLE h, HANDLE caller_h)
 {
-	if (!rtm__client_has_loan(rib, h))
+	if (!rtm__client_has_loan(rib, h, caller_h))
 		return;
-	rtm__client_loan_give_back(rib, h);
+	rtm__client_loan_give_back(rib, h, caller_h);
 	if (!route->obj.dead)
-		lend(rib, route, h);
+		lend(rib, route, h, caller_h);
 }
 
 /* The stripe of a new or existing route of one destination: by its key,
@@ -114,7 +114,7 @@ DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_HANDLE
 			rtm__obj_ref(&route->obj);
 			*RouteHandle = rtm__rib_handle(rib, &route->obj);
 		}
-		relend(rib, route, rtm__rib_handle(rib, &route->obj));
+		relend(rib, route, rtm__rib_handle(rib, &route->obj), RtmRegHandle);
 	}
 	rtm__leave_change(&c, true);
 	return rtm__win32(err);
@@ -155,7 +155,7 @@ DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HAND
 		/* The handle is consumed: its reference goes with the route. */
 		rtm__obj_pin(&route->obj); /* keep it while deleting */
 		bool best = rtm__route_delete(rib, route);
-		relend(rib, route, RouteHandle);
+		relend(rib, route, RouteHandle, RtmRegHandle);
 		rtm__obj_unref(&route->obj);
 		rtm__obj_unpin_locked(rib, &route->obj);
 		if (ChangeFlags)
@@ -188,7 +188,7 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	 * Holding its stripe is not enough: the stripe may be held for another
 	 * destination that hashes to it. */
 	bool exclusive;
-	if (!rtm__client_holds_obj(rib, RouteHandle, &exclusive))
+	if (!rtm__client_holds_obj(rib, RouteHandle, RtmRegHandle, &exclusive))
 		err = RTM_EHANDLE;
 	else if (route->obj.dead)
 		err = RTM_ENOENT;
@@ -197,8 +197,8 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	else {
 		/* A hold without a loan (one that outlived an earlier commit)
 		 * lends now, so the commit takes over nothing of the owner's. */
-		if (!rtm__client_has_loan(rib, RouteHandle))
-			lend(rib, route, RouteHandle);
+		if (!rtm__client_has_loan(rib, RouteHandle, RtmRegHandle))
+			lend(rib, route, RouteHandle, RtmRegHandle);
 		err = rtm__route_update_inplace(rib, caller, route, TimeToLive, list, &flags);
 	}
 	if (!err) {
@@ -208,7 +208,7 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 		 * owner's to release (next hops it took out); the old neighbour's
 		 * goes back. */
 		HANDLE lent[RTM_MAX_NEXTHOPS + 1];
-		unsigned n = rtm__client_loan_take(rib, RouteHandle, lent);
+		unsigned n = rtm__client_loan_take(rib, RouteHandle, RtmRegHandle, lent);
 		if (old_neighbour && old_neighbour != route->neighbour) {
 			HANDLE h = rtm__rib_handle(rib, &old_neighbour->obj);
 			for (unsigned i = 0; i < n; i++)
@@ -222,7 +222,7 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	/* Success unlocks the route, as RtmLockRoute(..., FALSE) would, in the
 	 * mode it was locked in (exclusive first if it holds both). */
 	if (!err)
-		rtm__client_unlock_obj(rib, RouteHandle, exclusive);
+		rtm__client_unlock_obj(rib, RouteHandle, exclusive, RtmRegHandle);
 	rtm__notify_flush(rib);
 	return rtm__win32(err);
 }
@@ -296,14 +296,15 @@ DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE
  * the edit is abandoned, so the owner's in-place view shows the route
  * again: no later commit (say, from an expiry callback that locks without a
  * pointer) commits it.  Nothing when this is not the last hold. */
-static void unlock_last(struct rtm_rib *rib, HANDLE h, bool exclusive)
+static void unlock_last(struct rtm_rib *rib, HANDLE h, bool exclusive, HANDLE caller_h)
 {
 	bool held_exclusive;
-	if (!rtm__client_holds_obj(rib, h, &held_exclusive) || rtm__client_holds_count(rib, h) != 1 ||
+	if (!rtm__client_holds_obj(rib, h, caller_h, &held_exclusive) ||
+	    rtm__client_holds_count(rib, h, caller_h) != 1 ||
 	    exclusive != held_exclusive)
 		return;
 	rtm__rib_wrlock(rib);
-	rtm__client_loan_give_back(rib, h);
+	rtm__client_loan_give_back(rib, h, caller_h);
 	struct rtm_route *route = rtm__route_lookup(rib, h);
 	if (route && route->ext && route->ext->shadow)
 		rtm__route_fill_info(rib, route, route->ext->shadow, false);
@@ -319,8 +320,8 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 		/* The caller deregistered while this thread held the route locked:
 		 * its record still names the lock, which it can release. */
 		if (!LockRoute && (rib = rtm__client_stale_rib(RouteHandle, RtmRegHandle))) {
-			unlock_last(rib, RouteHandle, Exclusive != FALSE);
-			return rtm__win32(rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE));
+			unlock_last(rib, RouteHandle, Exclusive != FALSE, RtmRegHandle);
+			return rtm__win32(rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE, RtmRegHandle));
 		}
 		return ERROR_INVALID_HANDLE;
 	}
@@ -339,15 +340,15 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 		 * route may have been deleted, even freed, since it was locked, and
 		 * its stripe must be released all the same.  Without a record, say
 		 * what is wrong with the handle, if anything. */
-		unlock_last(rib, RouteHandle, Exclusive != FALSE);
-		int u = rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
+		unlock_last(rib, RouteHandle, Exclusive != FALSE, RtmRegHandle);
+		int u = rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE, RtmRegHandle);
 		return rtm__win32(u && err ? err : u);
 	}
 	if (err)
 		return rtm__win32(err);
 	if ((err = rtm__client_lock_obj(rib, RouteHandle, stripe, Exclusive != FALSE, RtmRegHandle)))
 		return rtm__win32(err);
-	bool first = rtm__client_holds_count(rib, RouteHandle) == 1;
+	bool first = rtm__client_holds_count(rib, RouteHandle, RtmRegHandle) == 1;
 	if (!RoutePointer && !first)
 		return NO_ERROR;
 	if (RoutePointer)
@@ -359,11 +360,11 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 	if (RoutePointer && route)
 		p = rtm__route_shadow_get(rib, route);
 	if (first && route && !route->obj.dead && (p || !RoutePointer))
-		lend(rib, route, RouteHandle);
+		lend(rib, route, RouteHandle, RtmRegHandle);
 	rtm__rib_unlock(rib);
 	if (RoutePointer) {
 		if (!p) {
-			rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE);
+			rtm__client_unlock_obj(rib, RouteHandle, Exclusive != FALSE, RtmRegHandle);
 			return route ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_HANDLE;
 		}
 		*RoutePointer = p;

@@ -83,11 +83,11 @@ static struct held_stripe *find_stripe(const struct rtm_rib *rib, unsigned strip
 }
 
 /* The entry of object h. */
-static struct held_obj *find_obj(const struct rtm_rib *rib, HANDLE h)
+static struct held_obj *find_obj(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h)
 {
 	for (unsigned i = 0; i < RTM_MAX_HELD; i++) {
 		struct held_obj *o = &tl_objs[i];
-		if ((o->shared || o->exclusive) && o->rib == rib && o->h == h)
+		if ((o->shared || o->exclusive) && o->rib == rib && o->h == h && o->caller_h == caller_h)
 			return o;
 	}
 	return NULL;
@@ -98,9 +98,9 @@ bool rtm__client_holds(const struct rtm_rib *rib, unsigned stripe)
 	return find_stripe(rib, stripe) != NULL;
 }
 
-bool rtm__client_holds_obj(const struct rtm_rib *rib, HANDLE h, bool *exclusive)
+bool rtm__client_holds_obj(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h, bool *exclusive)
 {
-	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	struct held_obj *o = h ? find_obj(rib, h, caller_h) : NULL;
 	if (exclusive)
 		*exclusive = o && o->exclusive;
 	return o != NULL;
@@ -123,7 +123,7 @@ static void stripe_take(struct rtm_rib *rib, unsigned stripe, bool exclusive)
 
 static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusive, HANDLE caller_h)
 {
-	struct held_obj *o = find_obj(rib, h);
+	struct held_obj *o = find_obj(rib, h, caller_h);
 	for (unsigned i = 0; !o && i < RTM_MAX_HELD; i++)
 		if (!tl_objs[i].shared && !tl_objs[i].exclusive) {
 			o = &tl_objs[i];
@@ -209,16 +209,16 @@ HANDLE rtm__client_hold_of(const struct rtm_rib *rib, HANDLE caller_h)
 	return NULL;
 }
 
-void rtm__client_unlock_all(struct rtm_rib *rib, HANDLE h)
+void rtm__client_unlock_all(struct rtm_rib *rib, HANDLE h, HANDLE caller_h)
 {
 	struct held_obj *o;
-	while ((o = find_obj(rib, h)) != NULL)
+	while ((o = find_obj(rib, h, caller_h)) != NULL)
 		unlock_obj(rib, o, o->exclusive != 0);
 }
 
-int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive)
+int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive, HANDLE caller_h)
 {
-	return unlock_obj(rib, h ? find_obj(rib, h) : NULL, exclusive);
+	return unlock_obj(rib, h ? find_obj(rib, h, caller_h) : NULL, exclusive);
 }
 
 bool rtm__stripe_enter(struct rtm_rib *rib, unsigned stripe)
@@ -248,15 +248,16 @@ bool rtm__stripe_enter_shared(struct rtm_rib *rib, unsigned stripe)
 	return true;
 }
 
-unsigned rtm__client_holds_count(const struct rtm_rib *rib, HANDLE h)
+unsigned rtm__client_holds_count(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h)
 {
-	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	struct held_obj *o = h ? find_obj(rib, h, caller_h) : NULL;
 	return o ? o->shared + o->exclusive : 0;
 }
 
-int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent, unsigned n)
+int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h, const HANDLE *lent,
+			  unsigned n)
 {
-	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	struct held_obj *o = h ? find_obj(rib, h, caller_h) : NULL;
 	if (!o || o->loaned || n > RTM_MAX_LENT)
 		return RTM_EINVAL;
 	for (unsigned i = 0; i < n; i++) {
@@ -269,11 +270,11 @@ int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent
 	return 0;
 }
 
-bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h)
+bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h)
 {
 	if (!tl_loans)
 		return false;
-	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	struct held_obj *o = h ? find_obj(rib, h, caller_h) : NULL;
 	return o && o->loaned;
 }
 
@@ -293,9 +294,9 @@ void rtm__client_loan_spend(const struct rtm_rib *rib, HANDLE nexthop)
 	}
 }
 
-unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out)
+unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h, HANDLE *out)
 {
-	struct held_obj *o = h ? find_obj(rib, h) : NULL;
+	struct held_obj *o = h ? find_obj(rib, h, caller_h) : NULL;
 	if (!o || !o->loaned)
 		return 0;
 	unsigned n = 0;
@@ -308,10 +309,10 @@ unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out)
 	return n;
 }
 
-void rtm__client_loan_give_back(struct rtm_rib *rib, HANDLE h)
+void rtm__client_loan_give_back(struct rtm_rib *rib, HANDLE h, HANDLE caller_h)
 {
 	HANDLE lent[RTM_MAX_LENT];
-	unsigned n = rtm__client_loan_take(rib, h, lent);
+	unsigned n = rtm__client_loan_take(rib, h, caller_h, lent);
 	for (unsigned i = 0; i < n; i++) {
 		struct rtm_nexthop *nh = rtm__nexthop_lookup(rib, lent[i]);
 		if (nh && rtm__obj_client_refs(&nh->obj))

@@ -47,7 +47,9 @@ unsigned rtm__stripe_of_slot(uint32_t slot);
 
 /*
  * Client lock / unlock of one object, named by its handle h, on its stripe,
- * for the registration caller_h.
+ * for the registration caller_h.  The record is per thread and per
+ * (object, registration): two registrations served by one thread hold the
+ * same object apart (the stripe's rwlock, per thread, is shared by them).
  *
  * The thread-local record has two tables.  Per object: the handle, its stripe
  * and how often this thread holds it shared and exclusive.  Per stripe: the
@@ -74,14 +76,14 @@ int rtm__client_lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool ex
  * or NULL.  unlock_all: releases every hold of this thread on h. */
 struct rtm_rib *rtm__client_stale_rib(HANDLE h, HANDLE caller_h);
 HANDLE rtm__client_hold_of(const struct rtm_rib *rib, HANDLE caller_h);
-void rtm__client_unlock_all(struct rtm_rib *rib, HANDLE h);
-int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive);
+void rtm__client_unlock_all(struct rtm_rib *rib, HANDLE h, HANDLE caller_h);
+int rtm__client_unlock_obj(struct rtm_rib *rib, HANDLE h, bool exclusive, HANDLE caller_h);
 /* Does this thread hold a lock on h?  *exclusive (may be NULL) receives
  * whether one of its holds is exclusive, the mode to unlock first. */
-bool rtm__client_holds_obj(const struct rtm_rib *rib, HANDLE h, bool *exclusive);
+bool rtm__client_holds_obj(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h, bool *exclusive);
 
 /* How many holds this thread has on h (shared and exclusive). */
-unsigned rtm__client_holds_count(const struct rtm_rib *rib, HANDLE h);
+unsigned rtm__client_holds_count(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h);
 
 /*
  * The loan of a route lock (api/route.c): the client references on the
@@ -93,13 +95,14 @@ unsigned rtm__client_holds_count(const struct rtm_rib *rib, HANDLE h);
  * lent handles (at most RTM_MAX_NEXTHOPS + 1) into out, and the loan is
  * gone; 0 when there was none.
  */
-int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, const HANDLE *lent, unsigned n);
-bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h);
+int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h, const HANDLE *lent,
+			  unsigned n);
+bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h);
 void rtm__client_loan_spend(const struct rtm_rib *rib, HANDLE nexthop);
-unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE *out);
+unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h, HANDLE *out);
 /* Takes the loan of h and gives back its unspent references.  rib->lock
  * exclusive. */
-void rtm__client_loan_give_back(struct rtm_rib *rib, HANDLE h);
+void rtm__client_loan_give_back(struct rtm_rib *rib, HANDLE h, HANDLE caller_h);
 
 /* Does this thread hold the stripe, for any object, in any mode? */
 bool rtm__client_holds(const struct rtm_rib *rib, unsigned stripe);
