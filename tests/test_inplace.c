@@ -454,6 +454,32 @@ static void test_abandoned_edit(void)
 	env_end(&v, own, 3);
 }
 
+/* Two routes via n1 locked by one thread; one is moved to n2 and committed,
+ * and n1 released: that release spends what the commit left, not the other
+ * route's loan, which its unlock gives back whole. */
+static void test_release_spends_the_right_loan(void)
+{
+	struct env v;
+	env_make(&v);
+	RTM_NEXTHOP_HANDLE n1 = v.n1;
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), NO_ERROR); /* only the routes keep it */
+	PRTM_ROUTE_INFO p0 = NULL, p1 = NULL;
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, TRUE, &p0), NO_ERROR);
+	CHECK_U(RtmLockRoute(v.e, v.r[1], TRUE, TRUE, &p1), NO_ERROR);
+	CHECK_U(RtmReferenceHandles(v.e, 1, &v.n2), NO_ERROR);
+	p1->NextHopsList.NextHops[0] = v.n2;
+	DWORD fl;
+	CHECK_U(RtmUpdateAndUnlockRoute(v.e, v.r[1], INFINITE, NULL, 0, NULL, &fl), NO_ERROR);
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), NO_ERROR);
+	CHECK_U(RtmLockRoute(v.e, v.r[0], TRUE, FALSE, NULL), NO_ERROR);
+	/* n1: route 0 alone keeps it; no reference of the client's is left. */
+	CHECK_U(RtmReleaseNextHops(v.e, 1, &n1), ERROR_INVALID_HANDLE);
+	RTM_NEXTHOP_INFO ni = key_of("192.0.2.1");
+	RTM_NEXTHOP_HANDLE own[3] = { NULL, v.n2, v.n3 };
+	CHECK_U(RtmFindNextHop(v.e, &ni, &own[0], NULL), NO_ERROR);
+	env_end(&v, own, 3); /* counts every next hop freed */
+}
+
 int main(void)
 {
 	RUN(test_move_release_after);
@@ -469,5 +495,6 @@ int main(void)
 	RUN(test_nested_commits);
 	RUN(test_add_under_lock);
 	RUN(test_abandoned_edit);
+	RUN(test_release_spends_the_right_loan);
 	TEST_MAIN_END();
 }

@@ -204,18 +204,33 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	if (!err) {
 		if (ChangeFlags)
 			*ChangeFlags = flags;
-		/* The lent references were taken over by the commit, or are the
-		 * owner's to release (next hops it took out); the old neighbour's
-		 * goes back. */
-		HANDLE lent[RTM_MAX_NEXTHOPS + 1];
-		unsigned n = rtm__client_loan_take(rib, RouteHandle, RtmRegHandle, lent);
-		if (old_neighbour && old_neighbour != route->neighbour) {
-			HANDLE h = rtm__rib_handle(rib, &old_neighbour->obj);
-			for (unsigned i = 0; i < n; i++)
-				if (lent[i] == h) {
-					give_back(rib, &h, 1);
-					break;
-				}
+		/* What is left of the loan: a reference on a next hop the route
+		 * still names was taken over by the commit; the old neighbour's
+		 * goes back; one on a next hop the owner took out is owed, the
+		 * owner's to release (and that release spends it, no other
+		 * route's loan). */
+		HANDLE lent[RTM_MAX_NEXTHOPS + 1], names[RTM_MAX_NEXTHOPS + 1];
+		unsigned n = rtm__client_loan_take(rib, RouteHandle, RtmRegHandle, lent), k = 0;
+		struct rtm_nexthop *const *nh = rtm__route_nexthops(route);
+		for (unsigned i = 0; i < route->n_nexthops; i++)
+			names[k++] = rtm__rib_handle(rib, &nh[i]->obj);
+		if (route->neighbour)
+			names[k++] = rtm__rib_handle(rib, &route->neighbour->obj);
+		HANDLE old_nb = old_neighbour && old_neighbour != route->neighbour
+					? rtm__rib_handle(rib, &old_neighbour->obj)
+					: NULL;
+		for (unsigned i = 0; i < n; i++) {
+			unsigned j = 0;
+			while (j < k && names[j] != lent[i])
+				j++;
+			if (j < k)
+				names[j] = names[--k]; /* taken over by the commit */
+			else if (lent[i] == old_nb) {
+				give_back(rib, &lent[i], 1);
+				old_nb = NULL;
+			} else {
+				rtm__client_loan_owe(rib, lent[i]);
+			}
 		}
 	}
 	rtm__leave_change(&c, false);

@@ -10,6 +10,8 @@
 #include "route.h"
 #include "trie.h"
 
+#include <string.h>
+
 /* Objects a thread may hold locked at once; a stripe is held for at least one
  * of them, so as many stripe entries always suffice. */
 #define RTM_MAX_HELD 16u
@@ -42,6 +44,16 @@ struct held_obj {
 static _Thread_local struct held_stripe tl_stripes[RTM_MAX_HELD];
 static _Thread_local struct held_obj tl_objs[RTM_MAX_HELD];
 static _Thread_local unsigned tl_loans; /* loans among tl_objs: 0 makes spend free */
+
+/* Lent references a commit left to the owner (next hops it took out of the
+ * route), not yet released: a release spends one of these before any loan
+ * still held.  Only a record: the oldest is forgotten when it overflows. */
+#define RTM_MAX_OWED 64u
+static _Thread_local struct {
+	const struct rtm_rib *rib;
+	HANDLE h;
+} tl_owed[RTM_MAX_OWED];
+static _Thread_local unsigned tl_n_owed;
 
 static unsigned mix(uint64_t h)
 {
@@ -278,8 +290,24 @@ bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h)
 	return o && o->loaned;
 }
 
+void rtm__client_loan_owe(const struct rtm_rib *rib, HANDLE nexthop)
+{
+	if (tl_n_owed == RTM_MAX_OWED) {
+		memmove(&tl_owed[0], &tl_owed[1], (RTM_MAX_OWED - 1) * sizeof(tl_owed[0]));
+		tl_n_owed--;
+	}
+	tl_owed[tl_n_owed].rib = rib;
+	tl_owed[tl_n_owed].h = nexthop;
+	tl_n_owed++;
+}
+
 void rtm__client_loan_spend(const struct rtm_rib *rib, HANDLE nexthop)
 {
+	for (unsigned i = 0; i < tl_n_owed; i++)
+		if (tl_owed[i].rib == rib && tl_owed[i].h == nexthop) {
+			tl_owed[i] = tl_owed[--tl_n_owed];
+			return;
+		}
 	if (!tl_loans)
 		return;
 	for (unsigned i = 0; i < RTM_MAX_HELD; i++) {

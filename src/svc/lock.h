@@ -99,6 +99,9 @@ int rtm__client_loan_set(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h, c
 			  unsigned n);
 bool rtm__client_has_loan(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h);
 void rtm__client_loan_spend(const struct rtm_rib *rib, HANDLE nexthop);
+/* A commit left the owner the lent reference on nexthop (a next hop it took
+ * out): its release spends that, not another route's loan. */
+void rtm__client_loan_owe(const struct rtm_rib *rib, HANDLE nexthop);
 unsigned rtm__client_loan_take(const struct rtm_rib *rib, HANDLE h, HANDLE caller_h, HANDLE *out);
 /* Takes the loan of h and gives back its unspent references.  rib->lock
  * exclusive. */
