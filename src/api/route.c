@@ -8,11 +8,11 @@
 #include "enter.h"
 
 #include "dest.h"
-#include "nexthop.h"
 #include "error.h"
 #include "info.h"
 #include "lifetime.h"
 #include "netaddr.h"
+#include "nexthop.h"
 #include "release.h"
 #include "route.h"
 #include "routelist.h"
@@ -28,8 +28,10 @@
  * its neighbour (kept with the hold, svc/lock.c); the commit takes over one
  * client reference for every next hop the edited route names (table/route.c),
  * and a release of one taken out, before or after the commit, spends the
- * lent one.  An unlock without a commit gives the loan back; a commit gives
- * back the old neighbour's (the guide asks for no release of it).
+ * lent one (after it: the one the commit left to the owner, svc/lock.c's
+ * owed record, not another route's loan).  An unlock without a commit gives
+ * back what is left of the loan; a commit gives back the old neighbour's
+ * (the guide asks for no release of it).
  */
 static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h, HANDLE caller_h)
 {
@@ -45,8 +47,8 @@ static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h, H
 			rtm__obj_ref(rtm__rib_lookup(rib, lent[i], RTM_HT_NEXTHOP));
 }
 
-/* Gives back what is left of n lent references (the owner may have spent
- * some).  rib->lock exclusive. */
+/* Gives back n lent references, each unless no client reference is left on
+ * its next hop (the owner spent it).  rib->lock exclusive. */
 static void give_back(struct rtm_rib *rib, const HANDLE *lent, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
