@@ -14,7 +14,13 @@
  *   c   rte_rib_lookup + rte_rib_get_nh, 10 M IPv4 addresses inside table
  *       prefixes and 10 M uniformly random ones, 2 M + 2 M for IPv6 — the
  *       very addresses bench_rib looks up (bench/common.h);
- *   e   rte_rib_remove of every prefix.
+ *   e   rte_rib_remove of every prefix;
+ *   mt  rte_rib lookups of the inside addresses from 1 and 2 threads at once,
+ *       each for a fixed time, median of rounds: the hardware's scaling, next
+ *       to bench_mt's readers (issue 12, item 5a).  The EAL binds the main
+ *       thread to core 0 (EAL_ARGS); the reader threads get back the CPU set
+ *       the process had before rte_eal_init, so nothing is pinned, as in
+ *       bench_mt.
  *
  * rte_rib_create needs DPDK's memory allocator, hence the EAL.  It is
  * started without hugepages, devices or telemetry, with no shared files, on one
@@ -32,6 +38,11 @@
  * Built only where DPDK is installed (pkg-config libdpdk); see the Makefile.
  */
 #include "common.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -55,9 +66,161 @@ static const char *const EAL_ARGS[] = {
 	"--no-shconf", "-l", "0", "--log-level=error",
 };
 
+/* The concurrent lookups (mt): as bench_mt, 2 s per configuration, median of 3 rounds. */
+#define MT_SECONDS 2.0
+#define MT_ROUNDS 3
+#define MT_MAX_THREADS 2
+
+/* The CPUs the process could use before the EAL bound the main thread to core 0. */
+static cpu_set_t all_cpus;
+static int have_all_cpus;
+
 static uint32_t v4_of(const uint8_t *key)
 {
 	return (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 | key[3];
+}
+
+/* ---- mt: rte_rib lookups from 1 and 2 threads ----------------------------------- */
+
+static struct {
+	_Alignas(64) atomic_int stop;
+	char pad[64 - sizeof(atomic_int)];
+} mt_ctl;
+
+struct mt_reader {
+	_Alignas(64) struct rte_rib *rib;
+	const uint32_t *addrs;
+	unsigned index;
+	pthread_barrier_t *go;
+	unsigned long ops, hits;
+	uint64_t sum;
+	double seconds;
+};
+
+static void *mt_read(void *arg)
+{
+	struct mt_reader *w = arg;
+	unsigned long n = 0, hits = 0;
+	uint64_t sum = 0;
+	/* The same starting places as bench_mt's readers. */
+	size_t i = (size_t)w->index * (BENCH_NKEYS / 3) + 12345u * w->index;
+
+	pthread_barrier_wait(w->go);
+	double t0 = bench_now();
+	while (!atomic_load_explicit(&mt_ctl.stop, memory_order_relaxed)) {
+		for (int k = 0; k < 16; k++, i++, n++) {
+			struct rte_rib_node *nd = rte_rib_lookup(w->rib, w->addrs[i & (BENCH_NKEYS - 1)]);
+			uint64_t nh;
+			if (nd && rte_rib_get_nh(nd, &nh) == 0) {
+				sum += nh;
+				hits++;
+			}
+		}
+	}
+	w->seconds = bench_now() - t0;
+	w->ops = n;
+	w->hits = hits;
+	w->sum = sum;
+	return NULL;
+}
+
+static long mt_csw(double *cpu)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+/* n threads look up for MT_SECONDS; their summed rate, context switches/s and CPUs busy. */
+static double mt_run(struct rte_rib *rib, const uint32_t *addrs, unsigned n, double *csw,
+		     double *cpus)
+{
+	struct mt_reader w[MT_MAX_THREADS];
+	pthread_t th[MT_MAX_THREADS];
+	pthread_barrier_t go;
+	pthread_attr_t attr;
+	double rate = 0, cpu0, cpu1;
+
+	atomic_store(&mt_ctl.stop, 0);
+	pthread_barrier_init(&go, NULL, n + 1);
+	pthread_attr_init(&attr);
+	if (have_all_cpus)
+		pthread_attr_setaffinity_np(&attr, sizeof(all_cpus), &all_cpus);
+	for (unsigned k = 0; k < n; k++) {
+		memset(&w[k], 0, sizeof(w[k]));
+		w[k].rib = rib;
+		w[k].addrs = addrs;
+		w[k].index = k;
+		w[k].go = &go;
+		if (pthread_create(&th[k], &attr, mt_read, &w[k]) != 0) {
+			perror("pthread_create");
+			exit(1);
+		}
+	}
+	pthread_attr_destroy(&attr);
+	long c0 = mt_csw(&cpu0);
+	double t0 = bench_now();
+	pthread_barrier_wait(&go);
+	struct timespec ts = { (time_t)MT_SECONDS,
+			       (long)((MT_SECONDS - (double)(time_t)MT_SECONDS) * 1e9) };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+	atomic_store(&mt_ctl.stop, 1);
+	for (unsigned k = 0; k < n; k++)
+		pthread_join(th[k], NULL);
+	double wall = bench_now() - t0;
+	long c1 = mt_csw(&cpu1);
+	pthread_barrier_destroy(&go);
+	for (unsigned k = 0; k < n; k++) {
+		if (w[k].hits != w[k].ops)
+			printf("  (mt: %lu of %lu lookups inside table prefixes found nothing)\n",
+			       w[k].ops - w[k].hits, w[k].ops);
+		if (w[k].sum == 1)
+			printf("(checksum)\n");
+		rate += w[k].seconds > 0 ? (double)w[k].ops / w[k].seconds : 0;
+	}
+	*csw = (double)(c1 - c0) / wall;
+	*cpus = (cpu1 - cpu0) / wall;
+	return rate;
+}
+
+static int mt_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void bench_v4_mt(struct rte_rib *rib, const uint32_t *addrs)
+{
+	double rate[MT_MAX_THREADS][MT_ROUNDS], csw[MT_MAX_THREADS][MT_ROUNDS];
+	double cpus[MT_MAX_THREADS][MT_ROUNDS];
+
+	printf("  mt: rte_rib lookup + get_nh inside table prefixes from 1 and 2 threads, "
+	       "%.1f s each, median of %d rounds; threads not pinned%s\n", MT_SECONDS, MT_ROUNDS,
+	       have_all_cpus ? "" : " (the CPU set before the EAL is unknown: they inherit its)");
+	for (int r = 0; r < MT_ROUNDS; r++)
+		for (unsigned n = 1; n <= MT_MAX_THREADS; n++)
+			rate[n - 1][r] = mt_run(rib, addrs, n, &csw[n - 1][r], &cpus[n - 1][r]);
+	for (unsigned n = 1; n <= MT_MAX_THREADS; n++) {
+		char key[16], what[128];
+
+		qsort(rate[n - 1], MT_ROUNDS, sizeof(double), mt_cmp);
+		qsort(csw[n - 1], MT_ROUNDS, sizeof(double), mt_cmp);
+		qsort(cpus[n - 1], MT_ROUNDS, sizeof(double), mt_cmp);
+		snprintf(key, sizeof(key), "mt.dpdk%u", n);
+		snprintf(what, sizeof(what), "rte_rib lookup + get_nh, IPv4 inside, %u thread%s at once "
+			 "(reads/s, all threads)", n, n > 1 ? "s" : "");
+		bench_result(key, rate[n - 1][MT_ROUNDS / 2], -1, what);
+		printf("C %-8s %10.0f %5.2f context switches per second, CPUs busy: rte_rib, %u "
+		       "reader%s\n", key, csw[n - 1][MT_ROUNDS / 2], cpus[n - 1][MT_ROUNDS / 2], n,
+		       n > 1 ? "s" : "");
+	}
+	printf("  mt: rte_rib 2 readers / 1: %.2f\n", rate[1][MT_ROUNDS / 2] / rate[0][MT_ROUNDS / 2]);
+	fflush(stdout);
 }
 
 static void bench_v4(const struct bench_family *f)
@@ -123,6 +286,7 @@ static void bench_v4(const struct bench_family *f)
 		if (sum == 1)
 			printf("(checksum)\n"); /* keeps the loop from being optimised away */
 	}
+	bench_v4_mt(rib, in32);
 
 	t = bench_now();
 	for (size_t i = 0; i < f->n; i++)
@@ -211,6 +375,7 @@ int main(int argc, char **argv)
 	       rte_version(), machine, v4.n, v6.n);
 	fflush(stdout);
 
+	have_all_cpus = sched_getaffinity(0, sizeof(all_cpus), &all_cpus) == 0;
 	char *eal_argv[sizeof(EAL_ARGS) / sizeof(EAL_ARGS[0]) + 1];
 	int eal_argc = (int)(sizeof(EAL_ARGS) / sizeof(EAL_ARGS[0]));
 	for (int i = 0; i < eal_argc; i++)

@@ -6,7 +6,8 @@
 # Order: the module benches (bench_trie, bench_timer, and any other bench_*
 # program, which gets TABLE as its only argument), then bench_dpdk (the anchor,
 # where it was built), then bench_rib with the anchor's output, then a summary
-# table: operation, rtmv2 operations/s, DPDK operations/s, ratio, target.
+# table: operation, rtmv2 operations/s, DPDK operations/s, ratio, target;
+# then the concurrency table (bench_mt, with bench_dpdk's rte_rib readers).
 # Figures only: the exit status is non-zero only when a bench failed (a wrong
 # answer, an unreadable table), never because of speed.  See bench/README.md.
 set -u
@@ -108,4 +109,48 @@ for f in "$tmp"/*.out; do
 	case $f in */dpdk.out | */rib.out) continue ;; esac
 	grep '^target:' "$f" 2>/dev/null | sed "s|^|  $(basename "$f" .out) |"
 done
+
+# Concurrency (issue 12, item 5a): bench_mt's readers and writer, with rte_rib's
+# 1 and 2 readers from bench_dpdk as the hardware's scaling.  R lines give the
+# rates, C lines the context switches per second and the CPUs busy.
+if [ -s "$tmp/bench_mt.out" ]; then
+	echo
+	echo "== concurrency (full IPv4 table; threads not pinned; medians of bench_mt's and bench_dpdk's rounds)"
+	awk -v dpdk="$tmp/dpdk.out" '
+	function row(label, r, w, c) {
+		printf "  %-34s %12s %12s %10s %6s\n", label,
+		       r in rate ? sprintf("%.0f", rate[r]) : "-", w in rate ? sprintf("%.0f", rate[w]) : "-",
+		       c in csw ? sprintf("%.0f", csw[c]) : "-", c in cpus ? sprintf("%.2f", cpus[c]) : "-"
+	}
+	function ratio(label, a, b, min) {
+		if (!(a in rate) || !(b in rate) || rate[b] <= 0)
+			return
+		v = rate[a] / rate[b]
+		if (min == "")
+			t = "(the hardware: for reference)"
+		else
+			t = sprintf(">= %s: %s", min, v >= min ? "met" : sprintf("NOT met (%.1f%% of it)", 100 * v / min))
+		printf "  %-34s %12.4f  %s\n", label, v, t
+	}
+	$1 == "R" { rate[$2] = $3 }
+	$1 == "C" { csw[$2] = $3; cpus[$2] = $4 }
+	END {
+		printf "  %-34s %12s %12s %10s %6s\n", "configuration", "reads/s", "writes/s", "ctx sw/s", "CPUs"
+		row("1 reader", "mt.r1", "", "mt.r1")
+		row("2 readers", "mt.r2", "", "mt.r2")
+		row("the writer alone", "", "mt.w", "mt.w")
+		row("1 reader + the writer", "mt.r1w.r", "mt.r1w.w", "mt.r1w")
+		row("2 readers + the writer", "mt.r2w.r", "mt.r2w.w", "mt.r2w")
+		if ("mt.dpdk1" in rate) {
+			row("rte_rib, 1 reader", "mt.dpdk1", "", "mt.dpdk1")
+			row("rte_rib, 2 readers", "mt.dpdk2", "", "mt.dpdk2")
+		}
+		printf "  %-34s %12s  %s\n", "ratio", "value", "target"
+		ratio("reads with the writer / alone", "mt.r1w.r", "mt.r1", 0.8)
+		ratio("writes with a reader / alone", "mt.r1w.w", "mt.w", 0.5)
+		ratio("2 readers / 1 reader", "mt.r2", "mt.r1", 1.7)
+		ratio("the writer with 2 readers / alone", "mt.r2w.w", "mt.w", 0.3)
+		ratio("rte_rib 2 readers / 1 reader", "mt.dpdk2", "mt.dpdk1", "")
+	}' "$tmp/bench_mt.out" "$tmp/dpdk.out"
+fi
 exit $status
