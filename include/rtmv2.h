@@ -799,7 +799,11 @@ RTMV2_API DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo,
  * @retval ERROR_INVALID_HANDLE  the handle is invalid.
  * Nothing else can make it fail: it allocates nothing.  The client should
  * first release its locks, handles and information structures; afterwards
- * it must not call the API with this handle.  Other entities receive
+ * it must not call the API with this handle, except to unlock what another
+ * of its threads still holds locked (the locks the calling thread holds for
+ * it are released with it).  Its routes and next hops are deleted like any
+ * change: it waits while another client holds one of them locked.  Other
+ * entities receive
  * RTM_ENTITY_DEREGISTERED, and no callback or method of this client runs
  * after the call returns (it waits for those running on other threads; one
  * running on the calling thread, from which it is called, goes on to its
@@ -1202,7 +1206,8 @@ RTMV2_API DWORD WINAPI RtmGetRoutePointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * committed with RtmUpdateAndUnlockRoute.  Other clients' calls, timers and
  * deregistrations do not change the destination meanwhile (they wait).
  * Unlocking works from the handle
- * even after the route was deleted.  The first lock of a route by a thread
+ * even after the route was deleted, and after the caller's entity
+ * deregistered (with its stale handle).  The first lock of a route by a thread
  * lends it a reference on each next hop of the route, for the in-place
  * protocol (see RtmUpdateAndUnlockRoute); an unlock without a commit gives
  * back what is left of it.
@@ -1463,7 +1468,8 @@ RTMV2_API DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle,
  * NextHopAddress and InterfaceIndex must not be changed.  Locks are per
  * thread.  While it is held, other clients' updates and deletes of the next
  * hop wait, and so does its owner's deregistration.  Unlocking works from
- * the handle even after the next hop was deleted or freed.  Any entity may lock
+ * the handle even after the next hop was deleted or freed, and after the
+ * caller's entity deregistered (with its stale handle).  Any entity may lock
  * any next hop: the SDK reference also lists ERROR_ACCESS_DENIED, for a
  * caller that does not own the next hop, which rtmv2 never returns, since a
  * lock only holds off changes, and the pointer, the one way to change the
