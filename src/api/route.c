@@ -36,15 +36,18 @@
 static void lend(struct rtm_rib *rib, const struct rtm_route *route, HANDLE h, HANDLE caller_h)
 {
 	HANDLE lent[RTM_MAX_NEXTHOPS + 1];
-	unsigned n = 0;
+	struct rtm_nexthop *objs[RTM_MAX_NEXTHOPS + 1];
+	unsigned n = route->n_nexthops;
 	struct rtm_nexthop *const *nh = rtm__route_nexthops(route);
-	for (unsigned i = 0; i < route->n_nexthops; i++)
-		lent[n++] = rtm__rib_handle(rib, &nh[i]->obj);
+	for (unsigned i = 0; i <= n; i++) {
+		objs[i] = i < n ? nh[i] : route->neighbour;
+		lent[i] = objs[i] ? rtm__rib_handle(rib, &objs[i]->obj) : NULL;
+	}
 	if (route->neighbour)
-		lent[n++] = rtm__rib_handle(rib, &route->neighbour->obj);
+		n++;
 	if (rtm__client_loan_set(rib, h, caller_h, lent, n) == 0)
 		for (unsigned i = 0; i < n; i++)
-			rtm__obj_ref(rtm__rib_lookup(rib, lent[i], RTM_HT_NEXTHOP));
+			rtm__obj_ref(&objs[i]->obj);
 }
 
 /* Gives back n lent references, each unless no client reference is left on

@@ -578,11 +578,13 @@ int rtm__route_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_NET
 	int err = rtm__route_spec_from_info(rib, caller, info, &spec);
 	if (err)
 		return err;
-	uint8_t key[16];
-	rtm__netaddr_key(addr, rib->width, key);
 	struct rtm_route *route = NULL;
 	bool created_dest = false, created_route = false;
 	if (route_handle) {
+		/* The key only to check the route is at this address (the
+		 * destination lookup below makes its own). */
+		uint8_t key[16];
+		rtm__netaddr_key(addr, rib->width, key);
 		route = rtm__route_lookup(rib, route_handle);
 		if (!route || route->obj.dead)
 			return RTM_EHANDLE;
