@@ -11,23 +11,50 @@
 #include "info.h"
 #include "netaddr.h"
 
+/*
+ * The queries and RtmGetDestInfo take no lock: they read the RIB inside an
+ * epoch section and check what they read against sequence counts
+ * (table/dest.h), so a writer never makes them wait and they never make a
+ * writer wait.
+ */
+static DWORD query(RTM_ENTITY_HANDLE RtmRegHandle, struct rtm_dest_query *q, PRTM_NET_ADDRESS addr,
+		   ULONG ProtocolId, PRTM_DEST_INFO DestInfo)
+{
+	struct rtm_entity *caller;
+	struct rtm_rib *rib;
+	struct rtm_reap_list reap = { 0 };
+	int err;
+	do {
+		if (!(rib = rtm__enter_read(RtmRegHandle, &caller)))
+			return ERROR_INVALID_HANDLE;
+		uint8_t key[16];
+		if (q->kind == RTM_QUERY_HANDLE || q->kind == RTM_QUERY_LESS) {
+			err = DestInfo ? 0 : RTM_EINVAL;
+			if (err && !rtm__rib_lookup_optimistic(rib, q->h, RTM_HT_DEST))
+				err = RTM_EHANDLE;
+		} else if (!DestInfo || rtm__netaddr_check(addr, rib->family, rib->width)) {
+			err = RTM_EINVAL;
+		} else {
+			err = 0;
+			rtm__netaddr_key(addr, rib->width, key);
+			q->key = q->kind == RTM_QUERY_EXACT ? key : addr->AddrBits;
+			q->len = addr->NumBits;
+		}
+		if (!err) {
+			q->proto = rtm__protocol_filter(caller, ProtocolId);
+			err = rtm__dest_query(rib, q, DestInfo, &reap);
+		}
+		rtm__epoch_exit();
+		rtm__rib_reap_list(rib, &reap);
+	} while (err == RTM_ENOMORE);
+	return rtm__win32(err);
+}
+
 DWORD WINAPI RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG ProtocolId,
 			    RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = 0;
-	struct rtm_dest *dest = rtm__dest_lookup(rib, DestHandle);
-	if (!dest)
-		err = RTM_EHANDLE;
-	else if (!DestInfo)
-		err = RTM_EINVAL;
-	else
-		rtm__dest_fill_one(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews, DestInfo);
-	rtm__leave(rib);
-	return rtm__win32(err);
+	struct rtm_dest_query q = { .kind = RTM_QUERY_HANDLE, .h = DestHandle, .views = TargetViews };
+	return query(RtmRegHandle, &q, NULL, ProtocolId, DestInfo);
 }
 
 DWORD WINAPI RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_DEST_INFO DestInfo)
@@ -40,83 +67,28 @@ DWORD WINAPI RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_DEST_INFO D
 	return rtm__win32(rtm__dest_release_infos(caller->rib, DestInfo, 1, 0));
 }
 
-/* The query functions share their checks and their answer. */
-static int query_answer(struct rtm_rib *rib, struct rtm_entity *caller, struct rtm_dest *dest,
-			ULONG ProtocolId, RTM_VIEW_SET TargetViews, PRTM_DEST_INFO DestInfo)
-{
-	if (!dest)
-		return RTM_ENOENT;
-	rtm__dest_fill_one(rib, dest, rtm__protocol_filter(caller, ProtocolId), TargetViews, DestInfo);
-	return 0;
-}
-
 DWORD WINAPI RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
 					 ULONG ProtocolId, RTM_VIEW_SET TargetViews,
 					 PRTM_DEST_INFO DestInfo)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err;
-	if (!DestInfo || rtm__netaddr_check(DestAddress, rib->family, rib->width)) {
-		err = RTM_EINVAL;
-	} else {
-		uint8_t key[16];
-		rtm__netaddr_key(DestAddress, rib->width, key);
-		struct rtm_dest *dest = rtm__dest_find(rib, key, DestAddress->NumBits);
-		if (dest && !rtm__dest_visible(dest))
-			dest = NULL;
-		err = query_answer(rib, caller, dest, ProtocolId, TargetViews, DestInfo);
-	}
-	rtm__leave(rib);
-	return rtm__win32(err);
+	struct rtm_dest_query q = { .kind = RTM_QUERY_EXACT, .views = TargetViews };
+	return query(RtmRegHandle, &q, DestAddress, ProtocolId, DestInfo);
 }
 
 DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
 					   ULONG ProtocolId, RTM_VIEW_SET TargetViews,
 					   PRTM_DEST_INFO DestInfo)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err;
-	if (!DestInfo || rtm__netaddr_check(DestAddress, rib->family, rib->width)) {
-		err = RTM_EINVAL;
-	} else {
-		struct rtm_trie_node *n = rtm__trie_find_longest(&rib->trie, DestAddress->AddrBits,
-								 DestAddress->NumBits);
-		err = query_answer(rib, caller, rtm__dest_usable_or_up(rib, n, TargetViews), ProtocolId,
-				   TargetViews, DestInfo);
-	}
-	rtm__leave(rib);
-	return rtm__win32(err);
+	struct rtm_dest_query q = { .kind = RTM_QUERY_LONGEST, .views = TargetViews };
+	return query(RtmRegHandle, &q, DestAddress, ProtocolId, DestInfo);
 }
 
 DWORD WINAPI RtmGetLessSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
 					   ULONG ProtocolId, RTM_VIEW_SET TargetViews,
 					   PRTM_DEST_INFO DestInfo)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err;
-	struct rtm_dest *dest = rtm__dest_lookup(rib, DestHandle);
-	if (!dest) {
-		err = RTM_EHANDLE;
-	} else if (!DestInfo) {
-		err = RTM_EINVAL;
-	} else if (!dest->in_trie) {
-		err = RTM_ENOENT;
-	} else {
-		struct rtm_trie_node *n = rtm__trie_find_less_specific(&rib->trie, &dest->node);
-		err = query_answer(rib, caller, rtm__dest_usable_or_up(rib, n, TargetViews), ProtocolId,
-				   TargetViews, DestInfo);
-	}
-	rtm__leave(rib);
-	return rtm__win32(err);
+	struct rtm_dest_query q = { .kind = RTM_QUERY_LESS, .h = DestHandle, .views = TargetViews };
+	return query(RtmRegHandle, &q, NULL, ProtocolId, DestInfo);
 }
 
 DWORD WINAPI RtmHoldDestination(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,

@@ -42,6 +42,7 @@
 #include "lock.h"
 #include "notify.h"
 #include "registry.h"
+#include "release.h"
 
 /* Validates the caller's handle and takes its RIB's lock (shared or
  * exclusive).  Returns the RIB, or NULL (no lock held) when the handle does
@@ -62,6 +63,24 @@ static inline struct rtm_rib *rtm__enter(RTM_ENTITY_HANDLE h, struct rtm_entity 
 	 * and a slot freed and registered again meanwhile has a new handle. */
 	if (!rtm__caller_still_valid(e, h) || e->rib != rib) {
 		rtm__rib_unlock(rib);
+		return NULL;
+	}
+	*caller = e;
+	return rib;
+}
+
+/* Validates the caller's handle and enters an epoch section, taking no lock:
+ * the entry of the lock-free queries (table/dest.h).  Returns the RIB, or
+ * NULL (and the section left) when the handle does not name a registered
+ * entity.  The RIB cannot be torn down under the section: its deactivation
+ * waits for the sections in progress (svc/release.c). */
+static inline struct rtm_rib *rtm__enter_read(RTM_ENTITY_HANDLE h, struct rtm_entity **caller)
+{
+	rtm__epoch_enter();
+	struct rtm_entity *e = rtm__caller(h);
+	struct rtm_rib *rib = e ? __atomic_load_n(&e->rib, __ATOMIC_ACQUIRE) : NULL;
+	if (!rib) {
+		rtm__epoch_exit();
 		return NULL;
 	}
 	*caller = e;

@@ -8,6 +8,7 @@
 #include "handle.h"
 
 #include "alloc.h"
+#include "epoch.h"
 #include "error.h"
 
 #include <string.h>
@@ -61,17 +62,25 @@ static int grow(struct rtm_handle_table *ht)
 		return RTM_ENOMEM;
 	if ((ht->initialised >> CHUNK_SHIFT) < ht->nchunks)
 		return 0;
-	if (ht->nchunks == ht->cap_chunks) {
-		uint32_t cap = ht->cap_chunks ? ht->cap_chunks * 2 : 8;
-		uintptr_t **c = rtm__realloc(ht->chunks, cap * sizeof(*c));
-		if (!c)
-			return RTM_ENOMEM;
-		ht->chunks = c;
-		ht->cap_chunks = cap;
-	}
 	uintptr_t *chunk = rtm__malloc(CHUNK_SLOTS * sizeof(*chunk));
 	if (!chunk)
 		return RTM_ENOMEM;
+	if (ht->nchunks == ht->cap_chunks) {
+		/* Lock-free lookups may be reading the old array: it is copied,
+		 * and retired rather than freed (epoch.h). */
+		uint32_t cap = ht->cap_chunks ? ht->cap_chunks * 2 : 8;
+		uintptr_t **c = rtm__malloc(cap * sizeof(*c));
+		if (!c) {
+			rtm__free(chunk);
+			return RTM_ENOMEM;
+		}
+		if (ht->nchunks)
+			memcpy(c, ht->chunks, ht->nchunks * sizeof(*c));
+		uintptr_t **old = ht->chunks;
+		__atomic_store_n(&ht->chunks, c, __ATOMIC_RELEASE);
+		ht->cap_chunks = cap;
+		rtm__epoch_retire(old, rtm__free);
+	}
 	ht->chunks[ht->nchunks++] = chunk;
 	return 0;
 }
@@ -93,13 +102,15 @@ int rtm__handle_alloc(struct rtm_handle_table *ht, struct rtm_obj *obj, unsigned
 		int err = grow(ht);
 		if (err)
 			return err;
-		slot = ht->initialised++;
+		slot = ht->initialised; /* counted once the slot is written (below) */
 		gen = 1;
 	}
 	obj->slot = slot;
 	obj->gen = gen;
 	obj->type = (uint8_t)type;
-	*slot_ptr(ht, slot) = (uintptr_t)obj;
+	__atomic_store_n(slot_ptr(ht, slot), (uintptr_t)obj, __ATOMIC_RELEASE);
+	if (slot == ht->initialised)
+		__atomic_store_n(&ht->initialised, slot + 1, __ATOMIC_RELEASE);
 	ht->used++;
 	return 0;
 }
@@ -155,6 +166,25 @@ struct rtm_obj *rtm__handle_lookup(const struct rtm_handle_table *ht, unsigned r
 	if (p.slot >= ht->initialised)
 		return NULL;
 	uintptr_t v = *slot_ptr(ht, p.slot);
+	if (v & 1u)
+		return NULL;
+	struct rtm_obj *obj = (struct rtm_obj *)v;
+	if (obj->gen != p.gen || obj->type != type)
+		return NULL;
+	return obj;
+}
+
+RTM_OPTIMISTIC struct rtm_obj *rtm__handle_lookup_optimistic(const struct rtm_handle_table *ht,
+							      unsigned rib, HANDLE h, unsigned type)
+{
+	struct rtm_handle_parts p;
+	if (rtm__handle_decode(h, &p) || p.type != type || p.rib != rib)
+		return NULL;
+	if (p.slot >= __atomic_load_n(&ht->initialised, __ATOMIC_ACQUIRE))
+		return NULL;
+	uintptr_t *const *chunks = __atomic_load_n(&ht->chunks, __ATOMIC_ACQUIRE);
+	uintptr_t v = __atomic_load_n(&chunks[p.slot >> CHUNK_SHIFT][p.slot & (CHUNK_SLOTS - 1)],
+				      __ATOMIC_ACQUIRE);
 	if (v & 1u)
 		return NULL;
 	struct rtm_obj *obj = (struct rtm_obj *)v;

@@ -121,6 +121,13 @@ int rtm__handle_decode(HANDLE h, struct rtm_handle_parts *out);
 struct rtm_obj *rtm__handle_lookup(const struct rtm_handle_table *ht, unsigned rib, HANDLE h,
 				   unsigned type);
 
+/* The same without any lock, inside an epoch section (epoch.h): the object
+ * may be changing or just freed (it is still memory), so the caller trusts
+ * the answer only as far as the client's own reference on the object, or a
+ * sequence count, vouches for it. */
+struct rtm_obj *rtm__handle_lookup_optimistic(const struct rtm_handle_table *ht, unsigned rib,
+					      HANDLE h, unsigned type);
+
 /* Reference counting.  ref (a handle given to a client) and pin (an internal
  * holder) never fail.  claim takes back a client's handle: false (and
  * nothing changed) when no client reference is left, i.e. the handle was

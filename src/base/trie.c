@@ -114,6 +114,23 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "epoch.h"
+
+/*
+ * Readers without a lock.  The RIB's lock-free queries (api/dest.c) descend
+ * while one writer changes the trie, and check afterwards, against the RIB's
+ * trie sequence count, that no change overlapped: what they read meanwhile
+ * may be inconsistent, but it must never be freed memory or a pointer to it.
+ * So a node (or an index entry) is made reachable only after all its fields
+ * are written (PUBLISH, a release store); nodes the trie allocates are zeroed,
+ * so that even a spare's unused child is NULL or a node; a glue node the
+ * trie frees goes through rtm__epoch_retire; and the read paths bound their
+ * loops (RTM_TRIE_MAX_WIDTH + 2 steps), since a reader that crossed a change
+ * may meet a cycle.  fini frees at once: the RIB's deactivation waits for
+ * its readers first.
+ */
+#define PUBLISH(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define MAX_STEPS (RTM_TRIE_MAX_WIDTH + 2)
 
 /* A key loaded into two machine words, most significant bits first, zero-padded to 128 bits. */
 struct kw {
@@ -361,14 +378,14 @@ _Static_assert(COARSE_BITS < IDX_BITS, "coarse blocks hold index blocks");
 static void idx_link(struct rtm_trie *t, struct rtm_trie_node *x)
 {
 	if (t->index && x->len >= IDX_BITS && (!x->parent || x->parent->len < IDX_BITS))
-		t->index[idx_block(x->key)].top = x;
+		PUBLISH(&t->index[idx_block(x->key)].top, x);
 }
 
 /* Leaf x is about to go: if it was the topmost node of its block, the block is empty. */
 static void idx_unlink_leaf(struct rtm_trie *t, const struct rtm_trie_node *x)
 {
 	if (t->index && x->len >= IDX_BITS && (!x->parent || x->parent->len < IDX_BITS))
-		t->index[idx_block(x->key)].top = NULL;
+		PUBLISH(&t->index[idx_block(x->key)].top, (struct rtm_trie_node *)NULL);
 }
 
 /*
@@ -397,7 +414,7 @@ static void idx_cover_add(struct rtm_trie *t, struct rtm_trie_node *u)
 		struct rtm_trie_node **c = cover_slot(t, u, i);
 
 		if (!*c || (*c)->len < u->len)
-			*c = u;
+			PUBLISH(c, u);
 	}
 }
 
@@ -416,7 +433,7 @@ static void idx_cover_del(struct rtm_trie *t, const struct rtm_trie_node *u)
 		struct rtm_trie_node **c = cover_slot(t, u, i);
 
 		if (*c == u)
-			*c = repl;
+			PUBLISH(c, repl);
 	}
 }
 
@@ -424,7 +441,10 @@ static void idx_cover_del(struct rtm_trie *t, const struct rtm_trie_node *u)
 
 static struct rtm_trie_node *glue_alloc(const struct rtm_trie *t)
 {
-	return rtm__malloc(rtm__trie_node_size(t->width));
+	struct rtm_trie_node *g = rtm__calloc(1, rtm__trie_node_size(t->width));
+	if (g)
+		g->glue = 1; /* a reader that meets it as a spare must not take it for a user node */
+	return g;
 }
 
 static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *node,
@@ -467,7 +487,7 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 			node->glue = 0;
 			node->child[0]->parent = node;
 			node->child[1]->parent = node;
-			*slot = node;
+			PUBLISH(slot, node);
 			idx_link(t, node);
 			idx_cover_add(t, node);
 			t->glue_count--;
@@ -492,7 +512,7 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 			node->parent = parent;
 			node->glue = 0;
 			cur->parent = node;
-			*slot = node;
+			PUBLISH(slot, node);
 			/*
 			 * cur's index entry stays right: if node is a block long it
 			 * is the block's top instead of cur, else cur stays the top.
@@ -519,7 +539,7 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 		node->parent = g;
 		node->child[0] = node->child[1] = NULL;
 		node->glue = 0;
-		*slot = g;
+		PUBLISH(slot, g);
 		/* As above, cur is the top of its block before and after, or not at all. */
 		idx_link(t, g);
 		idx_link(t, node);
@@ -545,7 +565,7 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 	node->child[0] = node->child[1] = NULL;
 	node->parent = parent;
 	node->glue = 0;
-	*slot = node;
+	PUBLISH(slot, node);
 	idx_link(t, node);
 	idx_cover_add(t, node);
 	t->count++;
@@ -559,11 +579,12 @@ int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node)
 	if (t->use_index && !t->index) {
 		/* Only ever reached while the trie is empty: nothing to fill in.
 		 * One block: the index, then the coarse covers. */
-		t->index = rtm__calloc(1, IDX_SIZE * sizeof(*t->index) +
-					      COARSE_SIZE * sizeof(*t->coarse));
-		if (!t->index)
+		struct rtm_trie_slot *index = rtm__calloc(1, IDX_SIZE * sizeof(*t->index) +
+							   COARSE_SIZE * sizeof(*t->coarse));
+		if (!index)
 			return -ENOMEM;
-		t->coarse = (struct rtm_trie_node **)(void *)(t->index + IDX_SIZE);
+		t->coarse = (struct rtm_trie_node **)(void *)(index + IDX_SIZE);
+		PUBLISH(&t->index, index);
 	}
 	switch (t->width) {
 	case 32:
@@ -608,30 +629,30 @@ void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node)
 		s->child[1] = c1;
 		c0->parent = s;
 		c1->parent = s;
-		*slot = s;
+		PUBLISH(slot, s);
 		idx_link(t, s);
 		t->glue_count++;
 	} else if (c0 || c1) {
 		struct rtm_trie_node *c = c0 ? c0 : c1;
 
 		c->parent = p;
-		*slot = c;
+		PUBLISH(slot, c);
 		idx_link(t, c);
 	} else {
 		idx_unlink_leaf(t, node);
-		*slot = NULL;
+		PUBLISH(slot, (struct rtm_trie_node *)NULL);
 		if (p && p->glue) {
 			/* A glue node left with one child is no longer needed. */
 			struct rtm_trie_node *other = p->child[0] ? p->child[0] : p->child[1];
 
-			*slot_of(t, p) = other;
 			other->parent = p->parent;
+			PUBLISH(slot_of(t, p), other);
 			idx_link(t, other);
-			rtm__free(p);
+			rtm__epoch_retire(p, rtm__free);
 			t->glue_count--;
 		} else if (p && (p->child[0] || p->child[1])) {
 			/* p had two children and has one now: its spare goes. */
-			rtm__free(spare_pop(t));
+			rtm__epoch_retire(spare_pop(t), rtm__free);
 		}
 	}
 	node->child[0] = node->child[1] = node->parent = NULL;
@@ -640,7 +661,7 @@ void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node)
 
 /* ---------------------------------------------------------------- lookups */
 
-static ALWAYS_INLINE struct rtm_trie_node *exact_impl(const struct rtm_trie *t,
+static ALWAYS_INLINE RTM_OPTIMISTIC struct rtm_trie_node *exact_impl(const struct rtm_trie *t,
 						      const uint8_t *key, unsigned len,
 						      unsigned nbytes)
 {
@@ -653,14 +674,14 @@ static ALWAYS_INLINE struct rtm_trie_node *exact_impl(const struct rtm_trie *t,
 	 * Go down by single bits only and compare the whole prefix once at the
 	 * end: the node found is the only candidate.
 	 */
-	while (cur && cur->len < len)
+	for (unsigned steps = 0; cur && cur->len < len && steps < MAX_STEPS; steps++)
 		cur = cur->child[kw_bit(q, cur->len)];
 	if (!cur || cur->len != len || cur->glue)
 		return NULL;
 	return kw_match(kw_load(cur->key, nbytes), q, len) ? cur : NULL;
 }
 
-struct rtm_trie_node *rtm__trie_find_exact(const struct rtm_trie *t, const uint8_t *key,
+RTM_OPTIMISTIC struct rtm_trie_node *rtm__trie_find_exact(const struct rtm_trie *t, const uint8_t *key,
 					   unsigned len)
 {
 	if (len > t->width)
@@ -675,7 +696,7 @@ struct rtm_trie_node *rtm__trie_find_exact(const struct rtm_trie *t, const uint8
 	}
 }
 
-static ALWAYS_INLINE struct rtm_trie_node *longest_impl(const struct rtm_trie *t,
+static ALWAYS_INLINE RTM_OPTIMISTIC struct rtm_trie_node *longest_impl(const struct rtm_trie *t,
 							const uint8_t *key, unsigned len,
 							unsigned nbytes)
 {
@@ -692,7 +713,7 @@ static ALWAYS_INLINE struct rtm_trie_node *longest_impl(const struct rtm_trie *t
 	 * Every node on the way is checked against the key, so the walk stops
 	 * at the first node that does not cover it; all nodes above it did.
 	 */
-	while (cur && cur->len <= len) {
+	for (unsigned steps = 0; cur && cur->len <= len && steps < MAX_STEPS; steps++) {
 		if (!kw_match(kw_load(cur->key, nbytes), q, cur->len))
 			break;
 		if (!cur->glue)
@@ -704,7 +725,7 @@ static ALWAYS_INLINE struct rtm_trie_node *longest_impl(const struct rtm_trie *t
 	return best;
 }
 
-struct rtm_trie_node *rtm__trie_find_longest(const struct rtm_trie *t, const uint8_t *key,
+RTM_OPTIMISTIC struct rtm_trie_node *rtm__trie_find_longest(const struct rtm_trie *t, const uint8_t *key,
 					     unsigned len)
 {
 	if (len > t->width)
@@ -719,13 +740,14 @@ struct rtm_trie_node *rtm__trie_find_longest(const struct rtm_trie *t, const uin
 	}
 }
 
-struct rtm_trie_node *rtm__trie_find_less_specific(const struct rtm_trie *t,
-						   const struct rtm_trie_node *node)
+RTM_OPTIMISTIC struct rtm_trie_node *rtm__trie_find_less_specific(const struct rtm_trie *t,
+								  const struct rtm_trie_node *node)
 {
 	struct rtm_trie_node *p;
+	unsigned steps = 0;
 
 	(void)t;
-	for (p = node->parent; p; p = p->parent)
+	for (p = node->parent; p && steps < MAX_STEPS; p = p->parent, steps++)
 		if (!p->glue)
 			return p;
 	return NULL;

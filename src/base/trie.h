@@ -34,6 +34,8 @@ struct rtm_trie_node {
 	struct rtm_trie_node *parent;   /* NULL for the root */
 	uint8_t len;                    /* prefix length in bits, 0..width */
 	uint8_t glue;                   /* 1: a branch node the trie allocated itself */
+	uint16_t aux;                   /* the embedding object's; the trie never touches it
+					 * (a destination's sequence count, dest.h) */
 	uint8_t key[];                  /* width/8 bytes, bits beyond len are zero */
 };
 

@@ -18,6 +18,7 @@
  */
 #include "release.h"
 
+#include "dest.h"
 #include "entity.h"
 #include "error.h"
 #include "lifetime.h"
@@ -45,17 +46,53 @@ enum { REAP_BATCH = 64 };
  * per item.
  */
 
-/* Claims one client reference of RIB object (h, type); rib->lock held. */
-static struct rtm_obj *obj_claim(struct rtm_rib *rib, HANDLE h, unsigned type)
+/* A run of one entity handle: its first item, its length, the entity, and
+ * whether the calling thread's own counts met it (entity.h). */
+struct entity_run {
+	HANDLE h;
+	unsigned start, n;
+	struct rtm_entity *e;
+	bool local;
+};
+
+/* What the first pass found, so that the second has little left to do. */
+enum { CLAIMED = 256, RUNS = 8 };
+struct claims {
+	bool lockfree;                /* pass 1 runs in an epoch section, not under rib->lock */
+	struct rtm_obj *obj[CLAIMED]; /* the objects of the first CLAIMED items */
+	struct entity_run run[RUNS];  /* the entity runs claimed, in order */
+	unsigned n_runs;              /* RUNS + 1: more than that, found again */
+	bool reap;                    /* an object may have become freeable */
+};
+
+/* The object (h, type) names: under rib->lock, or lock-free (the client's
+ * reference on a valid handle keeps the object; a stale one finds nothing,
+ * or an object with no client reference left to claim). */
+static struct rtm_obj *obj_find(struct rtm_rib *rib, HANDLE h, unsigned type, bool lockfree)
 {
-	struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
+	return lockfree ? rtm__rib_lookup_optimistic(rib, h, type) : rtm__rib_lookup(rib, h, type);
+}
+
+/* Claims one client reference of RIB object (h, type). */
+static struct rtm_obj *obj_claim(struct rtm_rib *rib, HANDLE h, unsigned type, bool lockfree)
+{
+	struct rtm_obj *obj = obj_find(rib, h, type, lockfree);
 	return obj && rtm__obj_claim(obj) ? obj : NULL;
 }
 
+/* Is item i part of an entity run the thread's own counts met? */
+static bool in_local_run(const struct claims *c, unsigned i)
+{
+	for (unsigned k = 0; k < c->n_runs && k < RUNS; k++)
+		if (c->run[k].local && i >= c->run[k].start && i < c->run[k].start + c->run[k].n)
+			return true;
+	return false;
+}
+
 /* Gives back the claims of items [0, end), where the entity items from
- * `unclaimed` on (the run not claimed yet) hold none; rib->lock held since. */
+ * `unclaimed` on (the run not claimed yet) hold none; in the mode pass 1 ran. */
 static void unclaim_items(struct rtm_rib *rib, rtm_release_item_fn item, void *ctx, unsigned end,
-			  unsigned unclaimed)
+			  unsigned unclaimed, const struct claims *c)
 {
 	for (unsigned i = 0; i < end; i++) {
 		HANDLE h;
@@ -64,38 +101,25 @@ static void unclaim_items(struct rtm_rib *rib, rtm_release_item_fn item, void *c
 		if (type == 0)
 			continue;
 		if (type != RTM_HT_ENTITY) {
-			struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
+			struct rtm_obj *obj = obj_find(rib, h, type, c->lockfree);
 			if (obj)
 				rtm__obj_unclaim(obj);
-		} else if (i < unclaimed) {
+		} else if (i < unclaimed && !in_local_run(c, i)) {
 			struct rtm_entity *e = rtm__entity_of_rib(rib, h);
 			if (e)
 				rtm__entity_unclaim_client(e);
 		}
 	}
+	for (unsigned k = 0; k < c->n_runs && k < RUNS; k++)
+		if (c->run[k].local && c->run[k].start < unclaimed)
+			rtm__entity_unclaim_client_local(c->run[k].e, c->run[k].h, c->run[k].n);
 }
-
-/* A run of one entity handle: its first item, its length, the entity. */
-struct entity_run {
-	HANDLE h;
-	unsigned start, n;
-	struct rtm_entity *e;
-};
-
-/* What the first pass found, so that the second has little left to do. */
-enum { CLAIMED = 256, RUNS = 8 };
-struct claims {
-	struct rtm_obj *obj[CLAIMED]; /* the objects of the first CLAIMED items */
-	struct entity_run run[RUNS];  /* the entity runs claimed, in order */
-	unsigned n_runs;              /* RUNS + 1: more than that, found again */
-	bool reap;                    /* an object may have become freeable */
-};
 
 /* Pass 1: claims every item; 0, or RTM_EHANDLE with nothing claimed. */
 static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx,
 		     struct claims *c)
 {
-	struct entity_run run = { 0, 0, 0, NULL };
+	struct entity_run run = { 0, 0, 0, NULL, false };
 	HANDLE h;
 	unsigned type;
 	c->n_runs = 0;
@@ -112,9 +136,13 @@ static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, 
 		}
 		/* The end, or an item that ends the pending run. */
 		if (run.n && (i == n || type == RTM_HT_ENTITY)) {
-			run.e = rtm__entity_claim_client_n(rib, run.h, run.n);
+			/* The thread's own counts first, for a run that can be
+			 * listed (drop_entities must know it needs no unref). */
+			struct rtm_entity *e = c->n_runs < RUNS ? rtm__entity_of_rib(rib, run.h) : NULL;
+			run.local = e && rtm__entity_claim_client_local(e, run.h, run.n);
+			run.e = run.local ? e : rtm__entity_claim_client_n(rib, run.h, run.n);
 			if (!run.e) {
-				unclaim_items(rib, item, ctx, i, run.start);
+				unclaim_items(rib, item, ctx, i, run.start, c);
 				return RTM_EHANDLE;
 			}
 			if (c->n_runs < RUNS)
@@ -125,20 +153,25 @@ static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, 
 		if (i == n)
 			break;
 		if (type == RTM_HT_ENTITY) {
-			run = (struct entity_run){ h, i, 1, NULL };
+			run = (struct entity_run){ h, i, 1, NULL, false };
 			continue;
 		}
-		struct rtm_obj *obj = obj_claim(rib, h, type);
+		struct rtm_obj *obj = obj_claim(rib, h, type, c->lockfree);
 		if (!obj) {
-			unclaim_items(rib, item, ctx, i, run.n ? run.start : i);
+			unclaim_items(rib, item, ctx, i, run.n ? run.start : i, c);
 			return RTM_EHANDLE;
 		}
 		if (i < CLAIMED)
 			c->obj[i] = obj;
-		/* Whether it can be freed changes only under the exclusive lock,
-		 * so what is seen here holds until the lock is dropped; only
-		 * more references can come meanwhile. */
-		if (rtm__obj_refs(obj) == 0 && rtm__obj_needs_reap(obj))
+		/* Under the shared lock, whether it can be freed changes only
+		 * under the exclusive one, so what is seen holds until the lock
+		 * is dropped; only more references can come meanwhile.
+		 * Lock-free, a writer may be making it freeable right now: the
+		 * claim (a full barrier) came first, and a writer checks the
+		 * references after its change (lifetime.h), so one of the two
+		 * sees the other, and the reap looks again under the lock. */
+		if (rtm__obj_refs(obj) == 0 &&
+		    (c->lockfree ? rtm__obj_may_need_reap(obj) : rtm__obj_needs_reap(obj)))
 			c->reap = true;
 	}
 	return 0;
@@ -146,7 +179,7 @@ static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, 
 
 static void drop_run(struct entity_run *run)
 {
-	if (run->n && run->e)
+	if (run->n && run->e && !run->local)
 		rtm__entity_unref_n(run->e, run->n);
 	run->n = 0;
 }
@@ -162,7 +195,7 @@ static void drop_entities(struct rtm_rib *rib, unsigned n, rtm_release_item_fn i
 			drop_run(&c->run[k]);
 		return;
 	}
-	struct entity_run run = { 0, 0, 0, NULL };
+	struct entity_run run = { 0, 0, 0, NULL, false };
 	for (unsigned i = 0; i < n; i++) {
 		HANDLE h;
 		unsigned type;
@@ -171,7 +204,7 @@ static void drop_entities(struct rtm_rib *rib, unsigned n, rtm_release_item_fn i
 			continue;
 		if (!run.n || h != run.h) {
 			drop_run(&run);
-			run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h) };
+			run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h), false };
 		}
 		run.n++;
 	}
@@ -228,9 +261,54 @@ static void reap_claimed(struct rtm_rib *rib, unsigned n, rtm_release_item_fn it
 	}
 }
 
+/* Frees, under the exclusive lock, what the handles name if it is freeable:
+ * objects a lock-free release or query left unreferenced.  Each is found
+ * again by its handle: a writer may have freed it meanwhile. */
+static void reap_by_handle(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx)
+{
+	rtm__rib_wrlock(rib);
+	for (unsigned i = 0; i < n; i++) {
+		HANDLE h;
+		unsigned type;
+		item(ctx, i, &h, &type);
+		if (type == 0 || type == RTM_HT_ENTITY)
+			continue;
+		struct rtm_obj *obj = rtm__rib_lookup(rib, h, type);
+		if (obj && rtm__obj_refs(obj) == 0 && rtm__obj_needs_reap(obj) &&
+		    !atomic_load_explicit(&obj->reap_pending, memory_order_relaxed))
+			rtm__obj_try_free(rib, obj);
+	}
+	rtm__rib_unlock(rib);
+}
+
+/* Can pass 1 run lock-free?  For destinations, routes and entities, whose
+ * memory a writer frees through the epoch (dest.h). */
+static bool all_lockfree(unsigned n, rtm_release_item_fn item, void *ctx)
+{
+	for (unsigned i = 0; i < n; i++) {
+		HANDLE h;
+		unsigned type;
+		item(ctx, i, &h, &type);
+		if (type != 0 && type != RTM_HT_DEST && type != RTM_HT_ROUTE && type != RTM_HT_ENTITY)
+			return false;
+	}
+	return true;
+}
+
 int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx)
 {
 	struct claims c;
+	c.lockfree = all_lockfree(n, item, ctx);
+	if (c.lockfree) {
+		rtm__epoch_enter();
+		int err = claim_all(rib, n, item, ctx, &c);
+		rtm__epoch_exit();
+		if (!err && c.reap)
+			reap_by_handle(rib, n, item, ctx);
+		if (!err)
+			drop_entities(rib, n, item, ctx, &c);
+		return err;
+	}
 	rtm__rib_rdlock(rib);
 	int err = claim_all(rib, n, item, ctx, &c);
 	if (err || !c.reap)
@@ -240,6 +318,20 @@ int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn 
 	if (!err)
 		drop_entities(rib, n, item, ctx, &c);
 	return err;
+}
+
+static void reap_list_item(void *ctx, unsigned i, HANDLE *h, unsigned *type)
+{
+	const struct rtm_reap_list *l = ctx;
+	*h = l->h[i];
+	*type = l->type[i];
+}
+
+void rtm__rib_reap_list(struct rtm_rib *rib, struct rtm_reap_list *list)
+{
+	if (list->n)
+		reap_by_handle(rib, list->n, reap_list_item, list);
+	list->n = 0;
 }
 
 struct strided {
@@ -309,6 +401,9 @@ static void free_all(struct rtm_rib *rib)
 
 void rtm__rib_deactivate(struct rtm_rib *rib)
 {
+	/* Lock-free readers that validated a caller before it deregistered
+	 * may still be in the RIB: let them leave first. */
+	rtm__epoch_synchronize();
 	/*
 	 * Every entity has gone, and with it every route, next hop, list,
 	 * enumeration and notification it owned.  What can remain are objects
@@ -319,4 +414,6 @@ void rtm__rib_deactivate(struct rtm_rib *rib)
 	free_all(rib);
 	rib->deactivations++;
 	rtm__rib_unlock(rib);
+	/* Nobody can reach the RIB's objects now: free their memory at once. */
+	rtm__epoch_synchronize();
 }

@@ -33,6 +33,12 @@ int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsig
 typedef void (*rtm_release_item_fn)(void *ctx, unsigned i, HANDLE *h, unsigned *type);
 int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx);
 
+/* Reaps what a lock-free query left unreferenced (table/dest.h) and empties
+ * the list.  No lock held; takes rib->lock exclusive when the list is not
+ * empty. */
+struct rtm_reap_list;
+void rtm__rib_reap_list(struct rtm_rib *rib, struct rtm_reap_list *list);
+
 /* Frees a RIB's contents after its last entity left: the objects only
  * unreleased client references kept.  Registry mutex held; takes rib->lock. */
 void rtm__rib_deactivate(struct rtm_rib *rib);

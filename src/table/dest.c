@@ -39,6 +39,7 @@
 #include "timerrec.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,7 +122,10 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 		rtm__free(dest);
 		return RTM_ENOMEM;
 	}
-	if (rtm__trie_insert(&rib->trie, &dest->node)) {
+	rtm__seq_write_begin(&rib->trie_seq);
+	int err = rtm__trie_insert(&rib->trie, &dest->node);
+	rtm__seq_write_end(&rib->trie_seq);
+	if (err) {
 		rtm__handle_free(&rib->handles, &dest->obj);
 		rtm__free(dest);
 		return RTM_ENOMEM;
@@ -140,39 +144,58 @@ bool rtm__dest_is_empty(const struct rtm_dest *dest)
 	return dest->n_routes == 0 && dest->pending == 0 && !(dest->ext && dest->ext->hold_route);
 }
 
-bool rtm__dest_has_route_in(const struct rtm_dest *dest, RTM_VIEW_SET views)
+RTM_OPTIMISTIC bool rtm__dest_has_route_in(const struct rtm_dest *dest, RTM_VIEW_SET views)
 {
 	return views ? (dest->views & views) != 0 : dest->routes != NULL;
 }
 
-bool rtm__dest_visible(const struct rtm_dest *dest)
+RTM_OPTIMISTIC bool rtm__dest_visible(const struct rtm_dest *dest)
 {
 	return dest->n_routes > 0 || (dest->ext && dest->ext->hold_route);
 }
 
+/* Lock-free readers may still be reading a freed destination: its memory
+ * goes through the epoch (dest.h), and its sequence count is left odd, so
+ * that whoever read it retries. */
+static void dest_memory_free(void *p)
+{
+	struct rtm_dest *dest = p;
+	rtm__free(dest->ext);
+	rtm__free(dest);
+}
+
 void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
 {
+	(void)rtm__dest_write_begin(dest);
 	if (dest->in_trie) {
 		unlink_in_order(rib, dest);
+		rtm__seq_write_begin(&rib->trie_seq);
 		rtm__trie_remove(&rib->trie, &dest->node);
+		rtm__seq_write_end(&rib->trie_seq);
 	}
 	if (dest->ext) {
 		/* Hold-downs end before a destination can be empty, so no timer
 		 * record is left; cancel anyway in case of deactivation. */
 		rtm__timerrec_cancel(rib, &dest->ext->hold_timer);
-		rtm__free(dest->ext);
 	}
 	rtm__handle_free(&rib->handles, &dest->obj);
 	rib->stats.dests--;
 	rib->dests_freed++;
-	rtm__free(dest);
+	rtm__epoch_retire(dest, dest_memory_free);
 }
 
 bool rtm__dest_try_free(struct rtm_rib *rib, struct rtm_dest *dest)
 {
-	if (!rtm__dest_is_empty(dest) || rtm__obj_refs(&dest->obj) ||
-	    atomic_load_explicit(&dest->obj.reap_pending, memory_order_relaxed))
+	if (!rtm__dest_is_empty(dest))
 		return false;
+	/* A lock-free reader takes its reference, then checks the count: with
+	 * the count opened first, one of the two sees the other (dest.h). */
+	bool opened = rtm__dest_write_begin(dest);
+	if (rtm__obj_refs(&dest->obj) ||
+	    atomic_load_explicit(&dest->obj.reap_pending, memory_order_relaxed)) {
+		rtm__dest_write_end(dest, opened);
+		return false;
+	}
 	rtm__dest_free(rib, dest);
 	return true;
 }
@@ -329,7 +352,7 @@ static struct rtm_dest_ext *ext_get(struct rtm_rib *rib, struct rtm_dest *dest)
 							  sizeof(void *));
 	if (!ext)
 		return NULL;
-	dest->ext = ext;
+	__atomic_store_n(&dest->ext, ext, __ATOMIC_RELEASE); /* lock-free readers (dest.h) */
 	return ext;
 }
 
@@ -364,9 +387,11 @@ void rtm__dest_hold_finish(struct rtm_rib *rib, struct rtm_dest *dest)
 	rtm__dest_state(rib, dest, &before);
 	RTM_VIEW_SET views = ext->hold_views;
 	struct rtm_route *held = ext->hold_route;
+	bool opened = rtm__dest_write_begin(dest);
 	ext->hold_route = NULL;
 	ext->hold_views = 0;
 	rtm__dest_touch(dest);
+	rtm__dest_write_end(dest, opened);
 	rtm__dest_state(rib, dest, &after);
 	struct rtm_dest_change ch;
 	rtm__dest_diff(rib, &before, &after, views, &ch);
@@ -407,4 +432,260 @@ void rtm__dests_clear_opaque(struct rtm_rib *rib, int slot)
 	for (struct rtm_dest *d = rib->first_dest; d; d = d->next)
 		if (d->ext)
 			d->ext->opaque[slot] = NULL;
+}
+
+/* ---- lock-free queries (dest.h) --------------------------------------------- */
+
+enum { SEEN_MAX = 8, QUERY_AGAIN = 1, ROUTE_STEPS = 1u << 16 };
+
+/* What one optimistic pass read: the destinations whose counts vouch for
+ * it, and what the answer names. */
+struct pass {
+	uint32_t trie_seq;
+	unsigned n_seen;
+	struct rtm_dest *seen[SEEN_MAX];
+	uint16_t seen_seq[SEEN_MAX];
+	struct rtm_dest *dest; /* the answer, or NULL */
+	uint64_t last_changed;
+	RTM_VIEW_SET belongs;
+	unsigned n_views;
+	struct {
+		RTM_VIEW_ID view;
+		UINT count;
+		USHORT flags;
+		struct rtm_route *best;
+		struct rtm_entity *owner;
+		struct rtm_route *hold;
+	} v[RTM_MAX_VIEWS];
+};
+
+/* Notes d's count: false when it is odd (a writer is in it) or no room is left. */
+static bool note(struct pass *p, struct rtm_dest *d)
+{
+	if (p->n_seen == SEEN_MAX)
+		return false;
+	uint16_t seq = rtm__seq16_read(&d->node.aux);
+	if (seq & 1u)
+		return false;
+	p->seen[p->n_seen] = d;
+	p->seen_seq[p->n_seen++] = seq;
+	return true;
+}
+
+/* Has nothing the pass read changed? */
+static bool still_holds(const struct rtm_rib *rib, const struct pass *p)
+{
+	if (rtm__seq_changed(&rib->trie_seq, p->trie_seq))
+		return false;
+	for (unsigned i = 0; i < p->n_seen; i++)
+		if (rtm__seq16_changed(&p->seen[i]->node.aux, p->seen_seq[i]))
+			return false;
+	return true;
+}
+
+/* What RtmGetDestInfo reports of d, read as rtm__dest_fill_info does, with
+ * every walk bounded (a reader that crossed a change may meet a cycle). */
+RTM_OPTIMISTIC static void read_info(const struct rtm_rib *rib, const struct rtm_dest *d, ULONG proto,
+				     RTM_VIEW_SET views, struct pass *p)
+{
+	p->last_changed = d->last_changed;
+	p->belongs = d->views;
+	const struct rtm_dest_ext *ext = d->ext;
+	unsigned k = 0;
+	for (RTM_VIEW_SET m = views & rib->cfg.views_supported; m; m &= m - 1) {
+		unsigned v = (unsigned)__builtin_ctz(m);
+		RTM_VIEW_SET bit = (RTM_VIEW_SET)1u << v;
+		UINT count = 0;
+		struct rtm_route *best = NULL;
+		if (d->views & bit) {
+			unsigned steps = 0;
+			for (struct rtm_route *r = d->routes; r && steps < ROUTE_STEPS; r = r->next, steps++) {
+				if (!(r->views & bit))
+					continue;
+				count++;
+				if (!best && (!proto || r->owner->info.EntityId.EntityProtocolId == proto))
+					best = r;
+			}
+			if (!d->views_mixed)
+				count = d->n_routes;
+		}
+		p->v[k].view = (RTM_VIEW_ID)v;
+		p->v[k].count = count;
+		p->v[k].best = best;
+		p->v[k].flags = best ? best->flags : 0;
+		p->v[k].owner = best ? best->owner : NULL;
+		p->v[k].hold = ext && ext->hold_route && (ext->hold_views & bit) ? ext->hold_route : NULL;
+		k++;
+	}
+	p->n_views = k;
+}
+
+/* One optimistic pass: 0 (p->dest the answer, or NULL: none), QUERY_AGAIN,
+ * or RTM_EHANDLE. */
+RTM_OPTIMISTIC static int read_pass(struct rtm_rib *rib, const struct rtm_dest_query *q, struct pass *p)
+{
+	p->n_seen = 0;
+	p->dest = NULL;
+	p->trie_seq = rtm__seq_read(&rib->trie_seq);
+	if (p->trie_seq & 1u)
+		return QUERY_AGAIN;
+	RTM_VIEW_SET views = q->views & rib->cfg.views_supported;
+	struct rtm_trie_node *n = NULL;
+	struct rtm_dest *d;
+	switch (q->kind) {
+	case RTM_QUERY_HANDLE:
+		d = (struct rtm_dest *)rtm__rib_lookup_optimistic(rib, q->h, RTM_HT_DEST);
+		if (!d)
+			return RTM_EHANDLE;
+		if (!note(p, d))
+			return QUERY_AGAIN;
+		p->dest = d;
+		break;
+	case RTM_QUERY_EXACT:
+		d = rtm__dest_of_node(rtm__trie_find_exact(&rib->trie, q->key, q->len));
+		if (d) {
+			if (!note(p, d))
+				return QUERY_AGAIN;
+			if (rtm__dest_visible(d))
+				p->dest = d;
+		}
+		break;
+	case RTM_QUERY_LESS:
+		d = (struct rtm_dest *)rtm__rib_lookup_optimistic(rib, q->h, RTM_HT_DEST);
+		if (!d)
+			return RTM_EHANDLE;
+		if (!note(p, d))
+			return QUERY_AGAIN;
+		n = d->in_trie ? rtm__trie_find_less_specific(&rib->trie, &d->node) : NULL;
+		goto up;
+	case RTM_QUERY_LONGEST:
+		n = rtm__trie_find_longest(&rib->trie, q->key, q->len);
+	up:
+		for (; n; n = rtm__trie_find_less_specific(&rib->trie, n)) {
+			d = rtm__dest_of_node(n);
+			if (!note(p, d))
+				return QUERY_AGAIN;
+			if (rtm__dest_has_route_in(d, views)) {
+				p->dest = d;
+				break;
+			}
+		}
+		break;
+	}
+	if (p->dest)
+		read_info(rib, p->dest, q->proto, q->views, p);
+	return 0;
+}
+
+/* The handle an object had when a pass read it (it may be gone since: a
+ * stale handle then, which a reap does not find). */
+RTM_OPTIMISTIC static HANDLE handle_as_read(const struct rtm_rib *rib, const struct rtm_obj *obj)
+{
+	return rtm__handle_encode(obj->type, rib->index, obj->slot, obj->gen);
+}
+
+/* Gives back one reference a pass took; an object left with none may be
+ * freeable, which a writer decides. */
+static void give_back(struct rtm_rib *rib, struct rtm_obj *obj, unsigned type, struct rtm_reap_list *reap)
+{
+	if (atomic_fetch_sub_explicit(&obj->crefs, 1, memory_order_acq_rel) == 1 &&
+	    reap->n < sizeof(reap->h) / sizeof(reap->h[0])) {
+		reap->h[reap->n] = handle_as_read(rib, obj);
+		reap->type[reap->n++] = type;
+	}
+}
+
+static void refs_take(struct pass *p)
+{
+	rtm__obj_ref(&p->dest->obj);
+	for (unsigned k = 0; k < p->n_views; k++) {
+		if (p->v[k].best)
+			rtm__obj_ref(&p->v[k].best->obj);
+		if (p->v[k].hold)
+			rtm__obj_ref(&p->v[k].hold->obj);
+	}
+}
+
+/* Gives back what refs_take took; false when reap could not list it all. */
+static bool refs_give_back(struct rtm_rib *rib, struct pass *p, struct rtm_reap_list *reap)
+{
+	unsigned room = (unsigned)(sizeof(reap->h) / sizeof(reap->h[0])) - reap->n;
+	if (room < 1 + 2 * p->n_views)
+		return false;
+	give_back(rib, &p->dest->obj, RTM_HT_DEST, reap);
+	for (unsigned k = 0; k < p->n_views; k++) {
+		if (p->v[k].best)
+			give_back(rib, &p->v[k].best->obj, RTM_HT_ROUTE, reap);
+		if (p->v[k].hold)
+			give_back(rib, &p->v[k].hold->obj, RTM_HT_ROUTE, reap);
+	}
+	return true;
+}
+
+/* A writer is in what the pass wanted: let it finish (it runs on another
+ * core, or needs this one after a while). */
+static void query_relax(unsigned tries)
+{
+	if (tries % 64 == 63)
+		sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+	else
+		__builtin_ia32_pause();
+#endif
+}
+
+int rtm__dest_query(struct rtm_rib *rib, const struct rtm_dest_query *q, PRTM_DEST_INFO info,
+		    struct rtm_reap_list *reap)
+{
+	struct pass p;
+	for (unsigned tries = 0;; tries++) {
+		int r = read_pass(rib, q, &p);
+		if (r == QUERY_AGAIN || !still_holds(rib, &p)) {
+			query_relax(tries);
+			continue;
+		}
+		if (r)
+			return r;
+		if (!p.dest)
+			return RTM_ENOENT;
+		/*
+		 * Reference what the answer names, then check again.  A writer
+		 * that would free the destination opens its count before it
+		 * reads the references (rtm__dest_try_free): it sees these, or
+		 * this sees its count move.  A route the answer names was
+		 * linked while the count held, so it is not freed either.
+		 */
+		refs_take(&p);
+		if (!still_holds(rib, &p)) {
+			if (!refs_give_back(rib, &p, reap))
+				return RTM_ENOMORE;
+			continue;
+		}
+		break;
+	}
+	/* Everything named is referenced now, so what follows reads memory
+	 * that stays put. */
+	struct rtm_dest *d = p.dest;
+	info->DestHandle = rtm__rib_handle(rib, &d->obj);
+	rtm__netaddr_from_key(&info->DestAddress, rib->family, rib->width, d->node.key, d->node.len);
+	info->LastChanged = rtm__filetime(p.last_changed);
+	info->BelongsToViews = p.belongs;
+	for (unsigned k = 0; k < p.n_views; k++) {
+		__typeof__(&info->ViewInfo[0]) vi = (void *)((char *)info->ViewInfo + k * sizeof(info->ViewInfo[0]));
+		vi->ViewId = p.v[k].view;
+		vi->NumRoutes = p.v[k].count;
+		vi->Route = NULL;
+		vi->Owner = NULL;
+		vi->DestFlags = p.v[k].flags;
+		vi->HoldRoute = NULL;
+		if (p.v[k].best) {
+			vi->Route = rtm__rib_handle(rib, &p.v[k].best->obj);
+			rtm__entity_ref_client_local(p.v[k].owner);
+			vi->Owner = rtm__entity_handle(p.v[k].owner);
+		}
+		if (p.v[k].hold)
+			vi->HoldRoute = rtm__rib_handle(rib, &p.v[k].hold->obj);
+	}
+	info->NumberOfViews = p.n_views;
+	return 0;
 }

@@ -26,6 +26,56 @@ struct rtm_dest *rtm__dest_find(struct rtm_rib *rib, const uint8_t *key, unsigne
  * leaves the table unchanged.  *created says whether it is new. */
 int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_dest **out,
 		  bool *created);
+/*
+ * Lock-free queries.  Readers find destinations and fill RTM_DEST_INFO
+ * without a lock, inside an epoch section (epoch.h).  What they read is
+ * checked afterwards against two sequence counts: the RIB's trie_seq (the
+ * trie's shape) and each destination's own (node.aux: its routes, their
+ * views and flags, its hold-down, LastChanged).  Writers open a
+ * destination's count around every change of it, free what readers may
+ * hold through the epoch, and leave a freed destination's count odd.
+ */
+static inline bool rtm__dest_write_begin(struct rtm_dest *dest)
+{
+	return rtm__seq16_write_begin(&dest->node.aux);
+}
+static inline void rtm__dest_write_end(struct rtm_dest *dest, bool opened)
+{
+	rtm__seq16_write_end(&dest->node.aux, opened);
+}
+
+enum rtm_dest_query_kind {
+	RTM_QUERY_HANDLE,   /* the destination h names (RtmGetDestInfo) */
+	RTM_QUERY_EXACT,    /* (key, len) exactly */
+	RTM_QUERY_LONGEST,  /* the longest match of (key, len) with a route in views */
+	RTM_QUERY_LESS,     /* the first less specific than h's with a route in views */
+};
+struct rtm_dest_query {
+	enum rtm_dest_query_kind kind;
+	const uint8_t *key;
+	unsigned len;
+	HANDLE h;
+	ULONG proto;        /* rtm__protocol_filter's answer */
+	RTM_VIEW_SET views;
+};
+/* Objects whose last reference a reader gave back after it lost a race with
+ * a writer: they may be freeable, which only a writer can do
+ * (svc/release.c's rtm__rib_reap_handles). */
+struct rtm_reap_list {
+	unsigned n;
+	HANDLE h[8];
+	unsigned type[8];
+};
+/*
+ * Answers q inside an epoch section, taking no lock: 0 with info filled and
+ * every handle in it referenced (its owners through the calling thread's
+ * counts, entity.h), RTM_ENOENT, RTM_EHANDLE (a handle that names no
+ * destination), or RTM_ENOMORE when reap is full and must be emptied before
+ * the call is made again.  Whatever the answer, reap lists what to reap.
+ */
+int rtm__dest_query(struct rtm_rib *rib, const struct rtm_dest_query *q, PRTM_DEST_INFO info,
+		    struct rtm_reap_list *reap);
+
 /* Stamps a change of the destination: LastChanged becomes now, and always
  * later than its previous value (the clock is coarse, see rtm__filetime_now). */
 static inline void rtm__dest_touch(struct rtm_dest *dest)

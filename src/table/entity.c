@@ -34,6 +34,7 @@
 #include "alloc.h"
 #include "error.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define ENT_CHUNK_SHIFT 8u
@@ -169,12 +170,158 @@ void rtm__entity_ref(struct rtm_entity *e)
 	atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
 }
 
+/* ---- client references counted by the thread that gave them -------------
+ *
+ * A lock-free query (dest.h) gives the owner of each best route a client
+ * reference.  Counted on the entity, that would be a write to one cache line
+ * shared by every reader of the RIB, on every lookup.  So each thread counts
+ * the owner references it gave in a table of its own (TREF_SLOTS entries,
+ * by entity slot), and a release by the same thread takes them back there.
+ * Everything else sees ordinary counts: when a release cannot be met from
+ * the entity's counts, and when the entity's last reference is about to go,
+ * every thread's count of it is moved to the entity first (tref_migrate,
+ * under tref_mutex, a leaf).  An entry's entity and generation are written
+ * only by its thread, under tref_mutex; other threads only read them there,
+ * and only take counts away.  A thread that ends leaves its table to the
+ * next new thread, counts and all: they are references like any other.
+ */
+#define TREF_SLOTS 64u
+struct tref {
+	struct rtm_entity *e;
+	uint32_t gen;
+	atomic_uint n;
+};
+struct tref_table {
+	struct tref t[TREF_SLOTS];
+	struct tref_table *next;
+	atomic_int in_use;
+};
+static pthread_mutex_t tref_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct tref_table *tref_tables; /* every table, under tref_mutex */
+static __attribute__((tls_model("initial-exec"))) _Thread_local struct tref_table *my_trefs;
+static pthread_once_t tref_once = PTHREAD_ONCE_INIT;
+static pthread_key_t tref_key;
+
+static void tref_give_back(void *p)
+{
+	struct tref_table *tt = p;
+	atomic_store_explicit(&tt->in_use, 0, memory_order_release);
+}
+
+static void tref_make_key(void)
+{
+	(void)pthread_key_create(&tref_key, tref_give_back);
+}
+
+/* This thread's table (taken over from an ended thread, or new); NULL when
+ * there is no memory for one. */
+static struct tref_table *tref_table(void)
+{
+	if (my_trefs)
+		return my_trefs;
+	pthread_once(&tref_once, tref_make_key);
+	pthread_mutex_lock(&tref_mutex);
+	struct tref_table *tt;
+	for (tt = tref_tables; tt; tt = tt->next)
+		if (atomic_load_explicit(&tt->in_use, memory_order_acquire) == 0)
+			break;
+	if (!tt) {
+		tt = calloc(1, sizeof(*tt)); /* not rtm__calloc: readers must not fail */
+		if (tt) {
+			tt->next = tref_tables;
+			tref_tables = tt;
+		}
+	}
+	if (tt) {
+		atomic_store_explicit(&tt->in_use, 1, memory_order_relaxed);
+		my_trefs = tt;
+		(void)pthread_setspecific(tref_key, tt);
+	}
+	pthread_mutex_unlock(&tref_mutex);
+	return tt;
+}
+
+void rtm__entity_ref_client_local(struct rtm_entity *e)
+{
+	struct tref_table *tt = tref_table();
+	uint32_t gen = atomic_load_explicit(&e->gen, memory_order_relaxed);
+	struct tref *r = tt ? &tt->t[e->slot % TREF_SLOTS] : NULL;
+	if (r && r->e == e && r->gen == gen) {
+		atomic_fetch_add_explicit(&r->n, 1, memory_order_relaxed);
+		return;
+	}
+	if (r && atomic_load_explicit(&r->n, memory_order_relaxed) == 0) {
+		/* Only this thread adds to its entries: 0 stays 0 meanwhile. */
+		pthread_mutex_lock(&tref_mutex);
+		r->e = e;
+		r->gen = gen;
+		atomic_store_explicit(&r->n, 1, memory_order_relaxed);
+		pthread_mutex_unlock(&tref_mutex);
+		return;
+	}
+	rtm__entity_ref_client(e); /* the entry is another entity's */
+}
+
+bool rtm__entity_claim_client_local(struct rtm_entity *e, HANDLE h, unsigned n)
+{
+	struct tref_table *tt = my_trefs;
+	struct rtm_handle_parts p;
+	if (!tt || rtm__handle_decode(h, &p))
+		return false;
+	struct tref *r = &tt->t[e->slot % TREF_SLOTS];
+	if (r->e != e || r->gen != p.gen)
+		return false;
+	unsigned cur = atomic_load_explicit(&r->n, memory_order_relaxed);
+	do {
+		if (cur < n)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&r->n, &cur, cur - n, memory_order_acq_rel,
+							memory_order_relaxed));
+	return true;
+}
+
+void rtm__entity_unclaim_client_local(struct rtm_entity *e, HANDLE h, unsigned n)
+{
+	struct tref_table *tt = my_trefs;
+	struct rtm_handle_parts p;
+	if (tt && !rtm__handle_decode(h, &p)) {
+		struct tref *r = &tt->t[e->slot % TREF_SLOTS];
+		if (r->e == e && r->gen == p.gen) {
+			atomic_fetch_add_explicit(&r->n, n, memory_order_relaxed);
+			return;
+		}
+	}
+	rtm__entity_ref_client_n(e, n);
+}
+
+/* Moves every thread's count of e (generation gen) to e's own counts;
+ * returns how many. */
+static unsigned tref_migrate(struct rtm_entity *e, uint32_t gen)
+{
+	unsigned moved = 0;
+	pthread_mutex_lock(&tref_mutex);
+	for (struct tref_table *tt = tref_tables; tt; tt = tt->next) {
+		struct tref *r = &tt->t[e->slot % TREF_SLOTS];
+		if (r->e == e && r->gen == gen)
+			moved += atomic_exchange_explicit(&r->n, 0, memory_order_acq_rel);
+	}
+	if (moved)
+		rtm__entity_ref_client_n(e, moved);
+	pthread_mutex_unlock(&tref_mutex);
+	return moved;
+}
+
 void rtm__entity_unref_n(struct rtm_entity *e, unsigned n)
 {
 	unsigned cur = atomic_load_explicit(&e->refs, memory_order_relaxed);
 	do {
 		if (cur < n)
 			return;
+		/* The last reference: threads' own counts are references too. */
+		if (cur == n && tref_migrate(e, atomic_load_explicit(&e->gen, memory_order_relaxed))) {
+			cur = atomic_load_explicit(&e->refs, memory_order_relaxed);
+			continue;
+		}
 	} while (!atomic_compare_exchange_weak_explicit(&e->refs, &cur, cur - n, memory_order_acq_rel,
 							memory_order_relaxed));
 	if (cur == n)
@@ -238,9 +385,17 @@ struct rtm_entity *rtm__entity_claim_client_n(struct rtm_rib *rib, HANDLE h, uns
 	if (!e)
 		return NULL;
 	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
+	bool migrated = false;
 	do {
-		if (cur < n)
-			return NULL;
+		if (cur < n) {
+			/* Threads' own counts (above) may hold the rest. */
+			struct rtm_handle_parts p;
+			if (migrated || rtm__handle_decode(h, &p) || !tref_migrate(e, p.gen))
+				return NULL;
+			migrated = true;
+			cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
+			continue;
+		}
 	} while (!atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - n,
 							memory_order_acq_rel, memory_order_relaxed));
 	/* A client reference keeps the slot, so with a valid handle it is the

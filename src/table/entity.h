@@ -60,6 +60,14 @@ void rtm__entity_unclaim_client(struct rtm_entity *e);
  * against h going stale meanwhile; NULL (nothing changed) if it does not
  * name one.  Undone by rtm__entity_claim_client + rtm__entity_unref. */
 struct rtm_entity *rtm__entity_ref_client_handle(struct rtm_rib *rib, HANDLE h);
+/* Client references to entity handles counted by the calling thread (the
+ * lock-free queries' owners; entity.c): give one; claim n back (true), or
+ * false when this thread's count cannot meet them (then use
+ * claim_client_n, which also finds other threads' counts); give a claim
+ * back.  A claim made here is whole: no rtm__entity_unref follows it. */
+void rtm__entity_ref_client_local(struct rtm_entity *e);
+bool rtm__entity_claim_client_local(struct rtm_entity *e, HANDLE h, unsigned n);
+void rtm__entity_unclaim_client_local(struct rtm_entity *e, HANDLE h, unsigned n);
 /*
  * Client references to owners, counted while many information structures are
  * filled and given in one step per run of the same entity: a batch of

@@ -86,6 +86,18 @@ bool rtm__obj_needs_reap(struct rtm_obj *obj)
 	return false;
 }
 
+RTM_OPTIMISTIC bool rtm__obj_may_need_reap(const struct rtm_obj *obj)
+{
+	if (obj->dead)
+		return true;
+	if (obj->type == RTM_HT_DEST) {
+		const struct rtm_dest *d = (const void *)obj;
+		const struct rtm_dest_ext *ext = d->ext;
+		return d->n_routes == 0 && d->pending == 0 && !(ext && ext->hold_route);
+	}
+	return false;
+}
+
 void rtm__obj_reap(struct rtm_rib *rib, struct rtm_obj *obj)
 {
 	atomic_store_explicit(&obj->reap_pending, 0, memory_order_relaxed);

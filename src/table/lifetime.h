@@ -39,6 +39,13 @@ void rtm__obj_sweep_free(struct rtm_rib *rib, struct rtm_obj *obj);
 /* Would obj be freed once unreferenced (dead, or an empty destination)? */
 bool rtm__obj_needs_reap(struct rtm_obj *obj);
 
+/* rtm__obj_needs_reap read without rib->lock, by a lock-free release: may be
+ * wrong either way while a writer changes obj, so a true answer is only a
+ * reason to look again under the lock.  Writers that make an object
+ * freeable check its references after a full fence (rtm__route_try_free,
+ * rtm__dest_try_free), so a release that claimed the last reference first
+ * and then reads false here has left the free to the writer. */
+bool rtm__obj_may_need_reap(const struct rtm_obj *obj);
 /* Frees obj, claimed for reaping by this thread (obj.reap_pending), if it is
  * still unreferenced. */
 void rtm__obj_reap(struct rtm_rib *rib, struct rtm_obj *obj);

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "epoch.h"
 #include "handle.h"
 #include "link.h"
 #include "timer.h"
@@ -204,6 +205,7 @@ struct rtm_rib {
 	RTM_REGN_PROFILE profile;
 	struct rtm_handle_table handles;
 	struct rtm_trie trie;
+	uint32_t trie_seq;           /* odd while the trie changes (epoch.h; dest.h) */
 	struct rtm_dest *first_dest; /* the destinations in walk order, chained by next (dest.c) */
 	uint64_t dests_freed;        /* destinations ever freed (the enumerations' resume, api/enum.c) */
 	uint64_t deactivations;      /* times the last entity left and every object was freed (svc/release.c) */
@@ -234,6 +236,11 @@ static inline HANDLE rtm__rib_handle(const struct rtm_rib *rib, const struct rtm
 static inline struct rtm_obj *rtm__rib_lookup(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
 	return rtm__handle_lookup(&rib->handles, rib->index, h, type);
+}
+
+static inline struct rtm_obj *rtm__rib_lookup_optimistic(struct rtm_rib *rib, HANDLE h, unsigned type)
+{
+	return rtm__handle_lookup_optimistic(&rib->handles, rib->index, h, type);
 }
 
 /* The view set of a RIB and a view id's index in it. */

@@ -150,7 +150,7 @@ static void dest_link(struct rtm_dest *dest, struct rtm_route *route)
 	while (*pp && rtm__decide_cmp(*pp, route) < 0)
 		pp = &(*pp)->next;
 	route->next = *pp;
-	*pp = route;
+	__atomic_store_n(pp, route, __ATOMIC_RELEASE); /* published whole (dest.h) */
 	if (dest->n_routes++ && route->views != dest->views)
 		dest->views_mixed = 1;
 	dest->views |= route->views;
@@ -266,13 +266,15 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	struct rtm_entity *owner = route->owner;
 	rtm__handle_free(&rib->handles, &route->obj);
 	rib->stats.routes--;
-	rtm__free(route);
+	rtm__epoch_retire(route, rtm__free); /* lock-free readers may still hold it (dest.h) */
 	rtm__entity_unref(owner);
 	rtm__obj_unpin_locked(rib, &dest->obj);
 }
 
 bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route)
 {
+	/* Made dead before, references read after (lifetime.h). */
+	atomic_thread_fence(memory_order_seq_cst);
 	if (!route->obj.dead || rtm__obj_refs(&route->obj) ||
 	    atomic_load_explicit(&route->obj.reap_pending, memory_order_relaxed))
 		return false;
@@ -289,6 +291,7 @@ bool rtm__route_delete(struct rtm_rib *rib, struct rtm_route *route)
 	rtm__dest_state(rib, dest, &before);
 	RTM_VIEW_SET had = dest->views;
 
+	bool opened = rtm__dest_write_begin(dest);
 	dest_unlink(dest, route);
 	route->obj.dead = 1;
 	route->state = RTM_ROUTE_STATE_DELETED;
@@ -302,6 +305,7 @@ bool rtm__route_delete(struct rtm_rib *rib, struct rtm_route *route)
 	if (emptied)
 		rtm__dest_hold_removed(rib, dest, route, emptied);
 	rtm__dest_touch(dest);
+	rtm__dest_write_end(dest, opened);
 
 	rtm__dest_state(rib, dest, &after);
 	struct rtm_dest_change ch;
@@ -418,6 +422,7 @@ int rtm__route_apply(struct rtm_rib *rib, struct rtm_route *route, const struct 
 	struct rtm_dest_state before, after;
 	rtm__dest_state(rib, dest, &before);
 	RTM_VIEW_SET touched = route->views | spec->views;
+	bool opened = rtm__dest_write_begin(dest);
 	if (!is_new)
 		dest_unlink(dest, route);
 	commit_spec(rib, route, spec, many);
@@ -425,6 +430,7 @@ int rtm__route_apply(struct rtm_rib *rib, struct rtm_route *route, const struct 
 	if (list)
 		rtm__list_move(route, list);
 	rtm__dest_touch(dest);
+	rtm__dest_write_end(dest, opened);
 	sync_shadow(rib, route);
 
 	rtm__dest_state(rib, dest, &after);
