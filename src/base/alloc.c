@@ -15,7 +15,7 @@ static atomic_ulong fail_countdown;
 static _Thread_local unsigned long alloc_count;
 static atomic_ulong failures;
 
-static int should_fail(void)
+int rtm__alloc_should_fail(void)
 {
 	alloc_count++;
 	if (__builtin_expect(atomic_load_explicit(&fail_countdown, memory_order_relaxed) == 0, 1))
@@ -37,17 +37,17 @@ static int should_fail(void)
 
 void *rtm__malloc(size_t size)
 {
-	return should_fail() ? NULL : malloc(size);
+	return rtm__alloc_should_fail() ? NULL : malloc(size);
 }
 
 void *rtm__calloc(size_t count, size_t size)
 {
-	return should_fail() ? NULL : calloc(count, size);
+	return rtm__alloc_should_fail() ? NULL : calloc(count, size);
 }
 
 void *rtm__realloc(void *ptr, size_t size)
 {
-	return should_fail() ? NULL : realloc(ptr, size);
+	return rtm__alloc_should_fail() ? NULL : realloc(ptr, size);
 }
 
 void rtm__free(void *ptr)

@@ -22,6 +22,10 @@ void *rtm__calloc(size_t count, size_t size);
 void *rtm__realloc(void *ptr, size_t size);
 void rtm__free(void *ptr);
 
+/* Counts one allocation and says whether it must fail (the injection
+ * above): for allocators of the library's own (slab.h). */
+int rtm__alloc_should_fail(void);
+
 void rtm__alloc_fail_at(unsigned long nth);
 unsigned long rtm__alloc_count(void);
 /* Number of allocations that were made to fail since start. */

@@ -145,20 +145,16 @@ bool rtm__epoch_inside(void)
 
 struct item {
 	void *p;
-	void (*fn)(void *);
+	void (*fn)(void *p, void *arg);
+	void *arg;
 	unsigned long long t;
 };
 
-struct block {
-	struct block *next;
+struct rtm_limbo_block {
+	struct rtm_limbo_block *next;
 	unsigned head, tail; /* items [head, tail) wait */
 	struct item it[BLOCK_ITEMS];
 };
-
-static pthread_mutex_t limbo_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct block *first, *last; /* FIFO of blocks */
-static uint64_t pending;
-static unsigned since_poll;
 
 /* The smallest epoch a reader is in, or ULLONG_MAX when none is. */
 static unsigned long long min_active(void)
@@ -172,36 +168,28 @@ static unsigned long long min_active(void)
 	return m;
 }
 
-/* Frees the items retired before epoch `below`; limbo_mutex held. */
-static void free_before(unsigned long long below)
+/* Frees the items retired before epoch `below`. */
+static void free_before(struct rtm_limbo *l, unsigned long long below)
 {
-	while (first) {
-		struct block *b = first;
+	while (l->first) {
+		struct rtm_limbo_block *b = l->first;
 		while (b->head < b->tail && b->it[b->head].t < below) {
 			struct item *it = &b->it[b->head++];
-			it->fn(it->p);
-			pending--;
+			it->fn(it->p, it->arg);
+			l->pending--;
 		}
 		if (b->head < b->tail)
 			return;
-		if (b == last) {
+		if (b == l->last) {
 			b->head = b->tail = 0; /* kept for what comes next */
 			return;
 		}
-		first = b->next;
-		if (!first)
-			last = NULL;
+		l->first = b->next;
 		free(b);
 	}
 }
 
-static void poll_locked(void)
-{
-	atomic_fetch_add_explicit(&global_epoch, 1, memory_order_seq_cst);
-	free_before(min_active());
-}
-
-/* Waits for every section entered at epoch <= t to end; limbo_mutex held. */
+/* Moves the epoch on and waits for every section entered at epoch <= t. */
 static void wait_readers(unsigned long long t)
 {
 	atomic_fetch_add_explicit(&global_epoch, 1, memory_order_seq_cst);
@@ -209,61 +197,59 @@ static void wait_readers(unsigned long long t)
 		sched_yield();
 }
 
-void rtm__epoch_retire(void *p, void (*fn)(void *))
+void rtm__epoch_synchronize(void)
+{
+	assert(depth == 0);
+	wait_readers(atomic_load_explicit(&global_epoch, memory_order_seq_cst));
+}
+
+void rtm__limbo_poll(struct rtm_limbo *l)
+{
+	if (!l->pending)
+		return;
+	atomic_fetch_add_explicit(&global_epoch, 1, memory_order_seq_cst);
+	free_before(l, min_active());
+}
+
+void rtm__limbo_flush(struct rtm_limbo *l)
+{
+	if (!l->pending)
+		return;
+	rtm__epoch_synchronize();
+	free_before(l, ~0ull);
+}
+
+void rtm__limbo_retire(struct rtm_limbo *l, void *p, void (*fn)(void *p, void *arg), void *arg)
 {
 	if (!p)
 		return;
 	assert(depth == 0);
-	pthread_mutex_lock(&limbo_mutex);
+	if (!l) {
+		fn(p, arg);
+		return;
+	}
 	unsigned long long t = atomic_load_explicit(&global_epoch, memory_order_seq_cst);
-	if (!last || last->tail == BLOCK_ITEMS) {
-		struct block *b = malloc(sizeof(*b));
+	if (!l->last || l->last->tail == BLOCK_ITEMS) {
+		struct rtm_limbo_block *b = malloc(sizeof(*b));
 		if (!b) {
 			/* Nowhere to keep it: wait until no reader can see it. */
 			wait_readers(t);
-			free_before(~0ull);
-			pthread_mutex_unlock(&limbo_mutex);
-			fn(p);
+			free_before(l, ~0ull);
+			fn(p, arg);
 			return;
 		}
 		b->next = NULL;
 		b->head = b->tail = 0;
-		if (last)
-			last->next = b;
+		if (l->last)
+			l->last->next = b;
 		else
-			first = b;
-		last = b;
+			l->first = b;
+		l->last = b;
 	}
-	last->it[last->tail++] = (struct item){ p, fn, t };
-	pending++;
-	if (++since_poll >= POLL_EVERY) {
-		since_poll = 0;
-		poll_locked();
+	l->last->it[l->last->tail++] = (struct item){ p, fn, arg, t };
+	l->pending++;
+	if (++l->since_poll >= POLL_EVERY) {
+		l->since_poll = 0;
+		rtm__limbo_poll(l);
 	}
-	pthread_mutex_unlock(&limbo_mutex);
-}
-
-void rtm__epoch_poll(void)
-{
-	pthread_mutex_lock(&limbo_mutex);
-	if (pending)
-		poll_locked();
-	pthread_mutex_unlock(&limbo_mutex);
-}
-
-void rtm__epoch_synchronize(void)
-{
-	assert(depth == 0);
-	pthread_mutex_lock(&limbo_mutex);
-	wait_readers(atomic_load_explicit(&global_epoch, memory_order_seq_cst));
-	free_before(~0ull);
-	pthread_mutex_unlock(&limbo_mutex);
-}
-
-uint64_t rtm__epoch_pending(void)
-{
-	pthread_mutex_lock(&limbo_mutex);
-	uint64_t n = pending;
-	pthread_mutex_unlock(&limbo_mutex);
-	return n;
 }

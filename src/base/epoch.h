@@ -5,7 +5,7 @@
  * A reader brackets its lock-free section with rtm__epoch_enter and
  * rtm__epoch_exit (they nest; the outermost pair counts).  Inside, it may
  * follow pointers into any object a writer has unlinked: a writer that
- * unlinks an object hands its memory to rtm__epoch_retire instead of freeing
+ * unlinks an object hands its memory to rtm__limbo_retire instead of freeing
  * it, and the memory is freed once every thread that was inside a section
  * when it was retired has left that section.
  *
@@ -48,19 +48,40 @@
  * writer that then reads a reference count a reader bumped before checking
  * the count sees the bump, or the reader sees the count move.
  */
+/* A full fence.  GCC's ThreadSanitizer does not model fences (and says so
+ * with -Werror), so there it is an atomic add of 0 to a word of the
+ * thread's own: a locked instruction, a full barrier on the hardware, and
+ * an ordinary atomic to the sanitizer. */
+#if defined(__SANITIZE_THREAD__)
+#define RTM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RTM_TSAN 1
+#endif
+#endif
+static inline void rtm__full_fence(void)
+{
+#ifdef RTM_TSAN
+	static _Thread_local int word;
+	(void)__atomic_fetch_add(&word, 0, __ATOMIC_SEQ_CST);
+#else
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 static inline uint32_t rtm__seq_read(const uint32_t *seq)
 {
 	return __atomic_load_n(seq, __ATOMIC_ACQUIRE);
 }
 static inline bool rtm__seq_changed(const uint32_t *seq, uint32_t seen)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rtm__full_fence();
 	return __atomic_load_n(seq, __ATOMIC_RELAXED) != seen;
 }
 static inline void rtm__seq_write_begin(uint32_t *seq)
 {
 	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rtm__full_fence();
 }
 static inline void rtm__seq_write_end(uint32_t *seq)
 {
@@ -73,7 +94,7 @@ static inline uint16_t rtm__seq16_read(const uint16_t *seq)
 }
 static inline bool rtm__seq16_changed(const uint16_t *seq, uint16_t seen)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rtm__full_fence();
 	return __atomic_load_n(seq, __ATOMIC_RELAXED) != seen;
 }
 /* Opens a write if it is not open (odd) yet; true if this call opened it. */
@@ -83,7 +104,7 @@ static inline bool rtm__seq16_write_begin(uint16_t *seq)
 	if (v & 1u)
 		return false;
 	__atomic_store_n(seq, (uint16_t)(v + 1), __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rtm__full_fence();
 	return true;
 }
 static inline void rtm__seq16_write_end(uint16_t *seq, bool opened)
@@ -99,16 +120,28 @@ void rtm__epoch_exit(void);
 /* Is this thread inside a section? */
 bool rtm__epoch_inside(void);
 
-/* Frees p with fn(p) once no section that may have seen it is in progress.
- * Never fails: when no room can be allocated for the record, it waits for
- * the readers and frees at once. */
-void rtm__epoch_retire(void *p, void (*fn)(void *));
+/*
+ * Retired memory waits in a limbo: one per RIB, used only by the RIB's
+ * writer (under its exclusive lock), so that what is freed goes back to
+ * that RIB's allocators without another lock.
+ */
+struct rtm_limbo_block;
+struct rtm_limbo {
+	struct rtm_limbo_block *first, *last; /* FIFO of blocks of retired records */
+	uint64_t pending;                     /* records not freed yet */
+	unsigned since_poll;
+};
+
+/* Frees p with fn(p, arg) once no section that may have seen it is in
+ * progress.  Never fails: when no room can be allocated for the record, it
+ * waits for the readers and frees at once.  l NULL: frees at once (a
+ * structure used without readers). */
+void rtm__limbo_retire(struct rtm_limbo *l, void *p, void (*fn)(void *p, void *arg), void *arg);
 /* Frees what can be freed now (retire does this every so often). */
-void rtm__epoch_poll(void);
-/* Waits until every section in progress has ended, then frees everything
- * retired so far. */
+void rtm__limbo_poll(struct rtm_limbo *l);
+/* Waits for every section in progress to end, then frees everything l holds. */
+void rtm__limbo_flush(struct rtm_limbo *l);
+/* Waits until every section in progress has ended. */
 void rtm__epoch_synchronize(void);
-/* Retired records not freed yet (tests). */
-uint64_t rtm__epoch_pending(void);
 
 #endif

@@ -42,7 +42,9 @@ static inline uintptr_t *slot_ptr(const struct rtm_handle_table *ht, uint32_t sl
 
 void rtm__handle_table_init(struct rtm_handle_table *ht)
 {
+	struct rtm_limbo *limbo = ht->limbo;
 	memset(ht, 0, sizeof(*ht));
+	ht->limbo = limbo;
 	ht->free_head = NO_SLOT;
 	ht->free_tail = NO_SLOT;
 }
@@ -53,6 +55,12 @@ void rtm__handle_table_fini(struct rtm_handle_table *ht)
 		rtm__free(ht->chunks[i]);
 	rtm__free(ht->chunks);
 	rtm__handle_table_init(ht);
+}
+
+static void free_cb(void *p, void *arg)
+{
+	(void)arg;
+	rtm__free(p);
 }
 
 /* Makes one more never-used slot available; 0 or RTM_ENOMEM. */
@@ -79,7 +87,7 @@ static int grow(struct rtm_handle_table *ht)
 		uintptr_t **old = ht->chunks;
 		__atomic_store_n(&ht->chunks, c, __ATOMIC_RELEASE);
 		ht->cap_chunks = cap;
-		rtm__epoch_retire(old, rtm__free);
+		rtm__limbo_retire(ht->limbo, old, free_cb, NULL);
 	}
 	ht->chunks[ht->nchunks++] = chunk;
 	return 0;

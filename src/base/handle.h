@@ -85,7 +85,9 @@ struct rtm_obj {
 	uint8_t spare;
 };
 
+struct rtm_limbo;
 struct rtm_handle_table {
+	struct rtm_limbo *limbo;      /* where a replaced chunk array waits for lock-free readers */
 	uintptr_t **chunks;           /* chunk i holds slots [i << CHUNK_SHIFT, …) */
 	uint32_t nchunks;
 	uint32_t cap_chunks;

@@ -115,6 +115,7 @@
 
 #include "alloc.h"
 #include "epoch.h"
+#include "slab.h"
 
 /*
  * Readers without a lock.  The RIB's lock-free queries (api/dest.c) descend
@@ -124,7 +125,7 @@
  * So a node (or an index entry) is made reachable only after all its fields
  * are written (PUBLISH, a release store); nodes the trie allocates are zeroed,
  * so that even a spare's unused child is NULL or a node; a glue node the
- * trie frees goes through rtm__epoch_retire; and the read paths bound their
+ * trie frees goes through rtm__limbo_retire; and the read paths bound their
  * loops (RTM_TRIE_MAX_WIDTH + 2 steps), since a reader that crossed a change
  * may meet a cycle.  fini frees at once: the RIB's deactivation waits for
  * its readers first.
@@ -304,13 +305,45 @@ void rtm__trie_init(struct rtm_trie *t, unsigned width_bits)
 	t->use_index = width_bits == 32;
 }
 
+void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_slab *glue_slab, struct rtm_limbo *limbo,
+			  uint32_t *seq)
+{
+	t->glue_slab = glue_slab;
+	t->limbo = limbo;
+	t->seq = seq;
+}
+
+static void free_cb(void *p, void *arg)
+{
+	(void)arg;
+	rtm__free(p);
+}
+
+/* A glue node nobody can reach: freed now (fini). */
+static void glue_free(const struct rtm_trie *t, struct rtm_trie_node *g)
+{
+	if (t->glue_slab)
+		rtm__slab_free(t->glue_slab, g);
+	else
+		rtm__free(g);
+}
+
+/* A glue node just unlinked: lock-free readers may still be on it. */
+static void glue_retire(struct rtm_trie *t, struct rtm_trie_node *g)
+{
+	if (t->glue_slab)
+		rtm__limbo_retire(t->limbo, g, rtm__slab_free_cb, t->glue_slab);
+	else
+		rtm__limbo_retire(t->limbo, g, free_cb, NULL);
+}
+
 static void free_spares(struct rtm_trie *t)
 {
 	while (t->spare) {
 		struct rtm_trie_node *s = t->spare;
 
 		t->spare = s->child[0];
-		rtm__free(s);
+		glue_free(t, s);
 	}
 	t->spare_count = 0;
 }
@@ -344,7 +377,7 @@ void rtm__trie_fini(struct rtm_trie *t)
 		int left = p && p->child[0] == n;
 
 		if (n->glue)
-			rtm__free(n);
+			glue_free(t, n);
 		if (left && p->child[1])
 			n = outer_leaf(p->child[1], 0);
 		else
@@ -441,14 +474,33 @@ static void idx_cover_del(struct rtm_trie *t, const struct rtm_trie_node *u)
 
 static struct rtm_trie_node *glue_alloc(const struct rtm_trie *t)
 {
-	struct rtm_trie_node *g = rtm__calloc(1, rtm__trie_node_size(t->width));
+	struct rtm_trie_node *g = t->glue_slab ? rtm__slab_alloc(t->glue_slab)
+					       : rtm__calloc(1, rtm__trie_node_size(t->width));
 	if (g)
 		g->glue = 1; /* a reader that meets it as a spare must not take it for a user node */
 	return g;
 }
 
+/* The first write of a change that lock-free readers could see: opens the
+ * trie's sequence count (trie.h; closed by the public function). */
+static inline void changing(struct rtm_trie *t)
+{
+	if (t->seq && !t->seq_open) {
+		rtm__seq_write_begin(t->seq);
+		t->seq_open = 1;
+	}
+}
+
+static inline void changed(struct rtm_trie *t)
+{
+	if (t->seq_open) {
+		rtm__seq_write_end(t->seq);
+		t->seq_open = 0;
+	}
+}
+
 static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *node,
-				     unsigned nbytes)
+				     unsigned nbytes, struct rtm_trie_node **found)
 {
 	struct rtm_trie_node **slot = &t->root, *parent = NULL, *cur;
 	unsigned len = node->len;
@@ -474,8 +526,12 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 		if (d > m)
 			d = m;
 		if (d == cur->len && cur->len == len) {
-			if (!cur->glue)
+			if (!cur->glue) {
+				if (found)
+					*found = cur;
 				return -EEXIST;
+			}
+			changing(t);
 			/*
 			 * The prefix exists as a branch point: the user node takes
 			 * the glue node's place.  It now has two children, and the
@@ -507,6 +563,7 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 			/* The new prefix covers cur: it goes between cur and its parent. */
 			unsigned b = kw_bit(c, len);
 
+			changing(t);
 			node->child[b] = cur;
 			node->child[!b] = NULL;
 			node->parent = parent;
@@ -528,6 +585,7 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 
 		if (!g)
 			return -ENOMEM;
+		changing(t);
 		memcpy(g->key, node->key, t->width / 8);
 		rtm__trie_key_normalize(g->key, t->width, d);
 		g->len = (uint8_t)d;
@@ -562,6 +620,7 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 		t->spare = s;
 		t->spare_count++;
 	}
+	changing(t);
 	node->child[0] = node->child[1] = NULL;
 	node->parent = parent;
 	node->glue = 0;
@@ -572,7 +631,7 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 	return 0;
 }
 
-int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node)
+static int insert_any(struct rtm_trie *t, struct rtm_trie_node *node, struct rtm_trie_node **found)
 {
 	if (node->len > t->width)
 		return -EINVAL;
@@ -586,14 +645,32 @@ int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node)
 		t->coarse = (struct rtm_trie_node **)(void *)(index + IDX_SIZE);
 		PUBLISH(&t->index, index);
 	}
+	int err;
 	switch (t->width) {
 	case 32:
-		return insert_impl(t, node, 4);
+		err = insert_impl(t, node, 4, found);
+		break;
 	case 128:
-		return insert_impl(t, node, 16);
+		err = insert_impl(t, node, 16, found);
+		break;
 	default:
-		return insert_impl(t, node, t->width / 8);
+		err = insert_impl(t, node, t->width / 8, found);
+		break;
 	}
+	changed(t);
+	return err;
+}
+
+int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node)
+{
+	return insert_any(t, node, NULL);
+}
+
+int rtm__trie_insert_or_find(struct rtm_trie *t, struct rtm_trie_node *node,
+			     struct rtm_trie_node **found)
+{
+	*found = NULL;
+	return insert_any(t, node, found);
 }
 
 /* Take a node off the spare list. */
@@ -614,6 +691,7 @@ void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node)
 
 	assert(!node->glue);
 	assert(p ? (p->child[0] == node || p->child[1] == node) : t->root == node);
+	changing(t);
 	slot = slot_of(t, node);
 	idx_cover_del(t, node);
 
@@ -648,15 +726,16 @@ void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node)
 			other->parent = p->parent;
 			PUBLISH(slot_of(t, p), other);
 			idx_link(t, other);
-			rtm__epoch_retire(p, rtm__free);
+			glue_retire(t, p);
 			t->glue_count--;
 		} else if (p && (p->child[0] || p->child[1])) {
 			/* p had two children and has one now: its spare goes. */
-			rtm__epoch_retire(spare_pop(t), rtm__free);
+			glue_retire(t, spare_pop(t));
 		}
 	}
 	node->child[0] = node->child[1] = node->parent = NULL;
 	t->count--;
+	changed(t);
 }
 
 /* ---------------------------------------------------------------- lookups */

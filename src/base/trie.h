@@ -86,6 +86,14 @@ struct rtm_trie {
 	 * the measurements in trie.c.
 	 */
 	struct rtm_trie_slot *index;
+	/* Where glue nodes come from and go (trie_set_memory); NULL: malloc,
+	 * and freed at once. */
+	struct rtm_slab *glue_slab;
+	struct rtm_limbo *limbo;
+	/* A sequence count (epoch.h) made odd while insert or remove change
+	 * what readers can see, or NULL; seq_open: it is odd now. */
+	uint32_t *seq;
+	int seq_open;
 	struct rtm_trie_node **coarse;
 	int use_index;
 };
@@ -95,6 +103,16 @@ struct rtm_trie {
  * width_bits: in, a multiple of 8 in 8..128 (asserted).
  */
 void rtm__trie_init(struct rtm_trie *t, unsigned width_bits);
+
+/* For lock-free readers (epoch.h): glue nodes from this slab (of
+ * rtm__trie_node_size bytes), freed through this limbo, and this sequence
+ * count made odd while an insert or remove changes the trie (not while it
+ * only finds an existing node).  Call after init, on an empty trie.  Any
+ * may be NULL (malloc; free at once; no count). */
+struct rtm_slab;
+struct rtm_limbo;
+void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_slab *glue_slab, struct rtm_limbo *limbo,
+			  uint32_t *seq);
 
 /*
  * Free every glue and spare node and the index, and leave the trie empty.
@@ -123,6 +141,11 @@ void rtm__trie_fini(struct rtm_trie *t);
  * branch point or between a node and its parent.
  */
 int rtm__trie_insert(struct rtm_trie *t, struct rtm_trie_node *node);
+
+/* Insert, or find the user node with node's prefix: as rtm__trie_insert, and
+ * on -EEXIST *found is that node (else NULL).  One descent either way. */
+int rtm__trie_insert_or_find(struct rtm_trie *t, struct rtm_trie_node *node,
+			     struct rtm_trie_node **found);
 
 /*
  * Remove a user node that is in this trie.  Never allocates, never fails; it

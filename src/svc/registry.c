@@ -83,8 +83,7 @@ static struct rtm_rib *rib_new(unsigned index, USHORT instance, USHORT family)
 	rib->instance_id = instance;
 	rib->family = family;
 	rib->width = family == AF_INET ? 32 : 128;
-	rtm__handle_table_init(&rib->handles);
-	rtm__trie_init(&rib->trie, rib->width);
+	rtm__rib_tables_init(rib);
 	rtm__link_init(&rib->entities);
 	if (rtm__timer_service_init(&rib->timers, rib)) {
 		rtm__free(rib);

@@ -413,7 +413,8 @@ void rtm__rib_deactivate(struct rtm_rib *rib)
 	rtm__rib_wrlock(rib);
 	free_all(rib);
 	rib->deactivations++;
+	/* Nobody can reach the RIB's objects now: their memory goes at once,
+	 * and so do the slabs' chunks. */
+	rtm__rib_tables_release_memory(rib);
 	rtm__rib_unlock(rib);
-	/* Nobody can reach the RIB's objects now: free their memory at once. */
-	rtm__epoch_synchronize();
 }

@@ -38,6 +38,7 @@
 #include "netaddr.h"
 #include "timerrec.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ struct rtm_dest *rtm__dest_find(struct rtm_rib *rib, const uint8_t *key, unsigne
 /* The key is the last thing in a destination, so the allocation ends with it
  * rather than with the struct's tail padding (which would cost a larger
  * malloc size class for every IPv4 destination). */
-static size_t dest_size(const struct rtm_rib *rib)
+size_t rtm__dest_size(const struct rtm_rib *rib)
 {
 	return offsetof(struct rtm_dest, node.key) + rib->width / 8;
 }
@@ -98,36 +99,54 @@ int rtm__dests_check_order(struct rtm_rib *rib)
 	return 0;
 }
 
+/* A retired destination that never got a handle: its memory only. */
+static void dest_slab_free(void *p, void *arg)
+{
+	rtm__slab_free(&((struct rtm_rib *)arg)->dest_slab, p);
+}
+
 int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_dest **out,
 		  bool *created)
 {
-	uint8_t key[16];
-	rtm__netaddr_key(addr, rib->width, key);
-	struct rtm_dest *dest = rtm__dest_find(rib, key, addr->NumBits);
+	/*
+	 * One descent of the trie whether the prefix has a destination or
+	 * not: a new destination is made ready and inserted, and when the
+	 * prefix has one already, that is the answer and the new one waits for
+	 * the next call (rib->spare_dest).  Without a spare (the first add, or
+	 * after a failure) the prefix is looked up first: a change to an
+	 * existing destination needs no memory.
+	 */
 	*created = false;
-	if (dest) {
-		*out = dest;
+	struct rtm_dest *dest = rib->spare_dest;
+	if (!dest) {
+		uint8_t key[16];
+		rtm__netaddr_key(addr, rib->width, key);
+		if ((dest = rtm__dest_find(rib, key, addr->NumBits))) {
+			*out = dest;
+			return 0;
+		}
+		if (!(dest = rib->spare_dest = rtm__slab_alloc(&rib->dest_slab)))
+			return RTM_ENOMEM;
+	}
+	rtm__netaddr_key(addr, rib->width, dest->node.key);
+	dest->node.len = (uint8_t)addr->NumBits;
+	struct rtm_trie_node *found;
+	int err = rtm__trie_insert_or_find(&rib->trie, &dest->node, &found);
+	if (err == -EEXIST) {
+		*out = rtm__dest_of_node(found);
 		return 0;
 	}
+	if (err)
+		return RTM_ENOMEM;
+	rib->spare_dest = NULL;
 	/* Every notification queue must have room for one more destination
 	 * (notify.h): the change that follows cannot fail. */
-	if (rtm__notify_reserve(rib, rib->stats.dests + 1))
-		return RTM_ENOMEM;
-	dest = rtm__calloc(1, dest_size(rib));
-	if (!dest)
-		return RTM_ENOMEM;
-	memcpy(dest->node.key, key, rib->width / 8);
-	dest->node.len = (uint8_t)addr->NumBits;
-	if (rtm__handle_alloc(&rib->handles, &dest->obj, RTM_HT_DEST)) {
-		rtm__free(dest);
-		return RTM_ENOMEM;
-	}
-	rtm__seq_write_begin(&rib->trie_seq);
-	int err = rtm__trie_insert(&rib->trie, &dest->node);
-	rtm__seq_write_end(&rib->trie_seq);
-	if (err) {
-		rtm__handle_free(&rib->handles, &dest->obj);
-		rtm__free(dest);
+	if (rtm__notify_reserve(rib, rib->stats.dests + 1) ||
+	    rtm__handle_alloc(&rib->handles, &dest->obj, RTM_HT_DEST)) {
+		/* Readers may have seen it in the trie meanwhile: its memory
+		 * goes through the limbo. */
+		rtm__trie_remove(&rib->trie, &dest->node);
+		rtm__limbo_retire(&rib->limbo, dest, dest_slab_free, rib);
 		return RTM_ENOMEM;
 	}
 	dest->in_trie = 1;
@@ -157,11 +176,12 @@ RTM_OPTIMISTIC bool rtm__dest_visible(const struct rtm_dest *dest)
 /* Lock-free readers may still be reading a freed destination: its memory
  * goes through the epoch (dest.h), and its sequence count is left odd, so
  * that whoever read it retries. */
-static void dest_memory_free(void *p)
+static void dest_memory_free(void *p, void *arg)
 {
+	struct rtm_rib *rib = arg;
 	struct rtm_dest *dest = p;
 	rtm__free(dest->ext);
-	rtm__free(dest);
+	rtm__slab_free(&rib->dest_slab, dest);
 }
 
 void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
@@ -169,9 +189,7 @@ void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
 	(void)rtm__dest_write_begin(dest);
 	if (dest->in_trie) {
 		unlink_in_order(rib, dest);
-		rtm__seq_write_begin(&rib->trie_seq);
 		rtm__trie_remove(&rib->trie, &dest->node);
-		rtm__seq_write_end(&rib->trie_seq);
 	}
 	if (dest->ext) {
 		/* Hold-downs end before a destination can be empty, so no timer
@@ -181,7 +199,7 @@ void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
 	rtm__handle_free(&rib->handles, &dest->obj);
 	rib->stats.dests--;
 	rib->dests_freed++;
-	rtm__epoch_retire(dest, dest_memory_free);
+	rtm__limbo_retire(&rib->limbo, dest, dest_memory_free, rib);
 }
 
 bool rtm__dest_try_free(struct rtm_rib *rib, struct rtm_dest *dest)

@@ -20,6 +20,8 @@ static inline struct rtm_dest *rtm__dest_lookup(struct rtm_rib *rib, HANDLE h)
 	return (struct rtm_dest *)rtm__rib_lookup(rib, h, RTM_HT_DEST);
 }
 
+/* Bytes of a destination of this RIB: the struct up to its key, and the key. */
+size_t rtm__dest_size(const struct rtm_rib *rib);
 /* The destination with exactly this key, whatever its state; NULL if none. */
 struct rtm_dest *rtm__dest_find(struct rtm_rib *rib, const uint8_t *key, unsigned len);
 /* Finds or creates the destination of addr (already checked).  RTM_ENOMEM

@@ -86,6 +86,28 @@ bool rtm__obj_needs_reap(struct rtm_obj *obj)
 	return false;
 }
 
+void rtm__rib_tables_init(struct rtm_rib *rib)
+{
+	rtm__handle_table_init(&rib->handles);
+	rib->handles.limbo = &rib->limbo;
+	rtm__trie_init(&rib->trie, rib->width);
+	rtm__slab_init(&rib->dest_slab, rtm__dest_size(rib));
+	rtm__slab_init(&rib->route_slab, sizeof(struct rtm_route));
+	rtm__slab_init(&rib->glue_slab, rtm__trie_node_size(rib->width));
+	rtm__trie_set_memory(&rib->trie, &rib->glue_slab, &rib->limbo, &rib->trie_seq);
+}
+
+void rtm__rib_tables_release_memory(struct rtm_rib *rib)
+{
+	rtm__slab_free(&rib->dest_slab, rib->spare_dest);
+	rib->spare_dest = NULL;
+	rtm__limbo_flush(&rib->limbo);
+	struct rtm_slab *slabs[] = { &rib->dest_slab, &rib->route_slab, &rib->glue_slab };
+	for (unsigned i = 0; i < sizeof(slabs) / sizeof(slabs[0]); i++)
+		if (slabs[i]->in_use == 0)
+			rtm__slab_fini(slabs[i]);
+}
+
 RTM_OPTIMISTIC bool rtm__obj_may_need_reap(const struct rtm_obj *obj)
 {
 	if (obj->dead)

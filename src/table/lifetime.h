@@ -27,6 +27,15 @@ struct rtm_obj_class {
 	void (*sweep_free)(struct rtm_rib *rib, struct rtm_obj *obj);
 };
 
+/* A RIB's tables and the memory they live in: the handle table, the trie,
+ * the slabs of destinations, routes and trie branch nodes, and the limbo
+ * where what lock-free readers may still see waits (epoch.h).  init on a
+ * zeroed RIB whose width is set; release_memory once the RIB holds no
+ * object (its deactivation): waits for readers, frees what waits, and
+ * unmaps the slabs' chunks. */
+void rtm__rib_tables_init(struct rtm_rib *rib);
+void rtm__rib_tables_release_memory(struct rtm_rib *rib);
+
 /* Installs the class of a type above the table (RTM_HT_ENUM, _LIST,
  * _NOTIFY).  Idempotent; called under the registry mutex. */
 void rtm__obj_class_set(unsigned type, const struct rtm_obj_class *cls);

@@ -33,6 +33,7 @@
 #include "epoch.h"
 #include "handle.h"
 #include "link.h"
+#include "slab.h"
 #include "timer.h"
 #include "trie.h"
 
@@ -206,6 +207,12 @@ struct rtm_rib {
 	struct rtm_handle_table handles;
 	struct rtm_trie trie;
 	uint32_t trie_seq;           /* odd while the trie changes (epoch.h; dest.h) */
+	/* Where destinations, routes and trie branch nodes live (slab.h), and
+	 * the memory lock-free readers may still see (epoch.h); rib->lock
+	 * exclusive. */
+	struct rtm_slab dest_slab, route_slab, glue_slab;
+	struct rtm_dest *spare_dest;  /* made ready by a find that found (dest.c) */
+	struct rtm_limbo limbo;
 	struct rtm_dest *first_dest; /* the destinations in walk order, chained by next (dest.c) */
 	uint64_t dests_freed;        /* destinations ever freed (the enumerations' resume, api/enum.c) */
 	uint64_t deactivations;      /* times the last entity left and every object was freed (svc/release.c) */

@@ -234,11 +234,11 @@ static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const stru
 
 static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, struct rtm_entity *owner)
 {
-	struct rtm_route *route = rtm__calloc(1, sizeof(*route));
+	struct rtm_route *route = rtm__slab_alloc(&rib->route_slab);
 	if (!route)
 		return NULL;
 	if (rtm__handle_alloc(&rib->handles, &route->obj, RTM_HT_ROUTE)) {
-		rtm__free(route);
+		rtm__slab_free(&rib->route_slab, route);
 		return NULL;
 	}
 	route->dest = dest;
@@ -266,7 +266,8 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	struct rtm_entity *owner = route->owner;
 	rtm__handle_free(&rib->handles, &route->obj);
 	rib->stats.routes--;
-	rtm__epoch_retire(route, rtm__free); /* lock-free readers may still hold it (dest.h) */
+	/* Lock-free readers may still hold it (dest.h). */
+	rtm__limbo_retire(&rib->limbo, route, rtm__slab_free_cb, &rib->route_slab);
 	rtm__entity_unref(owner);
 	rtm__obj_unpin_locked(rib, &dest->obj);
 }
@@ -274,7 +275,7 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route)
 {
 	/* Made dead before, references read after (lifetime.h). */
-	atomic_thread_fence(memory_order_seq_cst);
+	rtm__full_fence();
 	if (!route->obj.dead || rtm__obj_refs(&route->obj) ||
 	    atomic_load_explicit(&route->obj.reap_pending, memory_order_relaxed))
 		return false;

@@ -52,8 +52,7 @@ static struct rtm_rib *rib_make(void)
 	rib->family = AF_INET;
 	rib->width = 32;
 	rtm__config_defaults(&rib->cfg);
-	rtm__handle_table_init(&rib->handles);
-	rtm__trie_init(&rib->trie, 32);
+	rtm__rib_tables_init(rib);
 	rtm__link_init(&rib->entities);
 	rib->notify_room = SIZE_MAX;
 	rib->hooks = &stub_hooks;
@@ -106,6 +105,9 @@ static void rib_end(struct rtm_rib *rib)
 	CHECK_U(rib->stats.routes, 0);
 	CHECK_U(rib->stats.nexthops, 0);
 	CHECK_U(rib->handles.used, 0);
+	rtm__rib_tables_release_memory(rib);
+	CHECK_U(rib->route_slab.mapped, 0);
+	CHECK_U(rib->dest_slab.mapped, 0);
 	rtm__trie_fini(&rib->trie);
 	rtm__handle_table_fini(&rib->handles);
 	free(rib);
