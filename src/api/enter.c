@@ -22,10 +22,31 @@ static void unlock_both(struct rtm_change *c)
 		rtm__stripe_leave(c->rib, c->stripe, c->taken);
 }
 
+/* No client holds a lock in the RIB: the change needs no stripe.  A client
+ * that takes one meanwhile counts itself first and then waits for the RIB
+ * lock (svc/lock.c), so it cannot slip in under this change. */
+static bool no_client_locks(struct rtm_rib *rib)
+{
+	return atomic_load_explicit(&rib->client_stripes, memory_order_seq_cst) == 0;
+}
+
 int rtm__enter_change(struct rtm_change *c, rtm_target_fn target, void *arg)
 {
 	int err;
 	c->taken = false;
+	if (no_client_locks(c->rib)) {
+		rtm__rib_wrlock(c->rib);
+		if (no_client_locks(c->rib)) {
+			unsigned stripe;
+			bool want;
+			c->want = false;
+			err = find(c, target, arg, &stripe, &want);
+			if (err)
+				rtm__rib_unlock(c->rib);
+			return err;
+		}
+		rtm__rib_unlock(c->rib);
+	}
 	if (c->want) {
 		/* The caller knows the stripe without looking at the table (a
 		 * change by key): no look under the shared lock first. */

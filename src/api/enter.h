@@ -21,7 +21,11 @@
  * RtmLockNextHop hold across calls; every change of a destination's routes
  * or of a next hop takes the object's stripe exclusively before rib->lock,
  * unless this thread holds it already, so a change waits while another
- * client holds the object locked.  No client callback runs while any of
+ * client holds the object locked.  While no client holds any lock in the
+ * RIB (rib->client_stripes is 0) a change takes no stripe at all: a client
+ * taking its first lock counts itself, takes the stripe, then waits for
+ * rib->lock, so no change that skipped the stripe is still running when
+ * the client's lock is in force.  No client callback runs while any of
  * these locks is held: events and signals are delivered after leaving.
  *
  * Three forms:

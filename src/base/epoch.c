@@ -213,10 +213,12 @@ void rtm__limbo_poll(struct rtm_limbo *l)
 
 void rtm__limbo_flush(struct rtm_limbo *l)
 {
-	if (!l->pending)
-		return;
-	rtm__epoch_synchronize();
-	free_before(l, ~0ull);
+	if (l->pending) {
+		rtm__epoch_synchronize();
+		free_before(l, ~0ull);
+	}
+	free(l->first); /* the one block kept, empty */
+	l->first = l->last = NULL;
 }
 
 void rtm__limbo_retire(struct rtm_limbo *l, void *p, void (*fn)(void *p, void *arg), void *arg)

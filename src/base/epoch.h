@@ -139,7 +139,8 @@ struct rtm_limbo {
 void rtm__limbo_retire(struct rtm_limbo *l, void *p, void (*fn)(void *p, void *arg), void *arg);
 /* Frees what can be freed now (retire does this every so often). */
 void rtm__limbo_poll(struct rtm_limbo *l);
-/* Waits for every section in progress to end, then frees everything l holds. */
+/* Waits for every section in progress to end, then frees everything l holds,
+ * its own blocks too. */
 void rtm__limbo_flush(struct rtm_limbo *l);
 /* Waits until every section in progress has ended. */
 void rtm__epoch_synchronize(void);

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "lifetime.h"
 #include "nexthop.h"
+#include "registry.h"
 #include "route.h"
 #include "trie.h"
 
@@ -162,7 +163,13 @@ static int lock_obj(struct rtm_rib *rib, HANDLE h, unsigned stripe, bool exclusi
 				s = &tl_stripes[i];
 		if (!s)
 			return RTM_ENORES; /* cannot happen: see RTM_MAX_HELD */
+		/* Counted first, then taken, then every change that took no
+		 * stripe (it saw no client lock) is waited for: from here on each
+		 * change takes its stripe (api/enter.c). */
+		atomic_fetch_add_explicit(&rib->client_stripes, 1, memory_order_seq_cst);
 		stripe_take(rib, o->stripe, exclusive);
+		rtm__rib_rdlock(rib);
+		rtm__rib_unlock(rib);
 		s->rib = rib;
 		s->stripe = o->stripe;
 		s->exclusive = exclusive;
@@ -191,8 +198,10 @@ static int unlock_obj(struct rtm_rib *rib, struct held_obj *o, bool exclusive)
 		tl_loans--;
 	}
 	struct held_stripe *s = find_stripe(rib, o->stripe);
-	if (s && --s->holds == 0)
+	if (s && --s->holds == 0) {
 		pthread_rwlock_unlock(&rib->stripes[s->stripe]);
+		atomic_fetch_sub_explicit(&rib->client_stripes, 1, memory_order_seq_cst);
+	}
 	return 0;
 }
 

@@ -232,6 +232,9 @@ struct rtm_rib {
 	 * RtmDeregisterEntity or RtmBlockMethods on other threads' callbacks
 	 * and methods. */
 	atomic_uint waiting_locks, waiting_invokes, waiting_drains;
+	/* Stripes held by clients' locks (svc/lock.c): while there is none, a
+	 * change takes no stripe (api/enter.c). */
+	atomic_uint client_stripes;
 	const struct rtm_table_hooks *hooks; /* cold: read when a timer is armed */
 };
 
