@@ -247,25 +247,21 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	return rtm__win32(err);
 }
 
+/* Lock-free, as the queries (api/dest.c, table/dest.h). */
 DWORD WINAPI RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 			     PRTM_ROUTE_INFO RouteInfo, PRTM_NET_ADDRESS DestAddress)
 {
 	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
-	int err = 0;
-	if (!route) {
-		err = RTM_EHANDLE;
-	} else {
-		if (RouteInfo)
-			rtm__route_fill_info(rib, route, RouteInfo, true);
-		if (DestAddress)
-			rtm__netaddr_from_key(DestAddress, rib->family, rib->width,
-					      route->dest->node.key, route->dest->node.len);
-	}
-	rtm__leave(rib);
+	struct rtm_rib *rib;
+	struct rtm_reap_list reap = { 0 };
+	int err;
+	do {
+		if (!(rib = rtm__enter_read(RtmRegHandle, &caller)))
+			return ERROR_INVALID_HANDLE;
+		err = rtm__route_info_query(rib, RouteHandle, RouteInfo, DestAddress, &reap);
+		rtm__epoch_exit();
+		rtm__rib_reap_list(rib, &reap);
+	} while (err == RTM_ENOMORE);
 	return rtm__win32(err);
 }
 

@@ -55,6 +55,12 @@ void rtm__free(void *ptr)
 	free(ptr);
 }
 
+void rtm__free_cb(void *ptr, void *unused)
+{
+	(void)unused;
+	free(ptr);
+}
+
 void rtm__alloc_fail_at(unsigned long nth)
 {
 	atomic_store_explicit(&fail_countdown, nth, memory_order_relaxed);

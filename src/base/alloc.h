@@ -21,6 +21,8 @@ void *rtm__malloc(size_t size);
 void *rtm__calloc(size_t count, size_t size);
 void *rtm__realloc(void *ptr, size_t size);
 void rtm__free(void *ptr);
+/* rtm__free with the signature of rtm__limbo_retire's callbacks (epoch.h). */
+void rtm__free_cb(void *ptr, void *unused);
 
 /* Counts one allocation and says whether it must fail (the injection
  * above): for allocators of the library's own (slab.h). */

@@ -57,11 +57,6 @@ void rtm__handle_table_fini(struct rtm_handle_table *ht)
 	rtm__handle_table_init(ht);
 }
 
-static void free_cb(void *p, void *arg)
-{
-	(void)arg;
-	rtm__free(p);
-}
 
 /* Makes one more never-used slot available; 0 or RTM_ENOMEM. */
 static int grow(struct rtm_handle_table *ht)
@@ -87,7 +82,7 @@ static int grow(struct rtm_handle_table *ht)
 		uintptr_t **old = ht->chunks;
 		__atomic_store_n(&ht->chunks, c, __ATOMIC_RELEASE);
 		ht->cap_chunks = cap;
-		rtm__limbo_retire(ht->limbo, old, free_cb, NULL);
+		rtm__limbo_retire(ht->limbo, old, rtm__free_cb, NULL);
 	}
 	ht->chunks[ht->nchunks++] = chunk;
 	return 0;

@@ -313,11 +313,6 @@ void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_slab *glue_slab, struct
 	t->seq = seq;
 }
 
-static void free_cb(void *p, void *arg)
-{
-	(void)arg;
-	rtm__free(p);
-}
 
 /* A glue node nobody can reach: freed now (fini). */
 static void glue_free(const struct rtm_trie *t, struct rtm_trie_node *g)
@@ -334,7 +329,7 @@ static void glue_retire(struct rtm_trie *t, struct rtm_trie_node *g)
 	if (t->glue_slab)
 		rtm__limbo_retire(t->limbo, g, rtm__slab_free_cb, t->glue_slab);
 	else
-		rtm__limbo_retire(t->limbo, g, free_cb, NULL);
+		rtm__limbo_retire(t->limbo, g, rtm__free_cb, NULL);
 }
 
 static void free_spares(struct rtm_trie *t)

@@ -281,15 +281,16 @@ static void reap_by_handle(struct rtm_rib *rib, unsigned n, rtm_release_item_fn 
 	rtm__rib_unlock(rib);
 }
 
-/* Can pass 1 run lock-free?  For destinations, routes and entities, whose
- * memory a writer frees through the epoch (dest.h). */
+/* Can pass 1 run lock-free?  For destinations, routes, next hops and
+ * entities, whose memory a writer frees through the RIB's limbo (dest.h). */
 static bool all_lockfree(unsigned n, rtm_release_item_fn item, void *ctx)
 {
 	for (unsigned i = 0; i < n; i++) {
 		HANDLE h;
 		unsigned type;
 		item(ctx, i, &h, &type);
-		if (type != 0 && type != RTM_HT_DEST && type != RTM_HT_ROUTE && type != RTM_HT_ENTITY)
+		if (type != 0 && type != RTM_HT_DEST && type != RTM_HT_ROUTE && type != RTM_HT_NEXTHOP &&
+		    type != RTM_HT_ENTITY)
 			return false;
 	}
 	return true;

@@ -455,6 +455,7 @@ void rtm__dests_clear_opaque(struct rtm_rib *rib, int slot)
 /* ---- lock-free queries (dest.h) --------------------------------------------- */
 
 enum { SEEN_MAX = 8, QUERY_AGAIN = 1, ROUTE_STEPS = 1u << 16 };
+_Static_assert(RTM_REAP_LIST_MAX >= 1 + 2 * RTM_MAX_VIEWS, "an answer's references fit a reap list");
 
 /* What one optimistic pass read: the destinations whose counts vouch for
  * it, and what the answer names. */

@@ -63,10 +63,11 @@ struct rtm_dest_query {
 /* Objects whose last reference a reader gave back after it lost a race with
  * a writer: they may be freeable, which only a writer can do
  * (svc/release.c's rtm__rib_reap_handles). */
+#define RTM_REAP_LIST_MAX 80 /* more than one answer's references (route.c checks) */
 struct rtm_reap_list {
 	unsigned n;
-	HANDLE h[8];
-	unsigned type[8];
+	HANDLE h[RTM_REAP_LIST_MAX];
+	unsigned type[RTM_REAP_LIST_MAX];
 };
 /*
  * Answers q inside an epoch section, taking no lock: 0 with info filled and

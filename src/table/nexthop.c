@@ -112,6 +112,8 @@ void rtm__nexthop_route_unref(struct rtm_rib *rib, struct rtm_nexthop *nh)
 
 bool rtm__nexthop_try_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
 {
+	/* Made dead before, references read after (lifetime.h). */
+	rtm__full_fence();
 	if (!nh->obj.dead || nh->route_refs || rtm__obj_refs(&nh->obj) ||
 	    atomic_load_explicit(&nh->obj.reap_pending, memory_order_relaxed))
 		return false;
@@ -126,7 +128,8 @@ void rtm__nexthop_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
 	rtm__handle_free(&rib->handles, &nh->obj);
 	rib->stats.nexthops--;
 	rtm__entity_unref(nh->owner);
-	rtm__free(nh);
+	/* A lock-free release may still be looking at it (svc/release.c). */
+	rtm__limbo_retire(&rib->limbo, nh, rtm__free_cb, NULL);
 }
 
 /* Takes nh out of its owner's list and marks it deleted. */

@@ -28,6 +28,15 @@ struct rtm_route *rtm__route_lookup(struct rtm_rib *rib, HANDLE h);
 /* Fills a client's RTM_ROUTE_INFO; with take_refs, every handle in it is
  * referenced (to be dropped by RtmReleaseRouteInfo).  rib->lock (either
  * mode). */
+/* RtmGetRouteInfo without a lock, inside an epoch section (dest.h's rules:
+ * the route's destination's sequence count vouches for what is read).  0
+ * with info (when not NULL) filled and its handles referenced, the owner's
+ * through the calling thread's counts, and addr (when not NULL) the
+ * destination's prefix; RTM_EHANDLE when h names no route; RTM_ENOMORE when
+ * reap must be emptied before the call is made again. */
+struct rtm_reap_list;
+int rtm__route_info_query(struct rtm_rib *rib, HANDLE h, PRTM_ROUTE_INFO info, RTM_NET_ADDRESS *addr,
+			  struct rtm_reap_list *reap);
 void rtm__route_fill_info(struct rtm_rib *rib, const struct rtm_route *route, PRTM_ROUTE_INFO out,
 			  bool take_refs);
 /* Does route match the RTM_MATCH_* criteria?  rib->lock (either mode). */
