@@ -195,7 +195,10 @@ static void drop_entities(struct rtm_rib *rib, unsigned n, rtm_release_item_fn i
 			drop_run(&c->run[k]);
 		return;
 	}
+	/* The runs come in pass 1's order: the first RUNS are listed, with
+	 * whether the thread's own counts met them (nothing to drop then). */
 	struct entity_run run = { 0, 0, 0, NULL, false };
+	unsigned k = 0;
 	for (unsigned i = 0; i < n; i++) {
 		HANDLE h;
 		unsigned type;
@@ -204,7 +207,8 @@ static void drop_entities(struct rtm_rib *rib, unsigned n, rtm_release_item_fn i
 			continue;
 		if (!run.n || h != run.h) {
 			drop_run(&run);
-			run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h), false };
+			run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h), k < RUNS && c->run[k].local };
+			k++;
 		}
 		run.n++;
 	}
@@ -395,8 +399,11 @@ static void free_all(struct rtm_rib *rib)
 	 * reference destinations and next hops.
 	 */
 	rtm__handle_foreach(&rib->handles, forget_refs, NULL);
-	rtm__handle_foreach(&rib->handles, free_routes, rib);
+	rtm__arena_foreach(&rib->dest_arena, forget_refs, NULL);
+	rtm__arena_foreach(&rib->route_arena, forget_refs, NULL);
+	rtm__arena_foreach(&rib->route_arena, free_routes, rib);
 	rtm__handle_foreach(&rib->handles, free_rest, rib);
+	rtm__arena_foreach(&rib->dest_arena, free_rest, rib);
 	rtm__notify_free_all(rib);
 }
 

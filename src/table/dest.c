@@ -99,11 +99,6 @@ int rtm__dests_check_order(struct rtm_rib *rib)
 	return 0;
 }
 
-/* A retired destination that never got a handle: its memory only. */
-static void dest_slab_free(void *p, void *arg)
-{
-	rtm__slab_free(&((struct rtm_rib *)arg)->dest_slab, p);
-}
 
 int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_dest **out,
 		  bool *created)
@@ -125,8 +120,10 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 			*out = dest;
 			return 0;
 		}
-		if (!(dest = rib->spare_dest = rtm__slab_alloc(&rib->dest_slab)))
+		struct rtm_obj *o;
+		if (rtm__arena_alloc(&rib->dest_arena, &o))
 			return RTM_ENOMEM;
+		dest = rib->spare_dest = (struct rtm_dest *)o;
 	}
 	rtm__netaddr_key(addr, rib->width, dest->node.key);
 	dest->node.len = (uint8_t)addr->NumBits;
@@ -141,14 +138,14 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 	rib->spare_dest = NULL;
 	/* Every notification queue must have room for one more destination
 	 * (notify.h): the change that follows cannot fail. */
-	if (rtm__notify_reserve(rib, rib->stats.dests + 1) ||
-	    rtm__handle_alloc(&rib->handles, &dest->obj, RTM_HT_DEST)) {
+	if (rtm__notify_reserve(rib, rib->stats.dests + 1)) {
 		/* Readers may have seen it in the trie meanwhile: its memory
 		 * goes through the limbo. */
 		rtm__trie_remove(&rib->trie, &dest->node);
-		rtm__limbo_retire(&rib->limbo, dest, dest_slab_free, rib);
+		rtm__limbo_retire(&rib->limbo, dest, rtm__arena_free_cb, &rib->dest_arena);
 		return RTM_ENOMEM;
 	}
+	rtm__arena_publish(&rib->dest_arena, &dest->obj);
 	dest->in_trie = 1;
 	link_in_order(rib, dest);
 	rtm__dest_touch(dest);
@@ -181,7 +178,7 @@ static void dest_memory_free(void *p, void *arg)
 	struct rtm_rib *rib = arg;
 	struct rtm_dest *dest = p;
 	rtm__free(dest->ext);
-	rtm__slab_free(&rib->dest_slab, dest);
+	rtm__arena_free(&rib->dest_arena, &dest->obj);
 }
 
 void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
@@ -196,7 +193,7 @@ void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
 		 * record is left; cancel anyway in case of deactivation. */
 		rtm__timerrec_cancel(rib, &dest->ext->hold_timer);
 	}
-	rtm__handle_free(&rib->handles, &dest->obj);
+	rtm__arena_kill(&rib->dest_arena, &dest->obj);
 	rib->stats.dests--;
 	rib->dests_freed++;
 	rtm__limbo_retire(&rib->limbo, dest, dest_memory_free, rib);

@@ -314,7 +314,7 @@ static unsigned tref_migrate(struct rtm_entity *e, uint32_t gen)
 void rtm__entity_unref_n(struct rtm_entity *e, unsigned n)
 {
 	unsigned cur = atomic_load_explicit(&e->refs, memory_order_relaxed);
-	do {
+	for (;;) {
 		if (cur < n)
 			return;
 		/* The last reference: threads' own counts are references too. */
@@ -322,8 +322,10 @@ void rtm__entity_unref_n(struct rtm_entity *e, unsigned n)
 			cur = atomic_load_explicit(&e->refs, memory_order_relaxed);
 			continue;
 		}
-	} while (!atomic_compare_exchange_weak_explicit(&e->refs, &cur, cur - n, memory_order_acq_rel,
-							memory_order_relaxed));
+		if (atomic_compare_exchange_weak_explicit(&e->refs, &cur, cur - n, memory_order_acq_rel,
+							  memory_order_relaxed))
+			break;
+	}
 	if (cur == n)
 		slot_free(e);
 }
@@ -386,7 +388,7 @@ struct rtm_entity *rtm__entity_claim_client_n(struct rtm_rib *rib, HANDLE h, uns
 		return NULL;
 	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
 	bool migrated = false;
-	do {
+	for (;;) {
 		if (cur < n) {
 			/* Threads' own counts (above) may hold the rest. */
 			struct rtm_handle_parts p;
@@ -396,8 +398,10 @@ struct rtm_entity *rtm__entity_claim_client_n(struct rtm_rib *rib, HANDLE h, uns
 			cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
 			continue;
 		}
-	} while (!atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - n,
-							memory_order_acq_rel, memory_order_relaxed));
+		if (atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - n,
+							  memory_order_acq_rel, memory_order_relaxed))
+			break;
+	}
 	/* A client reference keeps the slot, so with a valid handle it is the
 	 * same entity still.  With a stale one the slot may have been freed and
 	 * reused between the check and the claim: the claim then went to the

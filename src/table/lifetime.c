@@ -91,21 +91,24 @@ void rtm__rib_tables_init(struct rtm_rib *rib)
 	rtm__handle_table_init(&rib->handles);
 	rib->handles.limbo = &rib->limbo;
 	rtm__trie_init(&rib->trie, rib->width);
-	rtm__slab_init(&rib->dest_slab, rtm__dest_size(rib));
-	rtm__slab_init(&rib->route_slab, sizeof(struct rtm_route));
+	rtm__arena_init(&rib->dest_arena, rtm__dest_size(rib), RTM_HT_DEST, &rib->limbo);
+	rtm__arena_init(&rib->route_arena, sizeof(struct rtm_route), RTM_HT_ROUTE, &rib->limbo);
 	rtm__slab_init(&rib->glue_slab, rtm__trie_node_size(rib->width));
 	rtm__trie_set_memory(&rib->trie, &rib->glue_slab, &rib->limbo, &rib->trie_seq);
 }
 
 void rtm__rib_tables_release_memory(struct rtm_rib *rib)
 {
-	rtm__slab_free(&rib->dest_slab, rib->spare_dest);
+	if (rib->spare_dest)
+		rtm__arena_free(&rib->dest_arena, &rib->spare_dest->obj);
 	rib->spare_dest = NULL;
 	rtm__limbo_flush(&rib->limbo);
-	struct rtm_slab *slabs[] = { &rib->dest_slab, &rib->route_slab, &rib->glue_slab };
-	for (unsigned i = 0; i < sizeof(slabs) / sizeof(slabs[0]); i++)
-		if (slabs[i]->in_use == 0)
-			rtm__slab_fini(slabs[i]);
+	if (rib->dest_arena.in_use == 0)
+		rtm__arena_fini(&rib->dest_arena);
+	if (rib->route_arena.in_use == 0)
+		rtm__arena_fini(&rib->route_arena);
+	if (rib->glue_slab.in_use == 0)
+		rtm__slab_fini(&rib->glue_slab);
 }
 
 RTM_OPTIMISTIC bool rtm__obj_may_need_reap(const struct rtm_obj *obj)

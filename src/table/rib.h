@@ -33,6 +33,7 @@
 #include "epoch.h"
 #include "handle.h"
 #include "link.h"
+#include "arena.h"
 #include "slab.h"
 #include "timer.h"
 #include "trie.h"
@@ -207,10 +208,11 @@ struct rtm_rib {
 	struct rtm_handle_table handles;
 	struct rtm_trie trie;
 	uint32_t trie_seq;           /* odd while the trie changes (epoch.h; dest.h) */
-	/* Where destinations, routes and trie branch nodes live (slab.h), and
-	 * the memory lock-free readers may still see (epoch.h); rib->lock
-	 * exclusive. */
-	struct rtm_slab dest_slab, route_slab, glue_slab;
+	/* Where destinations and routes (arena.h: they are their own handle
+	 * table) and trie branch nodes (slab.h) live, and the memory lock-free
+	 * readers may still see (epoch.h); rib->lock exclusive. */
+	struct rtm_arena dest_arena, route_arena;
+	struct rtm_slab glue_slab;
 	struct rtm_dest *spare_dest;  /* made ready by a find that found (dest.c) */
 	struct rtm_limbo limbo;
 	struct rtm_dest *first_dest; /* the destinations in walk order, chained by next (dest.c) */
@@ -238,19 +240,37 @@ struct rtm_rib {
 	const struct rtm_table_hooks *hooks; /* cold: read when a timer is armed */
 };
 
-/* Handle helpers bound to a RIB; need rib->lock. */
+/* Handle helpers bound to a RIB; need rib->lock (but _optimistic).
+ * Destinations and routes are found in their arenas, the other objects in
+ * the handle table. */
 static inline HANDLE rtm__rib_handle(const struct rtm_rib *rib, const struct rtm_obj *obj)
 {
 	return rtm__handle_make(rib->index, obj);
 }
+static inline struct rtm_arena *rtm__rib_arena(struct rtm_rib *rib, unsigned type)
+{
+	return type == RTM_HT_DEST ? &rib->dest_arena : type == RTM_HT_ROUTE ? &rib->route_arena : NULL;
+}
 static inline struct rtm_obj *rtm__rib_lookup(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
-	return rtm__handle_lookup(&rib->handles, rib->index, h, type);
+	struct rtm_arena *a = rtm__rib_arena(rib, type);
+	if (!a)
+		return rtm__handle_lookup(&rib->handles, rib->index, h, type);
+	struct rtm_handle_parts p;
+	if (rtm__handle_decode(h, &p) || p.type != type || p.rib != rib->index)
+		return NULL;
+	return rtm__arena_lookup(a, p.slot, p.gen);
 }
 
 static inline struct rtm_obj *rtm__rib_lookup_optimistic(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
-	return rtm__handle_lookup_optimistic(&rib->handles, rib->index, h, type);
+	struct rtm_arena *a = rtm__rib_arena(rib, type);
+	if (!a)
+		return rtm__handle_lookup_optimistic(&rib->handles, rib->index, h, type);
+	struct rtm_handle_parts p;
+	if (rtm__handle_decode(h, &p) || p.type != type || p.rib != rib->index)
+		return NULL;
+	return rtm__arena_lookup_optimistic(a, p.slot, p.gen);
 }
 
 /* The view set of a RIB and a view id's index in it. */

@@ -236,13 +236,10 @@ static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const stru
 
 static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, struct rtm_entity *owner)
 {
-	struct rtm_route *route = rtm__slab_alloc(&rib->route_slab);
-	if (!route)
+	struct rtm_obj *o;
+	if (rtm__arena_alloc(&rib->route_arena, &o))
 		return NULL;
-	if (rtm__handle_alloc(&rib->handles, &route->obj, RTM_HT_ROUTE)) {
-		rtm__slab_free(&rib->route_slab, route);
-		return NULL;
-	}
+	struct rtm_route *route = (struct rtm_route *)o;
 	route->dest = dest;
 	route->owner = owner;
 	route->state = RTM_ROUTE_STATE_CREATED;
@@ -250,6 +247,7 @@ static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, s
 	rtm__obj_pin(&dest->obj);
 	rtm__entity_ref(owner);
 	rib->stats.routes++;
+	rtm__arena_publish(&rib->route_arena, &route->obj);
 	return route;
 }
 
@@ -266,10 +264,10 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	}
 	struct rtm_dest *dest = route->dest;
 	struct rtm_entity *owner = route->owner;
-	rtm__handle_free(&rib->handles, &route->obj);
+	rtm__arena_kill(&rib->route_arena, &route->obj);
 	rib->stats.routes--;
 	/* Lock-free readers may still hold it (dest.h). */
-	rtm__limbo_retire(&rib->limbo, route, rtm__slab_free_cb, &rib->route_slab);
+	rtm__limbo_retire(&rib->limbo, route, rtm__arena_free_cb, &rib->route_arena);
 	rtm__entity_unref(owner);
 	rtm__obj_unpin_locked(rib, &dest->obj);
 }
