@@ -105,9 +105,11 @@ static void rib_end(struct rtm_rib *rib)
 	CHECK_U(rib->stats.routes, 0);
 	CHECK_U(rib->stats.nexthops, 0);
 	CHECK_U(rib->handles.used, 0);
+	CHECK_U(rib->dest_arena.live, 0);
+	CHECK_U(rib->route_arena.live, 0);
 	rtm__rib_tables_release_memory(rib);
-	CHECK_U(rib->route_slab.mapped, 0);
-	CHECK_U(rib->dest_slab.mapped, 0);
+	CHECK_U(rib->route_arena.mapped, 0);
+	CHECK_U(rib->dest_arena.mapped, 0);
 	rtm__trie_fini(&rib->trie);
 	rtm__handle_table_fini(&rib->handles);
 	free(rib);
