@@ -373,19 +373,6 @@ static void warm_reload(struct side *s)
 
 /* ---- memory ------------------------------------------------------------------ */
 
-/* What malloc really takes for an n-byte request (glibc: usable size + header). */
-static size_t chunk_of(size_t n)
-{
-#ifdef __GLIBC__
-	void *p = malloc(n);
-	size_t c = malloc_usable_size(p) + sizeof(size_t);
-	free(p);
-	return c;
-#else
-	return n;
-#endif
-}
-
 /* The RIB behind a side's IPv4/IPv6 table, found through a destination handle. */
 static struct rtm_rib *rib_of(const struct side *s)
 {
@@ -407,29 +394,25 @@ static void breakdown(const struct side *s, int with_b)
 {
 	const struct rtm_rib *rib = rib_of(s);
 	unsigned kb = s->f->width / 8;
-	/* dest.c allocates a destination up to the end of its key. */
-	size_t dest_req = offsetof(struct rtm_dest, node.key) + kb;
-	size_t glue_req = rtm__trie_node_size(s->f->width);
 	size_t n = s->distinct ? s->distinct : 1;
 
 	if (!rib)
 		return;
+	/* Arena and slab objects take exactly their (8-rounded) size: no malloc
+	 * header, no size class, no handle-table slot (arena.h, slab.h). */
 	double glue = (double)(rib->trie.glue_count + rib->trie.spare_count) / (double)n;
-	double per_dest = (double)chunk_of(dest_req) + glue * (double)chunk_of(glue_req) +
-			  sizeof(uintptr_t);
-	double per_route = (double)chunk_of(sizeof(struct rtm_route)) + sizeof(uintptr_t);
-	printf("  %s per prefix: struct rtm_dest %zu B, up to its %u-byte key %zu B requested, "
-	       "%zu B from malloc;\n", s->f->name, sizeof(struct rtm_dest), kb, dest_req,
-	       chunk_of(dest_req));
-	printf("    trie glue+spare nodes %.2f per prefix x %zu B (%zu requested) = %.1f B; "
-	       "handle slot %zu B\n", glue, chunk_of(glue_req), glue_req,
-	       glue * (double)chunk_of(glue_req), sizeof(uintptr_t));
-	printf("    struct rtm_route %zu B, %zu B from malloc, + handle slot %zu B = %.0f B per route\n",
-	       sizeof(struct rtm_route), chunk_of(sizeof(struct rtm_route)), sizeof(uintptr_t),
-	       per_route);
+	double per_dest = (double)rib->dest_arena.size + glue * (double)rib->glue_slab.size;
+	double per_route = (double)rib->route_arena.size;
+	printf("  %s per prefix: destination %u B in its arena (struct rtm_dest up to its %u-byte key);\n",
+	       s->f->name, rib->dest_arena.size, kb);
+	printf("    trie glue+spare nodes %.2f per prefix x %u B = %.1f B; route %u B in its arena\n",
+	       glue, rib->glue_slab.size, glue * (double)rib->glue_slab.size, rib->route_arena.size);
 	printf("    computed: first route %.0f B (destination + trie + route), each further "
-	       "route %.0f B%s\n", per_dest + per_route, per_route,
+	       "route %.0f B%s; the /20 index comes on top\n", per_dest + per_route, per_route,
 	       with_b ? "" : " (B not loaded)");
+	printf("    mapped: destinations %.1f MB, routes %.1f MB, trie nodes %.1f MB\n",
+	       (double)rib->dest_arena.mapped / 1e6, (double)rib->route_arena.mapped / 1e6,
+	       (double)rib->glue_slab.mapped / 1e6);
 }
 
 static void print_stats(const struct side *s, const char *when)
@@ -437,7 +420,7 @@ static void print_stats(const struct side *s, const char *when)
 	rtm_stats st;
 
 	if (rtm_get_stats(s->ent[0], &st) == NO_ERROR)
-		printf("  %s %s: %lu destinations, %lu routes, %lu next hops, %lu handle slots in "
+		printf("  %s %s: %lu destinations, %lu routes, %lu next hops, %lu handles in "
 		       "use\n", s->f->name, when, st.dests, st.routes, st.next_hops, st.handles);
 }
 

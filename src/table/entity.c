@@ -294,6 +294,17 @@ void rtm__entity_unclaim_client_local(struct rtm_entity *e, HANDLE h, unsigned n
 	rtm__entity_ref_client_n(e, n);
 }
 
+void rtm__entity_unref_client_local(struct rtm_entity *e)
+{
+	HANDLE h = rtm__entity_handle(e);
+	if (rtm__entity_claim_client_local(e, h, 1))
+		return;
+	/* Counted on the entity (ref_client_local's fallback), or moved there
+	 * meanwhile: the claim leaves the reference, which unref drops. */
+	if (rtm__entity_claim_client_n(e->rib, h, 1))
+		rtm__entity_unref(e);
+}
+
 /* Moves every thread's count of e (generation gen) to e's own counts;
  * returns how many. */
 static unsigned tref_migrate(struct rtm_entity *e, uint32_t gen)

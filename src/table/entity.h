@@ -68,6 +68,9 @@ struct rtm_entity *rtm__entity_ref_client_handle(struct rtm_rib *rib, HANDLE h);
 void rtm__entity_ref_client_local(struct rtm_entity *e);
 bool rtm__entity_claim_client_local(struct rtm_entity *e, HANDLE h, unsigned n);
 void rtm__entity_unclaim_client_local(struct rtm_entity *e, HANDLE h, unsigned n);
+/* Takes back one reference this thread just gave with ref_client_local
+ * (a lock-free reader that lost a race), wherever it was counted. */
+void rtm__entity_unref_client_local(struct rtm_entity *e);
 /*
  * Client references to owners, counted while many information structures are
  * filled and given in one step per run of the same entity: a batch of

@@ -779,14 +779,19 @@ int rtm__route_info_query(struct rtm_rib *rib, HANDLE h, PRTM_ROUTE_INFO info, R
 			/*
 			 * The route keeps its destination, owner and next hops while
 			 * it exists, and it still existed when looked up again after
-			 * the references were taken; a writer that frees the
-			 * destination opens its count first (dest.h).
+			 * the references were taken (the owner's too: once the route
+			 * is gone, nothing else may keep the owner's slot); a writer
+			 * that frees the destination opens its count first (dest.h).
 			 */
 			route_refs_take(&p);
+			rtm__entity_ref_client_local(p.owner);
 			if (rtm__seq16_changed(&p.dest->node.aux, p.seq) ||
 			    rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) != &r->obj) {
-				if (!route_refs_give_back(rib, &p, reap))
+				if (!route_refs_give_back(rib, &p, reap)) {
+					rtm__entity_unref_client_local(p.owner);
 					return RTM_ENOMORE;
+				}
+				rtm__entity_unref_client_local(p.owner);
 				continue;
 			}
 		}
@@ -794,7 +799,6 @@ int rtm__route_info_query(struct rtm_rib *rib, HANDLE h, PRTM_ROUTE_INFO info, R
 	}
 	if (info) {
 		info->DestHandle = rtm__rib_handle(rib, &p.dest->obj);
-		rtm__entity_ref_client_local(p.owner);
 		info->RouteOwner = rtm__entity_handle(p.owner);
 		info->Neighbour = p.neighbour ? rtm__rib_handle(rib, &p.neighbour->obj) : NULL;
 		info->State = p.state;
