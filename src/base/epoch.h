@@ -69,14 +69,30 @@ static inline void rtm__full_fence(void)
 #endif
 }
 
+/* Orders the reads before it before the loads after it (a seqlock's
+ * re-check): free on x86 (a compiler barrier), an acquire fence elsewhere.
+ * Under ThreadSanitizer a compiler barrier: the reads it orders are the
+ * uninstrumented RTM_OPTIMISTIC ones. */
+static inline void rtm__read_fence(void)
+{
+#ifdef RTM_TSAN
+	__asm__ __volatile__("" ::: "memory");
+#else
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+#endif
+}
+
 static inline uint32_t rtm__seq_read(const uint32_t *seq)
 {
 	return __atomic_load_n(seq, __ATOMIC_ACQUIRE);
 }
+/* The re-check.  A seq_cst load: after a reader's seq_cst reference count
+ * add it is the reader's half of the handshake with a writer that opens
+ * the count and then reads the references (write_begin). */
 static inline bool rtm__seq_changed(const uint32_t *seq, uint32_t seen)
 {
-	rtm__full_fence();
-	return __atomic_load_n(seq, __ATOMIC_RELAXED) != seen;
+	rtm__read_fence();
+	return __atomic_load_n(seq, __ATOMIC_SEQ_CST) != seen;
 }
 static inline void rtm__seq_write_begin(uint32_t *seq)
 {
@@ -94,8 +110,8 @@ static inline uint16_t rtm__seq16_read(const uint16_t *seq)
 }
 static inline bool rtm__seq16_changed(const uint16_t *seq, uint16_t seen)
 {
-	rtm__full_fence();
-	return __atomic_load_n(seq, __ATOMIC_RELAXED) != seen;
+	rtm__read_fence();
+	return __atomic_load_n(seq, __ATOMIC_SEQ_CST) != seen;
 }
 /* Opens a write if it is not open (odd) yet; true if this call opened it. */
 static inline bool rtm__seq16_write_begin(uint16_t *seq)

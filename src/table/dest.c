@@ -611,14 +611,21 @@ static void give_back(struct rtm_rib *rib, struct rtm_obj *obj, unsigned type, s
 	}
 }
 
+/* A reader's reference: seq_cst, the first half of its handshake with a
+ * writer (rtm__seq_changed). */
+static void ref_sc(struct rtm_obj *obj)
+{
+	atomic_fetch_add_explicit(&obj->crefs, 1, memory_order_seq_cst);
+}
+
 static void refs_take(struct pass *p)
 {
-	rtm__obj_ref(&p->dest->obj);
+	ref_sc(&p->dest->obj);
 	for (unsigned k = 0; k < p->n_views; k++) {
 		if (p->v[k].best)
-			rtm__obj_ref(&p->v[k].best->obj);
+			ref_sc(&p->v[k].best->obj);
 		if (p->v[k].hold)
-			rtm__obj_ref(&p->v[k].hold->obj);
+			ref_sc(&p->v[k].hold->obj);
 	}
 }
 

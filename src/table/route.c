@@ -725,13 +725,14 @@ RTM_OPTIMISTIC static int route_read(const struct rtm_rib *rib, const struct rtm
 	return 0;
 }
 
+/* seq_cst, as the queries' (dest.c). */
 static void route_refs_take(struct route_pass *p)
 {
-	rtm__obj_ref(&p->dest->obj);
+	atomic_fetch_add_explicit(&p->dest->obj.crefs, 1, memory_order_seq_cst);
 	if (p->neighbour)
-		rtm__obj_ref(&p->neighbour->obj);
+		atomic_fetch_add_explicit(&p->neighbour->obj.crefs, 1, memory_order_seq_cst);
 	for (unsigned i = 0; i < p->n; i++)
-		rtm__obj_ref(&p->nh[i]->obj);
+		atomic_fetch_add_explicit(&p->nh[i]->obj.crefs, 1, memory_order_seq_cst);
 }
 
 RTM_OPTIMISTIC static HANDLE handle_as_read(const struct rtm_rib *rib, const struct rtm_obj *obj)
