@@ -78,7 +78,7 @@ int rtm__dest_release_infos(struct rtm_rib *rib, const RTM_DEST_INFO *infos, uns
 		items += 1 + 3 * di->NumberOfViews;
 	}
 	struct info_cursor c = { (const char *)infos, stride, 0, 0, 0 };
-	return rtm__rib_release_items(rib, items, info_item, &c);
+	return rtm__rib_release_items_lockfree(rib, items, info_item, &c);
 }
 
 int rtm__route_release_info(struct rtm_rib *rib, const RTM_ROUTE_INFO *info)

@@ -15,12 +15,17 @@
 #ifndef RTM_ALLOC_H
 #define RTM_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *rtm__malloc(size_t size);
 void *rtm__calloc(size_t count, size_t size);
 void *rtm__realloc(void *ptr, size_t size);
 void rtm__free(void *ptr);
+/* Anonymous memory for the arenas and slabs (alloc.c): NULL when the system
+ * has none.  No fault injection here: their callers count their objects. */
+void *rtm__map(size_t bytes, bool huge, bool populate);
+void rtm__unmap(void *p, size_t bytes);
 /* rtm__free with the signature of rtm__limbo_retire's callbacks (epoch.h). */
 void rtm__free_cb(void *ptr, void *unused);
 

@@ -77,8 +77,10 @@ static int grow(struct rtm_arena *a)
 		a->cap_chunks = cap;
 		rtm__limbo_retire(a->limbo, old, rtm__free_cb, NULL);
 	}
-	void *m = mmap(NULL, chunk_bytes(a), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	/* From the second chunk on (a big table) in huge pages (alloc.h); the
+	 * first, all a small RIB ever uses, stays in 4 KiB pages. */
+	void *m = rtm__map(chunk_bytes(a), a->nchunks > 0, false);
+	if (!m)
 		return RTM_ENOMEM;
 	ROOT(m, chunk_bytes(a));
 	POISON(m, chunk_bytes(a));
@@ -228,7 +230,7 @@ void rtm__arena_fini(struct rtm_arena *a)
 	for (uint32_t i = 0; i < a->nchunks; i++) {
 		UNPOISON(a->chunks[i], chunk_bytes(a));
 		UNROOT(a->chunks[i], chunk_bytes(a));
-		munmap(a->chunks[i], chunk_bytes(a));
+		rtm__unmap(a->chunks[i], chunk_bytes(a));
 	}
 	rtm__free(a->chunks);
 	uint32_t floor = (a->max_gen + 1) & RTM_HANDLE_GEN_MASK;

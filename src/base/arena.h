@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTM_ARENA_SHIFT 14u
+#define RTM_ARENA_SHIFT 15u
 
 struct rtm_limbo;
 

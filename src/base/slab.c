@@ -6,7 +6,6 @@
 #include "alloc.h"
 
 #include <string.h>
-#include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define RTM_ASAN 1
@@ -50,9 +49,9 @@ void rtm__slab_init(struct rtm_slab *s, size_t size)
 static int grow(struct rtm_slab *s)
 {
 	size_t bytes = s->next_bytes;
-	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-		       -1, 0);
-	if (m == MAP_FAILED)
+	/* Chunks of 2 MiB and more in huge pages (alloc.h). */
+	void *m = rtm__map(bytes, bytes >= (2u << 20), true);
+	if (!m)
 		return -1;
 	struct rtm_slab_chunk *c = m;
 	c->next = s->chunks;
@@ -111,7 +110,7 @@ void rtm__slab_fini(struct rtm_slab *s)
 		size_t bytes = c->bytes;
 		UNPOISON(c, bytes);
 		UNROOT(c, bytes);
-		munmap(c, bytes);
+		rtm__unmap(c, bytes);
 	}
 	rtm__slab_init(s, size);
 }

@@ -287,23 +287,29 @@ static void reap_by_handle(struct rtm_rib *rib, unsigned n, rtm_release_item_fn 
 
 /* Can pass 1 run lock-free?  For destinations, routes, next hops and
  * entities, whose memory a writer frees through the RIB's limbo (dest.h). */
+static bool type_lockfree(unsigned type)
+{
+	return type == 0 || type == RTM_HT_DEST || type == RTM_HT_ROUTE || type == RTM_HT_NEXTHOP ||
+	       type == RTM_HT_ENTITY;
+}
+
 static bool all_lockfree(unsigned n, rtm_release_item_fn item, void *ctx)
 {
 	for (unsigned i = 0; i < n; i++) {
 		HANDLE h;
 		unsigned type;
 		item(ctx, i, &h, &type);
-		if (type != 0 && type != RTM_HT_DEST && type != RTM_HT_ROUTE && type != RTM_HT_NEXTHOP &&
-		    type != RTM_HT_ENTITY)
+		if (!type_lockfree(type))
 			return false;
 	}
 	return true;
 }
 
-int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx)
+static int release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx,
+			 bool lockfree)
 {
 	struct claims c;
-	c.lockfree = all_lockfree(n, item, ctx);
+	c.lockfree = lockfree;
 	if (c.lockfree) {
 		rtm__epoch_enter();
 		int err = claim_all(rib, n, item, ctx, &c);
@@ -323,6 +329,17 @@ int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn 
 	if (!err)
 		drop_entities(rib, n, item, ctx, &c);
 	return err;
+}
+
+int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx)
+{
+	return release_items(rib, n, item, ctx, all_lockfree(n, item, ctx));
+}
+
+int rtm__rib_release_items_lockfree(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item,
+				    void *ctx)
+{
+	return release_items(rib, n, item, ctx, true);
 }
 
 static void reap_list_item(void *ctx, unsigned i, HANDLE *h, unsigned *type)
@@ -356,7 +373,7 @@ int rtm__rib_release_handles(struct rtm_rib *rib, const HANDLE *handles, unsigne
 			     unsigned type, unsigned stride)
 {
 	struct strided s = { (const char *)handles, stride, type };
-	return rtm__rib_release_items(rib, n, strided_item, &s);
+	return release_items(rib, n, strided_item, &s, type_lockfree(type));
 }
 
 static void list_item(void *ctx, unsigned i, HANDLE *h, unsigned *type)
@@ -421,8 +438,8 @@ void rtm__rib_deactivate(struct rtm_rib *rib)
 	rtm__rib_wrlock(rib);
 	free_all(rib);
 	rib->deactivations++;
-	/* Nobody can reach the RIB's objects now: their memory goes at once,
-	 * and so do the slabs' chunks. */
+	/* Nobody can reach the RIB's objects now: their memory goes back to
+	 * the arenas at once (which keep their chunks for the next life). */
 	rtm__rib_tables_release_memory(rib);
 	rtm__rib_unlock(rib);
 }

@@ -32,6 +32,10 @@ int rtm__rib_release(struct rtm_rib *rib, const struct rtm_release *items, unsig
  * reference left for it. */
 typedef void (*rtm_release_item_fn)(void *ctx, unsigned i, HANDLE *h, unsigned *type);
 int rtm__rib_release_items(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx);
+/* The same for items the caller knows are all destinations, routes, next
+ * hops or entities (information structures): no look at their types first. */
+int rtm__rib_release_items_lockfree(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item,
+				    void *ctx);
 
 /* Reaps what a lock-free query left unreferenced (table/dest.h) and empties
  * the list.  No lock held; takes rib->lock exclusive when the list is not

@@ -99,16 +99,20 @@ void rtm__rib_tables_init(struct rtm_rib *rib)
 
 void rtm__rib_tables_release_memory(struct rtm_rib *rib)
 {
+	rtm__limbo_flush(&rib->limbo);
+}
+
+void rtm__rib_tables_fini(struct rtm_rib *rib)
+{
+	rtm__rib_tables_release_memory(rib);
 	if (rib->spare_dest)
 		rtm__arena_free(&rib->dest_arena, &rib->spare_dest->obj);
 	rib->spare_dest = NULL;
-	rtm__limbo_flush(&rib->limbo);
-	if (rib->dest_arena.in_use == 0)
-		rtm__arena_fini(&rib->dest_arena);
-	if (rib->route_arena.in_use == 0)
-		rtm__arena_fini(&rib->route_arena);
-	if (rib->glue_slab.in_use == 0)
-		rtm__slab_fini(&rib->glue_slab);
+	rtm__arena_fini(&rib->dest_arena);
+	rtm__arena_fini(&rib->route_arena);
+	rtm__slab_fini(&rib->glue_slab);
+	rtm__trie_fini(&rib->trie);
+	rtm__handle_table_fini(&rib->handles);
 }
 
 RTM_OPTIMISTIC bool rtm__obj_may_need_reap(const struct rtm_obj *obj)

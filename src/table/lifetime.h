@@ -28,13 +28,16 @@ struct rtm_obj_class {
 };
 
 /* A RIB's tables and the memory they live in: the handle table, the trie,
- * the slabs of destinations, routes and trie branch nodes, and the limbo
- * where what lock-free readers may still see waits (epoch.h).  init on a
- * zeroed RIB whose width is set; release_memory once the RIB holds no
- * object (its deactivation): waits for readers, frees what waits, and
- * unmaps the slabs' chunks. */
+ * the arenas of destinations and routes, the slab of trie branch nodes,
+ * and the limbo where what lock-free readers may still see waits
+ * (epoch.h).  init on a zeroed RIB whose width is set; release_memory once
+ * the RIB holds no object (its deactivation): waits for readers and frees
+ * what waits, keeping the arenas' and the slab's chunks for the RIB's next
+ * life (as malloc keeps a heap: a table loaded again runs warm); fini
+ * gives everything back (a RIB made by a test). */
 void rtm__rib_tables_init(struct rtm_rib *rib);
 void rtm__rib_tables_release_memory(struct rtm_rib *rib);
+void rtm__rib_tables_fini(struct rtm_rib *rib);
 
 /* Installs the class of a type above the table (RTM_HT_ENUM, _LIST,
  * _NOTIFY).  Idempotent; called under the registry mutex. */

@@ -108,10 +108,12 @@ static void rib_end(struct rtm_rib *rib)
 	CHECK_U(rib->dest_arena.live, 0);
 	CHECK_U(rib->route_arena.live, 0);
 	rtm__rib_tables_release_memory(rib);
+	CHECK_U(rib->limbo.pending, 0);
+	CHECK_U(rib->route_arena.in_use, 0);
+	CHECK_U(rib->dest_arena.in_use, rib->spare_dest ? 1 : 0);
+	rtm__rib_tables_fini(rib);
 	CHECK_U(rib->route_arena.mapped, 0);
 	CHECK_U(rib->dest_arena.mapped, 0);
-	rtm__trie_fini(&rib->trie);
-	rtm__handle_table_fini(&rib->handles);
 	free(rib);
 }
 
