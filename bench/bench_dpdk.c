@@ -14,6 +14,9 @@
  *   c   rte_rib_lookup + rte_rib_get_nh, 10 M IPv4 addresses inside table
  *       prefixes and 10 M uniformly random ones, 2 M + 2 M for IPv6 — the
  *       very addresses bench_rib looks up (bench/common.h);
+ *   x   rte_rib_lookup_exact + rte_rib_get_nh of every table prefix once, in
+ *       the shuffled order bench_rib looks them up in (bench_shuffled() in
+ *       bench/common.h); a prefix not found is a wrong answer (exit 1);
  *   e   rte_rib_remove of every prefix;
  *   mt  rte_rib lookups of the inside addresses from 1 and 2 threads at once,
  *       each for a fixed time, median of rounds: the hardware's scaling, next
@@ -231,14 +234,18 @@ static void bench_v4(const struct bench_family *f)
 	uint32_t *in32 = bench_alloc(BENCH_NKEYS * sizeof(uint32_t));
 	uint32_t *rnd32 = bench_alloc(BENCH_NKEYS * sizeof(uint32_t));
 	uint32_t *pfx = bench_alloc(f->n * sizeof(uint32_t));
+	struct bench_family ex = bench_shuffled(f, BENCH_SEED_EXACT4);
+	uint32_t *ex32 = bench_alloc(f->n * sizeof(uint32_t));
 
 	/* Host-order copies, made before the clock starts: that is rte_rib's input. */
 	for (size_t i = 0; i < BENCH_NKEYS; i++) {
 		in32[i] = v4_of(inside + 4 * i);
 		rnd32[i] = v4_of(random + 4 * i);
 	}
-	for (size_t i = 0; i < f->n; i++)
+	for (size_t i = 0; i < f->n; i++) {
 		pfx[i] = v4_of(bench_key(f, i));
+		ex32[i] = v4_of(bench_key(&ex, i));
+	}
 
 	size_t rss0 = bench_rss();
 	struct rte_rib *rib = rte_rib_create("bench4", -1, &conf);
@@ -286,6 +293,31 @@ static void bench_v4(const struct bench_family *f)
 		if (sum == 1)
 			printf("(checksum)\n"); /* keeps the loop from being optimised away */
 	}
+
+	/* x: every prefix once, by exact match, in the shuffled order. */
+	{
+		uint64_t sum = 0;
+		long hits = 0;
+		t = bench_now();
+		for (size_t i = 0; i < ex.n; i++) {
+			struct rte_rib_node *n = rte_rib_lookup_exact(rib, ex32[i], ex.lens[i]);
+			uint64_t nh;
+			if (n && rte_rib_get_nh(n, &nh) == 0) {
+				sum += nh;
+				hits++;
+			}
+		}
+		t = bench_now() - t;
+		bench_result("x4", (double)ex.n / t, hits,
+			     "rte_rib lookup_exact + get_nh, IPv4 (shuffled table prefixes)");
+		if (sum == 1)
+			printf("(checksum)\n");
+		if ((size_t)hits != ex.n) {
+			printf("bench_dpdk: x4: %zu of %zu table prefixes not found by exact match\n",
+			       ex.n - (size_t)hits, ex.n);
+			exit(1);
+		}
+	}
 	bench_v4_mt(rib, in32);
 
 	t = bench_now();
@@ -299,6 +331,9 @@ static void bench_v4(const struct bench_family *f)
 	free(in32);
 	free(rnd32);
 	free(pfx);
+	free(ex32);
+	free(ex.keys);
+	free(ex.lens);
 }
 
 static void bench_v6(const struct bench_family *f)
@@ -306,6 +341,7 @@ static void bench_v6(const struct bench_family *f)
 	struct rte_rib6_conf conf = { .ext_sz = 0, .max_nodes = (int)(2 * f->n + 64) };
 	uint8_t *inside = bench_addrs(f, BENCH_NKEYS, 1, BENCH_SEED_INSIDE6);
 	uint8_t *random = bench_addrs(f, BENCH_NKEYS, 0, BENCH_SEED_RANDOM6);
+	struct bench_family ex = bench_shuffled(f, BENCH_SEED_EXACT6);
 
 	struct rte_rib6 *rib = rte_rib6_create("bench6", -1, &conf);
 	if (!rib) {
@@ -350,6 +386,32 @@ static void bench_v6(const struct bench_family *f)
 			printf("(checksum)\n");
 	}
 
+	/* x: every prefix once, by exact match, in the shuffled order. */
+	{
+		uint64_t sum = 0;
+		long hits = 0;
+		t = bench_now();
+		for (size_t i = 0; i < ex.n; i++) {
+			struct rte_rib6_node *n =
+				rte_rib6_lookup_exact(rib, IP6(bench_key(&ex, i)), ex.lens[i]);
+			uint64_t nh;
+			if (n && rte_rib6_get_nh(n, &nh) == 0) {
+				sum += nh;
+				hits++;
+			}
+		}
+		t = bench_now() - t;
+		bench_result("x6", (double)ex.n / t, hits,
+			     "rte_rib6 lookup_exact + get_nh, IPv6 (shuffled table prefixes)");
+		if (sum == 1)
+			printf("(checksum)\n");
+		if ((size_t)hits != ex.n) {
+			printf("bench_dpdk: x6: %zu of %zu table prefixes not found by exact match\n",
+			       ex.n - (size_t)hits, ex.n);
+			exit(1);
+		}
+	}
+
 	t = bench_now();
 	for (size_t i = 0; i < f->n; i++)
 		rte_rib6_remove(rib, IP6(bench_key(f, i)), f->lens[i]);
@@ -358,6 +420,8 @@ static void bench_v6(const struct bench_family *f)
 	rte_rib6_free(rib);
 	free(inside);
 	free(random);
+	free(ex.keys);
+	free(ex.lens);
 }
 
 int main(int argc, char **argv)

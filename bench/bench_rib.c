@@ -17,6 +17,10 @@
  *      addresses inside table prefixes, 10 M uniformly random ones, and
  *      2 M + 2 M IPv6 ones (the addresses of bench/common.h, which
  *      bench_dpdk looks up too);
+ *   x  RtmGetExactMatchDestination + RtmReleaseDestInfo of every table
+ *      prefix once, in a shuffled order (bench_shuffled() in bench/common.h,
+ *      the order bench_dpdk's rte_rib_lookup_exact goes through), while the
+ *      table holds A's and B's routes; a prefix not found is a wrong answer;
  *   d  every A route's metric changed (RtmAddRouteToDest on its handle);
  *   e  every route deleted (RtmDeleteRouteToDest): A's first (B takes over
  *      each destination), then B's (the destinations go);
@@ -354,6 +358,34 @@ static void lookups(const struct side *s, const uint8_t *addrs, size_t count, co
 	       t * 1e9 / (double)count);
 }
 
+/* x: every prefix of ex (s's prefixes, shuffled) by exact match; each must be found. */
+static void exact_lookups(const struct side *s, const struct bench_family *ex, const char *key)
+{
+	const struct bench_family *f = s->f;
+	unsigned nb = f->width / 8;
+	RTM_NET_ADDRESS a;
+	RTM_DEST_INFO di;
+	long hits = 0;
+
+	net_address(&a, f, bench_key(ex, 0), ex->lens[0]);
+	double t = bench_now();
+	for (size_t i = 0; i < ex->n; i++) {
+		memcpy(a.AddrBits, bench_key(ex, i), nb);
+		a.NumBits = ex->lens[i];
+		DWORD err = RtmGetExactMatchDestination(s->ent[0], &a, RTM_BEST_PROTOCOL,
+							RTM_VIEW_MASK_UCAST, &di);
+		if (err)
+			fail("RtmGetExactMatchDestination (a table prefix)", err, i);
+		hits++;
+		err = RtmReleaseDestInfo(s->ent[0], &di);
+		if (err)
+			fail("RtmReleaseDestInfo", err, i);
+	}
+	t = bench_now() - t;
+	result(key, (double)ex->n / t, hits, "shuffled table prefixes, %s (%.0f ns each; "
+	       "target: >= 1.5x DPDK)", f->name, t * 1e9 / (double)ex->n);
+}
+
 /* ---- a again, on a warm heap ------------------------------------------------- */
 
 /* Loads IPv4 as A into the emptied table and deletes it again: the insert
@@ -455,6 +487,8 @@ int main(int argc, char **argv)
 	uint8_t *rnd4 = bench_addrs(&v4, BENCH_NKEYS, 0, BENCH_SEED_RANDOM4);
 	uint8_t *in6 = bench_addrs(&v6, BENCH_NKEYS, 1, BENCH_SEED_INSIDE6);
 	uint8_t *rnd6 = bench_addrs(&v6, BENCH_NKEYS, 0, BENCH_SEED_RANDOM6);
+	struct bench_family ex4 = bench_shuffled(&v4, BENCH_SEED_EXACT4);
+	struct bench_family ex6 = bench_shuffled(&v6, BENCH_SEED_EXACT6);
 	side_init(&sides[0], &v4);
 	side_init(&sides[1], &v6);
 	size_t total = v4.n + v6.n;
@@ -506,6 +540,12 @@ int main(int argc, char **argv)
 	lookups(&sides[1], in6, NLOOKUPS6, "c6in", "inside table prefixes");
 	lookups(&sides[1], rnd6, NLOOKUPS6, "c6rnd", "random in 2000::/3");
 
+	/* x: exact matches, A's and B's routes still in the table. */
+	printf("x. RtmGetExactMatchDestination + RtmReleaseDestInfo of every prefix, shuffled "
+	       "(best route, unicast view)\n");
+	exact_lookups(&sides[0], &ex4, "x4");
+	exact_lookups(&sides[1], &ex6, "x6");
+
 	/* d: metric changes. */
 	printf("d. change the metric of every A route (RtmAddRouteToDest on its handle)\n");
 	for (int k = 0; k < 2; k++) {
@@ -552,6 +592,10 @@ int main(int argc, char **argv)
 	free(rnd4);
 	free(in6);
 	free(rnd6);
+	free(ex4.keys);
+	free(ex4.lens);
+	free(ex6.keys);
+	free(ex6.lens);
 	free(v4.keys);
 	free(v4.lens);
 	free(v6.keys);

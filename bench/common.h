@@ -14,6 +14,11 @@
  * and measure nothing).  Both benches call bench_addrs() with the same seed
  * and therefore look up the same addresses in the same order.
  *
+ * Exact-match lookups (step x) go through every table prefix once, in an
+ * order shuffled by the same generator (bench_shuffled(), seeded with
+ * BENCH_SEED_EXACT4/6): both benches look up the same prefixes in the same
+ * order, each of which must be found.
+ *
  * Result lines, parsed by bench/run.sh (and by bench_rib --anchor):
  *
  *     R <key> <operations per second> <matched or -> <description>
@@ -43,6 +48,8 @@
 #define BENCH_SEED_RANDOM4 0x13198a2e03707344ull
 #define BENCH_SEED_INSIDE6 0xa4093822299f31d0ull
 #define BENCH_SEED_RANDOM6 0x082efa98ec4e6c89ull
+#define BENCH_SEED_EXACT4 0xbe5466cf34e90c6cull
+#define BENCH_SEED_EXACT6 0x3f84d5b5b5470917ull
 
 /* Every helper is static; unused ones must not warn. */
 #define BENCH_FN static inline __attribute__((unused))
@@ -185,6 +192,38 @@ BENCH_FN uint8_t *bench_addrs(const struct bench_family *f, size_t count, int in
 			a[0] = (uint8_t)((a[0] & 0x1f) | 0x20); /* 2000::/3 */
 		}
 	}
+	return out;
+}
+
+/*
+ * A copy of f's prefixes in a shuffled order (Fisher-Yates, from seed): the
+ * exact-match lookups' sequence, laid out in order so that the loop reads it
+ * sequentially.  Its keys and lens are allocated and touched here; the caller
+ * frees them.
+ */
+BENCH_FN struct bench_family bench_shuffled(const struct bench_family *f, uint64_t seed)
+{
+	unsigned nb = f->width / 8;
+	struct bench_family out = *f;
+	size_t *perm = bench_alloc(f->n * sizeof(size_t));
+	uint64_t s = seed;
+
+	out.cap = f->n;
+	out.keys = bench_alloc(f->n * nb);
+	out.lens = bench_alloc(f->n);
+	for (size_t i = 0; i < f->n; i++)
+		perm[i] = i;
+	for (size_t i = f->n; i > 1; i--) {
+		size_t j = (size_t)(bench_rng(&s) % i), t = perm[i - 1];
+
+		perm[i - 1] = perm[j];
+		perm[j] = t;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		memcpy(out.keys + i * nb, bench_key(f, perm[i]), nb);
+		out.lens[i] = f->lens[perm[i]];
+	}
+	free(perm);
 	return out;
 }
 

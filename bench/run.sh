@@ -75,6 +75,7 @@ BEGIN {
 	name["d4"] = "d. metric change, IPv4";           name["d6"] = "d. metric change, IPv6"
 	name["e4"] = "e. delete every route, IPv4";      name["e6"] = "e. delete every route, IPv6"
 	name["a4w"] = "a. insert, IPv4, warm heap"
+	name["x4"] = "x. exact match, IPv4";             name["x6"] = "x. exact match, IPv6"
 	printf "  %-34s %12s %12s %7s  %s\n", "operation", "rtmv2", "DPDK", "ratio", "target"
 }
 $1 == "R" {
@@ -84,6 +85,8 @@ $1 == "R" {
 	target = ""
 	if (k ~ /^a[46]w?$/ || k ~ /^c[46]/)
 		target = d == "" ? ">= DPDK" : (v >= d ? ">= DPDK: met" : ">= DPDK: NOT met")
+	else if (k ~ /^x[46]$/)
+		target = d == "" ? ">= 1.5x DPDK" : (v >= 1.5 * d ? ">= 1.5x DPDK: met" : ">= 1.5x DPDK: NOT met")
 	else if (k ~ /^e[46]$/) {
 		a = "a" substr(k, 2)
 		target = (a in rib) ? (v >= rib[a] ? ">= a: met" : ">= a: NOT met") : ">= a"
