@@ -56,10 +56,11 @@
  * in them ("Routes that are in the hold-down state are only enumerated when
  * a client requests data from all views using RTM_VIEW_MASK_ANY").
  *
- * Locking: Get calls run under the shared RIB lock, so enumerating does not
- * stop queries; the per-enumeration mutex (a leaf) serialises two threads
- * using the same enumeration handle.  Create and delete take the lock
- * exclusive (they allocate handles).
+ * Locking: RtmGetEnumDests takes no lock a writer holds (below); the other
+ * Get calls run under the shared RIB lock, so enumerating does not stop
+ * queries; the per-enumeration mutex (a leaf) serialises two threads using
+ * the same enumeration handle.  Create and delete take the lock exclusive
+ * (they allocate handles).
  */
 #include "enter.h"
 
@@ -78,9 +79,16 @@
 
 #define POSITION (RTM_ENUM_NEXT | RTM_ENUM_RANGE)
 
+/* Deleted: nothing to do at once; its mutex and owed routes go with its
+ * memory, once no lock-free Get call can be in it (table_enum_release). */
 static void table_enum_fini(struct rtm_rib *rib, struct rtm_enum *en)
 {
 	(void)rib;
+	(void)en;
+}
+
+static void table_enum_release(struct rtm_enum *en)
+{
 	pthread_mutex_destroy(&en->u.table.mutex);
 	rtm__free(en->u.table.rest);
 	en->u.table.rest = NULL;
@@ -111,7 +119,7 @@ static int set_position(struct rtm_rib *rib, struct rtm_table_enum *t, RTM_ENUM_
 	return 0;
 }
 
-static bool in_range(const struct rtm_table_enum *t, const struct rtm_trie_node *n)
+RTM_OPTIMISTIC static bool in_range(const struct rtm_table_enum *t, const struct rtm_trie_node *n)
 {
 	if (!t->range)
 		return true;
@@ -219,27 +227,12 @@ static int create(struct rtm_rib *rib, struct rtm_entity *caller, unsigned kind,
 		return RTM_ENOMEM;
 	en->u.table = *t;
 	pthread_mutex_init(&en->u.table.mutex, NULL);
+	en->release = table_enum_release;
 	*out = rtm__rib_handle(rib, &en->obj);
 	return 0;
 }
 
 /* ---- destinations ----------------------------------------------------------- */
-
-static bool dest_wanted(const struct rtm_rib *rib, const struct rtm_table_enum *t,
-			const struct rtm_entity *caller, const struct rtm_dest *d)
-{
-	if (t->views ? !rtm__dest_has_route_in(d, t->views) : !rtm__dest_visible(d))
-		return false;
-	if (!(t->flags & RTM_ENUM_OWN_DESTS))
-		return true;
-	RTM_VIEW_SET views = t->views ? t->views : rib->cfg.views_supported;
-	for (; views; views &= views - 1) {
-		const struct rtm_route *best = rtm__dest_best(d, (unsigned)__builtin_ctz(views), 0);
-		if (best && best->owner == caller)
-			return true;
-	}
-	return false;
-}
 
 DWORD WINAPI RtmCreateDestEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_VIEW_SET TargetViews,
 			       RTM_ENUM_FLAGS EnumFlags, PRTM_NET_ADDRESS NetAddress,
@@ -269,70 +262,146 @@ DWORD WINAPI RtmCreateDestEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_VIEW_SET Targ
 	return rtm__win32(err);
 }
 
+/*
+ * RtmGetEnumDests takes no lock a writer holds: it reads inside an epoch
+ * section, each destination checked against its sequence count
+ * (rtm__dest_enum_one), the chain followed from a destination whose count
+ * held while its link was read, and a seek checked against the trie's
+ * count.  A destination freed under the walk sends it back to a seek after
+ * the last one it examined, so the guarantees above hold as under the lock.
+ * Only the enumeration's own mutex is taken (two threads on one
+ * enumeration); its memory outlives the section (table_enum_release).
+ */
+
+/* in_range and remember for destinations found without the lock: the key
+ * is read by code the race detector leaves alone (its writes came before
+ * the destination was published, which this thread saw only through such
+ * reads). */
+static bool in_range_lf(const struct rtm_table_enum *t, const struct rtm_dest *d)
+{
+	return in_range(t, &d->node);
+}
+
+RTM_OPTIMISTIC static void remember_lf(const struct rtm_rib *rib, struct rtm_table_enum *t,
+				       const struct rtm_dest *d, uint64_t freed_then)
+{
+	for (unsigned i = 0; i < rib->width / 8; i++)
+		t->key[i] = d->node.key[i];
+	t->len = d->node.len;
+	t->after = true;
+	t->at = &d->node;
+	t->freed_then = freed_then;
+}
+
+static uint64_t dests_freed(const struct rtm_rib *rib)
+{
+	return __atomic_load_n(&rib->dests_freed, __ATOMIC_ACQUIRE);
+}
+
+/* The first destination at the enumeration's position (resume, lock-free). */
+static struct rtm_dest *resume_lf(struct rtm_rib *rib, const struct rtm_table_enum *t,
+				  struct rtm_reap_list *reap)
+{
+	if (t->done)
+		return NULL;
+	struct rtm_dest *d = NULL;
+	bool sought = false;
+	if (t->after && t->at && t->freed_then == dests_freed(rib)) {
+		/* Not freed since: it is memory of this section, and its link is
+		 * read while its count holds (or it went meanwhile: seek). */
+		bool taken;
+		if (rtm__dest_enum_one(rib, rtm__dest_of_node(t->at), NULL, NULL, &d, &taken, reap) == 0)
+			sought = true;
+	}
+	if (!sought)
+		d = rtm__dest_seek_optimistic(rib, t->key, t->len, t->after);
+	return d && in_range_lf(t, d) ? d : NULL;
+}
+
 DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle,
 			     PUINT NumDests, PRTM_DEST_INFO DestInfos)
 {
-	struct rtm_entity *caller;
-	struct rtm_enum *en;
+	struct rtm_reap_list reap = { 0 };
+	UINT got = 0;
 	DWORD rc;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_DEST, NumDests,
-					 DestInfos, &caller, &en, &rc);
+again:;
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter_read(RtmRegHandle, &caller);
 	if (!rib)
+		return got ? NO_ERROR : ERROR_INVALID_HANDLE;
+	struct rtm_enum *en = rtm__enum_of_caller_optimistic(rib, caller, EnumHandle, RTM_ENUM_KIND_DEST);
+	if (!en)
+		rc = ERROR_INVALID_HANDLE;
+	else if (!NumDests || *NumDests > rib->cfg.max_handles_in_enum || (*NumDests && !DestInfos))
+		rc = ERROR_INVALID_PARAMETER;
+	else
+		rc = NO_ERROR;
+	if (rc != NO_ERROR) {
+		rtm__epoch_exit();
+		rtm__rib_reap_list(rib, &reap);
+		if (got) {
+			*NumDests = got;
+			return NO_ERROR;
+		}
 		return rc;
+	}
+	pthread_mutex_lock(&en->u.table.mutex);
 	struct rtm_table_enum *t = &en->u.table;
 	size_t stride = RTM_SIZE_OF_DEST_INFO(rtm__dest_info_views(rib, t->views));
-	UINT cap = *NumDests, got = 0;
-	struct rtm_trie_node *n = cap ? resume(rib, t) : NULL;
-	const struct rtm_trie_node *last = NULL;
+	struct rtm_dest_filter f = { t->proto, t->views,
+				     (t->flags & RTM_ENUM_OWN_DESTS) ? caller : NULL };
+	UINT cap = *NumDests;
+	struct rtm_dest *d = got < cap ? resume_lf(rib, t, &reap) : NULL;
+	struct rtm_dest *last = NULL;
+	uint64_t last_freed = 0;
 	unsigned examined = 0;
-	struct rtm_owner_refs owners = { NULL, 0 };
-	while (n && got < cap) {
-		/*
-		 * The chain of destinations is a chain of dependent loads.  The
-		 * destination two steps ahead and the best route of the next one
-		 * are asked for now (each address is in a line asked for a step
-		 * before), so that those cache misses overlap with the work on
-		 * this destination.
-		 */
-		struct rtm_trie_node *next = advance(t, n);
-		if (next) {
-			const struct rtm_dest *nd = rtm__dest_of_node(next);
-			if (nd->next)
-				__builtin_prefetch(nd->next);
-			if (nd->routes)
-				__builtin_prefetch(nd->routes);
+	bool pause = false;
+	while (d && got < cap) {
+		/* Read before d is: a free of d after that moves it on. */
+		uint64_t freed = dests_freed(rib);
+		struct rtm_dest *next;
+		bool taken;
+		PRTM_DEST_INFO di = (void *)((char *)DestInfos + got * stride);
+		int e = rtm__dest_enum_one(rib, d, &f, di, &next, &taken, &reap);
+		if (e == RTM_ENOENT) {
+			/* Freed under the walk: on from the last destination seen. */
+			if (last)
+				remember_lf(rib, t, last, last_freed);
+			d = rtm__dest_seek_optimistic(rib, t->key, t->len, t->after);
+			d = d && in_range_lf(t, d) ? d : NULL;
+			continue;
 		}
-		struct rtm_dest *d = rtm__dest_of_node(n);
-		if (dest_wanted(rib, t, caller, d)) {
-			PRTM_DEST_INFO di = (void *)((char *)DestInfos + got * stride);
-			rtm__dest_fill_info(rib, d, t->proto, t->views, &owners, di);
-			got++;
+		if (e == RTM_ENOMORE) {
+			pause = true;
+			break;
 		}
-		last = n;
-		n = next;
-		if (n && got < cap && ++examined == PAUSE_EVERY) {
-			examined = 0;
-			rtm__owner_refs_flush(&owners);
-			if (!pause_enum(&rib, &en, &caller, last, RtmRegHandle, EnumHandle,
-					RTM_ENUM_KIND_DEST, NumDests, DestInfos, &rc)) {
-				*NumDests = got;
-				return got ? NO_ERROR : rc;
-			}
-			t = &en->u.table;
-			last = NULL;
-			n = resume(rib, t);
+		got += taken;
+		last = d;
+		last_freed = freed;
+		d = next && in_range_lf(t, next) ? next : NULL;
+		if (d && got < cap && ++examined == PAUSE_EVERY) {
+			/* Leave the section now and then, so that what writers free
+			 * meanwhile does not wait for a long filtered walk. */
+			pause = true;
+			break;
 		}
 	}
-	rtm__owner_refs_flush(&owners);
 	if (last)
-		remember(rib, t, last);
-	*NumDests = got;
-	/* Items never come with ERROR_NO_MORE_ITEMS (see docs/API-NOTES.md). */
-	if (got == 0 && (cap || t->done) && !n) {
-		t->done = true;
-		rc = ERROR_NO_MORE_ITEMS;
+		remember_lf(rib, t, last, last_freed);
+	bool end = !pause && !d;
+	if (!pause) {
+		*NumDests = got;
+		/* Items never come with ERROR_NO_MORE_ITEMS (see docs/API-NOTES.md). */
+		if (got == 0 && (cap || t->done) && end) {
+			t->done = true;
+			rc = ERROR_NO_MORE_ITEMS;
+		}
 	}
-	leave(rib, en);
+	pthread_mutex_unlock(&en->u.table.mutex);
+	rtm__epoch_exit();
+	rtm__rib_reap_list(rib, &reap);
+	if (pause)
+		goto again;
 	return rc;
 }
 

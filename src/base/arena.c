@@ -54,7 +54,11 @@ static size_t chunk_bytes(const struct rtm_arena *a)
 	return (size_t)a->size * PER_CHUNK;
 }
 
-static struct rtm_obj *at(const struct rtm_arena *a, char *const *chunks, uint32_t index)
+/* Always inlined: in rtm__arena_lookup_optimistic it must stay out of the
+ * race detector's sight with the rest of that function (found by
+ * test_arena under TSan). */
+static inline __attribute__((always_inline)) struct rtm_obj *at(const struct rtm_arena *a, char *const *chunks,
+								uint32_t index)
 {
 	return (struct rtm_obj *)(void *)(chunks[index >> RTM_ARENA_SHIFT] +
 					  (size_t)(index & (PER_CHUNK - 1)) * a->size);

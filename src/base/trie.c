@@ -259,14 +259,18 @@ void rtm__trie_key_normalize(uint8_t *key, unsigned width, unsigned len)
 	memset(key + i, 0, nbytes - i);
 }
 
-int rtm__trie_covers(const uint8_t *pkey, unsigned plen, const uint8_t *key, unsigned len)
+RTM_OPTIMISTIC int rtm__trie_covers(const uint8_t *pkey, unsigned plen, const uint8_t *key, unsigned len)
 {
 	unsigned full = plen / 8, rem = plen % 8;
 
 	if (plen > len)
 		return 0;
-	if (memcmp(pkey, key, full) != 0)
-		return 0;
+	/* Byte by byte, not memcmp: lock-free enumerations call this on keys
+	 * they read racily (RTM_OPTIMISTIC), and the sanitizer's memcmp would
+	 * check them all the same. */
+	for (unsigned i = 0; i < full; i++)
+		if (pkey[i] != key[i])
+			return 0;
 	if (rem && ((pkey[full] ^ key[full]) & (0xffu << (8 - rem)) & 0xffu))
 		return 0;
 	return 1;
@@ -830,10 +834,13 @@ RTM_OPTIMISTIC struct rtm_trie_node *rtm__trie_find_less_specific(const struct r
 /* ---------------------------------------------------------------- walk */
 
 /* The first user node of the subtree rooted at n (n itself if it is one). */
-static struct rtm_trie_node *subtree_first(struct rtm_trie_node *n)
+RTM_OPTIMISTIC static struct rtm_trie_node *subtree_first(struct rtm_trie_node *n)
 {
-	/* Every glue node has two children, so every subtree holds a user node. */
-	while (n->glue) {
+	/* Every glue node has two children, so every subtree holds a user node.
+	 * (A lock-free reader that crossed a change may find none: NULL.) */
+	for (unsigned steps = 0; n && n->glue; steps++) {
+		if (steps == MAX_STEPS)
+			return NULL;
 		/* The walk comes back for the right subtree after the left
 		 * one; its first node is asked for now so that the miss
 		 * overlaps with the left subtree's (most are small). */
@@ -844,18 +851,19 @@ static struct rtm_trie_node *subtree_first(struct rtm_trie_node *n)
 }
 
 /* The root of the subtree that follows n's subtree in walk order, or NULL. */
-static struct rtm_trie_node *after_subtree(const struct rtm_trie_node *n)
+RTM_OPTIMISTIC static struct rtm_trie_node *after_subtree(const struct rtm_trie_node *n)
 {
 	struct rtm_trie_node *p;
+	unsigned steps = 0;
 
-	for (; (p = n->parent) != NULL; n = p)
+	for (; (p = n->parent) != NULL && steps < MAX_STEPS; n = p, steps++)
 		if (p->child[0] == n && p->child[1])
 			return p->child[1];
 	return NULL;
 }
 
 /* The first user node after n (user or glue) in walk order, or NULL. */
-static struct rtm_trie_node *next_node(const struct rtm_trie_node *n)
+RTM_OPTIMISTIC static struct rtm_trie_node *next_node(const struct rtm_trie_node *n)
 {
 	struct rtm_trie_node *r;
 
@@ -895,13 +903,13 @@ struct rtm_trie_node *rtm__trie_next(const struct rtm_trie *t, const struct rtm_
 	return next_node(node);
 }
 
-static struct rtm_trie_node *seek_impl(const struct rtm_trie *t, const uint8_t *key,
-				       unsigned len, int after, unsigned nbytes)
+RTM_OPTIMISTIC static struct rtm_trie_node *seek_impl(const struct rtm_trie *t, const uint8_t *key,
+						      unsigned len, int after, unsigned nbytes)
 {
 	struct rtm_trie_node *cur = t->root, *r;
 	struct kw q = kw_and(kw_load(key, nbytes), kw_mask(len));
 
-	while (cur) {
+	for (unsigned steps = 0; cur && steps < MAX_STEPS; steps++) {
 		unsigned m = len < cur->len ? len : cur->len;
 		unsigned d = kw_common(q, kw_load(cur->key, nbytes));
 		unsigned b;
@@ -935,7 +943,7 @@ static struct rtm_trie_node *seek_impl(const struct rtm_trie *t, const uint8_t *
 	return NULL;
 }
 
-struct rtm_trie_node *rtm__trie_seek(const struct rtm_trie *t, const uint8_t *key, unsigned len,
+RTM_OPTIMISTIC struct rtm_trie_node *rtm__trie_seek(const struct rtm_trie *t, const uint8_t *key, unsigned len,
 				     int after)
 {
 	if (len > t->width)

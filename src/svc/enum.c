@@ -42,6 +42,19 @@ struct rtm_enum *rtm__enum_of_caller(struct rtm_rib *rib, struct rtm_entity *cal
 	return en;
 }
 
+RTM_OPTIMISTIC static bool enum_matches(const struct rtm_enum *en, const struct rtm_entity *caller,
+					 unsigned kind)
+{
+	return !en->obj.dead && en->owner == caller && (!kind || en->kind == kind);
+}
+
+struct rtm_enum *rtm__enum_of_caller_optimistic(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h,
+						unsigned kind)
+{
+	struct rtm_enum *en = (struct rtm_enum *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_ENUM);
+	return en && enum_matches(en, caller, kind) ? en : NULL;
+}
+
 static bool enum_try_free(struct rtm_rib *rib, struct rtm_obj *obj);
 
 void rtm__enum_delete(struct rtm_rib *rib, struct rtm_enum *en)
@@ -52,6 +65,17 @@ void rtm__enum_delete(struct rtm_rib *rib, struct rtm_enum *en)
 	enum_try_free(rib, &en->obj);
 }
 
+/* Lock-free readers may be in it (RtmGetEnumDests): its memory, and what
+ * its kind releases with it, wait for them (epoch.h). */
+static void enum_memory_free(void *p, void *unused)
+{
+	(void)unused;
+	struct rtm_enum *en = p;
+	if (en->release)
+		en->release(en);
+	rtm__free(en);
+}
+
 static bool enum_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
 {
 	if (!obj->dead || rtm__obj_refs(obj) ||
@@ -59,7 +83,7 @@ static bool enum_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
 		return false;
 	rtm__handle_free(&rib->handles, obj);
 	rib->stats.enums--;
-	rtm__free(obj);
+	rtm__limbo_retire(&rib->limbo, obj, enum_memory_free, NULL);
 	return true;
 }
 

@@ -56,6 +56,9 @@ struct rtm_enum {
 	struct rtm_link owner_link;   /* in owner->enums */
 	unsigned kind;
 	void (*fini)(struct rtm_rib *rib, struct rtm_enum *en); /* the kind's cleanup */
+	/* Run when its memory is freed, once lock-free readers are done with
+	 * it (RtmGetEnumDests reads without the RIB lock); NULL: nothing. */
+	void (*release)(struct rtm_enum *en);
 	union {
 		struct {
 			struct rtm_route_list *list; /* NULL once the list is deleted */
@@ -74,6 +77,11 @@ struct rtm_enum *rtm__enum_new(struct rtm_rib *rib, struct rtm_entity *owner, un
  * rib->lock held. */
 struct rtm_enum *rtm__enum_of_caller(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h,
 				     unsigned kind);
+/* The same without the RIB lock, inside an epoch section: the enumeration
+ * stays memory (its release waits for the section), but may be deleted
+ * meanwhile. */
+struct rtm_enum *rtm__enum_of_caller_optimistic(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h,
+						unsigned kind);
 /* Deletes an enumeration (RtmDeleteEnumHandle, deregistration).  rib->lock exclusive. */
 void rtm__enum_delete(struct rtm_rib *rib, struct rtm_enum *en);
 /* Deletes all of e's enumerations.  rib->lock exclusive. */

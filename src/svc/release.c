@@ -47,12 +47,14 @@ enum { REAP_BATCH = 64 };
  */
 
 /* A run of one entity handle: its first item, its length, the entity, and
- * whether the calling thread's own counts met it (entity.h). */
+ * whether the calling thread's own counts met it (entity.h); last is its
+ * last item (other kinds of items may lie between a run's items). */
 struct entity_run {
 	HANDLE h;
 	unsigned start, n;
 	struct rtm_entity *e;
 	bool local;
+	unsigned last;
 };
 
 /* What the first pass found, so that the second has little left to do. */
@@ -84,7 +86,7 @@ static struct rtm_obj *obj_claim(struct rtm_rib *rib, HANDLE h, unsigned type, b
 static bool in_local_run(const struct claims *c, unsigned i)
 {
 	for (unsigned k = 0; k < c->n_runs && k < RUNS; k++)
-		if (c->run[k].local && i >= c->run[k].start && i < c->run[k].start + c->run[k].n)
+		if (c->run[k].local && i >= c->run[k].start && i <= c->run[k].last)
 			return true;
 	return false;
 }
@@ -119,7 +121,7 @@ static void unclaim_items(struct rtm_rib *rib, rtm_release_item_fn item, void *c
 static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, void *ctx,
 		     struct claims *c)
 {
-	struct entity_run run = { 0, 0, 0, NULL, false };
+	struct entity_run run = { 0, 0, 0, NULL, false, 0 };
 	HANDLE h;
 	unsigned type;
 	c->n_runs = 0;
@@ -131,6 +133,7 @@ static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, 
 				continue;
 			if (type == RTM_HT_ENTITY && run.n && h == run.h) {
 				run.n++;
+				run.last = i;
 				continue;
 			}
 		}
@@ -153,7 +156,7 @@ static int claim_all(struct rtm_rib *rib, unsigned n, rtm_release_item_fn item, 
 		if (i == n)
 			break;
 		if (type == RTM_HT_ENTITY) {
-			run = (struct entity_run){ h, i, 1, NULL, false };
+			run = (struct entity_run){ h, i, 1, NULL, false, i };
 			continue;
 		}
 		struct rtm_obj *obj = obj_claim(rib, h, type, c->lockfree);
@@ -197,7 +200,7 @@ static void drop_entities(struct rtm_rib *rib, unsigned n, rtm_release_item_fn i
 	}
 	/* The runs come in pass 1's order: the first RUNS are listed, with
 	 * whether the thread's own counts met them (nothing to drop then). */
-	struct entity_run run = { 0, 0, 0, NULL, false };
+	struct entity_run run = { 0, 0, 0, NULL, false, 0 };
 	unsigned k = 0;
 	for (unsigned i = 0; i < n; i++) {
 		HANDLE h;
@@ -207,7 +210,7 @@ static void drop_entities(struct rtm_rib *rib, unsigned n, rtm_release_item_fn i
 			continue;
 		if (!run.n || h != run.h) {
 			drop_run(&run);
-			run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h), k < RUNS && c->run[k].local };
+			run = (struct entity_run){ h, i, 0, rtm__entity_of_rib(rib, h), k < RUNS && c->run[k].local, i };
 			k++;
 		}
 		run.n++;

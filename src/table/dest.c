@@ -195,7 +195,8 @@ void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
 	}
 	rtm__arena_kill(&rib->dest_arena, &dest->obj);
 	rib->stats.dests--;
-	rib->dests_freed++;
+	/* Read without the lock by enumerations (api/enum.c). */
+	__atomic_store_n(&rib->dests_freed, rib->dests_freed + 1, __ATOMIC_RELEASE);
 	rtm__limbo_retire(&rib->limbo, dest, dest_memory_free, rib);
 }
 
@@ -657,6 +658,34 @@ static void query_relax(unsigned tries)
 #endif
 }
 
+/* Fills info from a pass whose references are taken: everything it names
+ * is referenced, so what this reads stays put. */
+static void fill_from_pass(struct rtm_rib *rib, const struct pass *p, PRTM_DEST_INFO info)
+{
+	struct rtm_dest *d = p->dest;
+	info->DestHandle = rtm__rib_handle(rib, &d->obj);
+	rtm__netaddr_from_key(&info->DestAddress, rib->family, rib->width, d->node.key, d->node.len);
+	info->LastChanged = rtm__filetime(p->last_changed);
+	info->BelongsToViews = p->belongs;
+	for (unsigned k = 0; k < p->n_views; k++) {
+		__typeof__(&info->ViewInfo[0]) vi = (void *)((char *)info->ViewInfo + k * sizeof(info->ViewInfo[0]));
+		vi->ViewId = p->v[k].view;
+		vi->NumRoutes = p->v[k].count;
+		vi->Route = NULL;
+		vi->Owner = NULL;
+		vi->DestFlags = p->v[k].flags;
+		vi->HoldRoute = NULL;
+		if (p->v[k].best) {
+			vi->Route = rtm__rib_handle(rib, &p->v[k].best->obj);
+			rtm__entity_ref_client_local(p->v[k].owner);
+			vi->Owner = rtm__entity_handle(p->v[k].owner);
+		}
+		if (p->v[k].hold)
+			vi->HoldRoute = rtm__rib_handle(rib, &p->v[k].hold->obj);
+	}
+	info->NumberOfViews = p->n_views;
+}
+
 int rtm__dest_query(struct rtm_rib *rib, const struct rtm_dest_query *q, PRTM_DEST_INFO info,
 		    struct rtm_reap_list *reap)
 {
@@ -686,29 +715,92 @@ int rtm__dest_query(struct rtm_rib *rib, const struct rtm_dest_query *q, PRTM_DE
 		}
 		break;
 	}
-	/* Everything named is referenced now, so what follows reads memory
-	 * that stays put. */
-	struct rtm_dest *d = p.dest;
-	info->DestHandle = rtm__rib_handle(rib, &d->obj);
-	rtm__netaddr_from_key(&info->DestAddress, rib->family, rib->width, d->node.key, d->node.len);
-	info->LastChanged = rtm__filetime(p.last_changed);
-	info->BelongsToViews = p.belongs;
-	for (unsigned k = 0; k < p.n_views; k++) {
-		__typeof__(&info->ViewInfo[0]) vi = (void *)((char *)info->ViewInfo + k * sizeof(info->ViewInfo[0]));
-		vi->ViewId = p.v[k].view;
-		vi->NumRoutes = p.v[k].count;
-		vi->Route = NULL;
-		vi->Owner = NULL;
-		vi->DestFlags = p.v[k].flags;
-		vi->HoldRoute = NULL;
-		if (p.v[k].best) {
-			vi->Route = rtm__rib_handle(rib, &p.v[k].best->obj);
-			rtm__entity_ref_client_local(p.v[k].owner);
-			vi->Owner = rtm__entity_handle(p.v[k].owner);
-		}
-		if (p.v[k].hold)
-			vi->HoldRoute = rtm__rib_handle(rib, &p.v[k].hold->obj);
-	}
-	info->NumberOfViews = p.n_views;
+	fill_from_pass(rib, &p, info);
 	return 0;
+}
+
+/* ---- lock-free enumeration (api/enum.c) -------------------------------------- */
+
+/* Freed (killed: its handles are stale) since the caller found it? */
+RTM_OPTIMISTIC static bool dest_gone(const struct rtm_dest *d)
+{
+	return __atomic_load_n(&d->obj.type, __ATOMIC_ACQUIRE) != RTM_HT_DEST;
+}
+
+/* What an enumeration asks of d, read as api/enum.c's filter reads it. */
+RTM_OPTIMISTIC static bool wanted_read(const struct rtm_rib *rib, const struct rtm_dest *d,
+				       const struct rtm_dest_filter *f)
+{
+	if (f->views ? !rtm__dest_has_route_in(d, f->views) : !rtm__dest_visible(d))
+		return false;
+	if (!f->own)
+		return true;
+	for (RTM_VIEW_SET m = f->views ? f->views : rib->cfg.views_supported; m; m &= m - 1) {
+		RTM_VIEW_SET bit = m & -m;
+		if (!(d->views & bit))
+			continue;
+		unsigned steps = 0;
+		for (const struct rtm_route *r = d->routes; r && steps < ROUTE_STEPS; r = r->next, steps++)
+			if (r->views & bit) {
+				if (r->owner == f->own)
+					return true;
+				break;
+			}
+	}
+	return false;
+}
+
+RTM_OPTIMISTIC static struct rtm_dest *next_read(const struct rtm_dest *d)
+{
+	return d->next;
+}
+
+int rtm__dest_enum_one(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm_dest_filter *f,
+		       PRTM_DEST_INFO info, struct rtm_dest **next, bool *taken, struct rtm_reap_list *reap)
+{
+	struct pass p;
+	for (unsigned tries = 0;; tries++) {
+		if (dest_gone(d))
+			return RTM_ENOENT;
+		p.n_seen = 0;
+		p.dest = d;
+		if (!note(&p, d)) {
+			query_relax(tries);
+			continue;
+		}
+		bool want = info && wanted_read(rib, d, f);
+		struct rtm_dest *nx = next_read(d);
+		if (want)
+			read_info(rib, d, f->proto, f->views, &p);
+		if (rtm__seq16_changed(&d->node.aux, p.seen_seq[0])) {
+			query_relax(tries);
+			continue;
+		}
+		*next = nx;
+		*taken = false;
+		if (!want)
+			return 0;
+		refs_take(&p);
+		if (rtm__seq16_changed(&d->node.aux, p.seen_seq[0])) {
+			if (!refs_give_back(rib, &p, reap))
+				return RTM_ENOMORE;
+			continue;
+		}
+		fill_from_pass(rib, &p, info);
+		*taken = true;
+		return 0;
+	}
+}
+
+struct rtm_dest *rtm__dest_seek_optimistic(struct rtm_rib *rib, const uint8_t *key, unsigned len, bool after)
+{
+	for (unsigned tries = 0;; tries++) {
+		uint32_t ts = rtm__seq_read(&rib->trie_seq);
+		if (!(ts & 1u)) {
+			struct rtm_trie_node *n = rtm__trie_seek(&rib->trie, key, len, after);
+			if (!rtm__seq_changed(&rib->trie_seq, ts))
+				return rtm__dest_of_node(n);
+		}
+		query_relax(tries);
+	}
 }

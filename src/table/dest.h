@@ -79,6 +79,26 @@ struct rtm_reap_list {
 int rtm__dest_query(struct rtm_rib *rib, const struct rtm_dest_query *q, PRTM_DEST_INFO info,
 		    struct rtm_reap_list *reap);
 
+/* Lock-free enumeration (api/enum.c), inside an epoch section.  The filter:
+ * views 0 asks for destinations with any route or a hold-down route, else
+ * for those with a route in views; own, when not NULL, only those whose
+ * best route of some asked view is own's. */
+struct rtm_dest_filter {
+	ULONG proto;
+	RTM_VIEW_SET views;
+	const struct rtm_entity *own;
+};
+/* Reads d, found by the caller inside this section: 0 with *next the
+ * destination after it in walk order (read while d's count held) and
+ * *taken whether d passed the filter, in which case info is filled and
+ * referenced (info NULL: only *next); RTM_ENOENT when d was freed meanwhile
+ * (seek again from the last position); RTM_ENOMORE when reap must be
+ * emptied first. */
+int rtm__dest_enum_one(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm_dest_filter *f,
+		       PRTM_DEST_INFO info, struct rtm_dest **next, bool *taken, struct rtm_reap_list *reap);
+/* rtm__trie_seek without a lock, checked against the trie's count. */
+struct rtm_dest *rtm__dest_seek_optimistic(struct rtm_rib *rib, const uint8_t *key, unsigned len, bool after);
+
 /* Stamps a change of the destination: LastChanged becomes now, and always
  * later than its previous value (the clock is coarse, see rtm__filetime_now). */
 static inline void rtm__dest_touch(struct rtm_dest *dest)

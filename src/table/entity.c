@@ -401,10 +401,14 @@ struct rtm_entity *rtm__entity_claim_client_n(struct rtm_rib *rib, HANDLE h, uns
 	bool migrated = false;
 	for (;;) {
 		if (cur < n) {
-			/* Threads' own counts (above) may hold the rest. */
+			/* Threads' own counts (above) may hold the rest: moved
+			 * here by this call, or by another one that got there
+			 * first (which is why the count is read again even
+			 * when this call moved nothing). */
 			struct rtm_handle_parts p;
-			if (migrated || rtm__handle_decode(h, &p) || !tref_migrate(e, p.gen))
+			if (migrated || rtm__handle_decode(h, &p))
 				return NULL;
+			(void)tref_migrate(e, p.gen);
 			migrated = true;
 			cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
 			continue;

@@ -564,6 +564,10 @@ static void test_stress(void)
 		if (w % 1000 == 999)
 			sched_yield();
 	}
+	/* The readers must have read at all (they may not have been scheduled
+	 * yet on a busy machine); the test's deadline bounds the wait. */
+	while (atomic_load(&stress_reads) < STRESS_READERS)
+		sched_yield();
 	atomic_store(&stress_stop, 1);
 	for (unsigned i = 0; i < STRESS_READERS; i++)
 		pthread_join(t[i], NULL);
