@@ -17,37 +17,37 @@
  * (table/dest.h), so a writer never makes them wait and they never make a
  * writer wait.
  */
+struct query_args {
+	struct rtm_dest_query *q;
+	PRTM_NET_ADDRESS addr;
+	ULONG proto;
+	PRTM_DEST_INFO info;
+};
+
+static int query_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+{
+	struct query_args *a = arg;
+	struct rtm_dest_query *q = a->q;
+	uint8_t key[16];
+	if (q->kind == RTM_QUERY_HANDLE || q->kind == RTM_QUERY_LESS) {
+		if (!a->info)
+			return rtm__rib_lookup_optimistic(rib, q->h, RTM_HT_DEST) ? RTM_EINVAL : RTM_EHANDLE;
+	} else if (!a->info || rtm__netaddr_check(a->addr, rib->family, rib->width)) {
+		return RTM_EINVAL;
+	} else {
+		rtm__netaddr_key(a->addr, rib->width, key);
+		q->key = q->kind == RTM_QUERY_EXACT ? key : a->addr->AddrBits;
+		q->len = a->addr->NumBits;
+	}
+	q->proto = rtm__protocol_filter(caller, a->proto);
+	return rtm__dest_query(rib, q, a->info, reap);
+}
+
 static DWORD query(RTM_ENTITY_HANDLE RtmRegHandle, struct rtm_dest_query *q, PRTM_NET_ADDRESS addr,
 		   ULONG ProtocolId, PRTM_DEST_INFO DestInfo)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib;
-	struct rtm_reap_list reap = { 0 };
-	int err;
-	do {
-		if (!(rib = rtm__enter_read(RtmRegHandle, &caller)))
-			return ERROR_INVALID_HANDLE;
-		uint8_t key[16];
-		if (q->kind == RTM_QUERY_HANDLE || q->kind == RTM_QUERY_LESS) {
-			err = DestInfo ? 0 : RTM_EINVAL;
-			if (err && !rtm__rib_lookup_optimistic(rib, q->h, RTM_HT_DEST))
-				err = RTM_EHANDLE;
-		} else if (!DestInfo || rtm__netaddr_check(addr, rib->family, rib->width)) {
-			err = RTM_EINVAL;
-		} else {
-			err = 0;
-			rtm__netaddr_key(addr, rib->width, key);
-			q->key = q->kind == RTM_QUERY_EXACT ? key : addr->AddrBits;
-			q->len = addr->NumBits;
-		}
-		if (!err) {
-			q->proto = rtm__protocol_filter(caller, ProtocolId);
-			err = rtm__dest_query(rib, q, DestInfo, &reap);
-		}
-		rtm__epoch_exit();
-		rtm__rib_reap_list(rib, &reap);
-	} while (err == RTM_ENOMORE);
-	return rtm__win32(err);
+	struct query_args a = { q, addr, ProtocolId, DestInfo };
+	return rtm__read(RtmRegHandle, query_read, &a);
 }
 
 DWORD WINAPI RtmGetDestInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle, ULONG ProtocolId,

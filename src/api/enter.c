@@ -4,7 +4,24 @@
  */
 #include "enter.h"
 
+#include "dest.h"
 #include "error.h"
+
+DWORD rtm__read(RTM_ENTITY_HANDLE h, rtm_read_fn read, void *arg)
+{
+	struct rtm_reap_list reap = { 0 };
+	int err;
+	do {
+		struct rtm_entity *caller;
+		struct rtm_rib *rib = rtm__enter_read(h, &caller);
+		if (!rib)
+			return ERROR_INVALID_HANDLE;
+		err = read(rib, caller, arg, &reap);
+		rtm__epoch_exit();
+		rtm__rib_reap_list(rib, &reap);
+	} while (err == RTM_ENOMORE);
+	return rtm__win32(err);
+}
 
 static int find(struct rtm_change *c, rtm_target_fn target, void *arg, unsigned *stripe, bool *want)
 {

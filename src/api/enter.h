@@ -91,6 +91,17 @@ static inline struct rtm_rib *rtm__enter_read(RTM_ENTITY_HANDLE h, struct rtm_en
 	return rib;
 }
 
+/*
+ * A lock-free read, whole: validates the caller, enters an epoch section,
+ * runs read, leaves, and reaps what read left unreferenced after losing a
+ * race (table/dest.h); a read that answers RTM_ENOMORE (its reap list full)
+ * is run again after the reap.  Returns read's answer as a Win32 code, or
+ * ERROR_INVALID_HANDLE for the caller's handle.
+ */
+typedef int (*rtm_read_fn)(struct rtm_rib *rib, struct rtm_entity *caller, void *arg,
+			   struct rtm_reap_list *reap);
+DWORD rtm__read(RTM_ENTITY_HANDLE h, rtm_read_fn read, void *arg);
+
 /* Drops the RIB lock: the exit of rtm__enter.  It delivers nothing: a
  * reader's thread runs no other client's callback; a call that changed the
  * table delivers what it made due with rtm__notify_flush after leaving. */

@@ -247,22 +247,26 @@ DWORD WINAPI RtmUpdateAndUnlockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_H
 	return rtm__win32(err);
 }
 
+struct route_info_args {
+	HANDLE h;
+	PRTM_ROUTE_INFO info;
+	PRTM_NET_ADDRESS addr;
+};
+
+static int route_info_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg,
+			   struct rtm_reap_list *reap)
+{
+	(void)caller;
+	struct route_info_args *a = arg;
+	return rtm__route_info_query(rib, a->h, a->info, a->addr, reap);
+}
+
 /* Lock-free, as the queries (api/dest.c, table/dest.h). */
 DWORD WINAPI RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 			     PRTM_ROUTE_INFO RouteInfo, PRTM_NET_ADDRESS DestAddress)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib;
-	struct rtm_reap_list reap = { 0 };
-	int err;
-	do {
-		if (!(rib = rtm__enter_read(RtmRegHandle, &caller)))
-			return ERROR_INVALID_HANDLE;
-		err = rtm__route_info_query(rib, RouteHandle, RouteInfo, DestAddress, &reap);
-		rtm__epoch_exit();
-		rtm__rib_reap_list(rib, &reap);
-	} while (err == RTM_ENOMORE);
-	return rtm__win32(err);
+	struct route_info_args a = { RouteHandle, RouteInfo, DestAddress };
+	return rtm__read(RtmRegHandle, route_info_read, &a);
 }
 
 DWORD WINAPI RtmReleaseRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_INFO RouteInfo)
