@@ -17,6 +17,7 @@
 #define TL_TIMEOUT_S 120
 #include "rtmtest.h"
 
+#include "entity.h"
 #include "handle.h" /* rtm__handle_decode: which entity slot a handle names */
 
 /* ---- threads that run one job at a time ------------------------------------ */
@@ -953,6 +954,56 @@ static void test_failed_release_gives_back_once(void)
 	CHECK_U(RtmDeregisterEntity(v), NO_ERROR);
 }
 
+/* Threads' own counts, given and claimed from several threads at once
+ * through the entity's shared counts: a claim that found the shared count
+ * short moved the others' counts once and gave up, though the total was
+ * enough (the others had taken the moved counts first); and a move added
+ * the client references before the references, so a claim and its unref
+ * could run in between and the unref was lost. */
+enum { RACE_THREADS = 3, RACE_ROUNDS = 20000 };
+static struct rtm_entity *race_e;
+static RTM_ENTITY_HANDLE race_h;
+static atomic_uint race_fails;
+
+static void *race_main(void *arg)
+{
+	(void)arg;
+	for (unsigned it = 0; it < RACE_ROUNDS; it++) {
+		unsigned k = 1 + it % 5;
+		for (unsigned i = 0; i < k; i++)
+			rtm__entity_ref_client_local(race_e);
+		if (!rtm__entity_claim_client_n(race_e->rib, race_h, k)) {
+			atomic_fetch_add(&race_fails, 1);
+			continue;
+		}
+		rtm__entity_unref_n(race_e, k);
+	}
+	return NULL;
+}
+
+static void test_counts_race(void)
+{
+	RTM_ENTITY_HANDLE v = rt_register(AF_INET, 99);
+	race_h = rt_register(AF_INET, 10);
+	REQUIRE(v && race_h);
+	race_e = rtm__entity_from_handle(race_h);
+	REQUIRE(race_e);
+	unsigned refs0 = atomic_load(&race_e->refs);
+	atomic_store(&race_fails, 0);
+	pthread_t t[RACE_THREADS];
+	for (unsigned i = 0; i < RACE_THREADS; i++)
+		REQUIRE(pthread_create(&t[i], NULL, race_main, NULL) == 0);
+	for (unsigned i = 0; i < RACE_THREADS; i++)
+		pthread_join(t[i], NULL);
+	CHECK_U(atomic_load(&race_fails), 0);
+	CHECK_U(atomic_load(&race_e->client_refs), 0);
+	CHECK_U(atomic_load(&race_e->refs), refs0);
+	RTM_ENTITY_HANDLE h = race_h;
+	CHECK_U(RtmReleaseEntities(v, 1, &h), ERROR_INVALID_HANDLE);
+	CHECK_U(RtmDeregisterEntity(race_h), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(v), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_dest_info_released_by_other_thread);
@@ -967,5 +1018,6 @@ int main(void)
 	RUN(test_many_owners_release_dests_after_delete);
 	RUN(test_many_owners_released_by_other_thread);
 	RUN(test_failed_release_gives_back_once);
+	RUN(test_counts_race);
 	TEST_MAIN_END();
 }

@@ -306,11 +306,10 @@ void rtm__entity_unref_client_local(struct rtm_entity *e)
 }
 
 /* Moves every thread's count of e (generation gen) to e's own counts;
- * returns how many. */
-static unsigned tref_migrate(struct rtm_entity *e, uint32_t gen)
+ * returns how many.  tref_mutex held. */
+static unsigned tref_migrate_locked(struct rtm_entity *e, uint32_t gen)
 {
 	unsigned moved = 0;
-	pthread_mutex_lock(&tref_mutex);
 	for (struct tref_table *tt = tref_tables; tt; tt = tt->next) {
 		struct tref *r = &tt->t[e->slot % TREF_SLOTS];
 		if (r->e == e && r->gen == gen)
@@ -318,8 +317,26 @@ static unsigned tref_migrate(struct rtm_entity *e, uint32_t gen)
 	}
 	if (moved)
 		rtm__entity_ref_client_n(e, moved);
+	return moved;
+}
+
+static unsigned tref_migrate(struct rtm_entity *e, uint32_t gen)
+{
+	pthread_mutex_lock(&tref_mutex);
+	unsigned moved = tref_migrate_locked(e, gen);
 	pthread_mutex_unlock(&tref_mutex);
 	return moved;
+}
+
+/* Takes n of e's own client references if it has them. */
+static bool claim_counted(struct rtm_entity *e, unsigned n)
+{
+	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
+	while (cur >= n)
+		if (atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - n,
+							  memory_order_acq_rel, memory_order_relaxed))
+			return true;
+	return false;
 }
 
 void rtm__entity_unref_n(struct rtm_entity *e, unsigned n)
@@ -348,8 +365,10 @@ void rtm__entity_unref(struct rtm_entity *e)
 
 void rtm__entity_ref_client_n(struct rtm_entity *e, unsigned n)
 {
-	atomic_fetch_add_explicit(&e->client_refs, n, memory_order_relaxed);
+	/* refs first: a claim of these client references may come at once, and
+	 * the unref that follows it must find them in refs already. */
 	atomic_fetch_add_explicit(&e->refs, n, memory_order_relaxed);
+	atomic_fetch_add_explicit(&e->client_refs, n, memory_order_release);
 }
 
 void rtm__entity_ref_client(struct rtm_entity *e)
@@ -397,25 +416,25 @@ struct rtm_entity *rtm__entity_claim_client_n(struct rtm_rib *rib, HANDLE h, uns
 	struct rtm_entity *e = rtm__entity_of_rib(rib, h);
 	if (!e)
 		return NULL;
-	unsigned cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
-	bool migrated = false;
-	for (;;) {
-		if (cur < n) {
-			/* Threads' own counts (above) may hold the rest: moved
-			 * here by this call, or by another one that got there
-			 * first (which is why the count is read again even
-			 * when this call moved nothing). */
-			struct rtm_handle_parts p;
-			if (migrated || rtm__handle_decode(h, &p))
-				return NULL;
-			(void)tref_migrate(e, p.gen);
-			migrated = true;
-			cur = atomic_load_explicit(&e->client_refs, memory_order_relaxed);
-			continue;
-		}
-		if (atomic_compare_exchange_weak_explicit(&e->client_refs, &cur, cur - n,
-							  memory_order_acq_rel, memory_order_relaxed))
-			break;
+	/*
+	 * Threads' own counts (above) may hold the rest.  Moving them here does
+	 * not reserve them: a thread short of its own (they were moved away)
+	 * takes what it is owed from here, leaving as many of its own behind.
+	 * So under tref_mutex, where no other thread moves counts, this moves
+	 * and tries again until a move finds nothing: only then is the total
+	 * short of n.
+	 */
+	if (!claim_counted(e, n)) {
+		struct rtm_handle_parts p;
+		if (rtm__handle_decode(h, &p))
+			return NULL;
+		pthread_mutex_lock(&tref_mutex);
+		bool got;
+		while (!(got = claim_counted(e, n)) && tref_migrate_locked(e, p.gen))
+			;
+		pthread_mutex_unlock(&tref_mutex);
+		if (!got)
+			return NULL;
 	}
 	/* A client reference keeps the slot, so with a valid handle it is the
 	 * same entity still.  With a stale one the slot may have been freed and
