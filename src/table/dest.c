@@ -70,15 +70,16 @@ static void link_in_order(struct rtm_rib *rib, struct rtm_dest *dest)
 	struct rtm_dest *prev = rtm__dest_of_node(rtm__trie_prev(&rib->trie, &dest->node));
 	struct rtm_dest **link = prev ? &prev->next : &rib->first_dest;
 	dest->next = *link;
-	*link = dest;
+	/* Published whole: lock-free enumerations follow the chain (acquire). */
+	__atomic_store_n(link, dest, __ATOMIC_RELEASE);
 }
 
 static void unlink_in_order(struct rtm_rib *rib, struct rtm_dest *dest)
 {
 	struct rtm_dest *prev = rtm__dest_of_node(rtm__trie_prev(&rib->trie, &dest->node));
 	struct rtm_dest **link = prev ? &prev->next : &rib->first_dest;
-	*link = dest->next;
-	dest->next = NULL;
+	__atomic_store_n(link, dest->next, __ATOMIC_RELEASE);
+	__atomic_store_n(&dest->next, (struct rtm_dest *)NULL, __ATOMIC_RELEASE);
 }
 
 int rtm__dests_check_order(struct rtm_rib *rib)
@@ -750,9 +751,11 @@ RTM_OPTIMISTIC static bool wanted_read(const struct rtm_rib *rib, const struct r
 	return false;
 }
 
-RTM_OPTIMISTIC static struct rtm_dest *next_read(const struct rtm_dest *d)
+/* An acquire load: the destination it leads to was published with a
+ * release store (link_in_order), which the race detector must see too. */
+static struct rtm_dest *next_read(const struct rtm_dest *d)
 {
-	return d->next;
+	return __atomic_load_n(&d->next, __ATOMIC_ACQUIRE);
 }
 
 int rtm__dest_enum_one(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm_dest_filter *f,
