@@ -11,28 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RTM_ARENA_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RTM_ARENA_ASAN 1
-#endif
-#endif
-#ifdef RTM_ARENA_ASAN
-/* A free object is poisoned past its header (which handle checks read);
- * chunks are LeakSanitizer roots, since it does not scan mapped memory. */
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/lsan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#define ROOT(p, n) __lsan_register_root_region((p), (n))
-#define UNROOT(p, n) __lsan_unregister_root_region((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#define ROOT(p, n) ((void)(p), (void)(n))
-#define UNROOT(p, n) ((void)(p), (void)(n))
-#endif
+#include "sanitize.h"
 
 #define PER_CHUNK (1u << RTM_ARENA_SHIFT)
 #define NONE UINT32_MAX
@@ -86,8 +65,8 @@ static int grow(struct rtm_arena *a)
 	void *m = rtm__map(chunk_bytes(a), a->nchunks > 0, false);
 	if (!m)
 		return RTM_ENOMEM;
-	ROOT(m, chunk_bytes(a));
-	POISON(m, chunk_bytes(a));
+	RTM_LSAN_ROOT(m, chunk_bytes(a));
+	RTM_POISON(m, chunk_bytes(a));
 	__atomic_store_n(&a->chunks[a->nchunks], (char *)m, __ATOMIC_RELEASE);
 	a->nchunks++;
 	a->mapped += chunk_bytes(a);
@@ -133,7 +112,7 @@ int rtm__arena_alloc(struct rtm_arena *a, struct rtm_obj **out)
 	if (a->free_head != NONE) {
 		index = a->free_head;
 		o = at(a, a->chunks, index);
-		UNPOISON((char *)o + HEADER, a->size - HEADER);
+		RTM_UNPOISON((char *)o + HEADER, a->size - HEADER);
 		a->free_head = atomic_load_explicit(&o->pins, memory_order_relaxed);
 		if (a->free_head == NONE)
 			a->free_tail = NONE;
@@ -151,7 +130,7 @@ int rtm__arena_alloc(struct rtm_arena *a, struct rtm_obj **out)
 		}
 		touch_ahead(a, index & (PER_CHUNK - 1));
 		o = at(a, a->chunks, index);
-		UNPOISON(o, a->size);
+		RTM_UNPOISON(o, a->size);
 		gen = a->gen_floor;
 	}
 	memset(o, 0, a->size);
@@ -190,7 +169,7 @@ void rtm__arena_free(struct rtm_arena *a, struct rtm_obj *o)
 		atomic_store_explicit(&at(a, a->chunks, a->free_tail)->pins, o->slot, memory_order_relaxed);
 	a->free_tail = o->slot;
 	a->in_use--;
-	POISON((char *)o + HEADER, a->size - HEADER);
+	RTM_POISON((char *)o + HEADER, a->size - HEADER);
 }
 
 void rtm__arena_free_cb(void *o, void *arena)
@@ -232,8 +211,8 @@ void rtm__arena_foreach(struct rtm_arena *a, void (*fn)(struct rtm_obj *obj, voi
 void rtm__arena_fini(struct rtm_arena *a)
 {
 	for (uint32_t i = 0; i < a->nchunks; i++) {
-		UNPOISON(a->chunks[i], chunk_bytes(a));
-		UNROOT(a->chunks[i], chunk_bytes(a));
+		RTM_UNPOISON(a->chunks[i], chunk_bytes(a));
+		RTM_LSAN_UNROOT(a->chunks[i], chunk_bytes(a));
 		rtm__unmap(a->chunks[i], chunk_bytes(a));
 	}
 	rtm__free(a->chunks);

@@ -7,29 +7,7 @@
 
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RTM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RTM_ASAN 1
-#endif
-#endif
-#ifdef RTM_ASAN
-/* Free objects are poisoned; chunks are roots for LeakSanitizer, which does
- * not scan mapped memory by itself: what live objects point to (a
- * destination's extension, a route's next-hop array) is not a leak. */
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/lsan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#define ROOT(p, n) __lsan_register_root_region((p), (n))
-#define UNROOT(p, n) __lsan_unregister_root_region((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#define ROOT(p, n) ((void)(p), (void)(n))
-#define UNROOT(p, n) ((void)(p), (void)(n))
-#endif
+#include "sanitize.h"
 
 enum { FIRST_CHUNK = 64 << 10, LAST_CHUNK = 4 << 20 };
 
@@ -60,8 +38,8 @@ static int grow(struct rtm_slab *s)
 	s->mapped += bytes;
 	s->bump = (char *)(c + 1);
 	s->end = (char *)m + bytes;
-	ROOT(m, bytes);
-	POISON(s->bump, (size_t)(s->end - s->bump));
+	RTM_LSAN_ROOT(m, bytes);
+	RTM_POISON(s->bump, (size_t)(s->end - s->bump));
 	if (s->next_bytes < LAST_CHUNK)
 		s->next_bytes *= 2;
 	return 0;
@@ -73,14 +51,14 @@ void *rtm__slab_alloc(struct rtm_slab *s)
 		return NULL;
 	void *p = s->free;
 	if (p) {
-		UNPOISON(p, s->size);
+		RTM_UNPOISON(p, s->size);
 		s->free = *(void **)p;
 	} else {
 		if ((size_t)(s->end - s->bump) < s->size && grow(s))
 			return NULL;
 		p = s->bump;
 		s->bump += s->size;
-		UNPOISON(p, s->size);
+		RTM_UNPOISON(p, s->size);
 	}
 	memset(p, 0, s->size);
 	s->in_use++;
@@ -94,7 +72,7 @@ void rtm__slab_free(struct rtm_slab *s, void *p)
 	*(void **)p = s->free;
 	s->free = p;
 	s->in_use--;
-	POISON((char *)p + sizeof(void *), s->size - sizeof(void *));
+	RTM_POISON((char *)p + sizeof(void *), s->size - sizeof(void *));
 }
 
 void rtm__slab_free_cb(void *p, void *slab)
@@ -108,8 +86,8 @@ void rtm__slab_fini(struct rtm_slab *s)
 	for (struct rtm_slab_chunk *c = s->chunks, *next; c; c = next) {
 		next = c->next;
 		size_t bytes = c->bytes;
-		UNPOISON(c, bytes);
-		UNROOT(c, bytes);
+		RTM_UNPOISON(c, bytes);
+		RTM_LSAN_UNROOT(c, bytes);
 		rtm__unmap(c, bytes);
 	}
 	rtm__slab_init(s, size);
