@@ -392,64 +392,62 @@ DWORD WINAPI RtmLockRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE Route
 	return NO_ERROR;
 }
 
+struct best_args {
+	HANDLE h;
+	PRTM_VIEW_SET out;
+};
+
+static int best_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+{
+	(void)caller;
+	(void)reap;
+	struct best_args *a = arg;
+	RTM_VIEW_SET best;
+	int err = rtm__route_best_query(rib, a->h, &best);
+	if (!err && !a->out)
+		err = RTM_EINVAL;
+	if (!err)
+		*a->out = best;
+	return err;
+}
+
+/* Lock-free, as RtmGetRouteInfo. */
 DWORD WINAPI RtmIsBestRoute(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_HANDLE RouteHandle,
 			    PRTM_VIEW_SET BestInViews)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	struct rtm_route *route = rtm__route_lookup(rib, RouteHandle);
-	int err = 0;
-	if (!route) {
-		err = RTM_EHANDLE;
-	} else if (!BestInViews) {
-		err = RTM_EINVAL;
-	} else {
-		RTM_VIEW_SET best = 0;
-		if (!route->obj.dead)
-			for (unsigned v = 0; v < RTM_MAX_VIEWS; v++)
-				if ((route->views & (1u << v)) && rtm__dest_best(route->dest, v, 0) == route)
-					best |= (RTM_VIEW_SET)1u << v;
-		*BestInViews = best;
-	}
-	rtm__leave(rib);
-	return rtm__win32(err);
+	struct best_args a = { RouteHandle, BestInViews };
+	return rtm__read(RtmRegHandle, best_read, &a);
 }
 
+struct exact_args {
+	PRTM_NET_ADDRESS addr;
+	RTM_MATCH_FLAGS flags;
+	PRTM_ROUTE_INFO info;
+	ULONG ifindex;
+	RTM_VIEW_SET views;
+	PRTM_ROUTE_HANDLE out;
+};
+
+static int exact_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+{
+	(void)caller;
+	struct exact_args *a = arg;
+	bool needs_criteria = (a->flags & ~(RTM_MATCH_FLAGS)RTM_MATCH_INTERFACE) != 0;
+	if (rtm__netaddr_check(a->addr, rib->family, rib->width) || (!a->info && needs_criteria))
+		return RTM_EINVAL;
+	uint8_t key[16];
+	rtm__netaddr_key(a->addr, rib->width, key);
+	struct rtm_route_match q = { key, a->addr->NumBits, a->views, a->flags, a->info, a->ifindex };
+	return rtm__route_exact_query(rib, &q, a->info, a->out, reap);
+}
+
+/* Lock-free, as RtmGetRouteInfo.  RouteInfo is both the criteria and the
+ * answer: it is written once, when the answer holds. */
 DWORD WINAPI RtmGetExactMatchRoute(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NET_ADDRESS DestAddress,
 				   RTM_MATCH_FLAGS MatchingFlags, PRTM_ROUTE_INFO RouteInfo,
 				   ULONG InterfaceIndex, RTM_VIEW_SET TargetViews,
 				   PRTM_ROUTE_HANDLE RouteHandle)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = RTM_ENOENT;
-	bool needs_criteria = (MatchingFlags & ~(RTM_MATCH_FLAGS)RTM_MATCH_INTERFACE) != 0;
-	if (rtm__netaddr_check(DestAddress, rib->family, rib->width) || (!RouteInfo && needs_criteria)) {
-		err = RTM_EINVAL;
-		goto out;
-	}
-	uint8_t key[16];
-	rtm__netaddr_key(DestAddress, rib->width, key);
-	struct rtm_dest *dest = rtm__dest_find(rib, key, DestAddress->NumBits);
-	for (struct rtm_route *r = dest ? dest->routes : NULL; r; r = r->next) {
-		if (TargetViews && !(r->views & TargetViews))
-			continue;
-		if (!rtm__route_matches(rib, r, MatchingFlags, RouteInfo, InterfaceIndex))
-			continue;
-		if (RouteInfo)
-			rtm__route_fill_info(rib, r, RouteInfo, true);
-		if (RouteHandle) {
-			rtm__obj_ref(&r->obj);
-			*RouteHandle = rtm__rib_handle(rib, &r->obj);
-		}
-		err = 0;
-		break;
-	}
-out:
-	rtm__leave(rib);
-	return rtm__win32(err);
+	struct exact_args a = { DestAddress, MatchingFlags, RouteInfo, InterfaceIndex, TargetViews, RouteHandle };
+	return rtm__read(RtmRegHandle, exact_read, &a);
 }

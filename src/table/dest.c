@@ -29,6 +29,8 @@
  */
 #include "dest.h"
 
+#include <assert.h>
+
 #include "alloc.h"
 #include "changes.h"
 #include "clock.h"
@@ -602,12 +604,10 @@ RTM_OPTIMISTIC static HANDLE handle_as_read(const struct rtm_rib *rib, const str
 	return rtm__handle_encode(obj->type, rib->index, obj->slot, obj->gen);
 }
 
-/* Gives back one reference a pass took; an object left with none may be
- * freeable, which a writer decides. */
-static void give_back(struct rtm_rib *rib, struct rtm_obj *obj, unsigned type, struct rtm_reap_list *reap)
+void rtm__reap_give_back(struct rtm_rib *rib, struct rtm_obj *obj, unsigned type, struct rtm_reap_list *reap)
 {
-	if (atomic_fetch_sub_explicit(&obj->crefs, 1, memory_order_acq_rel) == 1 &&
-	    reap->n < sizeof(reap->h) / sizeof(reap->h[0])) {
+	if (atomic_fetch_sub_explicit(&obj->crefs, 1, memory_order_acq_rel) == 1) {
+		assert(reap->n < RTM_REAP_LIST_MAX);
 		reap->h[reap->n] = handle_as_read(rib, obj);
 		reap->type[reap->n++] = type;
 	}
@@ -631,20 +631,21 @@ static void refs_take(struct pass *p)
 	}
 }
 
-/* Gives back what refs_take took; false when reap could not list it all. */
-static bool refs_give_back(struct rtm_rib *rib, struct pass *p, struct rtm_reap_list *reap)
+static bool refs_room(const struct pass *p, const struct rtm_reap_list *reap)
 {
-	unsigned room = (unsigned)(sizeof(reap->h) / sizeof(reap->h[0])) - reap->n;
-	if (room < 1 + 2 * p->n_views)
-		return false;
-	give_back(rib, &p->dest->obj, RTM_HT_DEST, reap);
+	return RTM_REAP_LIST_MAX - reap->n >= 1 + 2 * p->n_views;
+}
+
+/* Gives back what refs_take took (refs_room was checked before). */
+static void refs_give_back(struct rtm_rib *rib, struct pass *p, struct rtm_reap_list *reap)
+{
+	rtm__reap_give_back(rib, &p->dest->obj, RTM_HT_DEST, reap);
 	for (unsigned k = 0; k < p->n_views; k++) {
 		if (p->v[k].best)
-			give_back(rib, &p->v[k].best->obj, RTM_HT_ROUTE, reap);
+			rtm__reap_give_back(rib, &p->v[k].best->obj, RTM_HT_ROUTE, reap);
 		if (p->v[k].hold)
-			give_back(rib, &p->v[k].hold->obj, RTM_HT_ROUTE, reap);
+			rtm__reap_give_back(rib, &p->v[k].hold->obj, RTM_HT_ROUTE, reap);
 	}
-	return true;
 }
 
 /* A writer is in what the pass wanted: let it finish (it runs on another
@@ -708,10 +709,11 @@ int rtm__dest_query(struct rtm_rib *rib, const struct rtm_dest_query *q, PRTM_DE
 		 * this sees its count move.  A route the answer names was
 		 * linked while the count held, so it is not freed either.
 		 */
+		if (!refs_room(&p, reap))
+			return RTM_ENOMORE; /* nothing taken */
 		refs_take(&p);
 		if (!still_holds(rib, &p)) {
-			if (!refs_give_back(rib, &p, reap))
-				return RTM_ENOMORE;
+			refs_give_back(rib, &p, reap);
 			continue;
 		}
 		break;
@@ -783,10 +785,11 @@ int rtm__dest_enum_one(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm
 		*taken = false;
 		if (!want)
 			return 0;
+		if (!refs_room(&p, reap))
+			return RTM_ENOMORE; /* nothing taken */
 		refs_take(&p);
 		if (rtm__seq16_changed(&d->node.aux, p.seen_seq[0])) {
-			if (!refs_give_back(rib, &p, reap))
-				return RTM_ENOMORE;
+			refs_give_back(rib, &p, reap);
 			continue;
 		}
 		fill_from_pass(rib, &p, info);

@@ -69,6 +69,10 @@ struct rtm_reap_list {
 	HANDLE h[RTM_REAP_LIST_MAX];
 	unsigned type[RTM_REAP_LIST_MAX];
 };
+/* Gives back one reference a lock-free reader took on obj; an object left
+ * with none is listed in reap (which must have room), as it may be freeable,
+ * which a writer decides. */
+void rtm__reap_give_back(struct rtm_rib *rib, struct rtm_obj *obj, unsigned type, struct rtm_reap_list *reap);
 /*
  * Answers q inside an epoch section, taking no lock: 0 with info filled and
  * every handle in it referenced (its owners through the calling thread's

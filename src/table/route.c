@@ -520,37 +520,36 @@ PRTM_ROUTE_INFO rtm__route_shadow_get(struct rtm_rib *rib, struct rtm_route *rou
 
 /* ---- queries ------------------------------------------------------------------ */
 
-bool rtm__route_matches(struct rtm_rib *rib, const struct rtm_route *route, RTM_MATCH_FLAGS flags,
-			const RTM_ROUTE_INFO *criteria, ULONG ifindex)
+bool rtm__route_parts_match(const struct rtm_rib *rib, const struct rtm_route_parts *m, RTM_MATCH_FLAGS flags,
+			    const RTM_ROUTE_INFO *criteria, ULONG ifindex)
 {
-	struct rtm_nexthop *const *nh = rtm__route_nexthops(route);
-	if ((flags & RTM_MATCH_OWNER) && rtm__entity_handle(route->owner) != criteria->RouteOwner)
+	if ((flags & RTM_MATCH_OWNER) && rtm__entity_handle(m->owner) != criteria->RouteOwner)
 		return false;
 	if (flags & RTM_MATCH_NEIGHBOUR) {
-		HANDLE n = route->neighbour ? rtm__rib_handle(rib, &route->neighbour->obj) : NULL;
+		HANDLE n = m->neighbour ? rtm__rib_handle(rib, &m->neighbour->obj) : NULL;
 		if (n != criteria->Neighbour)
 			return false;
 	}
-	if ((flags & RTM_MATCH_PREF) && (route->pref.Preference != criteria->PrefInfo.Preference ||
-					 route->pref.Metric != criteria->PrefInfo.Metric))
+	if ((flags & RTM_MATCH_PREF) && (m->pref.Preference != criteria->PrefInfo.Preference ||
+					 m->pref.Metric != criteria->PrefInfo.Metric))
 		return false;
 	if (flags & RTM_MATCH_NEXTHOP) {
 		if (criteria->NextHopsList.NumNextHops == 0) {
-			if (route->n_nexthops)
+			if (m->n)
 				return false;
 		} else {
 			bool found = false;
-			for (unsigned i = 0; i < route->n_nexthops && !found; i++)
-				found = rtm__rib_handle(rib, &nh[i]->obj) ==
-					criteria->NextHopsList.NextHops[0];
+			for (unsigned i = 0; i < m->n && !found; i++)
+				found = rtm__rib_handle(rib, &m->nh[i]->obj) == criteria->NextHopsList.NextHops[0];
 			if (!found)
 				return false;
 		}
 	}
 	if (flags & RTM_MATCH_INTERFACE) {
+		/* The interface is part of a next hop's key: it never changes. */
 		bool found = false;
-		for (unsigned i = 0; i < route->n_nexthops && !found; i++)
-			found = nh[i]->info.InterfaceIndex == ifindex;
+		for (unsigned i = 0; i < m->n && !found; i++)
+			found = m->nh[i]->info.InterfaceIndex == ifindex;
 		if (!found)
 			return false;
 	}
@@ -670,149 +669,4 @@ void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list)
 		list->count++;
 		ext->list = list;
 	}
-}
-
-/* ---- lock-free route information (route.h) ------------------------------------ */
-
-struct route_pass {
-	struct rtm_dest *dest;
-	uint16_t seq;
-	struct rtm_entity *owner;
-	struct rtm_nexthop *neighbour;
-	UCHAR state, flags1;
-	USHORT flags;
-	RTM_PREF_INFO pref;
-	RTM_VIEW_SET views;
-	PVOID esi;
-	unsigned n;
-	struct rtm_nexthop *nh[RTM_MAX_NEXTHOPS];
-	uint8_t key[16];
-	uint8_t len;
-};
-
-enum { ROUTE_AGAIN = 1 };
-_Static_assert(RTM_REAP_LIST_MAX >= 2 + RTM_MAX_NEXTHOPS, "a route's references fit a reap list");
-
-/* One optimistic read of route r: 0, ROUTE_AGAIN, or RTM_EHANDLE (r is a
- * route still being made, which no valid handle names). */
-RTM_OPTIMISTIC static int route_read(const struct rtm_rib *rib, const struct rtm_route *r, struct route_pass *p)
-{
-	p->dest = r->dest;
-	if (!p->dest)
-		return RTM_EHANDLE;
-	p->seq = rtm__seq16_read(&p->dest->node.aux);
-	if (p->seq & 1u)
-		return ROUTE_AGAIN;
-	p->owner = r->owner;
-	p->neighbour = r->neighbour;
-	p->state = r->state;
-	p->flags1 = r->flags1;
-	p->flags = r->flags;
-	p->pref = r->pref;
-	p->views = r->views;
-	p->esi = r->entity_specific;
-	unsigned n = r->n_nexthops;
-	if (n > rib->cfg.max_next_hops_in_route || n > RTM_MAX_NEXTHOPS)
-		return ROUTE_AGAIN;
-	struct rtm_nexthop *const *nh = n > 1 ? r->nh.many : &r->nh.one;
-	for (unsigned i = 0; i < n; i++)
-		p->nh[i] = nh[i];
-	p->n = n;
-	unsigned bytes = rib->width / 8;
-	for (unsigned i = 0; i < bytes; i++)
-		p->key[i] = p->dest->node.key[i];
-	p->len = p->dest->node.len;
-	return 0;
-}
-
-/* seq_cst, as the queries' (dest.c). */
-static void route_refs_take(struct route_pass *p)
-{
-	atomic_fetch_add_explicit(&p->dest->obj.crefs, 1, memory_order_seq_cst);
-	if (p->neighbour)
-		atomic_fetch_add_explicit(&p->neighbour->obj.crefs, 1, memory_order_seq_cst);
-	for (unsigned i = 0; i < p->n; i++)
-		atomic_fetch_add_explicit(&p->nh[i]->obj.crefs, 1, memory_order_seq_cst);
-}
-
-RTM_OPTIMISTIC static HANDLE handle_as_read(const struct rtm_rib *rib, const struct rtm_obj *obj)
-{
-	return rtm__handle_encode(obj->type, rib->index, obj->slot, obj->gen);
-}
-
-static void give_back(struct rtm_rib *rib, struct rtm_obj *obj, unsigned type, struct rtm_reap_list *reap)
-{
-	if (atomic_fetch_sub_explicit(&obj->crefs, 1, memory_order_acq_rel) == 1) {
-		reap->h[reap->n] = handle_as_read(rib, obj);
-		reap->type[reap->n++] = type;
-	}
-}
-
-/* Gives back what route_refs_take took; false when reap has no room. */
-static bool route_refs_give_back(struct rtm_rib *rib, struct route_pass *p, struct rtm_reap_list *reap)
-{
-	if (sizeof(reap->h) / sizeof(reap->h[0]) - reap->n < 2 + p->n)
-		return false;
-	give_back(rib, &p->dest->obj, RTM_HT_DEST, reap);
-	if (p->neighbour)
-		give_back(rib, &p->neighbour->obj, RTM_HT_NEXTHOP, reap);
-	for (unsigned i = 0; i < p->n; i++)
-		give_back(rib, &p->nh[i]->obj, RTM_HT_NEXTHOP, reap);
-	return true;
-}
-
-int rtm__route_info_query(struct rtm_rib *rib, HANDLE h, PRTM_ROUTE_INFO info, RTM_NET_ADDRESS *addr,
-			  struct rtm_reap_list *reap)
-{
-	struct route_pass p;
-	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
-		struct rtm_route *r = (struct rtm_route *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE);
-		if (!r)
-			return RTM_EHANDLE;
-		int e = route_read(rib, r, &p);
-		if (e == ROUTE_AGAIN || (!e && rtm__seq16_changed(&p.dest->node.aux, p.seq)))
-			continue;
-		if (e)
-			return e;
-		if (info) {
-			/*
-			 * The route keeps its destination, owner and next hops while
-			 * it exists, and it still existed when looked up again after
-			 * the references were taken (the owner's too: once the route
-			 * is gone, nothing else may keep the owner's slot); a writer
-			 * that frees the destination opens its count first (dest.h).
-			 */
-			route_refs_take(&p);
-			rtm__entity_ref_client_local(p.owner);
-			if (rtm__seq16_changed(&p.dest->node.aux, p.seq) ||
-			    rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) != &r->obj) {
-				if (!route_refs_give_back(rib, &p, reap)) {
-					rtm__entity_unref_client_local(p.owner);
-					return RTM_ENOMORE;
-				}
-				rtm__entity_unref_client_local(p.owner);
-				continue;
-			}
-		}
-		break;
-	}
-	if (info) {
-		info->DestHandle = rtm__rib_handle(rib, &p.dest->obj);
-		info->RouteOwner = rtm__entity_handle(p.owner);
-		info->Neighbour = p.neighbour ? rtm__rib_handle(rib, &p.neighbour->obj) : NULL;
-		info->State = p.state;
-		info->Flags1 = p.flags1;
-		info->Flags = p.flags;
-		info->PrefInfo = p.pref;
-		info->BelongsToViews = p.views;
-		info->EntitySpecificInfo = p.esi;
-		info->NextHopsList.NumNextHops = (USHORT)p.n;
-		for (unsigned i = 0; i < p.n; i++)
-			info->NextHopsList.NextHops[i] = rtm__rib_handle(rib, &p.nh[i]->obj);
-	}
-	if (addr)
-		rtm__netaddr_from_key(addr, rib->family, rib->width, p.key, p.len);
-	return 0;
 }

@@ -37,11 +37,47 @@ struct rtm_route *rtm__route_lookup(struct rtm_rib *rib, HANDLE h);
 struct rtm_reap_list;
 int rtm__route_info_query(struct rtm_rib *rib, HANDLE h, PRTM_ROUTE_INFO info, RTM_NET_ADDRESS *addr,
 			  struct rtm_reap_list *reap);
+/* RtmIsBestRoute without a lock, as rtm__route_info_query: 0 with *best the
+ * views in which the route h is its destination's best (none once deleted),
+ * or RTM_EHANDLE. */
+int rtm__route_best_query(struct rtm_rib *rib, HANDLE h, RTM_VIEW_SET *best);
+/* RtmGetExactMatchRoute without a lock: the first route, best first, of the
+ * destination with exactly this key that belongs to one of views (any, when
+ * 0) and matches the criteria.  0 with info (when not NULL) filled as
+ * rtm__route_info_query fills it and *out (when not NULL) a referenced
+ * handle of the route; RTM_ENOENT; RTM_ENOMORE as rtm__route_info_query. */
+struct rtm_route_match {
+	const uint8_t *key;
+	unsigned len;
+	RTM_VIEW_SET views;
+	RTM_MATCH_FLAGS flags;
+	const RTM_ROUTE_INFO *criteria;
+	ULONG ifindex;
+};
+int rtm__route_exact_query(struct rtm_rib *rib, const struct rtm_route_match *q, PRTM_ROUTE_INFO info,
+			   HANDLE *out, struct rtm_reap_list *reap);
 void rtm__route_fill_info(struct rtm_rib *rib, const struct rtm_route *route, PRTM_ROUTE_INFO out,
 			  bool take_refs);
+/* What a match reads of a route: read under rib->lock, or by a lock-free
+ * reader (route_read.c), which checks afterwards that it still holds. */
+struct rtm_route_parts {
+	struct rtm_entity *owner;
+	struct rtm_nexthop *neighbour;
+	RTM_PREF_INFO pref;
+	unsigned n;
+	struct rtm_nexthop *const *nh;
+};
+/* Do these parts match the RTM_MATCH_* criteria? */
+bool rtm__route_parts_match(const struct rtm_rib *rib, const struct rtm_route_parts *m, RTM_MATCH_FLAGS flags,
+			    const RTM_ROUTE_INFO *criteria, ULONG ifindex);
 /* Does route match the RTM_MATCH_* criteria?  rib->lock (either mode). */
-bool rtm__route_matches(struct rtm_rib *rib, const struct rtm_route *route, RTM_MATCH_FLAGS flags,
-			const RTM_ROUTE_INFO *criteria, ULONG ifindex);
+static inline bool rtm__route_matches(const struct rtm_rib *rib, const struct rtm_route *route,
+				      RTM_MATCH_FLAGS flags, const RTM_ROUTE_INFO *criteria, ULONG ifindex)
+{
+	struct rtm_route_parts m = { route->owner, route->neighbour, route->pref, route->n_nexthops,
+				     rtm__route_nexthops(route) };
+	return rtm__route_parts_match(rib, &m, flags, criteria, ifindex);
+}
 /* Route ext, allocated on first need; NULL when out of memory. */
 struct rtm_route_ext *rtm__route_ext(struct rtm_route *route);
 
