@@ -21,7 +21,8 @@
  *     BelongsToViews agrees with its NumRoutes; a UCAST lookup never lands on
  *     a /25 whose route is MCAST only.  An answered route handle stays valid
  *     until released, and decodes with a version no newer than published.
- *     Every release succeeds.
+ *     Every release succeeds.  RtmGetExactMatchRoute finds one write of A or
+ *     B, and RtmIsBestRoute of it answers views the table had.
  * Run lengths are iteration counts (readers run while the writer does, from
  * READER_MIN to READER_MAX times); no timing is asserted.  At the end the
  * table matches the writer's records, and once all are gone nothing is left
@@ -93,22 +94,13 @@ static RTM_VIEW_SET views_of(unsigned k, unsigned v)
 	return k == K_A ? U | M : k == K_B24 ? (v & 1 ? U | M : U) : (v & 1 ? U : M);
 }
 
-/* The route behind rh: valid, of destination dest (address i/len/h) and owner,
- * and exactly one write of A or B. */
-static void check_route(struct reader *r, RTM_ROUTE_HANDLE rh, RTM_DEST_HANDLE dest,
-			RTM_ENTITY_HANDLE owner, unsigned i, unsigned len, unsigned h)
+/* A route's information: of destination dest (address i/len/h; dest NULL:
+ * any) and owner, exactly one write of A or B. */
+static void check_route_info(const RTM_ROUTE_INFO *ri, RTM_DEST_HANDLE dest, RTM_ENTITY_HANDLE owner,
+			     unsigned i, unsigned len, unsigned h)
 {
-	rt_route_buf rb;
-	RTM_NET_ADDRESS ra;
-	DWORD rc = RtmGetRouteInfo(r->e, rh, &rb.info, &ra);
-	T_CHECK(rc == NO_ERROR);
-	if (rc != NO_ERROR)
-		return;
-	RTM_ROUTE_INFO *ri = &rb.info;
-	RTM_NET_ADDRESS want = net(i, len, h);
-	T_CHECK(rt_addr_eq(&ra, &want));
 	T_CHECK(ri->State == RTM_ROUTE_STATE_CREATED || ri->State == RTM_ROUTE_STATE_DELETED);
-	T_CHECK(ri->DestHandle == dest && ri->RouteOwner == owner);
+	T_CHECK((dest ? ri->DestHandle == dest : ri->DestHandle != NULL) && ri->RouteOwner == owner);
 	T_CHECK(ri->Neighbour == NULL && ri->NextHopsList.NumNextHops == 1);
 	ULONG m = ri->PrefInfo.Metric;
 	unsigned k = m >> 30, v = (m >> 12) & (VER_MAX - 1), idx = m & 0xFFF;
@@ -123,7 +115,73 @@ static void check_route(struct reader *r, RTM_ROUTE_HANDLE rh, RTM_DEST_HANDLE d
 	}
 	T_CHECK(ri->PrefInfo.Preference == pref_of(k, v));
 	T_CHECK(ri->BelongsToViews == views_of(k, v));
-	T_CHECK(RtmReleaseRouteInfo(r->e, ri) == NO_ERROR);
+}
+
+/* The route behind rh, by RtmGetRouteInfo: as check_route_info says. */
+static void check_route(struct reader *r, RTM_ROUTE_HANDLE rh, RTM_DEST_HANDLE dest,
+			RTM_ENTITY_HANDLE owner, unsigned i, unsigned len, unsigned h)
+{
+	rt_route_buf rb;
+	RTM_NET_ADDRESS ra;
+	DWORD rc = RtmGetRouteInfo(r->e, rh, &rb.info, &ra);
+	T_CHECK(rc == NO_ERROR);
+	if (rc != NO_ERROR)
+		return;
+	RTM_NET_ADDRESS want = net(i, len, h);
+	T_CHECK(rt_addr_eq(&ra, &want));
+	check_route_info(&rb.info, dest, owner, i, len, h);
+	T_CHECK(RtmReleaseRouteInfo(r->e, &rb.info) == NO_ERROR);
+	r->routes++;
+}
+
+/*
+ * RtmGetExactMatchRoute and RtmIsBestRoute on /24 i (always there) or a /25
+ * half: the route found is one write of A or B, and the views in which it is
+ * the best are ones the table had.  On a /25, B's route is the only one,
+ * best in its one view (or in none once deleted).  On a /24, B's route (in UCAST, and in
+ * MCAST or not) beats A's: A's is best in both views (no B), in MCAST alone
+ * (B in UCAST only) or in none, never in UCAST alone; B's is best in all its
+ * views, which include UCAST, or in none once deleted.
+ */
+static void check_exact_route(struct reader *r, unsigned i, unsigned y)
+{
+	bool half = y & 1;
+	unsigned h = (y >> 1) & 1, len = half ? 25 : 24;
+	RTM_NET_ADDRESS qa = net(i, len, h);
+	rt_route_buf rb;
+	memset(&rb, 0, sizeof(rb));
+	RTM_MATCH_FLAGS flags = RTM_MATCH_NONE;
+	RTM_VIEW_SET views = (y >> 2) & 1 ? U : 0;
+	if (!half && (y >> 3) % 2) {
+		flags = RTM_MATCH_OWNER; /* A's route, whatever B has */
+		rb.info.RouteOwner = g.a;
+	}
+	RTM_ROUTE_HANDLE rh = NULL;
+	DWORD rc = RtmGetExactMatchRoute(r->e, &qa, flags, &rb.info, 0, views, &rh);
+	if (half) {
+		T_CHECK(rc == NO_ERROR || rc == ERROR_NOT_FOUND);
+	} else {
+		T_CHECK(rc == NO_ERROR);
+	}
+	if (rc != NO_ERROR)
+		return;
+	RTM_ENTITY_HANDLE owner = rb.info.RouteOwner;
+	T_CHECK(rh != NULL && (owner == g.a || owner == g.b));
+	if (flags == RTM_MATCH_OWNER)
+		T_CHECK(owner == g.a);
+	if (views)
+		T_CHECK(rb.info.BelongsToViews & U);
+	check_route_info(&rb.info, NULL, owner, i, len, h);
+	RTM_VIEW_SET best = 0xFF;
+	T_CHECK(RtmIsBestRoute(r->e, rh, &best) == NO_ERROR);
+	if (owner == g.a)
+		T_CHECK(best == (U | M) || best == M || best == 0);
+	else if (len == 24)
+		T_CHECK(best == 0 || (best & U) != 0);
+	else /* the only route of its /25: best in its one view */
+		T_CHECK(best == 0 || best == U || best == M);
+	T_CHECK(RtmReleaseRouteInfo(r->e, &rb.info) == NO_ERROR);
+	T_CHECK(RtmReleaseRoutes(r->e, 1, &rh) == NO_ERROR);
 	r->routes++;
 }
 
@@ -216,6 +274,8 @@ static void *reader_main(void *arg)
 				T_CHECK(RtmReleaseDestInfo(r->e, &db.info) == NO_ERROR);
 			}
 		}
+		if (op % 8 == 5)
+			check_exact_route(r, i, rnd(&r->seed));
 		if (have_held && op % 8 == 7) {
 			/* The held destination and routes, after writes went by. */
 			for (UINT k = 0; k < held.info.NumberOfViews; k++) {
