@@ -173,42 +173,50 @@ DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE
 	return rtm__win32(err);
 }
 
+/*
+ * RtmGetNextHopInfo takes no lock a writer holds: it copies the record
+ * inside an epoch section (table/nexthop.c).  The owner may edit its next
+ * hop in place while it holds it locked exclusively (RtmLockNextHop), which
+ * no count announces, so while any client holds a lock in the RIB the copy
+ * is made holding the next hop's stripe shared, as a client lock would be;
+ * an exclusive RtmLockNextHop waits for the copies that started before it
+ * saw no client lock (rtm__epoch_synchronize, below).
+ */
+struct nh_info_args {
+	HANDLE h;
+	PRTM_NEXTHOP_INFO info;
+	bool stripe_held;
+	bool need_stripe;
+};
+
+static int nh_info_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+{
+	(void)caller;
+	struct nh_info_args *a = arg;
+	if (!a->stripe_held && atomic_load_explicit(&rib->client_stripes, memory_order_seq_cst) != 0) {
+		a->need_stripe = true;
+		return 0;
+	}
+	return rtm__nexthop_info_query(rib, a->h, a->info, reap);
+}
+
 DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,
 			       PRTM_NEXTHOP_INFO NextHopInfo)
 {
+	struct nh_info_args a = { NextHopHandle, NextHopInfo, false, false };
+	DWORD rc = rtm__read(RtmRegHandle, nh_info_read, &a);
+	if (rc != NO_ERROR || !a.need_stripe)
+		return rc;
 	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
-	if (!caller)
+	struct rtm_handle_parts parts;
+	if (!caller || rtm__handle_decode(NextHopHandle, &parts))
 		return ERROR_INVALID_HANDLE;
-	struct rtm_rib *rib = caller->rib;
-	/* The owner may be editing the record under its lock: find the stripe
-	 * first, then read under it (stripe before rib->lock). */
-	rtm__rib_rdlock(rib);
-	struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
-	bool ok = rtm__caller_still_valid(caller, RtmRegHandle) && obj;
-	unsigned stripe = ok ? rtm__stripe_of_obj(obj) : 0;
-	rtm__rib_unlock(rib);
-	if (!ok)
-		return ERROR_INVALID_HANDLE;
-	if (!NextHopInfo)
-		return ERROR_INVALID_PARAMETER;
-
-	bool taken = rtm__stripe_enter_shared(rib, stripe);
-	rtm__rib_rdlock(rib);
-	int err = 0;
-	obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
-	if (!obj || !rtm__caller_still_valid(caller, RtmRegHandle)) {
-		err = RTM_EHANDLE;
-	} else {
-		struct rtm_nexthop *nh = (struct rtm_nexthop *)obj;
-		*NextHopInfo = nh->info;
-		/* The handles inside are references, dropped by RtmReleaseNextHopInfo. */
-		rtm__entity_ref_client(nh->owner);
-		if (nh->remote)
-			rtm__obj_ref(&nh->remote->obj);
-	}
-	rtm__rib_unlock(rib);
-	rtm__stripe_leave(rib, stripe, taken);
-	return rtm__win32(err);
+	unsigned stripe = rtm__stripe_of_slot(parts.slot);
+	bool taken = rtm__stripe_enter_shared(caller->rib, stripe);
+	a.stripe_held = true;
+	rc = rtm__read(RtmRegHandle, nh_info_read, &a);
+	rtm__stripe_leave(caller->rib, stripe, taken);
+	return rc;
 }
 
 DWORD WINAPI RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo)
@@ -283,6 +291,10 @@ DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE N
 	if (err)
 		return rtm__win32(err);
 	err = rtm__client_lock_obj(rib, NextHopHandle, stripe, Exclusive != FALSE, RtmRegHandle);
+	/* The owner may edit the record from now on: lock-free copies that
+	 * began before this lock was counted are waited for (RtmGetNextHopInfo). */
+	if (!err && Exclusive && pointer)
+		rtm__epoch_synchronize();
 	if (!err && NextHopPointer && pointer)
 		*NextHopPointer = pointer;
 	return rtm__win32(err);

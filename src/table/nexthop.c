@@ -20,6 +20,13 @@
  * Locking: none taken here.  The calls (api/nexthop.c) change a next hop
  * with rib->lock exclusive and its client stripe held, so an owner editing
  * the record in place under RtmLockNextHop races with nobody.
+ *
+ * Lock-free readers (RtmGetNextHopInfo, rtm__nexthop_info_query) copy the
+ * record inside an epoch section and trust the copy if the next hop's
+ * sequence count did not move: writers open it around every change of the
+ * record, and a freed next hop goes through the RIB's limbo.  The owner's
+ * own edits in place open no count: the API keeps readers off a next hop
+ * while its owner holds it locked exclusively (api/nexthop.c).
  */
 #include "nexthop.h"
 
@@ -30,6 +37,7 @@
 #include "lifetime.h"
 #include "netaddr.h"
 
+#include <sched.h>
 #include <string.h>
 
 static void normalise(RTM_NET_ADDRESS *a)
@@ -137,8 +145,10 @@ void rtm__nexthop_delete(struct rtm_rib *rib, struct rtm_nexthop *nh)
 {
 	(void)rib;
 	unlink_from_owner(nh->owner, nh);
+	rtm__seq_write_begin(&nh->seq);
 	nh->obj.dead = 1;
 	nh->info.State = RTM_NEXTHOP_STATE_DELETED;
+	rtm__seq_write_end(&nh->seq);
 }
 
 bool rtm__nexthops_remove_owned_if(struct rtm_rib *rib, struct rtm_entity *e,
@@ -199,9 +209,11 @@ static void resolve_remote(struct rtm_rib *rib, struct rtm_nexthop *nh)
 /* Copies the writable fields of a caller's record into nh. */
 void rtm__nexthop_update(struct rtm_rib *rib, struct rtm_nexthop *nh, const RTM_NEXTHOP_INFO *info)
 {
+	rtm__seq_write_begin(&nh->seq);
 	nh->info.Flags = info->Flags;
 	nh->info.EntitySpecificInfo = info->EntitySpecificInfo;
 	resolve_remote(rib, nh);
+	rtm__seq_write_end(&nh->seq);
 }
 
 /*
@@ -258,4 +270,70 @@ int rtm__nexthop_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_N
 	rib->stats.nexthops++;
 	*out = nh;
 	return 0;
+}
+
+/* ---- lock-free RtmGetNextHopInfo ----------------------------------------------- */
+
+enum { NH_AGAIN = 1 };
+
+/* One optimistic copy of nh's record, its owner and its remote destination. */
+RTM_OPTIMISTIC static int info_read(const struct rtm_nexthop *nh, uint32_t *seq, RTM_NEXTHOP_INFO *out,
+				    struct rtm_entity **owner, struct rtm_dest **remote)
+{
+	*seq = rtm__seq_read(&nh->seq);
+	if (*seq & 1u)
+		return NH_AGAIN;
+	const RTM_NEXTHOP_INFO *in = &nh->info;
+	out->NextHopAddress.AddressFamily = in->NextHopAddress.AddressFamily;
+	out->NextHopAddress.NumBits = in->NextHopAddress.NumBits;
+	for (unsigned i = 0; i < RTM_MAX_ADDRESS_SIZE; i++)
+		out->NextHopAddress.AddrBits[i] = in->NextHopAddress.AddrBits[i];
+	out->NextHopOwner = in->NextHopOwner;
+	out->InterfaceIndex = in->InterfaceIndex;
+	out->State = in->State;
+	out->Flags = in->Flags;
+	out->EntitySpecificInfo = in->EntitySpecificInfo;
+	out->RemoteNextHop = in->RemoteNextHop;
+	*owner = nh->owner;
+	*remote = nh->remote;
+	return 0;
+}
+
+int rtm__nexthop_info_query(struct rtm_rib *rib, HANDLE h, PRTM_NEXTHOP_INFO info, struct rtm_reap_list *reap)
+{
+	for (unsigned tries = 0;; tries++) {
+		if (tries % 64 == 63)
+			sched_yield();
+		struct rtm_nexthop *nh = (struct rtm_nexthop *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_NEXTHOP);
+		if (!nh)
+			return RTM_EHANDLE;
+		if (!info)
+			return RTM_EINVAL;
+		uint32_t seq;
+		RTM_NEXTHOP_INFO copy;
+		struct rtm_entity *owner;
+		struct rtm_dest *remote;
+		if (info_read(nh, &seq, &copy, &owner, &remote) || rtm__seq_changed(&nh->seq, seq))
+			continue;
+		if (RTM_REAP_LIST_MAX - reap->n < 1)
+			return RTM_ENOMORE; /* nothing taken */
+		/*
+		 * The handles in the copy are references (RtmReleaseNextHopInfo
+		 * drops them).  While the next hop is not freed it keeps its
+		 * owner's entity slot and pins its remote destination: taken,
+		 * then the next hop looked up again and its count checked.
+		 */
+		rtm__entity_ref_client_local(owner);
+		if (remote)
+			atomic_fetch_add_explicit(&remote->obj.crefs, 1, memory_order_seq_cst);
+		if (rtm__seq_changed(&nh->seq, seq) ||
+		    rtm__rib_lookup_optimistic(rib, h, RTM_HT_NEXTHOP) != &nh->obj) {
+			if (remote)
+				rtm__reap_give_back(rib, &remote->obj, RTM_HT_DEST, reap);
+			rtm__entity_unref_client_local(owner);
+			continue;
+		}
+		*info = copy;
+		return 0;
+	}
 }

@@ -45,5 +45,12 @@ bool rtm__nexthops_remove_owned_if(struct rtm_rib *rib, struct rtm_entity *e,
  * route keeps it.  rib->lock exclusive. */
 bool rtm__nexthop_try_free(struct rtm_rib *rib, struct rtm_nexthop *nh);
 void rtm__nexthop_free(struct rtm_rib *rib, struct rtm_nexthop *nh);
+/* RtmGetNextHopInfo without a lock, inside an epoch section (nexthop.c): 0
+ * with info the next hop's record, its NextHopOwner and RemoteNextHop
+ * referenced (the owner through the calling thread's counts); RTM_EHANDLE;
+ * RTM_EINVAL (info NULL); RTM_ENOMORE when reap must be emptied first.  The
+ * caller keeps the owner's in-place edits out (api/nexthop.c). */
+struct rtm_reap_list;
+int rtm__nexthop_info_query(struct rtm_rib *rib, HANDLE h, PRTM_NEXTHOP_INFO info, struct rtm_reap_list *reap);
 
 #endif

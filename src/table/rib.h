@@ -90,6 +90,7 @@ struct rtm_entity {
 struct rtm_nexthop {
 	struct rtm_obj obj;
 	uint32_t route_refs;         /* routes that name it (as next hop or neighbour) */
+	uint32_t seq;                /* odd while a writer changes info (nexthop.c) */
 	struct rtm_entity *owner;
 	/* The public record.  The owner reads it through RtmGetNextHopPointer and
 	 * may change Flags and EntitySpecificInfo while holding
