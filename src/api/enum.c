@@ -56,10 +56,10 @@
  * in them ("Routes that are in the hold-down state are only enumerated when
  * a client requests data from all views using RTM_VIEW_MASK_ANY").
  *
- * Locking: RtmGetEnumDests takes no lock a writer holds (below); the other
- * Get calls run under the shared RIB lock, so enumerating does not stop
- * queries; the per-enumeration mutex (a leaf) serialises two threads using
- * the same enumeration handle.  Create and delete take the lock exclusive
+ * Locking: RtmGetEnumDests and RtmGetEnumRoutes take no lock a writer holds
+ * (below); RtmGetEnumNextHops runs under the shared RIB lock.  The
+ * per-enumeration mutex (a leaf) serialises two threads using the same
+ * enumeration handle.  Create and delete take the lock exclusive
  * (they allocate handles).
  */
 #include "enter.h"
@@ -128,38 +128,6 @@ RTM_OPTIMISTIC static bool in_range(const struct rtm_table_enum *t, const struct
 	return rtm__trie_covers(t->range_key, t->range_len, n->key, n->len);
 }
 
-/* The destination after n, if the enumeration goes that far. */
-static struct rtm_trie_node *advance(const struct rtm_table_enum *t, const struct rtm_trie_node *n)
-{
-	const struct rtm_dest *d = rtm__dest_of_node(n)->next;
-	return d && in_range(t, &d->node) ? (struct rtm_trie_node *)&d->node : NULL;
-}
-
-/* The first destination at the enumeration's position, or NULL at the end.
- * When no destination was freed since the position was taken, the one it
- * names is still in the table and the walk goes on from it; else the
- * position's key is sought in the trie (O(depth), cache misses included). */
-static struct rtm_trie_node *resume(struct rtm_rib *rib, const struct rtm_table_enum *t)
-{
-	if (t->done)
-		return NULL;
-	if (t->after && t->at && t->freed_then == rib->dests_freed)
-		return advance(t, t->at);
-	struct rtm_trie_node *n = rtm__trie_seek(&rib->trie, t->key, t->len, t->after);
-	return n && in_range(t, n) ? n : NULL;
-}
-
-/* The position moves past n. */
-static void remember(const struct rtm_rib *rib, struct rtm_table_enum *t,
-		     const struct rtm_trie_node *n)
-{
-	memcpy(t->key, n->key, rib->width / 8);
-	t->len = n->len;
-	t->after = true;
-	t->at = n;
-	t->freed_then = rib->dests_freed;
-}
-
 /* Common start of the Get calls: the caller's enumeration of `kind`, checked
  * capacity; on success the RIB lock is held shared and the enumeration's
  * mutex taken, and leave() undoes both. */
@@ -196,27 +164,14 @@ static void leave(struct rtm_rib *rib, struct rtm_enum *en)
 /*
  * A filtered enumeration (own destinations or routes, a protocol, matching
  * criteria) may pass over many destinations before a batch is full.  Every
- * PAUSE_EVERY destinations it passes, the call saves its position, lets go
- * of the RIB lock and the enumeration, and takes them again, so that a batch
- * never holds the lock for a time that grows with the table.  Meanwhile
- * another thread may use the same enumeration: it goes on from the saved
- * position, and this call from wherever that one stopped, so no destination
- * is returned twice and each call's items stay in order.
+ * PAUSE_EVERY destinations it passes, the call saves its position and
+ * leaves its epoch section and the enumeration, then goes on, so that what
+ * writers free meanwhile does not wait for a walk that grows with the table.
+ * Meanwhile another thread may use the same enumeration: it goes on from the
+ * saved position, and this call from wherever that one stopped, so no
+ * destination is returned twice and each call's items stay in order.
  */
 enum { PAUSE_EVERY = 4096 };
-
-/* Pauses at node last (examined): true with the locks taken again and *rib,
- * *en, *caller current; false when the enumeration or the caller went away
- * meanwhile (*rc says why; no lock held). */
-static bool pause_enum(struct rtm_rib **rib, struct rtm_enum **en, struct rtm_entity **caller,
-		       const struct rtm_trie_node *last, RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h,
-		       unsigned kind, PUINT num, const void *buf, DWORD *rc)
-{
-	remember(*rib, &(*en)->u.table, last);
-	leave(*rib, *en);
-	*rib = enter_enum(reg, h, kind, num, buf, caller, en, rc);
-	return *rib != NULL;
-}
 
 /* Creates an enumeration of kind with a copy of t.  rib->lock exclusive. */
 static int create(struct rtm_rib *rib, struct rtm_entity *caller, unsigned kind,
@@ -425,30 +380,6 @@ DWORD WINAPI RtmReleaseDests(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumDests,
 
 /* ---- routes -------------------------------------------------------------------- */
 
-/* Does r belong in the enumeration: a live route in the views, or (any view)
- * its destination's hold-down route; the caller's with OWN_ROUTES; meeting
- * the criteria. */
-static bool route_wanted(struct rtm_rib *rib, const struct rtm_table_enum *t,
-			 const struct rtm_entity *caller, const struct rtm_route *r)
-{
-	if (r->obj.dead) {
-		const struct rtm_dest_ext *ext = r->dest->ext;
-		if (t->views || !ext || ext->hold_route != r)
-			return false;
-	} else if (t->views && !(r->views & t->views)) {
-		return false;
-	}
-	if ((t->flags & RTM_ENUM_OWN_ROUTES) && r->owner != caller)
-		return false;
-	return rtm__route_matches(rib, r, t->match, &t->criteria, t->ifindex);
-}
-
-static HANDLE give_route(struct rtm_rib *rib, struct rtm_route *r)
-{
-	rtm__obj_ref(&r->obj);
-	return rtm__rib_handle(rib, &r->obj);
-}
-
 /* Room for n owed handles; 0 or RTM_ENOMEM (nothing changed). */
 static int rest_reserve(struct rtm_table_enum *t, uint32_t n)
 {
@@ -462,12 +393,6 @@ static int rest_reserve(struct rtm_table_enum *t, uint32_t n)
 	t->cap_rest = cap;
 	return 0;
 }
-
-/* The candidates of a destination in order: its routes, then its hold-down route. */
-#define FOR_EACH_CANDIDATE(r, d, hold)                                              \
-	for (struct rtm_route *hold = (d)->ext ? (d)->ext->hold_route : NULL,         \
-			      *r = (d)->routes ? (d)->routes : hold;                 \
-	     r; r = (r == hold) ? NULL : (r->next ? r->next : hold))
 
 DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE DestHandle,
 				RTM_VIEW_SET TargetViews, RTM_ENUM_FLAGS EnumFlags,
@@ -529,91 +454,127 @@ DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 	return rtm__win32(err);
 }
 
-/* Returns, up to cap, the routes owed from the destination where an earlier
- * call stopped. */
-static void serve_rest(struct rtm_rib *rib, struct rtm_table_enum *t, struct rtm_entity *caller,
-		       PRTM_ROUTE_HANDLE out, UINT *got, UINT cap)
+/*
+ * RtmGetEnumRoutes takes no lock a writer holds either: each destination's
+ * routes are read at one moment (rtm__route_enum_dest, table/route_read.c),
+ * and the walk goes on as RtmGetEnumDests's does.  Routes of a destination
+ * beyond the batch are owed to the next call as unreferenced handles (the
+ * enumeration's rest), each paid if its route is still there and wanted.
+ */
+
+/* Pays what is owed, up to cap: false when reap must be emptied first. */
+static bool serve_rest_lf(struct rtm_rib *rib, struct rtm_table_enum *t, const struct rtm_route_filter *f,
+			  PRTM_ROUTE_HANDLE out, UINT *got, UINT cap, struct rtm_reap_list *reap)
 {
 	while (*got < cap && t->i_rest < t->n_rest) {
-		struct rtm_route *r = rtm__route_lookup(rib, t->rest[t->i_rest++]);
-		if (r && route_wanted(rib, t, caller, r))
-			out[(*got)++] = give_route(rib, r);
+		int e = rtm__route_enum_handle(rib, t->rest[t->i_rest], f, &out[*got], reap);
+		if (e == RTM_ENOMORE)
+			return false;
+		t->i_rest++;
+		*got += e == 0;
 	}
 	if (t->i_rest == t->n_rest)
 		t->i_rest = t->n_rest = 0;
+	return true;
 }
 
 DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle,
 			      PUINT NumRoutes, PRTM_ROUTE_HANDLE RouteHandles)
 {
-	struct rtm_entity *caller;
-	struct rtm_enum *en;
+	struct rtm_reap_list reap = { 0 };
+	UINT got = 0;
 	DWORD rc;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_ROUTE, NumRoutes,
-					 RouteHandles, &caller, &en, &rc);
+again:;
+	struct rtm_entity *caller;
+	struct rtm_rib *rib = rtm__enter_read(RtmRegHandle, &caller);
 	if (!rib)
+		return got ? NO_ERROR : ERROR_INVALID_HANDLE;
+	struct rtm_enum *en = rtm__enum_of_caller_optimistic(rib, caller, EnumHandle, RTM_ENUM_KIND_ROUTE);
+	if (!en)
+		rc = ERROR_INVALID_HANDLE;
+	else if (!NumRoutes || *NumRoutes > rib->cfg.max_handles_in_enum || (*NumRoutes && !RouteHandles))
+		rc = ERROR_INVALID_PARAMETER;
+	else
+		rc = NO_ERROR;
+	if (rc != NO_ERROR) {
+		rtm__epoch_exit();
+		rtm__rib_reap_list(rib, &reap);
+		if (got) {
+			*NumRoutes = got;
+			return NO_ERROR;
+		}
 		return rc;
+	}
+	pthread_mutex_lock(&en->u.table.mutex);
 	struct rtm_table_enum *t = &en->u.table;
-	UINT cap = *NumRoutes, got = 0;
-
+	struct rtm_route_filter f = { t->views, (t->flags & RTM_ENUM_OWN_ROUTES) ? caller : NULL, t->match,
+				      &t->criteria, t->ifindex };
+	UINT cap = *NumRoutes;
 	/* First what is owed from the destination where the last call stopped. */
-	serve_rest(rib, t, caller, RouteHandles, &got, cap);
-
-	struct rtm_trie_node *n = got < cap && !t->n_rest ? resume(rib, t) : NULL;
-	const struct rtm_trie_node *last = NULL;
+	bool pause = !serve_rest_lf(rib, t, &f, RouteHandles, &got, cap, &reap);
+	struct rtm_dest *d = !pause && got < cap && !t->n_rest ? resume_lf(rib, t, &reap) : NULL;
+	struct rtm_dest *last = NULL;
+	uint64_t last_freed = 0;
 	unsigned examined = 0;
-	while (n && got < cap) {
-		struct rtm_dest *d = rtm__dest_of_node(n);
-		uint32_t m = 0, room = cap - got;
-		FOR_EACH_CANDIDATE(r, d, hold) {
-			m += route_wanted(rib, t, caller, r);
-		}
-		if (m > room && rest_reserve(t, m - room)) {
-			if (got == 0)
-				rc = ERROR_NOT_ENOUGH_MEMORY;
-			break; /* return what there is; this destination comes next time */
-		}
-		uint32_t k = 0;
-		FOR_EACH_CANDIDATE(r, d, hold) {
-			if (!route_wanted(rib, t, caller, r))
-				continue;
-			if (k < room)
-				RouteHandles[got + k] = give_route(rib, r);
-			else
-				t->rest[k - room] = rtm__rib_handle(rib, &r->obj);
-			k++;
-		}
-		if (m > room) {
-			t->n_rest = m - room;
-			got = cap;
-		} else {
-			got += m;
-		}
-		last = n;
-		n = advance(t, n);
-		if (n && got < cap && ++examined == PAUSE_EVERY) {
-			examined = 0;
-			if (!pause_enum(&rib, &en, &caller, last, RtmRegHandle, EnumHandle,
-					RTM_ENUM_KIND_ROUTE, NumRoutes, RouteHandles, &rc)) {
-				*NumRoutes = got;
-				return got ? NO_ERROR : rc;
+	while (d && got < cap) {
+		uint64_t freed = dests_freed(rib);
+		uint32_t n_out = 0, n_rest = 0;
+		int e = rtm__route_enum_dest(rib, d, &f, RouteHandles + got, cap - got, t->rest, t->cap_rest,
+					     &n_out, &n_rest, &reap);
+		if (e == RTM_EBUFFER) {
+			if (rest_reserve(t, n_rest)) {
+				if (got == 0)
+					rc = ERROR_NOT_ENOUGH_MEMORY;
+				break; /* return what there is; this destination comes next time */
 			}
-			t = &en->u.table;
-			last = NULL;
-			/* Another call may have stopped inside a destination
-			 * meanwhile: what it owes comes first. */
-			serve_rest(rib, t, caller, RouteHandles, &got, cap);
-			n = got < cap && !t->n_rest ? resume(rib, t) : NULL;
+			continue;
+		}
+		struct rtm_dest *next = NULL;
+		bool taken;
+		if (e == 0) {
+			got += n_out;
+			t->n_rest = n_rest;
+			t->i_rest = 0;
+			last = d;
+			last_freed = freed;
+			e = rtm__dest_enum_one(rib, d, NULL, NULL, &next, &taken, &reap);
+		}
+		if (e == RTM_ENOENT) {
+			/* Freed under the walk: on from the last destination seen. */
+			if (last)
+				remember_lf(rib, t, last, last_freed);
+			d = rtm__dest_seek_optimistic(rib, t->key, t->len, t->after);
+			d = d && in_range_lf(t, d) ? d : NULL;
+			continue;
+		}
+		if (e == RTM_ENOMORE) {
+			pause = true;
+			break;
+		}
+		d = next && in_range_lf(t, next) ? next : NULL;
+		if (t->n_rest && !serve_rest_lf(rib, t, &f, RouteHandles, &got, cap, &reap)) {
+			pause = true;
+			break;
+		}
+		if (d && got < cap && ++examined == PAUSE_EVERY) {
+			pause = true; /* as RtmGetEnumDests */
+			break;
 		}
 	}
 	if (last)
-		remember(rib, t, last);
-	*NumRoutes = got;
-	if (rc == NO_ERROR && got == 0 && (cap || t->done) && !n && !t->n_rest) {
-		t->done = true;
-		rc = ERROR_NO_MORE_ITEMS;
+		remember_lf(rib, t, last, last_freed);
+	if (!pause) {
+		*NumRoutes = got;
+		if (rc == NO_ERROR && got == 0 && (cap || t->done) && !d && !t->n_rest) {
+			t->done = true;
+			rc = ERROR_NO_MORE_ITEMS;
+		}
 	}
-	leave(rib, en);
+	pthread_mutex_unlock(&en->u.table.mutex);
+	rtm__epoch_exit();
+	rtm__rib_reap_list(rib, &reap);
+	if (pause)
+		goto again;
 	return rc;
 }
 

@@ -56,6 +56,30 @@ struct rtm_route_match {
 };
 int rtm__route_exact_query(struct rtm_rib *rib, const struct rtm_route_match *q, PRTM_ROUTE_INFO info,
 			   HANDLE *out, struct rtm_reap_list *reap);
+/*
+ * Route enumerations without a lock (api/enum.c).  A filter: views (0: any,
+ * and then a destination's hold-down route too), the owner (OWN_ROUTES) or
+ * NULL, and the criteria.  rtm__route_enum_dest reads destination d's
+ * candidates (its routes best first, then its hold-down route) at one
+ * moment: the first of those f wants, up to room, referenced in out[]
+ * (*n_out), the ones after them owed, as unreferenced handles in rest[]
+ * (*n_rest).  RTM_EBUFFER: rest[] needs *n_rest places; RTM_ENOENT: d was
+ * freed; RTM_ENOMORE: reap must be emptied first.  rtm__route_enum_handle
+ * pays one owed handle: 0 with *out referenced, or RTM_ENOENT when the
+ * route is gone or no longer wanted.
+ */
+struct rtm_route_filter {
+	RTM_VIEW_SET views;
+	const struct rtm_entity *own;
+	RTM_MATCH_FLAGS match;
+	const RTM_ROUTE_INFO *criteria;
+	ULONG ifindex;
+};
+int rtm__route_enum_dest(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm_route_filter *f,
+			 HANDLE *out, uint32_t room, HANDLE *rest, uint32_t rest_cap, uint32_t *n_out,
+			 uint32_t *n_rest, struct rtm_reap_list *reap);
+int rtm__route_enum_handle(struct rtm_rib *rib, HANDLE h, const struct rtm_route_filter *f, HANDLE *out,
+			   struct rtm_reap_list *reap);
 void rtm__route_fill_info(struct rtm_rib *rib, const struct rtm_route *route, PRTM_ROUTE_INFO out,
 			  bool take_refs);
 /* What a match reads of a route: read under rib->lock, or by a lock-free

@@ -296,3 +296,142 @@ int rtm__route_exact_query(struct rtm_rib *rib, const struct rtm_route_match *q,
 		fill_info(rib, &p, info);
 	return 0;
 }
+
+/* ---- route enumerations (api/enum.c) ------------------------------------------- */
+
+/* Is r, a route of d (linked, or d's hold-down route), one f wants? */
+RTM_OPTIMISTIC static bool wanted_read(const struct rtm_rib *rib, const struct rtm_route_filter *f,
+				       const struct rtm_dest *d, const struct rtm_route *r)
+{
+	if (r->obj.dead) {
+		const struct rtm_dest_ext *ext = d->ext;
+		if (f->views || !ext || ext->hold_route != r)
+			return false;
+	} else if (f->views && !(r->views & f->views)) {
+		return false;
+	}
+	if (f->own && r->owner != f->own)
+		return false;
+	unsigned n = r->n_nexthops;
+	if (n > rib->cfg.max_next_hops_in_route || n > RTM_MAX_NEXTHOPS)
+		return false; /* torn: the count will not hold */
+	struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, n > 1 ? r->nh.many : &r->nh.one };
+	return rtm__route_parts_match(rib, &m, f->match, f->criteria, f->ifindex);
+}
+
+/* Route r (found by handle) and whether f wants it, in one read. */
+RTM_OPTIMISTIC static int one_read(const struct rtm_rib *rib, const struct rtm_route_filter *f,
+				   const struct rtm_route *r, struct rtm_dest **dest, uint16_t *seq, bool *want)
+{
+	struct rtm_dest *d = r->dest;
+	if (!d)
+		return RTM_EHANDLE;
+	*dest = d;
+	*seq = rtm__seq16_read(&d->node.aux);
+	if (*seq & 1u)
+		return ROUTE_AGAIN;
+	*want = wanted_read(rib, f, d, r);
+	return 0;
+}
+
+/* One pass over d's candidates (its routes, then its hold-down route): *m
+ * wanted, the first n_first of them in first[], the next n_then as handles
+ * in then[]. */
+RTM_OPTIMISTIC static int candidates_read(const struct rtm_rib *rib, const struct rtm_route_filter *f,
+					  const struct rtm_dest *d, uint16_t *seq, struct rtm_route **first,
+					  uint32_t n_first, HANDLE *then, uint32_t n_then, uint32_t *m)
+{
+	if (__atomic_load_n(&d->obj.type, __ATOMIC_ACQUIRE) != RTM_HT_DEST)
+		return RTM_ENOENT;
+	*seq = rtm__seq16_read(&d->node.aux);
+	if (*seq & 1u)
+		return ROUTE_AGAIN;
+	const struct rtm_dest_ext *ext = d->ext;
+	struct rtm_route *hold = ext ? ext->hold_route : NULL;
+	uint32_t k = 0;
+	unsigned steps = 0;
+	for (struct rtm_route *r = d->routes ? d->routes : hold; r && steps < ROUTE_STEPS;
+	     r = r == hold ? NULL : r->next ? r->next : hold, steps++) {
+		if (!wanted_read(rib, f, d, r))
+			continue;
+		if (k < n_first)
+			first[k] = r;
+		else if (k - n_first < n_then)
+			then[k - n_first] = rtm__handle_encode(r->obj.type, rib->index, r->obj.slot, r->obj.gen);
+		k++;
+	}
+	*m = k;
+	return 0;
+}
+
+int rtm__route_enum_dest(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm_route_filter *f,
+			 HANDLE *out, uint32_t room, HANDLE *rest, uint32_t rest_cap, uint32_t *n_out,
+			 uint32_t *n_rest, struct rtm_reap_list *reap)
+{
+	/* Only as many are referenced as a failed check could give back; the
+	 * others are owed (rest[]), as those beyond room are. */
+	uint32_t take = room < reap_room(reap) ? room : reap_room(reap);
+	if (take == 0 && room)
+		return RTM_ENOMORE;
+	/* The routes to reference go in out[] as pointers first (a HANDLE
+	 * holds one), and become handles once the count vouches for them. */
+	struct rtm_route **cand = (struct rtm_route **)(void *)out;
+	for (unsigned tries = 0;; tries++) {
+		if (tries % 64 == 63)
+			sched_yield();
+		uint16_t seq;
+		uint32_t m;
+		int e = candidates_read(rib, f, d, &seq, cand, take, rest, rest_cap, &m);
+		if (e == ROUTE_AGAIN || (!e && rtm__seq16_changed(&d->node.aux, seq)))
+			continue;
+		if (e)
+			return e;
+		uint32_t got = m < take ? m : take, more = m - got;
+		if (more > rest_cap) {
+			*n_rest = more; /* the room rest[] needs: the caller makes it and asks again */
+			return RTM_EBUFFER;
+		}
+		for (uint32_t k = 0; k < got; k++)
+			atomic_fetch_add_explicit(&cand[k]->obj.crefs, 1, memory_order_seq_cst);
+		if (rtm__seq16_changed(&d->node.aux, seq)) {
+			for (uint32_t k = 0; k < got; k++)
+				rtm__reap_give_back(rib, &cand[k]->obj, RTM_HT_ROUTE, reap);
+			continue;
+		}
+		for (uint32_t k = 0; k < got; k++)
+			out[k] = rtm__rib_handle(rib, &cand[k]->obj);
+		*n_out = got;
+		*n_rest = more;
+		return 0;
+	}
+}
+
+int rtm__route_enum_handle(struct rtm_rib *rib, HANDLE h, const struct rtm_route_filter *f, HANDLE *out,
+			   struct rtm_reap_list *reap)
+{
+	if (reap_room(reap) < 1)
+		return RTM_ENOMORE;
+	for (unsigned tries = 0;; tries++) {
+		if (tries % 64 == 63)
+			sched_yield();
+		struct rtm_route *r = (struct rtm_route *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE);
+		if (!r)
+			return RTM_ENOENT;
+		struct rtm_dest *d;
+		uint16_t seq;
+		bool want;
+		int e = one_read(rib, f, r, &d, &seq, &want);
+		if (e == ROUTE_AGAIN || (!e && rtm__seq16_changed(&d->node.aux, seq)))
+			continue;
+		if (e || !want)
+			return RTM_ENOENT;
+		atomic_fetch_add_explicit(&r->obj.crefs, 1, memory_order_seq_cst);
+		if (rtm__seq16_changed(&d->node.aux, seq) ||
+		    rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) != &r->obj) {
+			rtm__reap_give_back(rib, &r->obj, RTM_HT_ROUTE, reap);
+			continue;
+		}
+		*out = h;
+		return 0;
+	}
+}
