@@ -521,6 +521,43 @@ static void test_sparse_own_enumeration(void)
 	CHECK_U(RtmDeregisterEntity(other), NO_ERROR);
 }
 
+/* A destination with more routes than a lock-free reader references at once
+ * (its reap list's room, 80): a batch of 100 still comes whole, best first,
+ * the rest owed and paid in the same call; the second batch ends the
+ * destination. */
+static void test_route_enum_crowded_destination(void)
+{
+	enum { N = 130 };
+	RTM_ENTITY_HANDLE e = reg(100, NULL);
+	static RTM_ROUTE_HANDLE want[N];
+	for (unsigned i = 0; i < N; i++) {
+		char text[32];
+		snprintf(text, sizeof(text), "192.0.%u.%u", 2 + i / 200, 1 + i % 200);
+		RTM_NEXTHOP_HANDLE nb = rt_nexthop(e, text, 1);
+		/* One route per neighbour; metric i puts them in this order. */
+		CHECK_U(add(e, "10.0.0.0", 8, 5, i, RTM_VIEW_MASK_UCAST, nb, nb, &want[i]), NO_ERROR);
+	}
+	RTM_ENUM_HANDLE h = route_enum(e, NULL, 0, RTM_ENUM_START, NULL, 0, 0, NULL, 0);
+	static RTM_ROUTE_HANDLE got[N];
+	UINT n = 100;
+	CHECK_U(RtmGetEnumRoutes(e, h, &n, got), NO_ERROR);
+	CHECK_U(n, 100);
+	UINT m = N - 100;
+	CHECK_U(RtmGetEnumRoutes(e, h, &m, got + 100), NO_ERROR);
+	CHECK_U(m, N - 100);
+	expect_routes(got, n + m, want, N);
+	UINT z = 1;
+	CHECK_U(RtmGetEnumRoutes(e, h, &z, got), ERROR_NO_MORE_ITEMS);
+	CHECK_U(z, 0);
+	CHECK_U(RtmReleaseRoutes(e, n + m, got), NO_ERROR);
+	CHECK_U(RtmDeleteEnumHandle(e, h), NO_ERROR);
+	CHECK_U(RtmReleaseRoutes(e, N, want), NO_ERROR);
+	rtm_stats st = rt_stats(e);
+	CHECK_U(st.routes, N);
+	CHECK_U(st.dests, 1);
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+}
+
 static void test_route_enum_nomem(void)
 {
 	RTM_ENTITY_HANDLE e[6];
@@ -558,6 +595,7 @@ int main(void)
 	RUN(test_route_enum_owed_recheck);
 	RUN(test_route_enum_position_freed);
 	RUN(test_route_enum_nomem);
+	RUN(test_route_enum_crowded_destination);
 	RUN(test_sparse_own_enumeration);
 	TEST_MAIN_END();
 }
