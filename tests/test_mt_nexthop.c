@@ -13,7 +13,13 @@
  * RtmLockNextHop, yielding between the two stores.  It also deletes and adds
  * again a second next hop.  Two readers copy both records and check each is
  * whole: the pair agrees, the address, interface, owner and state are the
- * next hop's, and every release succeeds.  Run lengths are counts; no timing
+ * next hop's, and every release succeeds.
+ *
+ * RtmGetEnumNextHops is lock-free too: a third thread enumerates the
+ * owner's next hops (STABLE of them never change) in small batches while
+ * the writer adds and deletes a run of others (the array grows, and entries
+ * move under the reader): every pass comes in strictly increasing order and
+ * has each stable next hop exactly once.  Run lengths are counts; no timing
  * is asserted.
  */
 #define TL_TIMEOUT_S 120 /* a deadlock fails the test; it takes seconds */
@@ -34,8 +40,11 @@ enum { WRITER_OPS = 20000, READER_MIN = 20000, READER_MAX = 200000 };
 enum { WRITER_OPS = 60000, READER_MIN = 60000, READER_MAX = 1000000 };
 #endif
 
+enum { STABLE = 60, RUN = 40 };
+
 static struct {
 	RTM_ENTITY_HANDLE owner;
+	RTM_NEXTHOP_HANDLE stable[STABLE];
 	RTM_NEXTHOP_HANDLE nh;        /* updated */
 	RTM_NET_ADDRESS addr, addr2;  /* the updated one's and the churned one's */
 	atomic_bool writer_done;
@@ -74,6 +83,20 @@ static void *writer_main(void *arg)
 			RTM_NEXTHOP_HANDLE h = g.nh;
 			RTM_NEXTHOP_CHANGE_FLAGS fl = 0;
 			T_CHECK(RtmAddNextHop(g.owner, &ni, &h, &fl) == NO_ERROR && h == g.nh);
+		}
+		if (v % 256 == 0) { /* a run of next hops among the stable ones comes and goes */
+			RTM_NEXTHOP_HANDLE run[RUN];
+			for (unsigned k = 0; k < RUN; k++) {
+				RTM_NEXTHOP_INFO ni;
+				RTM_NET_ADDRESS a = rt_addr("10.0.0.0", 32);
+				a.AddrBits[3] = (UCHAR)(2 * k + 1); /* between stable 2k and 2k+2 */
+				fill(&ni, &a, v);
+				RTM_NEXTHOP_CHANGE_FLAGS fl = 0;
+				run[k] = NULL;
+				T_CHECK(RtmAddNextHop(g.owner, &ni, &run[k], &fl) == NO_ERROR && run[k]);
+			}
+			for (unsigned k = 0; k < RUN; k++)
+				T_CHECK(RtmDeleteNextHop(g.owner, run[k], NULL) == NO_ERROR);
 		}
 		if (v % 16 == 0) { /* the second next hop comes and goes */
 			RTM_NEXTHOP_INFO ni;
@@ -132,6 +155,57 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/* (address, interface) order of two next-hop records. */
+static int key_cmp(const RTM_NEXTHOP_INFO *a, const RTM_NEXTHOP_INFO *b)
+{
+	int c = memcmp(a->NextHopAddress.AddrBits, b->NextHopAddress.AddrBits, 4);
+	if (c)
+		return c;
+	return a->InterfaceIndex < b->InterfaceIndex ? -1 : a->InterfaceIndex > b->InterfaceIndex;
+}
+
+static void *enumerator_main(void *arg)
+{
+	(void)arg;
+	unsigned passes = 0;
+	while (passes < 20 || (passes < 100000 && !atomic_load(&g.writer_done))) {
+		RTM_ENUM_HANDLE h = NULL;
+		T_CHECK(RtmCreateNextHopEnum(g.owner, RTM_ENUM_START, NULL, &h) == NO_ERROR);
+		unsigned seen_stable[STABLE] = { 0 }, total = 0;
+		RTM_NEXTHOP_INFO prev;
+		bool have_prev = false;
+		for (;;) {
+			RTM_NEXTHOP_HANDLE b[7];
+			UINT n = 7;
+			DWORD rc = RtmGetEnumNextHops(g.owner, h, &n, b);
+			if (rc == ERROR_NO_MORE_ITEMS)
+				break;
+			T_CHECK(rc == NO_ERROR && n >= 1 && n <= 7);
+			if (rc != NO_ERROR)
+				break;
+			for (UINT i = 0; i < n; i++) {
+				RTM_NEXTHOP_INFO ni;
+				T_CHECK(RtmGetNextHopInfo(g.owner, b[i], &ni) == NO_ERROR);
+				T_CHECK(!have_prev || key_cmp(&prev, &ni) < 0);
+				prev = ni;
+				have_prev = true;
+				for (unsigned k = 0; k < STABLE; k++)
+					seen_stable[k] += b[i] == g.stable[k];
+				T_CHECK(RtmReleaseNextHopInfo(g.owner, &ni) == NO_ERROR);
+				total++;
+			}
+			T_CHECK(RtmReleaseNextHops(g.owner, n, b) == NO_ERROR);
+		}
+		for (unsigned k = 0; k < STABLE; k++)
+			T_CHECK(seen_stable[k] == 1);
+		T_CHECK(total >= STABLE + 1 && total <= STABLE + 2 + RUN);
+		T_CHECK(RtmDeleteEnumHandle(g.owner, h) == NO_ERROR);
+		passes++;
+	}
+	printf("  enumerator: %u passes\n", passes);
+	return NULL;
+}
+
 static void test_copies_are_whole(void)
 {
 	memset(&g, 0, sizeof(g));
@@ -146,14 +220,22 @@ static void test_copies_are_whole(void)
 	fill(&ni, &g.addr, 0);
 	RTM_NEXTHOP_CHANGE_FLAGS fl = 0;
 	REQUIRE(RtmAddNextHop(g.owner, &ni, &g.nh, &fl) == NO_ERROR && g.nh);
+	for (unsigned k = 0; k < STABLE; k++) {
+		RTM_NET_ADDRESS a = rt_addr("10.0.0.0", 32);
+		a.AddrBits[3] = (UCHAR)(2 * k);
+		fill(&ni, &a, 0);
+		REQUIRE(RtmAddNextHop(g.owner, &ni, &g.stable[k], &fl) == NO_ERROR && g.stable[k]);
+	}
 
-	pthread_t w, rd[2];
+	pthread_t w, rd[2], en;
+	REQUIRE(pthread_create(&en, NULL, enumerator_main, NULL) == 0);
 	REQUIRE(pthread_create(&rd[0], NULL, reader_main, r[0]) == 0);
 	REQUIRE(pthread_create(&rd[1], NULL, reader_main, r[1]) == 0);
 	REQUIRE(pthread_create(&w, NULL, writer_main, NULL) == 0);
 	pthread_join(w, NULL);
 	pthread_join(rd[0], NULL);
 	pthread_join(rd[1], NULL);
+	pthread_join(en, NULL);
 	CHECK_U(atomic_load(&rt_thread_errors), 0);
 
 	/* The last write is what a copy shows now. */
@@ -164,13 +246,14 @@ static void test_copies_are_whole(void)
 	CHECK_U(RtmReleaseNextHopInfo(r[0], &now), NO_ERROR);
 	/* Nothing is left behind: the churned next hop is freed. */
 	CHECK_U(RtmReleaseNextHops(g.owner, 1, &g.nh), NO_ERROR);
+	CHECK_U(RtmReleaseNextHops(g.owner, STABLE, g.stable), NO_ERROR);
 	RTM_NEXTHOP_INFO key;
 	fill(&key, &g.addr2, 0);
 	RTM_NEXTHOP_HANDLE h = NULL;
 	CHECK_U(RtmFindNextHop(g.owner, &key, &h, NULL), ERROR_NOT_FOUND);
 	rtm_stats st = rt_stats(g.owner);
-	CHECK_U(st.next_hops, 1);
-	CHECK_U(st.handles, 1); /* the one next hop's slot */
+	CHECK_U(st.next_hops, 1 + STABLE);
+	CHECK_U(st.handles, 1 + STABLE); /* the next hops' slots */
 	CHECK_U(RtmDeregisterEntity(r[0]), NO_ERROR);
 	CHECK_U(RtmDeregisterEntity(r[1]), NO_ERROR);
 	CHECK_U(RtmDeregisterEntity(g.owner), NO_ERROR);

@@ -128,19 +128,21 @@ RTM_OPTIMISTIC static bool in_range(const struct rtm_table_enum *t, const struct
 	return rtm__trie_covers(t->range_key, t->range_len, n->key, n->len);
 }
 
-/* Common start of the Get calls: the caller's enumeration of `kind`, checked
- * capacity; on success the RIB lock is held shared and the enumeration's
- * mutex taken, and leave() undoes both. */
-static struct rtm_rib *enter_enum(RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h, unsigned kind,
-				  PUINT num, const void *buf, struct rtm_entity **caller,
-				  struct rtm_enum **en, DWORD *rc)
+/* Common start of the Get calls, which take no lock a writer holds: an
+ * epoch section, the caller's enumeration of `kind`, the capacity checked,
+ * and the enumeration's mutex taken (two threads on one enumeration);
+ * leave() undoes them and reaps what the call gave back.  NULL with *rc
+ * and nothing held on failure. */
+static struct rtm_rib *enter_enum(RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h, unsigned kind, PUINT num,
+				  const void *buf, struct rtm_entity **caller, struct rtm_enum **en, DWORD *rc,
+				  struct rtm_reap_list *reap)
 {
-	struct rtm_rib *rib = rtm__enter(reg, caller, false);
+	struct rtm_rib *rib = rtm__enter_read(reg, caller);
 	if (!rib) {
 		*rc = ERROR_INVALID_HANDLE;
 		return NULL;
 	}
-	*en = rtm__enum_of_caller(rib, *caller, h, kind);
+	*en = rtm__enum_of_caller_optimistic(rib, *caller, h, kind);
 	if (!*en)
 		*rc = ERROR_INVALID_HANDLE;
 	else if (!num || *num > rib->cfg.max_handles_in_enum || (*num && !buf))
@@ -148,17 +150,19 @@ static struct rtm_rib *enter_enum(RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h, unsi
 	else
 		*rc = NO_ERROR;
 	if (*rc != NO_ERROR) {
-		rtm__rib_unlock(rib);
+		rtm__epoch_exit();
+		rtm__rib_reap_list(rib, reap);
 		return NULL;
 	}
 	pthread_mutex_lock(&(*en)->u.table.mutex);
 	return rib;
 }
 
-static void leave(struct rtm_rib *rib, struct rtm_enum *en)
+static void leave(struct rtm_rib *rib, struct rtm_enum *en, struct rtm_reap_list *reap)
 {
 	pthread_mutex_unlock(&en->u.table.mutex);
-	rtm__rib_unlock(rib);
+	rtm__epoch_exit();
+	rtm__rib_reap_list(rib, reap);
 }
 
 /*
@@ -281,26 +285,15 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 	DWORD rc;
 again:;
 	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter_read(RtmRegHandle, &caller);
-	if (!rib)
-		return got ? NO_ERROR : ERROR_INVALID_HANDLE;
-	struct rtm_enum *en = rtm__enum_of_caller_optimistic(rib, caller, EnumHandle, RTM_ENUM_KIND_DEST);
-	if (!en)
-		rc = ERROR_INVALID_HANDLE;
-	else if (!NumDests || *NumDests > rib->cfg.max_handles_in_enum || (*NumDests && !DestInfos))
-		rc = ERROR_INVALID_PARAMETER;
-	else
-		rc = NO_ERROR;
-	if (rc != NO_ERROR) {
-		rtm__epoch_exit();
-		rtm__rib_reap_list(rib, &reap);
-		if (got) {
-			*NumDests = got;
-			return NO_ERROR;
-		}
-		return rc;
+	struct rtm_enum *en;
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_DEST, NumDests, DestInfos, &caller, &en, &rc,
+					 &reap);
+	if (!rib) {
+		if (!got)
+			return rc;
+		*NumDests = got; /* what earlier parts of the call gave */
+		return NO_ERROR;
 	}
-	pthread_mutex_lock(&en->u.table.mutex);
 	struct rtm_table_enum *t = &en->u.table;
 	size_t stride = RTM_SIZE_OF_DEST_INFO(rtm__dest_info_views(rib, t->views));
 	struct rtm_dest_filter f = { t->proto, t->views,
@@ -352,9 +345,7 @@ again:;
 			rc = ERROR_NO_MORE_ITEMS;
 		}
 	}
-	pthread_mutex_unlock(&en->u.table.mutex);
-	rtm__epoch_exit();
-	rtm__rib_reap_list(rib, &reap);
+	leave(rib, en, &reap);
 	if (pause)
 		goto again;
 	return rc;
@@ -486,26 +477,15 @@ DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE En
 	DWORD rc;
 again:;
 	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter_read(RtmRegHandle, &caller);
-	if (!rib)
-		return got ? NO_ERROR : ERROR_INVALID_HANDLE;
-	struct rtm_enum *en = rtm__enum_of_caller_optimistic(rib, caller, EnumHandle, RTM_ENUM_KIND_ROUTE);
-	if (!en)
-		rc = ERROR_INVALID_HANDLE;
-	else if (!NumRoutes || *NumRoutes > rib->cfg.max_handles_in_enum || (*NumRoutes && !RouteHandles))
-		rc = ERROR_INVALID_PARAMETER;
-	else
-		rc = NO_ERROR;
-	if (rc != NO_ERROR) {
-		rtm__epoch_exit();
-		rtm__rib_reap_list(rib, &reap);
-		if (got) {
-			*NumRoutes = got;
-			return NO_ERROR;
-		}
-		return rc;
+	struct rtm_enum *en;
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_ROUTE, NumRoutes, RouteHandles, &caller, &en, &rc,
+					 &reap);
+	if (!rib) {
+		if (!got)
+			return rc;
+		*NumRoutes = got; /* what earlier parts of the call gave */
+		return NO_ERROR;
 	}
-	pthread_mutex_lock(&en->u.table.mutex);
 	struct rtm_table_enum *t = &en->u.table;
 	struct rtm_route_filter f = { t->views, (t->flags & RTM_ENUM_OWN_ROUTES) ? caller : NULL, t->match,
 				      &t->criteria, t->ifindex };
@@ -570,21 +550,13 @@ again:;
 			rc = ERROR_NO_MORE_ITEMS;
 		}
 	}
-	pthread_mutex_unlock(&en->u.table.mutex);
-	rtm__epoch_exit();
-	rtm__rib_reap_list(rib, &reap);
+	leave(rib, en, &reap);
 	if (pause)
 		goto again;
 	return rc;
 }
 
 /* ---- next hops ----------------------------------------------------------------- */
-
-/* Is the first len bits of a the range's prefix (and len at least its length)? */
-static bool nh_covered(const struct rtm_table_enum *t, const RTM_NET_ADDRESS *a, unsigned len)
-{
-	return rtm__trie_covers(t->range_key, t->range_len, a->AddrBits, len);
-}
 
 DWORD WINAPI RtmCreateNextHopEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_FLAGS EnumFlags,
 				  PRTM_NET_ADDRESS NetAddress, PRTM_ENUM_HANDLE RtmEnumHandle)
@@ -611,44 +583,51 @@ DWORD WINAPI RtmCreateNextHopEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_FLAGS
 	return rtm__win32(err);
 }
 
+/* Lock-free too: the caller's array of next hops is read at one moment per
+ * part of the batch (rtm__nexthop_enum, table/nexthop.c). */
 DWORD WINAPI RtmGetEnumNextHops(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle,
 				PUINT NumNextHops, PRTM_NEXTHOP_HANDLE NextHopHandles)
 {
+	struct rtm_reap_list reap = { 0 };
+	UINT got = 0;
+	DWORD rc;
+again:;
 	struct rtm_entity *caller;
 	struct rtm_enum *en;
-	DWORD rc;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_NEXTHOP,
-					 NumNextHops, NextHopHandles, &caller, &en, &rc);
-	if (!rib)
-		return rc;
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_NEXTHOP, NumNextHops, NextHopHandles, &caller, &en, &rc,
+					 &reap);
+	if (!rib) {
+		if (!got)
+			return rc;
+		*NumNextHops = got; /* what earlier parts of the call gave */
+		return NO_ERROR;
+	}
 	struct rtm_table_enum *t = &en->u.table;
-	UINT cap = *NumNextHops, got = 0;
-	uint32_t i = t->done ? caller->n_nexthops
-			     : rtm__nexthop_seek(caller, &t->nh_from, t->nh_ifindex, t->after);
-	for (; i < caller->n_nexthops && got < cap; i++) {
-		struct rtm_nexthop *nh = caller->nexthops[i];
-		const RTM_NET_ADDRESS *a = &nh->info.NextHopAddress;
-		if (t->range && !nh_covered(t, a, a->NumBits)) {
-			/* Covered addresses are one run; past it, nothing more. */
-			if (!nh_covered(t, a, t->range_len))
-				break;
-			continue;
+	UINT cap = *NumNextHops;
+	bool end = t->done, pause = false;
+	while (!end && got < cap) {
+		struct rtm_nexthop_cursor c = { t->nh_from, t->nh_ifindex, t->after, t->range, t->range_key,
+						t->range_len };
+		uint32_t n = 0;
+		if (rtm__nexthop_enum(rib, caller, &c, NextHopHandles + got, cap - got, &n, &end, &reap)) {
+			pause = true; /* RTM_ENOMORE */
+			break;
 		}
-		rtm__obj_ref(&nh->obj);
-		NextHopHandles[got++] = rtm__rib_handle(rib, &nh->obj);
-		t->nh_from = *a;
-		t->nh_ifindex = nh->info.InterfaceIndex;
-		t->after = true;
+		got += n;
+		t->nh_from = c.from;
+		t->nh_ifindex = c.ifindex;
+		t->after = c.after;
 	}
-	bool end = i >= caller->n_nexthops;
-	if (!end && t->range)
-		end = !nh_covered(t, &caller->nexthops[i]->info.NextHopAddress, t->range_len);
-	*NumNextHops = got;
-	if (got == 0 && (cap || t->done) && end) {
-		t->done = true;
-		rc = ERROR_NO_MORE_ITEMS;
+	if (!pause) {
+		*NumNextHops = got;
+		if (got == 0 && (cap || t->done) && end) {
+			t->done = true;
+			rc = ERROR_NO_MORE_ITEMS;
+		}
 	}
-	leave(rib, en);
+	leave(rib, en, &reap);
+	if (pause)
+		goto again;
 	return rc;
 }
 

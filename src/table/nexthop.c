@@ -59,13 +59,14 @@ static int key_cmp(const RTM_NET_ADDRESS *addr, ULONG ifindex, const struct rtm_
 	return 0;
 }
 
-uint32_t rtm__nexthop_seek(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
-			   bool after)
+/* The index in arr[0, n) of the first next hop at or (after) past the key. */
+static uint32_t seek_in(struct rtm_nexthop *const *arr, uint32_t n, const RTM_NET_ADDRESS *addr, ULONG ifindex,
+			bool after)
 {
-	uint32_t lo = 0, hi = e->n_nexthops;
+	uint32_t lo = 0, hi = n;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(addr, ifindex, e->nexthops[mid]);
+		int c = key_cmp(addr, ifindex, arr[mid]);
 		if (c > 0 || (after && c == 0))
 			lo = mid + 1;
 		else
@@ -74,11 +75,16 @@ uint32_t rtm__nexthop_seek(const struct rtm_entity *e, const RTM_NET_ADDRESS *ad
 	return lo;
 }
 
+static uint32_t seek(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex, bool after)
+{
+	return seek_in(e->nexthops, e->n_nexthops, addr, ifindex, after);
+}
+
 /* Index of the first next hop >= key; *found when it is equal. */
 static uint32_t search(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
 		       bool *found)
 {
-	uint32_t lo = rtm__nexthop_seek(e, addr, ifindex, false);
+	uint32_t lo = seek(e, addr, ifindex, false);
 	*found = lo < e->n_nexthops && key_cmp(addr, ifindex, e->nexthops[lo]) == 0;
 	return lo;
 }
@@ -91,14 +97,32 @@ static struct rtm_nexthop *find_in(const struct rtm_entity *e, const RTM_NET_ADD
 	return found ? e->nexthops[i] : NULL;
 }
 
+/*
+ * An entity's array is read by lock-free enumerations (rtm__nexthop_enum):
+ * every change of the array, its length or its capacity is made inside the
+ * entity's count (nh_seq), and an array replaced or dropped goes through the
+ * RIB's limbo, so a reader that saw it may finish reading it.
+ */
+static void array_set(struct rtm_rib *rib, struct rtm_entity *e, struct rtm_nexthop **arr, uint32_t cap)
+{
+	struct rtm_nexthop **old = e->nexthops;
+	rtm__seq_write_begin(&e->nh_seq);
+	e->nexthops = arr;
+	e->cap_nexthops = cap;
+	rtm__seq_write_end(&e->nh_seq);
+	rtm__limbo_retire(&rib->limbo, old, rtm__free_cb, NULL);
+}
+
 static void unlink_from_owner(struct rtm_entity *e, struct rtm_nexthop *nh)
 {
 	bool found;
 	uint32_t i = search(e, &nh->info.NextHopAddress, nh->info.InterfaceIndex, &found);
 	if (!found || e->nexthops[i] != nh)
 		return;
+	rtm__seq_write_begin(&e->nh_seq);
 	memmove(&e->nexthops[i], &e->nexthops[i + 1], (e->n_nexthops - i - 1) * sizeof(nh));
 	e->n_nexthops--;
+	rtm__seq_write_end(&e->nh_seq);
 }
 
 struct rtm_nexthop *rtm__nexthop_live(struct rtm_rib *rib, HANDLE h)
@@ -165,11 +189,8 @@ bool rtm__nexthops_remove_owned_if(struct rtm_rib *rib, struct rtm_entity *e,
 		rtm__nexthop_delete(rib, nh);
 		rtm__nexthop_try_free(rib, nh);
 	}
-	if (!e->n_nexthops) {
-		rtm__free(e->nexthops);
-		e->nexthops = NULL;
-		e->cap_nexthops = 0;
-	}
+	if (!e->n_nexthops)
+		array_set(rib, e, NULL, 0);
 	return skipped;
 }
 
@@ -241,11 +262,12 @@ int rtm__nexthop_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_N
 	uint32_t pos = search(caller, &addr, info->InterfaceIndex, &found);
 	if (caller->n_nexthops == caller->cap_nexthops) {
 		uint32_t cap = caller->cap_nexthops ? caller->cap_nexthops * 2 : 8;
-		struct rtm_nexthop **arr = rtm__realloc(caller->nexthops, cap * sizeof(*arr));
+		struct rtm_nexthop **arr = rtm__malloc(cap * sizeof(*arr));
 		if (!arr)
 			return RTM_ENOMEM;
-		caller->nexthops = arr;
-		caller->cap_nexthops = cap;
+		if (caller->n_nexthops)
+			memcpy(arr, caller->nexthops, caller->n_nexthops * sizeof(*arr));
+		array_set(rib, caller, arr, cap);
 	}
 	struct rtm_nexthop *nh = rtm__calloc(1, sizeof(*nh));
 	if (!nh)
@@ -264,9 +286,11 @@ int rtm__nexthop_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_N
 	nh->info.NextHopOwner = rtm__entity_handle(caller);
 	nh->info.State = RTM_NEXTHOP_STATE_CREATED;
 	rtm__nexthop_update(rib, nh, info);
+	rtm__seq_write_begin(&caller->nh_seq);
 	memmove(&caller->nexthops[pos + 1], &caller->nexthops[pos], (caller->n_nexthops - pos) * sizeof(nh));
 	caller->nexthops[pos] = nh;
 	caller->n_nexthops++;
+	rtm__seq_write_end(&caller->nh_seq);
 	rib->stats.nexthops++;
 	*out = nh;
 	return 0;
@@ -334,6 +358,84 @@ int rtm__nexthop_info_query(struct rtm_rib *rib, HANDLE h, PRTM_NEXTHOP_INFO inf
 			continue;
 		}
 		*info = copy;
+		return 0;
+	}
+}
+
+/* ---- lock-free next-hop enumeration ------------------------------------------- */
+
+static bool covered(const struct rtm_nexthop_cursor *c, const RTM_NET_ADDRESS *a, unsigned len)
+{
+	return !c->range || rtm__trie_covers(c->range_key, c->range_len, a->AddrBits, len);
+}
+
+/* One pass over e's array from the cursor: up to max next hops the range
+ * covers in cand[] (*n), and whether nothing is left after them. */
+RTM_OPTIMISTIC static int enum_read(const struct rtm_entity *e, const struct rtm_nexthop_cursor *c,
+				    struct rtm_nexthop **cand, uint32_t max, uint32_t *n, bool *end,
+				    uint32_t *seq)
+{
+	*seq = rtm__seq_read(&e->nh_seq);
+	if (*seq & 1u)
+		return NH_AGAIN;
+	struct rtm_nexthop *const *arr = e->nexthops;
+	uint32_t cnt = e->n_nexthops, cap = e->cap_nexthops;
+	/* The three are one moment's: then arr holds cnt next hops, and stays
+	 * allocated for this section even if it is replaced. */
+	if (rtm__seq_changed(&e->nh_seq, *seq) || cnt > cap || (cnt && !arr))
+		return NH_AGAIN;
+	uint32_t i = seek_in(arr, cnt, &c->from, c->ifindex, c->after), k = 0;
+	*end = false;
+	for (; i < cnt; i++) {
+		const RTM_NET_ADDRESS *a = &arr[i]->info.NextHopAddress;
+		if (!covered(c, a, a->NumBits)) {
+			/* Covered addresses are one run; past it, nothing more. */
+			if (!covered(c, a, c->range_len))
+				break;
+			continue;
+		}
+		if (k == max)
+			break;
+		cand[k++] = arr[i];
+	}
+	*end = i >= cnt || !covered(c, &arr[i]->info.NextHopAddress, c->range_len);
+	*n = k;
+	return 0;
+}
+
+int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rtm_nexthop_cursor *c, HANDLE *out,
+		      uint32_t max, uint32_t *n, bool *end, struct rtm_reap_list *reap)
+{
+	uint32_t room = RTM_REAP_LIST_MAX - reap->n;
+	if (max > room)
+		max = room;
+	if (!max)
+		return RTM_ENOMORE;
+	/* Pointers first in out[] (a HANDLE holds one), handles once the count
+	 * vouches for them. */
+	struct rtm_nexthop **cand = (struct rtm_nexthop **)(void *)out;
+	for (unsigned tries = 0;; tries++) {
+		if (tries % 64 == 63)
+			sched_yield();
+		uint32_t seq, k;
+		if (enum_read(e, c, cand, max, &k, end, &seq) || rtm__seq_changed(&e->nh_seq, seq))
+			continue;
+		/* A next hop in the array is not freed: referenced, then checked. */
+		for (uint32_t i = 0; i < k; i++)
+			atomic_fetch_add_explicit(&cand[i]->obj.crefs, 1, memory_order_seq_cst);
+		if (rtm__seq_changed(&e->nh_seq, seq)) {
+			for (uint32_t i = 0; i < k; i++)
+				rtm__reap_give_back(rib, &cand[i]->obj, RTM_HT_NEXTHOP, reap);
+			continue;
+		}
+		if (k) {
+			c->from = cand[k - 1]->info.NextHopAddress;
+			c->ifindex = cand[k - 1]->info.InterfaceIndex;
+			c->after = true;
+		}
+		for (uint32_t i = 0; i < k; i++)
+			out[i] = rtm__rib_handle(rib, &cand[i]->obj);
+		*n = k;
 		return 0;
 	}
 }

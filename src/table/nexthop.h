@@ -15,10 +15,25 @@ static inline struct rtm_nexthop *rtm__nexthop_lookup(struct rtm_rib *rib, HANDL
 }
 /* The same, live only (not deleted). */
 struct rtm_nexthop *rtm__nexthop_live(struct rtm_rib *rib, HANDLE h);
-/* Index in e's sorted array of the first next hop >= (addr, ifindex) (the
- * address normalised), or > with after: the one search of the array. */
-uint32_t rtm__nexthop_seek(const struct rtm_entity *e, const RTM_NET_ADDRESS *addr, ULONG ifindex,
-			   bool after);
+/*
+ * RtmGetEnumNextHops without a lock, inside an epoch section: from the
+ * cursor (the first next hop of e at or, with after, past (from, ifindex);
+ * with range, only addresses range_key/range_len covers), up to max next
+ * hops of e's sorted array referenced in out[] (*n), read at one moment
+ * (the entity's count, nexthop.c); the cursor moves past them; *end when no
+ * more follow.  RTM_ENOMORE when reap must be emptied first.
+ */
+struct rtm_nexthop_cursor {
+	RTM_NET_ADDRESS from;
+	ULONG ifindex;
+	bool after;
+	bool range;
+	const uint8_t *range_key;
+	unsigned range_len;
+};
+struct rtm_reap_list;
+int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rtm_nexthop_cursor *c, HANDLE *out,
+		      uint32_t max, uint32_t *n, bool *end, struct rtm_reap_list *reap);
 /* e's next hop with the key (address, interface) of info, or NULL. */
 struct rtm_nexthop *rtm__nexthop_find(const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info);
 /* Creates caller's next hop with the key and fields of info (checked):

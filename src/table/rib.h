@@ -73,6 +73,7 @@ struct rtm_entity {
 	/* Its next hops, sorted by (address, interface) for binary search.  rib->lock. */
 	struct rtm_nexthop **nexthops;
 	uint32_t n_nexthops, cap_nexthops;
+	uint32_t nh_seq;             /* odd while the three above change (nexthop.c) */
 
 	struct rtm_link lists;       /* its route lists (rtm_route_list.owner_link) */
 	struct rtm_link enums;       /* its enumerations */
