@@ -61,6 +61,7 @@ DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 	n->info_views = TargetViews;
 	n->n_info_views = rtm__dest_info_views(rib, TargetViews);
 	n->context = NotifyContext;
+	pthread_mutex_init(&n->drain, NULL);
 	rtm__link_add_tail(&caller->notifies, &n->owner_link);
 	rib->notify[index] = n;
 	rib->notify_used |= UINT32_C(1) << index;
@@ -88,51 +89,99 @@ DWORD WINAPI RtmDeregisterFromChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 
 /* ---- draining ---------------------------------------------------------------- */
 
+/*
+ * RtmGetChangedDests takes no lock a writer holds (table/changes.c): it
+ * holds the registration's drain mutex, takes entries off the queue and
+ * fills each destination's information as RtmGetDestInfo does, inside an
+ * epoch section.  Each entry's pin goes while the call holds a reference of
+ * its own, which it gives back through the reap list.  A queue left empty
+ * in a table that shrank a lot is shrunk afterwards, under the lock.
+ */
+static void shrink(struct rtm_rib *rib, RTM_ENTITY_HANDLE reg, HANDLE h)
+{
+	struct rtm_entity *caller;
+	if (!(rib = rtm__enter(reg, &caller, true)))
+		return;
+	struct rtm_notify *n = rtm__notify_of_caller(rib, caller, h);
+	if (n) {
+		pthread_mutex_lock(&n->drain);
+		size_t target = rtm__notify_ring_target(rib->stats.dests);
+		/* Failure is harmless: the ring keeps its slack. */
+		if (rtm__notify_count(n) == 0 && n->cap > 2 * target && rtm__notify_ring_resize(n, target) == 0)
+			rtm__notify_update_room(rib);
+		pthread_mutex_unlock(&n->drain);
+	}
+	rtm__leave(rib);
+}
+
 DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandle,
 				PUINT NumDests, PRTM_DEST_INFO ChangedDests)
 {
-	struct rtm_entity *caller;
-	/* Exclusive: draining pops entries and drops their references. */
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = 0;
-	struct rtm_notify *n = rtm__notify_of_caller(rib, caller, NotifyHandle);
-	if (!n) {
-		err = RTM_EHANDLE;
-		goto out;
-	}
-	if (!NumDests || *NumDests > rib->cfg.max_handles_in_enum || (*NumDests && !ChangedDests)) {
-		err = RTM_EINVAL;
-		goto out;
-	}
-	UINT cap = *NumDests, got = 0;
-	size_t stride = RTM_SIZE_OF_DEST_INFO(n->n_info_views);
-	struct rtm_owner_refs owners = { NULL, 0 };
-	while (got < cap && n->count) {
-		bool ignored;
-		struct rtm_dest *dest = rtm__notify_dequeue(n, &ignored);
-		if (!ignored) {
-			PRTM_DEST_INFO di = (void *)((char *)ChangedDests + got * stride);
-			rtm__dest_fill_info(rib, dest, RTM_BEST_PROTOCOL, n->info_views, &owners, di);
-			got++;
+	struct rtm_reap_list reap = { 0 };
+	UINT got = 0;
+	int err;
+	bool pause, oversized = false;
+	struct rtm_rib *rib;
+	do {
+		struct rtm_entity *caller;
+		if (!(rib = rtm__enter_read(RtmRegHandle, &caller)))
+			return got ? NO_ERROR : ERROR_INVALID_HANDLE;
+		err = 0;
+		pause = false;
+		struct rtm_notify *n = rtm__notify_of_caller_optimistic(rib, caller, NotifyHandle);
+		if (!n) {
+			err = RTM_EHANDLE;
+		} else if (!NumDests || *NumDests > rib->cfg.max_handles_in_enum || (*NumDests && !ChangedDests)) {
+			err = RTM_EINVAL;
+		} else {
+			pthread_mutex_lock(&n->drain);
+			if (n->obj.dead)
+				err = RTM_EHANDLE; /* deregistered meanwhile */
+			UINT cap = *NumDests;
+			size_t stride = RTM_SIZE_OF_DEST_INFO(n->n_info_views);
+			struct rtm_dest_query q = { .kind = RTM_QUERY_HANDLE, .views = n->info_views,
+						    .proto = RTM_BEST_PROTOCOL };
+			while (!err && got < cap) {
+				/* Room for this entry's reference and for the query's. */
+				if (RTM_REAP_LIST_MAX - reap.n < 2 + 2 * RTM_MAX_VIEWS) {
+					pause = true;
+					break;
+				}
+				struct rtm_dest *d;
+				bool report;
+				if (!rtm__notify_pop(n, &d, &report))
+					break;
+				atomic_fetch_add_explicit(&d->obj.crefs, 1, memory_order_seq_cst);
+				(void)rtm__obj_unpin(&d->obj);
+				if (report) {
+					q.h = rtm__rib_handle(rib, &d->obj);
+					PRTM_DEST_INFO di = (void *)((char *)ChangedDests + got * stride);
+					if (rtm__dest_query(rib, &q, di, &reap) == 0)
+						got++;
+				}
+				rtm__reap_give_back(rib, &d->obj, RTM_HT_DEST, &reap);
+			}
+			if (!err && !pause) {
+				*NumDests = got;
+				/* Items never come with ERROR_NO_MORE_ITEMS: a loop that
+				 * stops on the status loses nothing, and one that stops
+				 * on a count of 0 ends. */
+				if (got == 0 && __atomic_load_n(&n->visible, __ATOMIC_SEQ_CST) <= 0)
+					err = RTM_ENOMORE;
+				oversized = rtm__notify_count(n) == 0 &&
+					    n->cap > 2 * rtm__notify_ring_target(rib->stats.dests);
+			}
+			pthread_mutex_unlock(&n->drain);
 		}
-		/* The entry's reference; the information holds its own. */
-		rtm__obj_unpin_locked(rib, &dest->obj);
+		rtm__epoch_exit();
+		rtm__rib_reap_list(rib, &reap);
+	} while (pause);
+	if (err && got) {
+		*NumDests = got; /* what the call gave before the registration went */
+		err = 0;
 	}
-	rtm__owner_refs_flush(&owners);
-	if (n->count == 0 && n->cap > 2 * rtm__notify_ring_target(rib->stats.dests)) {
-		/* The table shrank a lot: give the slack back (failure is harmless). */
-		if (rtm__notify_ring_resize(n, rtm__notify_ring_target(rib->stats.dests)) == 0)
-			rtm__notify_update_room(rib);
-	}
-	*NumDests = got;
-	/* Items never come with ERROR_NO_MORE_ITEMS: a loop that stops on the
-	 * status loses nothing, and one that stops on a count of 0 ends. */
-	if (got == 0 && n->visible == 0)
-		err = RTM_ENOMORE;
-out:
-	rtm__leave(rib);
+	if (oversized)
+		shrink(rib, RtmRegHandle, NotifyHandle);
 	return rtm__win32(err);
 }
 
@@ -177,15 +226,14 @@ DWORD WINAPI RtmIgnoreChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HA
 		struct rtm_dest *d = rtm__dest_lookup(rib, ChangedDests[i]);
 		if (!d)
 			err = RTM_EHANDLE;
-		else if ((d->pending & bit) && !rtm__dest_ext(rib, d))
+		else if ((__atomic_load_n(&d->pending, __ATOMIC_RELAXED) & bit) && !rtm__dest_ext(rib, d))
 			err = RTM_ENOMEM;
 	}
-	for (UINT i = 0; i < NumDests && !err; i++) {
-		struct rtm_dest *d = rtm__dest_lookup(rib, ChangedDests[i]);
-		if ((d->pending & bit) && !(d->ext->ignored & bit)) {
-			d->ext->ignored |= bit;
-			n->visible--;
-		}
+	if (!err) {
+		pthread_mutex_lock(&n->drain); /* no drain in between (table/changes.c) */
+		for (UINT i = 0; i < NumDests; i++)
+			rtm__notify_ignore(n, rtm__dest_lookup(rib, ChangedDests[i]));
+		pthread_mutex_unlock(&n->drain);
 	}
 out:
 	rtm__leave(rib);
@@ -223,8 +271,7 @@ DWORD WINAPI RtmGetChangeStatus(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 	if (!ChangeStatus) {
 		rc = ERROR_INVALID_PARAMETER;
 	} else {
-		uint32_t bit = rtm__notify_bit(n);
-		*ChangeStatus = (dest->pending & bit) && !(dest->ext && (dest->ext->ignored & bit));
+		*ChangeStatus = rtm__notify_is_queued(n, dest);
 	}
 	rtm__leave(rib);
 	return rc;

@@ -69,42 +69,58 @@ struct rtm_notify *rtm__notify_of_caller(struct rtm_rib *rib, struct rtm_entity 
 	return n->owner == caller ? n : NULL;
 }
 
+static void notify_memory_free(void *p, void *unused)
+{
+	(void)unused;
+	struct rtm_notify *n = p;
+	pthread_mutex_destroy(&n->drain);
+	rtm__free(n);
+}
+
+struct rtm_notify *rtm__notify_of_caller_optimistic(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h)
+{
+	struct rtm_notify *n = (struct rtm_notify *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_NOTIFY);
+	return n && n->owner == caller ? n : NULL;
+}
+
 static bool notify_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
 {
 	if (!obj->dead || rtm__obj_refs(obj) ||
 	    atomic_load_explicit(&obj->reap_pending, memory_order_relaxed))
 		return false;
-	struct rtm_notify *n = (struct rtm_notify *)obj;
-	rtm__free(n->ring);
 	rtm__handle_free(&rib->handles, obj);
-	rtm__free(n);
+	/* A drainer found it without the lock and may be waiting for its
+	 * mutex: its memory waits for the epoch (its ring went already). */
+	rtm__limbo_retire(&rib->limbo, obj, notify_memory_free, NULL);
 	return true;
 }
 
 void rtm__notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 {
 	uint32_t bit = rtm__notify_bit(n);
-	while (n->count) {
-		bool ignored;
-		struct rtm_dest *dest = rtm__notify_dequeue(n, &ignored);
+	/* A drainer that waits for the mutex finds it dead, and the ring gone. */
+	pthread_mutex_lock(&n->drain);
+	struct rtm_dest *dest;
+	bool report;
+	while (rtm__notify_pop(n, &dest, &report))
 		rtm__obj_unpin_locked(rib, &dest->obj);
-	}
+	n->obj.dead = 1;
+	rtm__free(n->ring);
+	n->ring = NULL;
+	n->cap = 0;
+	pthread_mutex_unlock(&n->drain);
 	if (n->marked) {
 		for (struct rtm_dest *d = rib->first_dest; d; d = d->next)
 			if (d->ext)
 				d->ext->marked &= ~bit;
 		n->marked = 0;
 	}
-	rtm__free(n->ring);
-	n->ring = NULL;
-	n->cap = 0;
 	rib->notify[n->index] = NULL;
 	rib->notify_used &= ~bit;
 	atomic_fetch_and_explicit(&rib->notify_due, ~bit, memory_order_relaxed);
 	rtm__notify_update_room(rib);
 	rib->stats.notifies--;
 	rtm__link_unlink(&n->owner_link);
-	n->obj.dead = 1;
 	notify_try_free(rib, &n->obj);
 }
 

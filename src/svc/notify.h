@@ -22,6 +22,10 @@ static inline void rtm__notify_flush(struct rtm_rib *rib)
 
 /* The caller's live registration named by h, or NULL.  rib->lock held. */
 struct rtm_notify *rtm__notify_of_caller(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h);
+/* The same found without the lock, inside an epoch section: the memory
+ * stays for the section; whether it is still registered is n->obj.dead,
+ * read holding n->drain. */
+struct rtm_notify *rtm__notify_of_caller_optimistic(struct rtm_rib *rib, struct rtm_entity *caller, HANDLE h);
 /* Takes n out of the RIB: its queue (with the references), its marks, its
  * index and pending signal, then frees it unless referenced.  rib->lock
  * exclusive. */

@@ -74,10 +74,35 @@
  * went takes its marks with it).  A registration counts the marks it set, so
  * removing it walks the table to clear them only when it has some.
  *
- * Locking: registrations, queues and bits change under rib->lock exclusive
- * (RtmGetChangedDests drains under it too: it pops entries and drops
- * references); RtmGetChangeStatus and RtmIsMarkedForChangeNotification read
- * under the shared lock.  notify_due is the only field touched without it.
+ * Locking.  Registrations and marks change under rib->lock exclusive, and so
+ * do the writers' ends of the queues: a push, a revival, an ignore.  Draining
+ * (RtmGetChangedDests) takes no lock a writer holds: the drainer holds the
+ * registration's own mutex, `drain`, which serialises drainers (and the rare
+ * calls that change both ends: growing or shrinking the ring, ignoring,
+ * removing the registration, which hold rib->lock first), reads the
+ * destination inside an epoch section like any lock-free query, and meets
+ * the writers only in atomic words:
+ *   - the ring is single-producer single-consumer: a writer fills the slot
+ *     at tail and then publishes tail (release); the drainer reads the slot
+ *     at head, then publishes head; neither index goes back;
+ *   - dest->pending is changed with atomic read-modify-writes on both sides.
+ *     A writer queues a destination with fetch_or: if the bit was set, the
+ *     change coalesces into the queued entry; the drainer clears the bit
+ *     with fetch_and after taking the entry off and only then reads the
+ *     destination.  The two operations are ordered one way or the other: a
+ *     writer that saw the bit set is read by the drainer (its fetch_and
+ *     reads what the fetch_or wrote), and a writer that saw it clear queues
+ *     a new entry;
+ *   - an ignored entry is revived by the writer that coalesces into it, and
+ *     the drainer consumes it as ignored: both clear the ignored bit with
+ *     fetch_and, so exactly one of them finds it set.  A writer that finds
+ *     it already cleared knows the drainer took the entry as ignored after
+ *     the writer's change: it queues the destination again;
+ *   - visible is an atomic count; the drainer may count an entry off just
+ *     before the writer that revived it counts it on, so it is signed.
+ * The pin of a drained entry is dropped without the lock while the drainer
+ * holds a reference of its own, which it gives back through the reap list
+ * (svc/release.c), so a destination is still freed only under the lock.
  */
 #include "changes.h"
 
@@ -103,38 +128,22 @@ void rtm__notify_update_room(struct rtm_rib *rib)
 	rib->notify_room = room;
 }
 
-/* Gives n's ring exactly cap slots (cap >= count), keeping its order.
- * Growing goes through realloc, which for a ring of megabytes moves pages
- * rather than copying them; then only the part of a wrapped queue that sat
- * at the end of the old ring moves, to the end of the new one. */
+/* Gives n's ring exactly cap slots (cap >= its count), keeping its order;
+ * the entries move to the start (indexes from 0 again). */
 int rtm__notify_ring_resize(struct rtm_notify *n, size_t cap)
 {
-	if (cap >= n->cap) {
-		struct rtm_dest **ring = rtm__realloc(n->ring, cap * sizeof(*ring));
-		if (!ring)
-			return RTM_ENOMEM;
-		size_t old = n->cap;
-		if (n->count && n->head + n->count > old) {
-			size_t tail_part = old - n->head; /* entries [head, old) */
-			memmove(ring + cap - tail_part, ring + n->head, tail_part * sizeof(*ring));
-			n->head = cap - tail_part;
-		}
-		n->ring = ring;
-		n->cap = cap;
-		return 0;
-	}
+	size_t head = n->head, count = n->tail - head;
+	assert(cap >= count);
 	struct rtm_dest **ring = rtm__malloc(cap * sizeof(*ring));
 	if (!ring)
 		return RTM_ENOMEM;
-	for (size_t i = 0, j = n->head; i < n->count; i++) {
-		ring[i] = n->ring[j];
-		if (++j == n->cap)
-			j = 0;
-	}
+	for (size_t i = 0; i < count; i++)
+		ring[i] = n->ring[(head + i) % n->cap];
 	rtm__free(n->ring);
 	n->ring = ring;
 	n->cap = cap;
-	n->head = 0;
+	__atomic_store_n(&n->head, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&n->tail, count, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -149,8 +158,11 @@ int rtm__notify_grow(struct rtm_rib *rib, size_t dests)
 	int err = 0;
 	for (uint32_t used = rib->notify_used; used && !err; used &= used - 1) {
 		struct rtm_notify *n = rib->notify[__builtin_ctz(used)];
-		if (n->cap < dests)
+		if (n->cap < dests) {
+			pthread_mutex_lock(&n->drain);
 			err = rtm__notify_ring_resize(n, rtm__notify_ring_target(dests));
+			pthread_mutex_unlock(&n->drain);
+		}
 	}
 	rtm__notify_update_room(rib);
 	return err;
@@ -159,48 +171,71 @@ int rtm__notify_grow(struct rtm_rib *rib, size_t dests)
 /* Signals are owed for n: its queue just became non-empty. */
 static void visible_inc(struct rtm_rib *rib, struct rtm_notify *n)
 {
-	if (n->visible++ == 0)
+	if (__atomic_fetch_add(&n->visible, 1, __ATOMIC_SEQ_CST) == 0)
 		atomic_fetch_or_explicit(&rib->notify_due, rtm__notify_bit(n), memory_order_release);
+}
+
+static void push(struct rtm_rib *rib, struct rtm_notify *n, struct rtm_dest *dest)
+{
+	/* rtm__notify_reserve() keeps cap >= the number of destinations, and
+	 * every queued entry is a distinct destination. */
+	size_t tail = n->tail;
+	assert(tail - __atomic_load_n(&n->head, __ATOMIC_ACQUIRE) < n->cap);
+	n->ring[tail % n->cap] = dest;
+	rtm__obj_pin(&dest->obj);
+	visible_inc(rib, n);
+	__atomic_store_n(&n->tail, tail + 1, __ATOMIC_RELEASE);
 }
 
 static void enqueue(struct rtm_rib *rib, struct rtm_notify *n, struct rtm_dest *dest)
 {
 	uint32_t bit = rtm__notify_bit(n);
-	if (dest->pending & bit) {
-		/* Already queued: coalesce, and revive it if it was ignored. */
-		if (dest->ext && (dest->ext->ignored & bit)) {
-			dest->ext->ignored &= ~bit;
-			visible_inc(rib, n);
-		}
+	if (!(__atomic_fetch_or(&dest->pending, bit, __ATOMIC_SEQ_CST) & bit)) {
+		push(rib, n, dest);
 		return;
 	}
-	/* rtm__notify_reserve() keeps cap >= the number of destinations, and
-	 * every queued entry is a distinct destination. */
-	assert(n->count < n->cap);
-	size_t tail = n->head + n->count;
-	if (tail >= n->cap)
-		tail -= n->cap;
-	n->ring[tail] = dest;
-	n->count++;
-	dest->pending |= bit;
-	rtm__obj_pin(&dest->obj);
-	visible_inc(rib, n);
+	/* Already queued: coalesce, and revive it if it was ignored (the
+	 * essay above: the drainer may be taking it as ignored right now). */
+	struct rtm_dest_ext *ext = dest->ext;
+	if (!ext || !(__atomic_load_n(&ext->ignored, __ATOMIC_RELAXED) & bit))
+		return;
+	if (__atomic_fetch_and(&ext->ignored, ~bit, __ATOMIC_SEQ_CST) & bit)
+		visible_inc(rib, n);
+	else if (!(__atomic_fetch_or(&dest->pending, bit, __ATOMIC_SEQ_CST) & bit))
+		push(rib, n, dest);
 }
 
-struct rtm_dest *rtm__notify_dequeue(struct rtm_notify *n, bool *ignored)
+bool rtm__notify_pop(struct rtm_notify *n, struct rtm_dest **out, bool *report)
 {
-	struct rtm_dest *dest = n->ring[n->head];
-	if (++n->head == n->cap)
-		n->head = 0;
-	n->count--;
+	size_t head = n->head;
+	if (head == __atomic_load_n(&n->tail, __ATOMIC_ACQUIRE))
+		return false;
+	struct rtm_dest *dest = n->ring[head % n->cap];
+	__atomic_store_n(&n->head, head + 1, __ATOMIC_RELEASE);
 	uint32_t bit = rtm__notify_bit(n);
-	dest->pending &= ~bit;
-	*ignored = dest->ext && (dest->ext->ignored & bit);
-	if (*ignored)
-		dest->ext->ignored &= ~bit;
-	else
-		n->visible--;
-	return dest;
+	__atomic_fetch_and(&dest->pending, ~bit, __ATOMIC_SEQ_CST);
+	struct rtm_dest_ext *ext = __atomic_load_n(&dest->ext, __ATOMIC_ACQUIRE);
+	*report = !(ext && (__atomic_fetch_and(&ext->ignored, ~bit, __ATOMIC_SEQ_CST) & bit));
+	if (*report)
+		__atomic_fetch_sub(&n->visible, 1, __ATOMIC_SEQ_CST);
+	*out = dest;
+	return true;
+}
+
+void rtm__notify_ignore(struct rtm_notify *n, struct rtm_dest *dest)
+{
+	uint32_t bit = rtm__notify_bit(n);
+	if ((__atomic_load_n(&dest->pending, __ATOMIC_RELAXED) & bit) &&
+	    !(__atomic_fetch_or(&dest->ext->ignored, bit, __ATOMIC_SEQ_CST) & bit))
+		__atomic_fetch_sub(&n->visible, 1, __ATOMIC_SEQ_CST);
+}
+
+bool rtm__notify_is_queued(const struct rtm_notify *n, const struct rtm_dest *dest)
+{
+	uint32_t bit = rtm__notify_bit(n);
+	const struct rtm_dest_ext *ext = __atomic_load_n(&dest->ext, __ATOMIC_ACQUIRE);
+	return (__atomic_load_n(&dest->pending, __ATOMIC_ACQUIRE) & bit) &&
+	       !(ext && (__atomic_load_n(&ext->ignored, __ATOMIC_RELAXED) & bit));
 }
 
 void rtm__notify_queue(struct rtm_rib *rib, struct rtm_dest *dest, const struct rtm_dest_change *ch)
@@ -230,6 +265,6 @@ size_t rtm__notify_queued(const struct rtm_rib *rib)
 {
 	size_t total = 0;
 	for (uint32_t used = rib->notify_used; used; used &= used - 1)
-		total += rib->notify[__builtin_ctz(used)]->count;
+		total += rtm__notify_count(rib->notify[__builtin_ctz(used)]);
 	return total;
 }

@@ -27,11 +27,26 @@ struct rtm_notify {
 	RTM_VIEW_SET info_views;     /* TargetViews as given: the ViewInfo of each entry */
 	unsigned n_info_views;       /* ViewInfo entries per RTM_DEST_INFO */
 	PVOID context;               /* NotifyContext */
-	struct rtm_dest **ring;      /* cap slots; count entries from head */
-	size_t cap, head, count;
-	size_t visible;              /* entries not ignored */
+	/* The queue: cap slots holding the entries [head, tail), indexes that
+	 * only grow (slot = index % cap).  Writers push under rib->lock
+	 * exclusive; a drainer pops holding drain and no RIB lock; what changes
+	 * both ends (resizing the ring, removing the registration) holds both,
+	 * rib->lock first (changes.c). */
+	struct rtm_dest **ring;
+	size_t cap;
+	size_t head;                 /* atomic; the drainer's */
+	size_t tail;                 /* atomic; the writers' */
+	long visible;                /* atomic: entries not ignored (a moment at -1: changes.c) */
+	pthread_mutex_t drain;       /* a leaf */
 	size_t marked;               /* destinations it marked (an upper bound) */
 };
+
+/* Entries in n's queue. */
+static inline size_t rtm__notify_count(const struct rtm_notify *n)
+{
+	size_t head = __atomic_load_n(&n->head, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&n->tail, __ATOMIC_ACQUIRE) - head;
+}
 
 static inline uint32_t rtm__notify_bit(const struct rtm_notify *n)
 {
@@ -47,13 +62,19 @@ int rtm__notify_grow(struct rtm_rib *rib, size_t dests);
  * at least a minimum). */
 size_t rtm__notify_ring_target(size_t dests);
 /* Gives n's ring exactly cap slots (cap >= its count), keeping its order:
- * 0 or RTM_ENOMEM (nothing changed). */
+ * 0 or RTM_ENOMEM (nothing changed).  rib->lock exclusive and n->drain. */
 int rtm__notify_ring_resize(struct rtm_notify *n, size_t cap);
 /* Recomputes the smallest ring capacity (SIZE_MAX with no registration). */
 void rtm__notify_update_room(struct rtm_rib *rib);
-/* Takes the head entry off n's queue; *ignored says whether it was ignored.
- * The caller drops the entry's pin (after using the destination). */
-struct rtm_dest *rtm__notify_dequeue(struct rtm_notify *n, bool *ignored);
+/* Takes the head entry off n's queue, holding n->drain (no RIB lock
+ * needed): false when it is empty; else *dest, and *report false when the
+ * entry was ignored.  The caller drops the entry's pin (after using the
+ * destination). */
+bool rtm__notify_pop(struct rtm_notify *n, struct rtm_dest **dest, bool *report);
+/* RtmIgnoreChangedDests of dest for n: rib->lock exclusive and n->drain. */
+void rtm__notify_ignore(struct rtm_notify *n, struct rtm_dest *dest);
+/* Is dest queued for n, and not ignored?  Any lock, or none. */
+bool rtm__notify_is_queued(const struct rtm_notify *n, const struct rtm_dest *dest);
 
 /* A destination changed as ch says: queue it for every registration that
  * asked for such a change.  Never fails.  rib->lock exclusive.  Costs one
@@ -75,7 +96,8 @@ static inline int rtm__notify_reserve(struct rtm_rib *rib, size_t dests)
 	return dests <= rib->notify_room ? 0 : rtm__notify_grow(rib, dests);
 }
 
-/* Entries in all the RIB's queues (statistics); rib->lock held. */
+/* Entries in all the RIB's queues (statistics); rib->lock held (a drain may
+ * be taking some off meanwhile). */
 size_t rtm__notify_queued(const struct rtm_rib *rib);
 
 #endif

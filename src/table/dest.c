@@ -160,7 +160,9 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 
 bool rtm__dest_is_empty(const struct rtm_dest *dest)
 {
-	return dest->n_routes == 0 && dest->pending == 0 && !(dest->ext && dest->ext->hold_route);
+	/* pending: a drainer clears its bits without the lock (changes.c). */
+	return dest->n_routes == 0 && __atomic_load_n(&dest->pending, __ATOMIC_ACQUIRE) == 0 &&
+	       !(dest->ext && dest->ext->hold_route);
 }
 
 RTM_OPTIMISTIC bool rtm__dest_has_route_in(const struct rtm_dest *dest, RTM_VIEW_SET views)

@@ -122,7 +122,8 @@ RTM_OPTIMISTIC bool rtm__obj_may_need_reap(const struct rtm_obj *obj)
 	if (obj->type == RTM_HT_DEST) {
 		const struct rtm_dest *d = (const void *)obj;
 		const struct rtm_dest_ext *ext = d->ext;
-		return d->n_routes == 0 && d->pending == 0 && !(ext && ext->hold_route);
+		return d->n_routes == 0 && __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) == 0 &&
+		       !(ext && ext->hold_route);
 	}
 	return false;
 }
