@@ -165,8 +165,11 @@ DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 				*NumDests = got;
 				/* Items never come with ERROR_NO_MORE_ITEMS: a loop that
 				 * stops on the status loses nothing, and one that stops
-				 * on a count of 0 ends. */
-				if (got == 0 && __atomic_load_n(&n->visible, __ATOMIC_SEQ_CST) <= 0)
+				 * on a count of 0 ends.  An empty answer to a buffer is
+				 * the queue found empty; to no buffer, the count says
+				 * whether there is more.  A change queued after this
+				 * signals (table/changes.c). */
+				if (got == 0 && (cap || __atomic_load_n(&n->visible, __ATOMIC_SEQ_CST) <= 0))
 					err = RTM_ENOMORE;
 				oversized = rtm__notify_count(n) == 0 &&
 					    n->cap > 2 * rtm__notify_ring_target(rib->stats.dests);

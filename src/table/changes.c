@@ -183,8 +183,12 @@ static void push(struct rtm_rib *rib, struct rtm_notify *n, struct rtm_dest *des
 	assert(tail - __atomic_load_n(&n->head, __ATOMIC_ACQUIRE) < n->cap);
 	n->ring[tail % n->cap] = dest;
 	rtm__obj_pin(&dest->obj);
-	visible_inc(rib, n);
 	__atomic_store_n(&n->tail, tail + 1, __ATOMIC_RELEASE);
+	/* Counted once it can be drained: a drainer that finds the queue
+	 * empty may answer "no more", and the count going from 0 to 1 here
+	 * then signals the entry (or a drainer took it already, and counted
+	 * it off first: the count passes through -1 and nobody is told). */
+	visible_inc(rib, n);
 }
 
 static void enqueue(struct rtm_rib *rib, struct rtm_notify *n, struct rtm_dest *dest)
