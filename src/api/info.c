@@ -11,14 +11,6 @@
 
 #include <limits.h>
 
-void rtm__dest_fill_one(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
-		     PRTM_DEST_INFO info)
-{
-	struct rtm_owner_refs owners = { NULL, 0 };
-	rtm__dest_fill_info(rib, dest, proto, views, &owners, info);
-	rtm__owner_refs_flush(&owners);
-}
-
 /*
  * The handles of an array of RTM_DEST_INFO, as one release (all or nothing,
  * release.c): item i is found by a cursor that moves through the array field by

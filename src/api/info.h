@@ -9,10 +9,6 @@
 
 #include "rib.h"
 
-/* Fills one RTM_DEST_INFO for a client, referencing every handle in it.
- * rib->lock held (either mode). */
-void rtm__dest_fill_one(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
-			PRTM_DEST_INFO info);
 /* Releases the handles of n RTM_DEST_INFO entries of `stride` bytes each, as
  * one release: 0; RTM_EINVAL (an entry with more than RTM_MAX_VIEWS views) or
  * RTM_EHANDLE (a NULL DestHandle, or a handle the caller holds no reference

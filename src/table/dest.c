@@ -244,59 +244,6 @@ unsigned rtm__dest_info_views(const struct rtm_rib *rib, RTM_VIEW_SET views)
 	return (unsigned)__builtin_popcount(views & rib->cfg.views_supported);
 }
 
-void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
-			 struct rtm_owner_refs *owners, PRTM_DEST_INFO info)
-{
-	rtm__obj_ref(&dest->obj);
-	info->DestHandle = rtm__rib_handle(rib, &dest->obj);
-	rtm__netaddr_from_key(&info->DestAddress, rib->family, rib->width, dest->node.key,
-			      dest->node.len);
-	info->LastChanged = rtm__filetime(dest->last_changed);
-	info->BelongsToViews = dest->views;
-
-	const struct rtm_dest_ext *ext = dest->ext;
-	unsigned n = 0;
-	RTM_VIEW_SET want = views & rib->cfg.views_supported;
-	for (unsigned v = 0; v < RTM_MAX_VIEWS; v++) {
-		RTM_VIEW_SET bit = (RTM_VIEW_SET)1u << v;
-		if (!(want & bit))
-			continue;
-		/* ViewInfo is declared with one element; the caller sized the buffer
-		 * with RTM_SIZE_OF_DEST_INFO, so index through a plain pointer. */
-		__typeof__(&info->ViewInfo[0]) vi = (void *)((char *)info->ViewInfo +
-							     n * sizeof(info->ViewInfo[0]));
-		UINT count = 0;
-		if (!(dest->views & bit))
-			count = 0;
-		else if (!dest->views_mixed)
-			count = dest->n_routes;
-		else
-			for (const struct rtm_route *r = dest->routes; r; r = r->next)
-				count += (r->views & bit) != 0;
-		struct rtm_route *best = rtm__dest_best(dest, v, proto);
-		vi->ViewId = (RTM_VIEW_ID)v;
-		vi->NumRoutes = count;
-		vi->Route = NULL;
-		vi->Owner = NULL;
-		vi->DestFlags = 0;
-		vi->HoldRoute = NULL;
-		if (best) {
-			rtm__obj_ref(&best->obj);
-			vi->Route = rtm__rib_handle(rib, &best->obj);
-			rtm__owner_refs_add(owners, best->owner);
-			vi->Owner = rtm__entity_handle(best->owner);
-			vi->DestFlags = best->flags;
-		}
-		if (ext && ext->hold_route && (ext->hold_views & bit)) {
-			rtm__obj_ref(&ext->hold_route->obj);
-			vi->HoldRoute = rtm__rib_handle(rib, &ext->hold_route->obj);
-		}
-		n++;
-	}
-	info->NumberOfViews = n;
-}
-
-/* One RTM_DEST_INFO, its owners' references given at once. */
 /* ---- change detection -------------------------------------------------- */
 
 /* A 64-bit mix of a route's next-hop array (the splitmix64 finaliser on each
@@ -505,8 +452,9 @@ static bool still_holds(const struct rtm_rib *rib, const struct pass *p)
 	return true;
 }
 
-/* What RtmGetDestInfo reports of d, read as rtm__dest_fill_info does, with
- * every walk bounded (a reader that crossed a change may meet a cycle). */
+/* What RtmGetDestInfo reports of d (the count of each view's routes, its
+ * best route, of proto when not 0, its hold-down route), with every walk
+ * bounded (a reader that crossed a change may meet a cycle). */
 RTM_OPTIMISTIC static void read_info(const struct rtm_rib *rib, const struct rtm_dest *d, ULONG proto,
 				     RTM_VIEW_SET views, struct pass *p)
 {

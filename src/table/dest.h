@@ -131,13 +131,6 @@ struct rtm_route *rtm__dest_best(const struct rtm_dest *dest, unsigned view, ULO
 
 /* The number of ViewInfo entries filled for TargetViews. */
 unsigned rtm__dest_info_views(const struct rtm_rib *rib, RTM_VIEW_SET views);
-/* Fills a client's RTM_DEST_INFO, referencing every handle in it; the owners'
- * references are counted in *owners, which the caller flushes (entity.h)
- * before it lets go of rib->lock. */
-struct rtm_owner_refs;
-void rtm__dest_fill_info(struct rtm_rib *rib, struct rtm_dest *dest, ULONG proto, RTM_VIEW_SET views,
-			 struct rtm_owner_refs *owners, PRTM_DEST_INFO info);
-
 /* What a change did to a destination, per view (bit per view id). */
 struct rtm_view_state {
 	const struct rtm_route *route;

@@ -376,14 +376,6 @@ void rtm__entity_ref_client(struct rtm_entity *e)
 	rtm__entity_ref_client_n(e, 1);
 }
 
-void rtm__owner_refs_flush(struct rtm_owner_refs *run)
-{
-	if (run->n)
-		rtm__entity_ref_client_n(run->e, run->n);
-	run->e = NULL;
-	run->n = 0;
-}
-
 struct rtm_entity *rtm__entity_of_rib(struct rtm_rib *rib, HANDLE h)
 {
 	struct rtm_entity *e = rtm__entity_from_handle(h);

@@ -71,26 +71,6 @@ void rtm__entity_unclaim_client_local(struct rtm_entity *e, HANDLE h, unsigned n
 /* Takes back one reference this thread just gave with ref_client_local
  * (a lock-free reader that lost a race), wherever it was counted. */
 void rtm__entity_unref_client_local(struct rtm_entity *e);
-/*
- * Client references to owners, counted while many information structures are
- * filled and given in one step per run of the same entity: a batch of
- * destinations mostly names one owner over and over, and each reference
- * given alone costs two locked instructions.  Safe while rib->lock is held:
- * the routes that name the owners keep them; flush before dropping it.
- */
-struct rtm_owner_refs {
-	struct rtm_entity *e;
-	unsigned n;
-};
-void rtm__owner_refs_flush(struct rtm_owner_refs *run);
-static inline void rtm__owner_refs_add(struct rtm_owner_refs *run, struct rtm_entity *e)
-{
-	if (run->e != e) {
-		rtm__owner_refs_flush(run);
-		run->e = e;
-	}
-	run->n++;
-}
 
 /* The entity named by h if it belongs to rib (registered, or deregistered but
  * still referenced); NULL otherwise.  Entity handles are per instance and
