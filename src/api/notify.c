@@ -172,7 +172,8 @@ DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 				if (got == 0 && (cap || __atomic_load_n(&n->visible, __ATOMIC_SEQ_CST) <= 0))
 					err = RTM_ENOMORE;
 				oversized = rtm__notify_count(n) == 0 &&
-					    n->cap > 2 * rtm__notify_ring_target(rib->stats.dests);
+					    n->cap > 2 * rtm__notify_ring_target(
+							     __atomic_load_n(&rib->stats.dests, __ATOMIC_RELAXED));
 			}
 			pthread_mutex_unlock(&n->drain);
 		}

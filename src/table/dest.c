@@ -71,7 +71,10 @@ static void link_in_order(struct rtm_rib *rib, struct rtm_dest *dest)
 {
 	struct rtm_dest *prev = rtm__dest_of_node(rtm__trie_prev(&rib->trie, &dest->node));
 	struct rtm_dest **link = prev ? &prev->next : &rib->first_dest;
-	dest->next = *link;
+	/* An atomic store, though the destination is not published yet: an
+	 * enumeration that found it by a seek (no order with this thread) may
+	 * read the link, and its count then sends it back. */
+	__atomic_store_n(&dest->next, *link, __ATOMIC_RELAXED);
 	/* Published whole: lock-free enumerations follow the chain (acquire). */
 	__atomic_store_n(link, dest, __ATOMIC_RELEASE);
 }
@@ -152,7 +155,8 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 	dest->in_trie = 1;
 	link_in_order(rib, dest);
 	rtm__dest_touch(dest);
-	rib->stats.dests++;
+	/* Read without the lock by a drain (api/notify.c). */
+	__atomic_store_n(&rib->stats.dests, rib->stats.dests + 1, __ATOMIC_RELAXED);
 	*out = dest;
 	*created = true;
 	return 0;
@@ -199,7 +203,7 @@ void rtm__dest_free(struct rtm_rib *rib, struct rtm_dest *dest)
 		rtm__timerrec_cancel(rib, &dest->ext->hold_timer);
 	}
 	rtm__arena_kill(&rib->dest_arena, &dest->obj);
-	rib->stats.dests--;
+	__atomic_store_n(&rib->stats.dests, rib->stats.dests - 1, __ATOMIC_RELAXED);
 	/* Read without the lock by enumerations (api/enum.c). */
 	__atomic_store_n(&rib->dests_freed, rib->dests_freed + 1, __ATOMIC_RELEASE);
 	rtm__limbo_retire(&rib->limbo, dest, dest_memory_free, rib);

@@ -49,18 +49,34 @@ static void normalise(RTM_NET_ADDRESS *a)
 		memset(a->AddrBits + full, 0, RTM_MAX_ADDRESS_SIZE - full);
 }
 
+/* The key (address, interface) of nh, copied by code the race detector
+ * leaves alone: lock-free enumerations read next hops a writer may have
+ * added after their count was read (which the count then catches). */
+RTM_OPTIMISTIC static void key_read(const struct rtm_nexthop *nh, RTM_NET_ADDRESS *addr, ULONG *ifindex)
+{
+	const RTM_NET_ADDRESS *a = &nh->info.NextHopAddress;
+	addr->AddressFamily = a->AddressFamily;
+	addr->NumBits = a->NumBits;
+	for (unsigned i = 0; i < RTM_MAX_ADDRESS_SIZE; i++)
+		addr->AddrBits[i] = a->AddrBits[i];
+	*ifindex = nh->info.InterfaceIndex;
+}
+
 static int key_cmp(const RTM_NET_ADDRESS *addr, ULONG ifindex, const struct rtm_nexthop *nh)
 {
-	int c = rtm__netaddr_cmp(addr, &nh->info.NextHopAddress);
+	RTM_NET_ADDRESS a;
+	ULONG i;
+	key_read(nh, &a, &i);
+	int c = rtm__netaddr_cmp(addr, &a);
 	if (c)
 		return c;
-	if (ifindex != nh->info.InterfaceIndex)
-		return ifindex < nh->info.InterfaceIndex ? -1 : 1;
+	if (ifindex != i)
+		return ifindex < i ? -1 : 1;
 	return 0;
 }
 
 /* The index in arr[0, n) of the first next hop at or (after) past the key. */
-static uint32_t seek_in(struct rtm_nexthop *const *arr, uint32_t n, const RTM_NET_ADDRESS *addr, ULONG ifindex,
+RTM_OPTIMISTIC static uint32_t seek_in(struct rtm_nexthop *const *arr, uint32_t n, const RTM_NET_ADDRESS *addr, ULONG ifindex,
 			bool after)
 {
 	uint32_t lo = 0, hi = n;
@@ -386,11 +402,13 @@ RTM_OPTIMISTIC static int enum_read(const struct rtm_entity *e, const struct rtm
 		return NH_AGAIN;
 	uint32_t i = seek_in(arr, cnt, &c->from, c->ifindex, c->after), k = 0;
 	*end = false;
+	RTM_NET_ADDRESS a;
+	ULONG ifx;
 	for (; i < cnt; i++) {
-		const RTM_NET_ADDRESS *a = &arr[i]->info.NextHopAddress;
-		if (!covered(c, a, a->NumBits)) {
+		key_read(arr[i], &a, &ifx);
+		if (!covered(c, &a, a.NumBits)) {
 			/* Covered addresses are one run; past it, nothing more. */
-			if (!covered(c, a, c->range_len))
+			if (!covered(c, &a, c->range_len))
 				break;
 			continue;
 		}
@@ -398,7 +416,7 @@ RTM_OPTIMISTIC static int enum_read(const struct rtm_entity *e, const struct rtm
 			break;
 		cand[k++] = arr[i];
 	}
-	*end = i >= cnt || !covered(c, &arr[i]->info.NextHopAddress, c->range_len);
+	*end = i >= cnt || !covered(c, &a, c->range_len);
 	*n = k;
 	return 0;
 }

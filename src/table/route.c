@@ -520,7 +520,7 @@ PRTM_ROUTE_INFO rtm__route_shadow_get(struct rtm_rib *rib, struct rtm_route *rou
 
 /* ---- queries ------------------------------------------------------------------ */
 
-bool rtm__route_parts_match(const struct rtm_rib *rib, const struct rtm_route_parts *m, RTM_MATCH_FLAGS flags,
+RTM_OPTIMISTIC bool rtm__route_parts_match(const struct rtm_rib *rib, const struct rtm_route_parts *m, RTM_MATCH_FLAGS flags,
 			    const RTM_ROUTE_INFO *criteria, ULONG ifindex)
 {
 	if ((flags & RTM_MATCH_OWNER) && rtm__entity_handle(m->owner) != criteria->RouteOwner)
