@@ -31,6 +31,7 @@
 #include "nexthop.h"
 
 #include "alloc.h"
+#include "arena.h"
 #include "dest.h"
 #include "entity.h"
 #include "error.h"
@@ -173,11 +174,12 @@ void rtm__nexthop_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
 {
 	if (nh->remote)
 		rtm__obj_unpin_locked(rib, &nh->remote->obj);
-	rtm__handle_free(&rib->handles, &nh->obj);
+	rtm__arena_kill(&rib->nexthop_arena, &nh->obj);
 	rib->stats.nexthops--;
 	rtm__entity_unref(nh->owner);
-	/* A lock-free release may still be looking at it (svc/release.c). */
-	rtm__limbo_retire(&rib->limbo, nh, rtm__free_cb, NULL);
+	/* Lock-free readers may still be looking at it (svc/release.c, the
+	 * info and enumeration reads below). */
+	rtm__limbo_retire(&rib->limbo, nh, rtm__arena_free_cb, &rib->nexthop_arena);
 }
 
 /* Takes nh out of its owner's list and marks it deleted. */
@@ -285,13 +287,10 @@ int rtm__nexthop_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_N
 			memcpy(arr, caller->nexthops, caller->n_nexthops * sizeof(*arr));
 		array_set(rib, caller, arr, cap);
 	}
-	struct rtm_nexthop *nh = rtm__calloc(1, sizeof(*nh));
-	if (!nh)
+	struct rtm_obj *o;
+	if (rtm__arena_alloc(&rib->nexthop_arena, &o))
 		return RTM_ENOMEM;
-	if (rtm__handle_alloc(&rib->handles, &nh->obj, RTM_HT_NEXTHOP)) {
-		rtm__free(nh);
-		return RTM_ENOMEM;
-	}
+	struct rtm_nexthop *nh = (struct rtm_nexthop *)o;
 	nh->owner = caller;
 	/* The next hop may outlive its owner's registration (a client holds
 	 * its handle): it keeps the owner's entity slot, and so its
@@ -302,6 +301,7 @@ int rtm__nexthop_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_N
 	nh->info.NextHopOwner = rtm__entity_handle(caller);
 	nh->info.State = RTM_NEXTHOP_STATE_CREATED;
 	rtm__nexthop_update(rib, nh, info);
+	rtm__arena_publish(&rib->nexthop_arena, &nh->obj);
 	rtm__seq_write_begin(&caller->nh_seq);
 	memmove(&caller->nexthops[pos + 1], &caller->nexthops[pos], (caller->n_nexthops - pos) * sizeof(nh));
 	caller->nexthops[pos] = nh;

@@ -213,7 +213,7 @@ struct rtm_rib {
 	/* Where destinations and routes (arena.h: they are their own handle
 	 * table) and trie branch nodes (slab.h) live, and the memory lock-free
 	 * readers may still see (epoch.h); rib->lock exclusive. */
-	struct rtm_arena dest_arena, route_arena;
+	struct rtm_arena dest_arena, route_arena, nexthop_arena;
 	struct rtm_slab glue_slab;
 	struct rtm_dest *spare_dest;  /* made ready by a find that found (dest.c) */
 	struct rtm_limbo limbo;
@@ -251,7 +251,16 @@ static inline HANDLE rtm__rib_handle(const struct rtm_rib *rib, const struct rtm
 }
 static inline struct rtm_arena *rtm__rib_arena(struct rtm_rib *rib, unsigned type)
 {
-	return type == RTM_HT_DEST ? &rib->dest_arena : type == RTM_HT_ROUTE ? &rib->route_arena : NULL;
+	switch (type) {
+	case RTM_HT_DEST:
+		return &rib->dest_arena;
+	case RTM_HT_ROUTE:
+		return &rib->route_arena;
+	case RTM_HT_NEXTHOP:
+		return &rib->nexthop_arena;
+	default:
+		return NULL;
+	}
 }
 static inline struct rtm_obj *rtm__rib_lookup(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
