@@ -5,6 +5,7 @@
 
 #include "dest.h"
 #include "nexthop.h"
+#include "nhlist.h"
 #include "route.h"
 
 static bool dest_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
@@ -112,6 +113,7 @@ void rtm__rib_tables_fini(struct rtm_rib *rib)
 	rtm__arena_fini(&rib->dest_arena);
 	rtm__arena_fini(&rib->route_arena);
 	rtm__arena_fini(&rib->nexthop_arena);
+	rtm__nhlists_fini(rib);
 	rtm__slab_fini(&rib->glue_slab);
 	rtm__trie_fini(&rib->trie);
 	rtm__handle_table_fini(&rib->handles);

@@ -214,6 +214,11 @@ struct rtm_rib {
 	 * table) and trie branch nodes (slab.h) live, and the memory lock-free
 	 * readers may still see (epoch.h); rib->lock exclusive. */
 	struct rtm_arena dest_arena, route_arena, nexthop_arena;
+	/* The next-hop lists of routes with more than one (nhlist.c). */
+	struct rtm_nh_lists {
+		struct rtm_nh_list **buckets;
+		uint32_t nbuckets, count;
+	} nhlists;
 	struct rtm_slab glue_slab;
 	struct rtm_dest *spare_dest;  /* made ready by a find that found (dest.c) */
 	struct rtm_limbo limbo;

@@ -49,6 +49,7 @@
 #include "error.h"
 #include "netaddr.h"
 #include "nexthop.h"
+#include "nhlist.h"
 #include "changes.h"
 #include "lifetime.h"
 #include "timerrec.h"
@@ -190,7 +191,8 @@ int rtm__route_spec_from_info(struct rtm_rib *rib, struct rtm_entity *caller, co
 }
 
 /* Commits spec into route (unlinked from its destination meanwhile).
- * `many` is a preallocated array when spec has more than one next hop. */
+ * `many` is the shared list of spec's next hops, referenced (nhlist.h), when
+ * it has more than one. */
 static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const struct rtm_route_spec *spec,
 			struct rtm_nexthop **many)
 {
@@ -209,7 +211,6 @@ static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const stru
 	route->neighbour = spec->neighbour;
 	route->n_nexthops = (uint16_t)spec->n_nexthops;
 	if (spec->n_nexthops > 1) {
-		memcpy(many, spec->nexthops, spec->n_nexthops * sizeof(*many));
 		route->nh.many = many;
 	} else {
 		route->nh.one = spec->n_nexthops ? spec->nexthops[0] : NULL;
@@ -225,8 +226,7 @@ static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const stru
 	if (old_many) {
 		for (unsigned i = 0; i < old_n; i++)
 			rtm__nexthop_route_unref(rib, old_many[i]);
-		/* Lock-free readers of the route's information may hold it. */
-		rtm__limbo_retire(&rib->limbo, old_many, rtm__free_cb, NULL);
+		rtm__nhlist_put(rib, old_many);
 	} else if (old_n == 1) {
 		rtm__nexthop_route_unref(rib, old_one);
 	}
@@ -400,24 +400,21 @@ static struct rtm_route *find_existing(struct rtm_dest *dest, struct rtm_entity 
 int rtm__route_apply(struct rtm_rib *rib, struct rtm_route *route, const struct rtm_route_spec *spec, ULONG ttl,
 		 struct rtm_route_list *list, bool is_new, DWORD *change_flags)
 {
+	/* Next hops beyond one are named through a shared list (nhlist.c),
+	 * referenced here and given back if a later step fails. */
 	struct rtm_nexthop **many = NULL;
 	if (spec->n_nexthops > 1) {
-		many = rtm__malloc(spec->n_nexthops * sizeof(*many));
+		many = rtm__nhlist_get(rib, spec->nexthops, spec->n_nexthops);
 		if (!many)
 			return RTM_ENOMEM;
 	}
-	if (list && !rtm__route_ext(route)) {
-		rtm__free(many);
+	if ((list && !rtm__route_ext(route)) || (ttl != INFINITE && arm_expiry(rib, route, ttl))) {
+		if (many)
+			rtm__nhlist_put(rib, many);
 		return RTM_ENOMEM;
 	}
-	if (ttl != INFINITE) {
-		if (arm_expiry(rib, route, ttl)) {
-			rtm__free(many);
-			return RTM_ENOMEM;
-		}
-	} else if (route->ext) {
+	if (ttl == INFINITE && route->ext)
 		rtm__timerrec_cancel(rib, &route->ext->expiry);
-	}
 
 	struct rtm_dest *dest = route->dest;
 	struct rtm_dest_state before, after;

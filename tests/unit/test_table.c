@@ -140,10 +140,10 @@ static struct rtm_nexthop *nexthop(struct rtm_rib *rib, struct rtm_entity *e, co
 	return nh;
 }
 
-/* Adds (or changes) e's route to dest via nh; the route, or NULL. */
-static struct rtm_route *add(struct rtm_rib *rib, struct rtm_entity *e, const char *dest, unsigned len,
-			     ULONG pref, ULONG metric, RTM_VIEW_SET views, struct rtm_nexthop *nh,
-			     ULONG ttl, DWORD *flags)
+/* Adds (or changes) e's route to dest via n next hops; the route, or NULL. */
+static struct rtm_route *add_n(struct rtm_rib *rib, struct rtm_entity *e, const char *dest, unsigned len,
+			       ULONG pref, ULONG metric, RTM_VIEW_SET views, struct rtm_nexthop *const *nh,
+			       unsigned n, ULONG ttl, DWORD *flags)
 {
 	union {
 		RTM_ROUTE_INFO info;
@@ -153,8 +153,10 @@ static struct rtm_route *add(struct rtm_rib *rib, struct rtm_entity *e, const ch
 	b.info.PrefInfo.Preference = pref;
 	b.info.PrefInfo.Metric = metric;
 	b.info.BelongsToViews = views;
-	b.info.NextHopsList.NumNextHops = nh ? 1 : 0;
-	b.info.NextHopsList.NextHops[0] = nh ? rtm__rib_handle(rib, &nh->obj) : NULL;
+	b.info.NextHopsList.NumNextHops = (USHORT)n;
+	RTM_NEXTHOP_HANDLE *hs = b.info.NextHopsList.NextHops; /* declared [1]; the union has room */
+	for (unsigned i = 0; i < n && i < 8; i++)
+		hs[i] = rtm__rib_handle(rib, &nh[i]->obj);
 	RTM_NET_ADDRESS a = addr(dest, len);
 	struct rtm_route *route = NULL;
 	DWORD fl = 0;
@@ -163,6 +165,14 @@ static struct rtm_route *add(struct rtm_rib *rib, struct rtm_entity *e, const ch
 	if (flags)
 		*flags = fl;
 	return err ? NULL : route;
+}
+
+/* The same via one next hop (or none). */
+static struct rtm_route *add(struct rtm_rib *rib, struct rtm_entity *e, const char *dest, unsigned len,
+			     ULONG pref, ULONG metric, RTM_VIEW_SET views, struct rtm_nexthop *nh,
+			     ULONG ttl, DWORD *flags)
+{
+	return add_n(rib, e, dest, len, pref, metric, views, &nh, nh ? 1 : 0, ttl, flags);
 }
 
 static struct rtm_dest *dest_at(struct rtm_rib *rib, const char *text, unsigned len)
@@ -352,6 +362,48 @@ static void test_longest_match(void)
 	rib_end(rib);
 }
 
+/* Routes with the same next hops in the same order share one list; a list
+ * goes with the last route that names it. */
+static void test_shared_nexthop_lists(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *e = entity_make(rib, 8);
+	REQUIRE(e);
+	struct rtm_nexthop *a = nexthop(rib, e, "192.0.2.1"), *b = nexthop(rib, e, "192.0.2.2");
+	struct rtm_nexthop *c = nexthop(rib, e, "192.0.2.3"), *d = nexthop(rib, e, "192.0.2.4");
+	struct rtm_nexthop *abc[3] = { a, b, c }, *acb[3] = { a, c, b }, *abd[3] = { a, b, d };
+	RTM_VIEW_SET u = RTM_VIEW_MASK_UCAST;
+	struct rtm_route *r1 = add_n(rib, e, "10.0.0.0", 8, 10, 1, u, abc, 3, INFINITE, NULL);
+	struct rtm_route *r2 = add_n(rib, e, "11.0.0.0", 8, 10, 1, u, abc, 3, INFINITE, NULL);
+	struct rtm_route *r3 = add_n(rib, e, "12.0.0.0", 8, 10, 1, u, acb, 3, INFINITE, NULL);
+	REQUIRE(r1 && r2 && r3);
+	CHECK(r1->nh.many == r2->nh.many); /* stored once */
+	CHECK(r3->nh.many != r1->nh.many); /* another order, another list */
+	CHECK(r1->nh.many[0] == a && r1->nh.many[1] == b && r1->nh.many[2] == c);
+	CHECK(r3->nh.many[1] == c && r3->nh.many[2] == b);
+	CHECK_U(rib->nhlists.count, 2);
+	CHECK_U(a->route_refs, 3);
+	/* r2 moves to other next hops: a new list; r1 keeps its own. */
+	CHECK(add_n(rib, e, "11.0.0.0", 8, 10, 1, u, abd, 3, INFINITE, NULL) == r2);
+	CHECK(r2->nh.many != r1->nh.many && r2->nh.many[2] == d);
+	CHECK(r1->nh.many[2] == c);
+	CHECK_U(rib->nhlists.count, 3);
+	/* The same next hops again: the same list, still one reference each. */
+	struct rtm_nexthop **before = r2->nh.many;
+	CHECK(add_n(rib, e, "11.0.0.0", 8, 20, 1, u, abd, 3, INFINITE, NULL) == r2);
+	CHECK(r2->nh.many == before);
+	CHECK_U(rib->nhlists.count, 3);
+	/* r1 goes down to one next hop (inline): its list goes with it. */
+	CHECK(add(rib, e, "10.0.0.0", 8, 10, 1, u, a, INFINITE, NULL) == r1);
+	CHECK(r1->n_nexthops == 1 && r1->nh.one == a);
+	CHECK_U(rib->nhlists.count, 2);
+	CHECK_U(b->route_refs, 2);
+	entity_end(rib, e);
+	CHECK_U(rib->nhlists.count, 0);
+	rib_end(rib);
+}
+
 int main(void)
 {
 	RUN(test_best_route);
@@ -359,5 +411,6 @@ int main(void)
 	RUN(test_inplace_references);
 	RUN(test_lifetime_and_timers);
 	RUN(test_longest_match);
+	RUN(test_shared_nexthop_lists);
 	TEST_MAIN_END();
 }
