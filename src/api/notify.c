@@ -263,22 +263,33 @@ static struct rtm_rib *enter_dest(RTM_ENTITY_HANDLE reg, RTM_NOTIFY_HANDLE nh, R
 	return rib;
 }
 
+/* RtmGetChangeStatus and RtmIsMarkedForChangeNotification read two bits
+ * without a lock (table/changes.c): the answer of one moment. */
+struct status_args {
+	HANDLE nh, dh;
+	PBOOL out;
+	bool marked; /* the mark, else the change status */
+};
+
+static int status_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+{
+	(void)reap;
+	struct status_args *a = arg;
+	struct rtm_notify *n = rtm__notify_of_caller_optimistic(rib, caller, a->nh);
+	struct rtm_dest *dest = (struct rtm_dest *)rtm__rib_lookup_optimistic(rib, a->dh, RTM_HT_DEST);
+	if (!n || __atomic_load_n(&n->obj.dead, __ATOMIC_ACQUIRE) || !dest)
+		return RTM_EHANDLE;
+	if (!a->out)
+		return RTM_EINVAL;
+	*a->out = a->marked ? rtm__notify_is_marked(n, dest) : rtm__notify_is_queued(n, dest);
+	return 0;
+}
+
 DWORD WINAPI RtmGetChangeStatus(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDLE NotifyHandle,
 				RTM_DEST_HANDLE DestHandle, PBOOL ChangeStatus)
 {
-	struct rtm_notify *n;
-	struct rtm_dest *dest;
-	struct rtm_rib *rib = enter_dest(RtmRegHandle, NotifyHandle, DestHandle, false, &n, &dest);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	DWORD rc = NO_ERROR;
-	if (!ChangeStatus) {
-		rc = ERROR_INVALID_PARAMETER;
-	} else {
-		*ChangeStatus = rtm__notify_is_queued(n, dest);
-	}
-	rtm__leave(rib);
-	return rc;
+	struct status_args a = { NotifyHandle, DestHandle, ChangeStatus, false };
+	return rtm__read(RtmRegHandle, status_read, &a);
 }
 
 DWORD WINAPI RtmMarkDestForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
@@ -296,12 +307,10 @@ DWORD WINAPI RtmMarkDestForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 		struct rtm_dest_ext *ext = rtm__dest_ext(rib, dest);
 		if (!ext) {
 			rc = ERROR_NOT_ENOUGH_MEMORY;
-		} else if (!(ext->marked & bit)) {
-			ext->marked |= bit;
-			n->marked++;
+		} else if (!(__atomic_fetch_or(&ext->marked, bit, __ATOMIC_RELAXED) & bit)) {
+			n->marked++; /* the mark is read without the lock (table/changes.c) */
 		}
-	} else if (dest->ext && (dest->ext->marked & bit)) {
-		dest->ext->marked &= ~bit;
+	} else if (dest->ext && (__atomic_fetch_and(&dest->ext->marked, ~bit, __ATOMIC_RELAXED) & bit)) {
 		if (n->marked)
 			n->marked--;
 	}
@@ -313,16 +322,6 @@ DWORD WINAPI RtmIsMarkedForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
 					      RTM_NOTIFY_HANDLE NotifyHandle, RTM_DEST_HANDLE DestHandle,
 					      PBOOL DestMarked)
 {
-	struct rtm_notify *n;
-	struct rtm_dest *dest;
-	struct rtm_rib *rib = enter_dest(RtmRegHandle, NotifyHandle, DestHandle, false, &n, &dest);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	DWORD rc = NO_ERROR;
-	if (!DestMarked)
-		rc = ERROR_INVALID_PARAMETER;
-	else
-		*DestMarked = dest->ext && (dest->ext->marked & rtm__notify_bit(n));
-	rtm__leave(rib);
-	return rc;
+	struct status_args a = { NotifyHandle, DestHandle, DestMarked, true };
+	return rtm__read(RtmRegHandle, status_read, &a);
 }

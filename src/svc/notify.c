@@ -104,7 +104,7 @@ void rtm__notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 	bool report;
 	while (rtm__notify_pop(n, &dest, &report))
 		rtm__obj_unpin_locked(rib, &dest->obj);
-	n->obj.dead = 1;
+	__atomic_store_n(&n->obj.dead, (uint8_t)1, __ATOMIC_RELEASE); /* read without the lock too */
 	rtm__free(n->ring);
 	n->ring = NULL;
 	n->cap = 0;
@@ -112,7 +112,7 @@ void rtm__notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 	if (n->marked) {
 		for (struct rtm_dest *d = rib->first_dest; d; d = d->next)
 			if (d->ext)
-				d->ext->marked &= ~bit;
+				__atomic_fetch_and(&d->ext->marked, ~bit, __ATOMIC_RELAXED);
 		n->marked = 0;
 	}
 	rib->notify[n->index] = NULL;

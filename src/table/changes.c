@@ -247,7 +247,7 @@ void rtm__notify_queue(struct rtm_rib *rib, struct rtm_dest *dest, const struct 
 	RTM_VIEW_SET any = ch->all | ch->best | ch->fwd;
 	if (!any)
 		return;
-	uint32_t marked = dest->ext ? dest->ext->marked : 0;
+	uint32_t marked = dest->ext ? __atomic_load_n(&dest->ext->marked, __ATOMIC_RELAXED) : 0;
 	for (uint32_t used = rib->notify_used; used; used &= used - 1) {
 		struct rtm_notify *n = rib->notify[__builtin_ctz(used)];
 		RTM_VIEW_SET hit = 0;
@@ -271,4 +271,10 @@ size_t rtm__notify_queued(const struct rtm_rib *rib)
 	for (uint32_t used = rib->notify_used; used; used &= used - 1)
 		total += rtm__notify_count(rib->notify[__builtin_ctz(used)]);
 	return total;
+}
+
+bool rtm__notify_is_marked(const struct rtm_notify *n, const struct rtm_dest *dest)
+{
+	const struct rtm_dest_ext *ext = __atomic_load_n(&dest->ext, __ATOMIC_ACQUIRE);
+	return ext && (__atomic_load_n(&ext->marked, __ATOMIC_RELAXED) & rtm__notify_bit(n));
 }

@@ -75,6 +75,9 @@ bool rtm__notify_pop(struct rtm_notify *n, struct rtm_dest **dest, bool *report)
 void rtm__notify_ignore(struct rtm_notify *n, struct rtm_dest *dest);
 /* Is dest queued for n, and not ignored?  Any lock, or none. */
 bool rtm__notify_is_queued(const struct rtm_notify *n, const struct rtm_dest *dest);
+/* Is dest marked for n?  Any lock, or none (marks change with atomic
+ * read-modify-writes under rib->lock exclusive). */
+bool rtm__notify_is_marked(const struct rtm_notify *n, const struct rtm_dest *dest);
 
 /* A destination changed as ch says: queue it for every registration that
  * asked for such a change.  Never fails.  rib->lock exclusive.  Costs one
