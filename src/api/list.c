@@ -30,6 +30,7 @@ DWORD WINAPI RtmCreateRouteList(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_ROUTE_LIST_
 	} else {
 		list->owner = caller;
 		rtm__link_init(&list->items);
+		pthread_mutex_init(&list->mutex, NULL);
 		rtm__link_add_tail(&caller->lists, &list->owner_link);
 		rib->stats.lists++;
 		*RouteListHandle = rtm__rib_handle(rib, &list->obj);
@@ -104,10 +105,12 @@ DWORD WINAPI RtmCreateRouteListEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LI
 			/* The cursor starts at the head: everything is ahead of it. */
 			rtm__link_init(&en->u.list.cursor.link);
 			struct rtm_link *head = &list->items;
+			pthread_mutex_lock(&list->mutex);
 			en->u.list.cursor.link.next = head->next;
 			en->u.list.cursor.link.prev = head;
 			head->next->prev = &en->u.list.cursor.link;
 			head->next = &en->u.list.cursor.link;
+			pthread_mutex_unlock(&list->mutex);
 			*RtmEnumHandle = rtm__rib_handle(rib, &en->obj);
 		}
 	}
@@ -115,56 +118,64 @@ DWORD WINAPI RtmCreateRouteListEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LI
 	return rtm__win32(err);
 }
 
+/* Takes no lock a writer of the table holds: the walk holds the list's
+ * mutex, inside an epoch section (svc/routelist.c). */
+struct list_enum_args {
+	HANDLE h;
+	PUINT num;
+	PRTM_ROUTE_HANDLE out;
+};
+
+static int list_enum_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+{
+	(void)reap;
+	struct list_enum_args *a = arg;
+	struct rtm_enum *en = rtm__enum_of_caller_optimistic(rib, caller, a->h, RTM_ENUM_KIND_LIST);
+	if (!en)
+		return RTM_EHANDLE;
+	if (!a->num || (*a->num && !a->out) || *a->num > rib->cfg.max_handles_in_enum)
+		return RTM_EINVAL;
+	UINT cap = *a->num, n = 0;
+	struct rtm_route_list *list = __atomic_load_n(&en->u.list.list, __ATOMIC_RELAXED);
+	if (list) {
+		pthread_mutex_lock(&list->mutex);
+		/* Still this list's (a deletion of the list or of the
+		 * enumeration clears it, holding the mutex)? */
+		if (__atomic_load_n(&en->u.list.list, __ATOMIC_RELAXED) == list) {
+			struct rtm_link *cur = &en->u.list.cursor.link;
+			struct rtm_link *pos = cur->next;
+			struct rtm_link *last = cur->prev;
+			while (n < cap && pos != &list->items) {
+				struct rtm_list_item *item = rtm_container_of(pos, struct rtm_list_item, link);
+				if (!item->cursor) {
+					/* In the list, so not freed: a route leaves its
+					 * list before it goes. */
+					struct rtm_route_ext *ext =
+						rtm_container_of(item, struct rtm_route_ext, list_item);
+					rtm__obj_ref(&ext->self->obj);
+					a->out[n++] = rtm__rib_handle(rib, &ext->self->obj);
+				}
+				last = pos;
+				pos = pos->next;
+			}
+			/* Move the cursor after the last item looked at. */
+			rtm__link_unlink(cur);
+			cur->prev = last;
+			cur->next = last->next;
+			last->next->prev = cur;
+			last->next = cur;
+		}
+		pthread_mutex_unlock(&list->mutex);
+	}
+	*a->num = n;
+	return 0;
+}
+
 DWORD WINAPI RtmGetListEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle,
 				  PUINT NumRoutes, PRTM_ROUTE_HANDLE RouteHandles)
 {
-	struct rtm_entity *caller;
-	/* Exclusive: the cursor moves. */
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, true);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = 0;
-	struct rtm_enum *en = rtm__enum_of_caller(rib, caller, EnumHandle, RTM_ENUM_KIND_LIST);
-	if (!en) {
-		err = RTM_EHANDLE;
-		goto out;
-	}
-	if (!NumRoutes || (*NumRoutes && !RouteHandles)) {
-		err = RTM_EINVAL;
-		goto out;
-	}
-	if (*NumRoutes > rib->cfg.max_handles_in_enum) {
-		err = RTM_EINVAL;
-		goto out;
-	}
-	UINT cap = *NumRoutes, n = 0;
-	struct rtm_route_list *list = en->u.list.list;
-	if (list) {
-		struct rtm_link *cur = &en->u.list.cursor.link;
-		struct rtm_link *pos = cur->next;
-		struct rtm_link *last = cur->prev;
-		while (n < cap && pos != &list->items) {
-			struct rtm_list_item *item = rtm_container_of(pos, struct rtm_list_item, link);
-			if (!item->cursor) {
-				struct rtm_route_ext *ext =
-					rtm_container_of(item, struct rtm_route_ext, list_item);
-				rtm__obj_ref(&ext->self->obj);
-				RouteHandles[n++] = rtm__rib_handle(rib, &ext->self->obj);
-			}
-			last = pos;
-			pos = pos->next;
-		}
-		/* Move the cursor after the last item looked at. */
-		rtm__link_unlink(cur);
-		cur->prev = last;
-		cur->next = last->next;
-		last->next->prev = cur;
-		last->next = cur;
-	}
-	*NumRoutes = n;
-out:
-	rtm__leave(rib);
-	return rtm__win32(err);
+	struct list_enum_args a = { EnumHandle, NumRoutes, RouteHandles };
+	return rtm__read(RtmRegHandle, list_enum_read, &a);
 }
 
 DWORD WINAPI RtmDeleteRouteList(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ROUTE_LIST_HANDLE RouteListHandle)

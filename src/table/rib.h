@@ -110,6 +110,10 @@ struct rtm_route_list {
 	struct rtm_link owner_link;  /* in owner->lists */
 	struct rtm_link items;       /* routes (rtm_route_ext.list_item) and enumeration cursors */
 	size_t count;
+	/* A leaf, held over every change of items (and count) and by an
+	 * enumeration's walk, which takes no RIB lock (api/list.c); writers
+	 * take it under rib->lock exclusive. */
+	pthread_mutex_t mutex;
 };
 
 /* An entry of a client route list: a route, or an enumeration's cursor. */

@@ -657,13 +657,18 @@ void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list)
 	if (ext->list == list)
 		return;
 	if (ext->list) {
+		struct rtm_route_list *old = ext->list;
+		pthread_mutex_lock(&old->mutex);
 		rtm__link_unlink(&ext->list_item.link);
-		ext->list->count--;
+		old->count--;
+		pthread_mutex_unlock(&old->mutex);
 		ext->list = NULL;
 	}
 	if (list) {
+		pthread_mutex_lock(&list->mutex);
 		rtm__link_add_tail(&list->items, &ext->list_item.link);
 		list->count++;
+		pthread_mutex_unlock(&list->mutex);
 		ext->list = list;
 	}
 }
