@@ -87,8 +87,48 @@ DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO Nex
 	return rtm__win32(err);
 }
 
+/*
+ * RtmFindNextHop finds the caller's own next hop without a lock, in its
+ * sorted array read at one moment (table/nexthop.c).  Only a miss takes the
+ * shared lock, to tell "someone else's" (ERROR_ACCESS_DENIED) from "none"
+ * by looking through the other entities' arrays.
+ */
+struct find_args {
+	PRTM_NEXTHOP_INFO info;
+	PRTM_NEXTHOP_HANDLE h;
+	PRTM_NEXTHOP_INFO *ptr;
+};
+
+static int find_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+{
+	struct find_args *a = arg;
+	if (!a->info || rtm__netaddr_check(&a->info->NextHopAddress, rib->family, rib->width))
+		return RTM_EINVAL;
+	struct rtm_nexthop *nh;
+	int err = rtm__nexthop_find_query(rib, caller, a->info, a->h != NULL, &nh, reap);
+	if (err)
+		return err;
+	if (a->h)
+		*a->h = rtm__rib_handle(rib, &nh->obj);
+	if (a->ptr)
+		*a->ptr = &nh->info;
+	return 0;
+}
+
+static DWORD find_locked(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo,
+			 PRTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_INFO *NextHopPointer);
+
 DWORD WINAPI RtmFindNextHop(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo,
 			    PRTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_INFO *NextHopPointer)
+{
+	struct find_args a = { NextHopInfo, NextHopHandle, NextHopPointer };
+	DWORD rc = rtm__read(RtmRegHandle, find_read, &a);
+	return rc == ERROR_NOT_FOUND ? find_locked(RtmRegHandle, NextHopInfo, NextHopHandle, NextHopPointer) : rc;
+}
+
+/* The whole answer under the shared lock (the miss of RtmFindNextHop). */
+static DWORD find_locked(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo,
+			 PRTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_INFO *NextHopPointer)
 {
 	struct rtm_entity *caller;
 	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
@@ -235,25 +275,32 @@ DWORD WINAPI RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_
 	return rtm__win32(rtm__rib_release(caller->rib, items, 2));
 }
 
+struct pointer_args {
+	HANDLE h;
+	PRTM_NEXTHOP_INFO *out;
+};
+
+static int pointer_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+{
+	(void)reap;
+	struct pointer_args *a = arg;
+	struct rtm_nexthop *nh = (struct rtm_nexthop *)rtm__rib_lookup_optimistic(rib, a->h, RTM_HT_NEXTHOP);
+	if (!nh)
+		return RTM_EHANDLE;
+	if (nh->owner != caller) /* set when it was made, before its handle */
+		return RTM_EACCES;
+	if (!a->out)
+		return RTM_EINVAL;
+	*a->out = &nh->info;
+	return 0;
+}
+
+/* Lock-free: the record's address, which the caller's handle keeps. */
 DWORD WINAPI RtmGetNextHopPointer(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,
 				  PRTM_NEXTHOP_INFO *NextHopPointer)
 {
-	struct rtm_entity *caller;
-	struct rtm_rib *rib = rtm__enter(RtmRegHandle, &caller, false);
-	if (!rib)
-		return ERROR_INVALID_HANDLE;
-	int err = 0;
-	struct rtm_obj *obj = rtm__rib_lookup(rib, NextHopHandle, RTM_HT_NEXTHOP);
-	if (!obj)
-		err = RTM_EHANDLE;
-	else if (((struct rtm_nexthop *)obj)->owner != caller)
-		err = RTM_EACCES;
-	else if (!NextHopPointer)
-		err = RTM_EINVAL;
-	else
-		*NextHopPointer = &((struct rtm_nexthop *)obj)->info;
-	rtm__leave(rib);
-	return rtm__win32(err);
+	struct pointer_args a = { NextHopHandle, NextHopPointer };
+	return rtm__read(RtmRegHandle, pointer_read, &a);
 }
 
 DWORD WINAPI RtmLockNextHop(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle,

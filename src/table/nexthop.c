@@ -457,3 +457,32 @@ int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rt
 		return 0;
 	}
 }
+
+int rtm__nexthop_find_query(struct rtm_rib *rib, const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info, bool ref,
+			    struct rtm_nexthop **out, struct rtm_reap_list *reap)
+{
+	struct rtm_nexthop_cursor c = { .from = info->NextHopAddress, .ifindex = info->InterfaceIndex };
+	normalise(&c.from);
+	for (unsigned tries = 0;; tries++) {
+		if (tries % 64 == 63)
+			sched_yield();
+		struct rtm_nexthop *nh;
+		uint32_t seq, k;
+		bool end;
+		if (enum_read(e, &c, &nh, 1, &k, &end, &seq) || rtm__seq_changed(&e->nh_seq, seq))
+			continue;
+		if (k == 0 || key_cmp(&c.from, c.ifindex, nh) != 0)
+			return RTM_ENOENT;
+		if (ref) {
+			if (RTM_REAP_LIST_MAX - reap->n < 1)
+				return RTM_ENOMORE;
+			atomic_fetch_add_explicit(&nh->obj.crefs, 1, memory_order_seq_cst);
+			if (rtm__seq_changed(&e->nh_seq, seq)) {
+				rtm__reap_give_back(rib, &nh->obj, RTM_HT_NEXTHOP, reap);
+				continue;
+			}
+		}
+		*out = nh;
+		return 0;
+	}
+}
