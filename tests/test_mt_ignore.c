@@ -17,14 +17,8 @@
 #define TL_TIMEOUT_S 120
 #include "rtmtest.h"
 
-#if defined(TL_ASAN) || defined(__SANITIZE_THREAD__)
+#ifdef TL_SLOW
 enum { ROUNDS = 3000 };
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-enum { ROUNDS = 3000 };
-#else
-enum { ROUNDS = 20000 };
-#endif
 #else
 enum { ROUNDS = 20000 };
 #endif

@@ -18,14 +18,8 @@
 #include "rtmtest.h"
 
 enum { STABLE = 40, CHURN = 60 };
-#if defined(TL_ASAN) || defined(__SANITIZE_THREAD__)
+#ifdef TL_SLOW
 enum { OPS = 20000 };
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-enum { OPS = 20000 };
-#else
-enum { OPS = 100000 };
-#endif
 #else
 enum { OPS = 100000 };
 #endif

@@ -27,14 +27,7 @@
 
 #include <sched.h>
 
-#if defined(TL_ASAN) || defined(__SANITIZE_THREAD__)
-#define SLOW 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SLOW 1
-#endif
-#endif
-#ifdef SLOW
+#ifdef TL_SLOW
 enum { WRITER_OPS = 20000, READER_MIN = 20000, READER_MAX = 200000 };
 #else
 enum { WRITER_OPS = 60000, READER_MIN = 60000, READER_MAX = 1000000 };

@@ -31,15 +31,8 @@
 #define TL_TIMEOUT_S 120 /* a deadlock fails the test; it takes seconds */
 #include "rtmtest.h"
 
-#if defined(TL_ASAN) || defined(__SANITIZE_THREAD__)
-#define SLOW 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SLOW 1
-#endif
-#endif
 enum { N = 2000 }; /* /24s of A (at most 2048: the metric keeps 2i+1 in 12 bits) */
-#ifdef SLOW
+#ifdef TL_SLOW
 enum { WRITER_OPS = 30000, READER_MIN = 10000, READER_MAX = 100000 };
 #else
 enum { WRITER_OPS = 80000, READER_MIN = 30000, READER_MAX = 400000 };

@@ -55,6 +55,15 @@
 #ifdef TL_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
+/* Under a sanitizer that slows a run down many times (AddressSanitizer,
+ * ThreadSanitizer): stress tests run fewer rounds. */
+#if defined(TL_ASAN) || defined(__SANITIZE_THREAD__)
+#define TL_SLOW 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TL_SLOW 1
+#endif
+#endif
 
 /* The check counter is atomic: the stress tests CHECK from several threads. */
 static _Atomic int tl_failed_checks;

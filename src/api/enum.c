@@ -131,7 +131,7 @@ RTM_OPTIMISTIC static bool in_range(const struct rtm_table_enum *t, const struct
 /* Common start of the Get calls, which take no lock a writer holds: an
  * epoch section, the caller's enumeration of `kind`, the capacity checked,
  * and the enumeration's mutex taken (two threads on one enumeration);
- * leave() undoes them and reaps what the call gave back.  NULL with *rc
+ * finish() undoes them and reaps what the call gave back.  NULL with *rc
  * and nothing held on failure. */
 static struct rtm_rib *enter_enum(RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h, unsigned kind, PUINT num,
 				  const void *buf, struct rtm_entity **caller, struct rtm_enum **en, DWORD *rc,
@@ -158,11 +158,25 @@ static struct rtm_rib *enter_enum(RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h, unsi
 	return rib;
 }
 
-static void leave(struct rtm_rib *rib, struct rtm_enum *en, struct rtm_reap_list *reap)
+/* The common end of the Get calls: unless the call pauses (to go on after
+ * leaving, as below), the count, and the end of the enumeration when it got
+ * nothing at its end (items never come with ERROR_NO_MORE_ITEMS,
+ * docs/API-NOTES.md); then the exit.  True when the call pauses. */
+static bool finish(struct rtm_rib *rib, struct rtm_enum *en, struct rtm_reap_list *reap, bool pause, UINT got,
+		   UINT cap, bool end, PUINT num, DWORD *rc)
 {
+	struct rtm_table_enum *t = &en->u.table;
+	if (!pause) {
+		*num = got;
+		if (*rc == NO_ERROR && got == 0 && (cap || t->done) && end) {
+			t->done = true;
+			*rc = ERROR_NO_MORE_ITEMS;
+		}
+	}
 	pthread_mutex_unlock(&en->u.table.mutex);
 	rtm__epoch_exit();
 	rtm__rib_reap_list(rib, reap);
+	return pause;
 }
 
 /*
@@ -277,6 +291,17 @@ static struct rtm_dest *resume_lf(struct rtm_rib *rib, const struct rtm_table_en
 	return d && in_range_lf(t, d) ? d : NULL;
 }
 
+/* The destination the walk was at was freed under it: on from the last
+ * destination it examined (or the saved position). */
+static struct rtm_dest *reseek(struct rtm_rib *rib, struct rtm_table_enum *t, const struct rtm_dest *last,
+			       uint64_t last_freed)
+{
+	if (last)
+		remember_lf(rib, t, last, last_freed);
+	struct rtm_dest *d = rtm__dest_seek_optimistic(rib, t->key, t->len, t->after);
+	return d && in_range_lf(t, d) ? d : NULL;
+}
+
 DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE EnumHandle,
 			     PUINT NumDests, PRTM_DEST_INFO DestInfos)
 {
@@ -312,11 +337,7 @@ again:;
 		PRTM_DEST_INFO di = (void *)((char *)DestInfos + got * stride);
 		int e = rtm__dest_enum_one(rib, d, &f, di, &next, &taken, &reap);
 		if (e == RTM_ENOENT) {
-			/* Freed under the walk: on from the last destination seen. */
-			if (last)
-				remember_lf(rib, t, last, last_freed);
-			d = rtm__dest_seek_optimistic(rib, t->key, t->len, t->after);
-			d = d && in_range_lf(t, d) ? d : NULL;
+			d = reseek(rib, t, last, last_freed);
 			continue;
 		}
 		if (e == RTM_ENOMORE) {
@@ -337,16 +358,7 @@ again:;
 	if (last)
 		remember_lf(rib, t, last, last_freed);
 	bool end = !pause && !d;
-	if (!pause) {
-		*NumDests = got;
-		/* Items never come with ERROR_NO_MORE_ITEMS (see docs/API-NOTES.md). */
-		if (got == 0 && (cap || t->done) && end) {
-			t->done = true;
-			rc = ERROR_NO_MORE_ITEMS;
-		}
-	}
-	leave(rib, en, &reap);
-	if (pause)
+	if (finish(rib, en, &reap, pause, got, cap, end, NumDests, &rc))
 		goto again;
 	return rc;
 }
@@ -520,11 +532,7 @@ again:;
 			e = rtm__dest_enum_one(rib, d, NULL, NULL, &next, &taken, &reap);
 		}
 		if (e == RTM_ENOENT) {
-			/* Freed under the walk: on from the last destination seen. */
-			if (last)
-				remember_lf(rib, t, last, last_freed);
-			d = rtm__dest_seek_optimistic(rib, t->key, t->len, t->after);
-			d = d && in_range_lf(t, d) ? d : NULL;
+			d = reseek(rib, t, last, last_freed);
 			continue;
 		}
 		if (e == RTM_ENOMORE) {
@@ -543,15 +551,7 @@ again:;
 	}
 	if (last)
 		remember_lf(rib, t, last, last_freed);
-	if (!pause) {
-		*NumRoutes = got;
-		if (rc == NO_ERROR && got == 0 && (cap || t->done) && !d && !t->n_rest) {
-			t->done = true;
-			rc = ERROR_NO_MORE_ITEMS;
-		}
-	}
-	leave(rib, en, &reap);
-	if (pause)
+	if (finish(rib, en, &reap, pause, got, cap, !d && !t->n_rest, NumRoutes, &rc))
 		goto again;
 	return rc;
 }
@@ -618,15 +618,7 @@ again:;
 		t->nh_ifindex = c.ifindex;
 		t->after = c.after;
 	}
-	if (!pause) {
-		*NumNextHops = got;
-		if (got == 0 && (cap || t->done) && end) {
-			t->done = true;
-			rc = ERROR_NO_MORE_ITEMS;
-		}
-	}
-	leave(rib, en, &reap);
-	if (pause)
+	if (finish(rib, en, &reap, pause, got, cap, end, NumNextHops, &rc))
 		goto again;
 	return rc;
 }
