@@ -248,14 +248,15 @@ DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDL
 	if (rc != NO_ERROR || !a.need_stripe)
 		return rc;
 	struct rtm_entity *caller = rtm__caller(RtmRegHandle);
+	struct rtm_rib *rib = caller ? __atomic_load_n(&caller->rib, __ATOMIC_ACQUIRE) : NULL;
 	struct rtm_handle_parts parts;
-	if (!caller || rtm__handle_decode(NextHopHandle, &parts))
+	if (!rib || rtm__handle_decode(NextHopHandle, &parts))
 		return ERROR_INVALID_HANDLE;
 	unsigned stripe = rtm__stripe_of_slot(parts.slot);
-	bool taken = rtm__stripe_enter_shared(caller->rib, stripe);
+	bool taken = rtm__stripe_enter_shared(rib, stripe);
 	a.stripe_held = true;
 	rc = rtm__read(RtmRegHandle, nh_info_read, &a);
-	rtm__stripe_leave(caller->rib, stripe, taken);
+	rtm__stripe_leave(rib, stripe, taken);
 	return rc;
 }
 

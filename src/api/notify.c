@@ -124,8 +124,12 @@ DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 	struct rtm_rib *rib;
 	do {
 		struct rtm_entity *caller;
-		if (!(rib = rtm__enter_read(RtmRegHandle, &caller)))
-			return got ? NO_ERROR : ERROR_INVALID_HANDLE;
+		if (!(rib = rtm__enter_read(RtmRegHandle, &caller))) {
+			if (!got)
+				return ERROR_INVALID_HANDLE;
+			*NumDests = got; /* what the call gave before its caller went */
+			return NO_ERROR;
+		}
 		err = 0;
 		pause = false;
 		struct rtm_notify *n = rtm__notify_of_caller_optimistic(rib, caller, NotifyHandle);

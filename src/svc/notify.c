@@ -98,17 +98,23 @@ static bool notify_try_free(struct rtm_rib *rib, struct rtm_obj *obj)
 void rtm__notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 {
 	uint32_t bit = rtm__notify_bit(n);
-	/* A drainer that waits for the mutex finds it dead, and the ring gone. */
+	/* A drainer that waits for the mutex finds it dead, and the ring gone.
+	 * The entries are taken off under the mutex and their pins dropped
+	 * after it: an unpin may free a destination, and a free that finds no
+	 * memory for the limbo waits for readers, a drainer among them. */
 	pthread_mutex_lock(&n->drain);
-	struct rtm_dest *dest;
+	size_t first = n->head, end = n->tail, cap = n->cap;
+	struct rtm_dest **ring = n->ring, *dest;
 	bool report;
 	while (rtm__notify_pop(n, &dest, &report))
-		rtm__obj_unpin_locked(rib, &dest->obj);
+		; /* the slots keep the destinations */
 	__atomic_store_n(&n->obj.dead, (uint8_t)1, __ATOMIC_RELEASE); /* read without the lock too */
-	rtm__free(n->ring);
 	n->ring = NULL;
 	n->cap = 0;
 	pthread_mutex_unlock(&n->drain);
+	for (size_t i = first; i != end; i++)
+		rtm__obj_unpin_locked(rib, &ring[i % cap]->obj);
+	rtm__free(ring);
 	if (n->marked) {
 		for (struct rtm_dest *d = rib->first_dest; d; d = d->next)
 			if (d->ext)

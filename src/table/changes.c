@@ -238,8 +238,13 @@ bool rtm__notify_is_queued(const struct rtm_notify *n, const struct rtm_dest *de
 {
 	uint32_t bit = rtm__notify_bit(n);
 	const struct rtm_dest_ext *ext = __atomic_load_n(&dest->ext, __ATOMIC_ACQUIRE);
-	return (__atomic_load_n(&dest->pending, __ATOMIC_ACQUIRE) & bit) &&
-	       !(ext && (__atomic_load_n(&ext->ignored, __ATOMIC_RELAXED) & bit));
+	/* The ignored bit first: a drain clears pending and then ignored, so
+	 * a clear ignored bit read first is followed by the pending bit of
+	 * that moment or later, never by the pending bit of the entry the
+	 * drain is consuming as ignored. */
+	if (ext && (__atomic_load_n(&ext->ignored, __ATOMIC_ACQUIRE) & bit))
+		return false;
+	return (__atomic_load_n(&dest->pending, __ATOMIC_ACQUIRE) & bit) != 0;
 }
 
 void rtm__notify_queue(struct rtm_rib *rib, struct rtm_dest *dest, const struct rtm_dest_change *ch)

@@ -120,6 +120,13 @@ static struct rtm_nexthop *find_in(const struct rtm_entity *e, const RTM_NET_ADD
  * entity's count (nh_seq), and an array replaced or dropped goes through the
  * RIB's limbo, so a reader that saw it may finish reading it.
  */
+/* One entry of an array readers may be reading: a whole pointer, never a
+ * torn one (memmove promises no such thing). */
+static void slot_set(struct rtm_nexthop **arr, uint32_t i, struct rtm_nexthop *nh)
+{
+	__atomic_store_n(&arr[i], nh, __ATOMIC_RELAXED);
+}
+
 static void array_set(struct rtm_rib *rib, struct rtm_entity *e, struct rtm_nexthop **arr, uint32_t cap)
 {
 	struct rtm_nexthop **old = e->nexthops;
@@ -137,7 +144,8 @@ static void unlink_from_owner(struct rtm_entity *e, struct rtm_nexthop *nh)
 	if (!found || e->nexthops[i] != nh)
 		return;
 	rtm__seq_write_begin(&e->nh_seq);
-	memmove(&e->nexthops[i], &e->nexthops[i + 1], (e->n_nexthops - i - 1) * sizeof(nh));
+	for (uint32_t j = i; j + 1 < e->n_nexthops; j++)
+		slot_set(e->nexthops, j, e->nexthops[j + 1]);
 	e->n_nexthops--;
 	rtm__seq_write_end(&e->nh_seq);
 }
@@ -172,9 +180,10 @@ bool rtm__nexthop_try_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
 
 void rtm__nexthop_free(struct rtm_rib *rib, struct rtm_nexthop *nh)
 {
+	/* Killed before the remote destination goes (as a route, route.c). */
+	rtm__arena_kill(&rib->nexthop_arena, &nh->obj);
 	if (nh->remote)
 		rtm__obj_unpin_locked(rib, &nh->remote->obj);
-	rtm__arena_kill(&rib->nexthop_arena, &nh->obj);
 	rib->stats.nexthops--;
 	rtm__entity_unref(nh->owner);
 	/* Lock-free readers may still be looking at it (svc/release.c, the
@@ -303,8 +312,9 @@ int rtm__nexthop_add(struct rtm_rib *rib, struct rtm_entity *caller, const RTM_N
 	rtm__nexthop_update(rib, nh, info);
 	rtm__arena_publish(&rib->nexthop_arena, &nh->obj);
 	rtm__seq_write_begin(&caller->nh_seq);
-	memmove(&caller->nexthops[pos + 1], &caller->nexthops[pos], (caller->n_nexthops - pos) * sizeof(nh));
-	caller->nexthops[pos] = nh;
+	for (uint32_t j = caller->n_nexthops; j > pos; j--)
+		slot_set(caller->nexthops, j, caller->nexthops[j - 1]);
+	slot_set(caller->nexthops, pos, nh);
 	caller->n_nexthops++;
 	rtm__seq_write_end(&caller->nh_seq);
 	rib->stats.nexthops++;

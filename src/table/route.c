@@ -253,8 +253,16 @@ static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, s
 
 void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 {
+	/* Killed first: a lock-free reader that took references on what the
+	 * route names looks its handle up again after, and a next hop dropped
+	 * below is freed only after a full fence (lifetime.h), so one of the
+	 * two sees the other.  The next hops change inside the destination's
+	 * write, as every change of a route's fields does (route_read.c). */
+	rtm__arena_kill(&rib->route_arena, &route->obj);
 	struct rtm_route_spec none = { 0 };
+	bool opened = rtm__dest_write_begin(route->dest);
 	commit_spec(rib, route, &none, NULL); /* drops every next-hop reference */
+	rtm__dest_write_end(route->dest, opened);
 	if (route->ext) {
 		rtm__timerrec_cancel(rib, &route->ext->expiry);
 		if (route->ext->list)
@@ -264,7 +272,6 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	}
 	struct rtm_dest *dest = route->dest;
 	struct rtm_entity *owner = route->owner;
-	rtm__arena_kill(&rib->route_arena, &route->obj);
 	rib->stats.routes--;
 	/* Lock-free readers may still hold it (dest.h). */
 	rtm__limbo_retire(&rib->limbo, route, rtm__arena_free_cb, &rib->route_arena);

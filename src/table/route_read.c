@@ -42,6 +42,29 @@ struct route_pass {
 enum { ROUTE_AGAIN = 1 };
 _Static_assert(RTM_REAP_LIST_MAX >= 2 + RTM_MAX_NEXTHOPS, "a route's references fit a reap list");
 
+/*
+ * A route's next hops as one moment had them.  The count and the word after
+ * it (the one next hop, or a shared list's array: nhlist.c) are two fields
+ * that a writer changes together inside the destination's write (route.c),
+ * so they are checked against the destination's count, read before, ahead
+ * of any use: an array of another length, NULL, or a next hop's own memory
+ * is never indexed.  The word is copied (one next hop is returned from the
+ * copy); a list's array never changes once made and outlives the section.
+ * NULL: read again.
+ */
+RTM_OPTIMISTIC static struct rtm_nexthop *const *nexthops_read(const struct rtm_rib *rib, const struct rtm_route *r,
+							       const struct rtm_dest *d, uint16_t seq, unsigned *n,
+							       struct rtm_nexthop **one)
+{
+	unsigned k = r->n_nexthops;
+	__typeof__(r->nh) word = r->nh;
+	if (k > rib->cfg.max_next_hops_in_route || k > RTM_MAX_NEXTHOPS || rtm__seq16_changed(&d->node.aux, seq))
+		return NULL;
+	*n = k;
+	*one = word.one;
+	return k > 1 ? word.many : one;
+}
+
 /* One optimistic read of route r: 0, ROUTE_AGAIN, or RTM_EHANDLE (r is a
  * route still being made, which no valid handle names). */
 RTM_OPTIMISTIC static int route_read(const struct rtm_rib *rib, const struct rtm_route *r, struct route_pass *p)
@@ -60,10 +83,11 @@ RTM_OPTIMISTIC static int route_read(const struct rtm_rib *rib, const struct rtm
 	p->pref = r->pref;
 	p->views = r->views;
 	p->esi = r->entity_specific;
-	unsigned n = r->n_nexthops;
-	if (n > rib->cfg.max_next_hops_in_route || n > RTM_MAX_NEXTHOPS)
+	unsigned n;
+	struct rtm_nexthop *one;
+	struct rtm_nexthop *const *nh = nexthops_read(rib, r, p->dest, p->seq, &n, &one);
+	if (!nh)
 		return ROUTE_AGAIN;
-	struct rtm_nexthop *const *nh = n > 1 ? r->nh.many : &r->nh.one;
 	for (unsigned i = 0; i < n; i++)
 		p->nh[i] = nh[i];
 	p->n = n;
@@ -237,10 +261,12 @@ RTM_OPTIMISTIC static int exact_read(const struct rtm_rib *rib, const struct rtm
 	for (const struct rtm_route *r = d->routes; r && steps < ROUTE_STEPS; r = r->next, steps++) {
 		if (q->views && !(r->views & q->views))
 			continue;
-		unsigned n = r->n_nexthops;
-		if (n > rib->cfg.max_next_hops_in_route || n > RTM_MAX_NEXTHOPS)
+		unsigned n;
+		struct rtm_nexthop *one;
+		struct rtm_nexthop *const *nh = nexthops_read(rib, r, d, seq, &n, &one);
+		if (!nh)
 			return ROUTE_AGAIN;
-		struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, n > 1 ? r->nh.many : &r->nh.one };
+		struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, nh };
 		if (!rtm__route_parts_match(rib, &m, q->flags, q->criteria, q->ifindex))
 			continue;
 		int e = route_read(rib, r, p);
@@ -299,9 +325,10 @@ int rtm__route_exact_query(struct rtm_rib *rib, const struct rtm_route_match *q,
 
 /* ---- route enumerations (api/enum.c) ------------------------------------------- */
 
-/* Is r, a route of d (linked, or d's hold-down route), one f wants? */
+/* Is r, a route of d (linked, or d's hold-down route), one f wants?  seq:
+ * d's count, read before (false when it moved: the caller reads again). */
 RTM_OPTIMISTIC static bool wanted_read(const struct rtm_rib *rib, const struct rtm_route_filter *f,
-				       const struct rtm_dest *d, const struct rtm_route *r)
+				       const struct rtm_dest *d, uint16_t seq, const struct rtm_route *r)
 {
 	if (r->obj.dead) {
 		const struct rtm_dest_ext *ext = d->ext;
@@ -312,10 +339,12 @@ RTM_OPTIMISTIC static bool wanted_read(const struct rtm_rib *rib, const struct r
 	}
 	if (f->own && r->owner != f->own)
 		return false;
-	unsigned n = r->n_nexthops;
-	if (n > rib->cfg.max_next_hops_in_route || n > RTM_MAX_NEXTHOPS)
-		return false; /* torn: the count will not hold */
-	struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, n > 1 ? r->nh.many : &r->nh.one };
+	unsigned n;
+	struct rtm_nexthop *one;
+	struct rtm_nexthop *const *nh = nexthops_read(rib, r, d, seq, &n, &one);
+	if (!nh)
+		return false; /* torn: the count does not hold, and the caller sees it */
+	struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, nh };
 	return rtm__route_parts_match(rib, &m, f->match, f->criteria, f->ifindex);
 }
 
@@ -330,7 +359,7 @@ RTM_OPTIMISTIC static int one_read(const struct rtm_rib *rib, const struct rtm_r
 	*seq = rtm__seq16_read(&d->node.aux);
 	if (*seq & 1u)
 		return ROUTE_AGAIN;
-	*want = wanted_read(rib, f, d, r);
+	*want = wanted_read(rib, f, d, *seq, r);
 	return 0;
 }
 
@@ -352,7 +381,7 @@ RTM_OPTIMISTIC static int candidates_read(const struct rtm_rib *rib, const struc
 	unsigned steps = 0;
 	for (struct rtm_route *r = d->routes ? d->routes : hold; r && steps < ROUTE_STEPS;
 	     r = r == hold ? NULL : r->next ? r->next : hold, steps++) {
-		if (!wanted_read(rib, f, d, r))
+		if (!wanted_read(rib, f, d, *seq, r))
 			continue;
 		if (k < n_first)
 			first[k] = r;
