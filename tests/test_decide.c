@@ -18,13 +18,29 @@
 static struct rtm_entity ents[3];
 static struct rtm_nexthop nhs[4];
 static struct rtm_route routes[5];
-static struct rtm_nexthop *two_hops[2];
 
 static void set_nh(struct rtm_nexthop *nh, const char *addr, ULONG ifindex)
 {
 	memset(nh, 0, sizeof(*nh));
 	nh->info.NextHopAddress = rt_addr(addr, 32);
 	nh->info.InterfaceIndex = ifindex;
+}
+
+/* Next-hop lists as nhlist.c makes them (the routes here are built by
+ * hand); freed when build() starts over. */
+static struct rtm_nh_list *pool[16];
+static unsigned pool_used;
+
+static struct rtm_nh_list *nh_list(unsigned n, struct rtm_nexthop *a, struct rtm_nexthop *b)
+{
+	struct rtm_nh_list *l = calloc(1, sizeof(*l) + 2 * sizeof(l->nh[0]));
+	if (!l || pool_used == 16)
+		abort();
+	l->n = (uint16_t)n;
+	l->nh[0] = a;
+	l->nh[1] = b;
+	pool[pool_used++] = l;
+	return l;
 }
 
 static void set_route(struct rtm_route *r, struct rtm_entity *owner, struct rtm_nexthop *neighbour,
@@ -39,7 +55,7 @@ static void set_route(struct rtm_route *r, struct rtm_entity *owner, struct rtm_
 	r->views = views;
 	r->seq = seq;
 	r->n_nexthops = nh ? 1 : 0;
-	r->nh.one = nh;
+	r->nhl = nh_list(r->n_nexthops, nh, NULL);
 }
 
 /*
@@ -52,6 +68,8 @@ static void set_route(struct rtm_route *r, struct rtm_entity *owner, struct rtm_
  */
 static void build(void)
 {
+	while (pool_used)
+		free(pool[--pool_used]);
 	memset(ents, 0, sizeof(ents));
 	ents[0].info.EntityId.EntityProtocolId = 10;
 	ents[0].info.EntityId.EntityInstanceId = 1;
@@ -64,10 +82,8 @@ static void build(void)
 	set_nh(&nhs[2], "10.0.0.9", 1);
 	set_nh(&nhs[3], "10.0.0.1", 2);
 	set_route(&routes[0], &ents[0], NULL, NULL, 0, 1, 1);
-	two_hops[0] = &nhs[0];
-	two_hops[1] = &nhs[1];
 	routes[0].n_nexthops = 2;
-	routes[0].nh.many = two_hops;
+	routes[0].nhl = nh_list(2, &nhs[0], &nhs[1]);
 	set_route(&routes[1], &ents[0], NULL, &nhs[0], 0x10, 1, 2);
 	set_route(&routes[2], &ents[0], NULL, &nhs[0], 0, 1, 3);
 	set_route(&routes[3], &ents[1], &nhs[1], &nhs[0], 0, 1, 4);
@@ -140,7 +156,7 @@ static void test_cmp_is_an_order(void)
 	CHECK(rtm__decide_cmp(&twin, &routes[2]) > 0);
 	/* The next hop's interface separates equal addresses. */
 	struct rtm_route other_if = routes[2];
-	other_if.nh.one = &nhs[3];
+	other_if.nhl = nh_list(1, &nhs[3], NULL);
 	CHECK(rtm__decide_cmp(&routes[2], &other_if) < 0);
 }
 

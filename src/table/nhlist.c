@@ -1,43 +1,31 @@
 /*
  * nhlist.c — next-hop lists shared by routes.
  *
- * A route with more than one next hop names them through a list.  Routes
- * with the same next hops in the same order (the equal-cost paths of a
- * protocol's routes over the same neighbours, a full table learned over the
- * same pair of links) share one list, stored once per RIB with a count of
- * the routes that name it; a route with one next hop keeps it inline and
- * needs none.  Lists are found by a hash of their next hops in an open-chained
- * table that doubles when it holds more lists than buckets (a doubling that
- * fails leaves longer chains, never a failed add).  A list's array never
- * changes once made: a route that changes its next hops names another list.
- * A list no route names any more is unlinked at once and freed through the
- * RIB's limbo, since lock-free readers of a route may be reading its array.
+ * A route names its next hops through a list.  Routes with the same next
+ * hops in the same order (the routes a protocol learned over one neighbour,
+ * the equal-cost paths of a peer group) share one list, stored once per RIB
+ * with a count of the routes that name it; a full table learned over a
+ * handful of links has a handful of lists.  A route with none names the
+ * static empty list.  Lists are found by a hash of their next hops in an
+ * open-chained table that doubles when it holds more lists than buckets (a
+ * doubling that fails leaves longer chains, never a failed add).
  *
- * The list header sits before the array, so a route keeps one pointer (to
- * the array, what readers index) and the header is found from it.
+ * A list never changes once made: a route that changes its next hops names
+ * another list.  So a lock-free reader loads the route's one pointer and
+ * takes the count and the array from the list, which are always one
+ * moment's; a list no route names any more is unlinked at once and freed
+ * through the RIB's limbo.
  */
 #include "nhlist.h"
 
 #include "alloc.h"
 #include "epoch.h"
 
-#include <stddef.h>
 #include <string.h>
 
-struct rtm_nh_list {
-	struct rtm_nh_list *chain;    /* the next list of its bucket */
-	uint32_t refs;                /* routes that name it */
-	uint32_t hash;
-	uint16_t n;
-	struct rtm_nexthop *nh[];     /* what routes point to */
-};
+struct rtm_nh_list rtm__nhlist_none;
 
 enum { BUCKETS_MIN = 64 };
-
-static struct rtm_nh_list *list_of(struct rtm_nexthop **arr)
-{
-	return (struct rtm_nh_list *)(void *)((char *)arr - offsetof(struct rtm_nh_list, nh));
-}
 
 static uint32_t hash_of(struct rtm_nexthop *const *nh, unsigned n)
 {
@@ -66,15 +54,17 @@ static bool grow(struct rtm_nh_lists *t)
 	return true;
 }
 
-struct rtm_nexthop **rtm__nhlist_get(struct rtm_rib *rib, struct rtm_nexthop *const *nh, unsigned n)
+struct rtm_nh_list *rtm__nhlist_get(struct rtm_rib *rib, struct rtm_nexthop *const *nh, unsigned n)
 {
+	if (n == 0)
+		return &rtm__nhlist_none;
 	struct rtm_nh_lists *t = &rib->nhlists;
 	uint32_t h = hash_of(nh, n);
 	if (t->nbuckets) {
 		for (struct rtm_nh_list *l = t->buckets[h & (t->nbuckets - 1)]; l; l = l->chain)
 			if (l->hash == h && l->n == n && memcmp(l->nh, nh, n * sizeof(*nh)) == 0) {
 				l->refs++;
-				return l->nh;
+				return l;
 			}
 	}
 	if (!t->nbuckets && !grow(t))
@@ -91,13 +81,12 @@ struct rtm_nexthop **rtm__nhlist_get(struct rtm_rib *rib, struct rtm_nexthop *co
 	l->chain = t->buckets[h & (t->nbuckets - 1)];
 	t->buckets[h & (t->nbuckets - 1)] = l;
 	t->count++;
-	return l->nh;
+	return l;
 }
 
-void rtm__nhlist_put(struct rtm_rib *rib, struct rtm_nexthop **arr)
+void rtm__nhlist_put(struct rtm_rib *rib, struct rtm_nh_list *l)
 {
-	struct rtm_nh_list *l = list_of(arr);
-	if (--l->refs)
+	if (l == &rtm__nhlist_none || --l->refs)
 		return;
 	struct rtm_nh_lists *t = &rib->nhlists;
 	struct rtm_nh_list **p = &t->buckets[l->hash & (t->nbuckets - 1)];

@@ -142,19 +142,27 @@ struct rtm_route {
 	USHORT flags;
 	UCHAR flags1;
 	UCHAR state;                 /* RTM_ROUTE_STATE_* */
-	uint16_t n_nexthops;
+	uint16_t n_nexthops;         /* nhl->n, for writers */
 	PVOID entity_specific;
 	struct rtm_route_ext *ext;
 	uint64_t seq;                /* creation order: the last tie-break */
-	union {
-		struct rtm_nexthop *one;   /* n_nexthops <= 1 */
-		struct rtm_nexthop **many; /* n_nexthops > 1 */
-	} nh;
+	struct rtm_nh_list *nhl;     /* its next hops: a shared list that never changes (nhlist.c) */
+};
+
+/* A list of next hops, shared by the routes that have these next hops in
+ * this order, immutable once made (nhlist.c): a lock-free reader loads a
+ * route's nhl once and takes the count and the array from it. */
+struct rtm_nh_list {
+	struct rtm_nh_list *chain;   /* the next list of its hash bucket */
+	uint32_t refs;               /* routes that name it */
+	uint32_t hash;
+	uint16_t n;
+	struct rtm_nexthop *nh[];
 };
 
 static inline struct rtm_nexthop *const *rtm__route_nexthops(const struct rtm_route *r)
 {
-	return r->n_nexthops > 1 ? r->nh.many : &r->nh.one;
+	return r->nhl->nh;
 }
 
 /* Lazily allocated parts of a destination. */

@@ -191,10 +191,9 @@ int rtm__route_spec_from_info(struct rtm_rib *rib, struct rtm_entity *caller, co
 }
 
 /* Commits spec into route (unlinked from its destination meanwhile).
- * `many` is the shared list of spec's next hops, referenced (nhlist.h), when
- * it has more than one. */
+ * `list` is the shared list of spec's next hops, referenced (nhlist.h). */
 static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const struct rtm_route_spec *spec,
-			struct rtm_nexthop **many)
+			struct rtm_nh_list *list)
 {
 	/* Reference the new next hops before dropping the old ones: they may be
 	 * the same objects. */
@@ -204,17 +203,13 @@ static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const stru
 		rtm__nexthop_route_ref(spec->nexthops[i]);
 
 	struct rtm_nexthop *old_neighbour = route->neighbour;
-	struct rtm_nexthop *old_one = route->nh.one;
-	struct rtm_nexthop **old_many = route->n_nexthops > 1 ? route->nh.many : NULL;
-	unsigned old_n = route->n_nexthops;
+	struct rtm_nh_list *old = route->nhl;
 
 	route->neighbour = spec->neighbour;
 	route->n_nexthops = (uint16_t)spec->n_nexthops;
-	if (spec->n_nexthops > 1) {
-		route->nh.many = many;
-	} else {
-		route->nh.one = spec->n_nexthops ? spec->nexthops[0] : NULL;
-	}
+	/* One store: a lock-free reader takes the count and the next hops from
+	 * whichever list it loads (route_read.c). */
+	__atomic_store_n(&route->nhl, list, __ATOMIC_RELEASE);
 	route->pref = spec->pref;
 	route->views = spec->views;
 	route->flags = spec->flags;
@@ -223,13 +218,9 @@ static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const stru
 
 	if (old_neighbour)
 		rtm__nexthop_route_unref(rib, old_neighbour);
-	if (old_many) {
-		for (unsigned i = 0; i < old_n; i++)
-			rtm__nexthop_route_unref(rib, old_many[i]);
-		rtm__nhlist_put(rib, old_many);
-	} else if (old_n == 1) {
-		rtm__nexthop_route_unref(rib, old_one);
-	}
+	for (unsigned i = 0; i < old->n; i++)
+		rtm__nexthop_route_unref(rib, old->nh[i]);
+	rtm__nhlist_put(rib, old);
 }
 
 /* ---- route objects ---------------------------------------------------------- */
@@ -244,6 +235,7 @@ static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, s
 	route->owner = owner;
 	route->state = RTM_ROUTE_STATE_CREATED;
 	route->seq = ++rib->route_seq;
+	route->nhl = &rtm__nhlist_none;
 	rtm__obj_pin(&dest->obj);
 	rtm__entity_ref(owner);
 	rib->stats.routes++;
@@ -261,7 +253,7 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	rtm__arena_kill(&rib->route_arena, &route->obj);
 	struct rtm_route_spec none = { 0 };
 	bool opened = rtm__dest_write_begin(route->dest);
-	commit_spec(rib, route, &none, NULL); /* drops every next-hop reference */
+	commit_spec(rib, route, &none, &rtm__nhlist_none); /* drops every next-hop reference */
 	rtm__dest_write_end(route->dest, opened);
 	if (route->ext) {
 		rtm__timerrec_cancel(rib, &route->ext->expiry);
@@ -407,17 +399,13 @@ static struct rtm_route *find_existing(struct rtm_dest *dest, struct rtm_entity 
 int rtm__route_apply(struct rtm_rib *rib, struct rtm_route *route, const struct rtm_route_spec *spec, ULONG ttl,
 		 struct rtm_route_list *list, bool is_new, DWORD *change_flags)
 {
-	/* Next hops beyond one are named through a shared list (nhlist.c),
-	 * referenced here and given back if a later step fails. */
-	struct rtm_nexthop **many = NULL;
-	if (spec->n_nexthops > 1) {
-		many = rtm__nhlist_get(rib, spec->nexthops, spec->n_nexthops);
-		if (!many)
-			return RTM_ENOMEM;
-	}
+	/* The next hops are named through a shared list (nhlist.c), referenced
+	 * here and given back if a later step fails. */
+	struct rtm_nh_list *nhl = rtm__nhlist_get(rib, spec->nexthops, spec->n_nexthops);
+	if (!nhl)
+		return RTM_ENOMEM;
 	if ((list && !rtm__route_ext(route)) || (ttl != INFINITE && arm_expiry(rib, route, ttl))) {
-		if (many)
-			rtm__nhlist_put(rib, many);
+		rtm__nhlist_put(rib, nhl);
 		return RTM_ENOMEM;
 	}
 	if (ttl == INFINITE && route->ext)
@@ -430,7 +418,7 @@ int rtm__route_apply(struct rtm_rib *rib, struct rtm_route *route, const struct 
 	bool opened = rtm__dest_write_begin(dest);
 	if (!is_new)
 		dest_unlink(dest, route);
-	commit_spec(rib, route, spec, many);
+	commit_spec(rib, route, spec, nhl);
 	dest_link(dest, route);
 	if (list)
 		rtm__list_move(route, list);

@@ -42,27 +42,18 @@ struct route_pass {
 enum { ROUTE_AGAIN = 1 };
 _Static_assert(RTM_REAP_LIST_MAX >= 2 + RTM_MAX_NEXTHOPS, "a route's references fit a reap list");
 
-/*
- * A route's next hops as one moment had them.  The count and the word after
- * it (the one next hop, or a shared list's array: nhlist.c) are two fields
- * that a writer changes together inside the destination's write (route.c),
- * so they are checked against the destination's count, read before, ahead
- * of any use: an array of another length, NULL, or a next hop's own memory
- * is never indexed.  The word is copied (one next hop is returned from the
- * copy); a list's array never changes once made and outlives the section.
- * NULL: read again.
- */
+/* A route's next hops as one moment had them: one load of its list, which
+ * never changes and holds its own count (nhlist.c), so the count and the
+ * array always go together, whatever a writer does meanwhile.  NULL: the
+ * count is out of bounds (the route was being made): read again. */
 RTM_OPTIMISTIC static struct rtm_nexthop *const *nexthops_read(const struct rtm_rib *rib, const struct rtm_route *r,
-							       const struct rtm_dest *d, uint16_t seq, unsigned *n,
-							       struct rtm_nexthop **one)
+							       unsigned *n)
 {
-	unsigned k = r->n_nexthops;
-	__typeof__(r->nh) word = r->nh;
-	if (k > rib->cfg.max_next_hops_in_route || k > RTM_MAX_NEXTHOPS || rtm__seq16_changed(&d->node.aux, seq))
+	const struct rtm_nh_list *l = __atomic_load_n(&r->nhl, __ATOMIC_ACQUIRE);
+	if (!l || l->n > rib->cfg.max_next_hops_in_route || l->n > RTM_MAX_NEXTHOPS)
 		return NULL;
-	*n = k;
-	*one = word.one;
-	return k > 1 ? word.many : one;
+	*n = l->n;
+	return l->nh;
 }
 
 /* One optimistic read of route r: 0, ROUTE_AGAIN, or RTM_EHANDLE (r is a
@@ -84,8 +75,7 @@ RTM_OPTIMISTIC static int route_read(const struct rtm_rib *rib, const struct rtm
 	p->views = r->views;
 	p->esi = r->entity_specific;
 	unsigned n;
-	struct rtm_nexthop *one;
-	struct rtm_nexthop *const *nh = nexthops_read(rib, r, p->dest, p->seq, &n, &one);
+	struct rtm_nexthop *const *nh = nexthops_read(rib, r, &n);
 	if (!nh)
 		return ROUTE_AGAIN;
 	for (unsigned i = 0; i < n; i++)
@@ -262,8 +252,7 @@ RTM_OPTIMISTIC static int exact_read(const struct rtm_rib *rib, const struct rtm
 		if (q->views && !(r->views & q->views))
 			continue;
 		unsigned n;
-		struct rtm_nexthop *one;
-		struct rtm_nexthop *const *nh = nexthops_read(rib, r, d, seq, &n, &one);
+		struct rtm_nexthop *const *nh = nexthops_read(rib, r, &n);
 		if (!nh)
 			return ROUTE_AGAIN;
 		struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, nh };
@@ -325,10 +314,9 @@ int rtm__route_exact_query(struct rtm_rib *rib, const struct rtm_route_match *q,
 
 /* ---- route enumerations (api/enum.c) ------------------------------------------- */
 
-/* Is r, a route of d (linked, or d's hold-down route), one f wants?  seq:
- * d's count, read before (false when it moved: the caller reads again). */
+/* Is r, a route of d (linked, or d's hold-down route), one f wants? */
 RTM_OPTIMISTIC static bool wanted_read(const struct rtm_rib *rib, const struct rtm_route_filter *f,
-				       const struct rtm_dest *d, uint16_t seq, const struct rtm_route *r)
+				       const struct rtm_dest *d, const struct rtm_route *r)
 {
 	if (r->obj.dead) {
 		const struct rtm_dest_ext *ext = d->ext;
@@ -340,10 +328,9 @@ RTM_OPTIMISTIC static bool wanted_read(const struct rtm_rib *rib, const struct r
 	if (f->own && r->owner != f->own)
 		return false;
 	unsigned n;
-	struct rtm_nexthop *one;
-	struct rtm_nexthop *const *nh = nexthops_read(rib, r, d, seq, &n, &one);
+	struct rtm_nexthop *const *nh = nexthops_read(rib, r, &n);
 	if (!nh)
-		return false; /* torn: the count does not hold, and the caller sees it */
+		return false; /* being made: the count does not hold, and the caller sees it */
 	struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, nh };
 	return rtm__route_parts_match(rib, &m, f->match, f->criteria, f->ifindex);
 }
@@ -359,7 +346,7 @@ RTM_OPTIMISTIC static int one_read(const struct rtm_rib *rib, const struct rtm_r
 	*seq = rtm__seq16_read(&d->node.aux);
 	if (*seq & 1u)
 		return ROUTE_AGAIN;
-	*want = wanted_read(rib, f, d, *seq, r);
+	*want = wanted_read(rib, f, d, r);
 	return 0;
 }
 
@@ -381,7 +368,7 @@ RTM_OPTIMISTIC static int candidates_read(const struct rtm_rib *rib, const struc
 	unsigned steps = 0;
 	for (struct rtm_route *r = d->routes ? d->routes : hold; r && steps < ROUTE_STEPS;
 	     r = r == hold ? NULL : r->next ? r->next : hold, steps++) {
-		if (!wanted_read(rib, f, d, *seq, r))
+		if (!wanted_read(rib, f, d, r))
 			continue;
 		if (k < n_first)
 			first[k] = r;

@@ -378,27 +378,33 @@ static void test_shared_nexthop_lists(void)
 	struct rtm_route *r2 = add_n(rib, e, "11.0.0.0", 8, 10, 1, u, abc, 3, INFINITE, NULL);
 	struct rtm_route *r3 = add_n(rib, e, "12.0.0.0", 8, 10, 1, u, acb, 3, INFINITE, NULL);
 	REQUIRE(r1 && r2 && r3);
-	CHECK(r1->nh.many == r2->nh.many); /* stored once */
-	CHECK(r3->nh.many != r1->nh.many); /* another order, another list */
-	CHECK(r1->nh.many[0] == a && r1->nh.many[1] == b && r1->nh.many[2] == c);
-	CHECK(r3->nh.many[1] == c && r3->nh.many[2] == b);
+	CHECK(r1->nhl == r2->nhl); /* stored once */
+	CHECK(r3->nhl != r1->nhl); /* another order, another list */
+	CHECK(r1->nhl->n == 3 && r1->nhl->nh[0] == a && r1->nhl->nh[1] == b && r1->nhl->nh[2] == c);
+	CHECK(r3->nhl->nh[1] == c && r3->nhl->nh[2] == b);
 	CHECK_U(rib->nhlists.count, 2);
 	CHECK_U(a->route_refs, 3);
 	/* r2 moves to other next hops: a new list; r1 keeps its own. */
 	CHECK(add_n(rib, e, "11.0.0.0", 8, 10, 1, u, abd, 3, INFINITE, NULL) == r2);
-	CHECK(r2->nh.many != r1->nh.many && r2->nh.many[2] == d);
-	CHECK(r1->nh.many[2] == c);
+	CHECK(r2->nhl != r1->nhl && r2->nhl->nh[2] == d);
+	CHECK(r1->nhl->nh[2] == c);
 	CHECK_U(rib->nhlists.count, 3);
 	/* The same next hops again: the same list, still one reference each. */
-	struct rtm_nexthop **before = r2->nh.many;
+	struct rtm_nh_list *before = r2->nhl;
 	CHECK(add_n(rib, e, "11.0.0.0", 8, 20, 1, u, abd, 3, INFINITE, NULL) == r2);
-	CHECK(r2->nh.many == before);
+	CHECK(r2->nhl == before);
 	CHECK_U(rib->nhlists.count, 3);
-	/* r1 goes down to one next hop (inline): its list goes with it. */
+	/* r1 and r3 go down to one next hop, the same: one list of one; r1's
+	 * list of three goes. */
 	CHECK(add(rib, e, "10.0.0.0", 8, 10, 1, u, a, INFINITE, NULL) == r1);
-	CHECK(r1->n_nexthops == 1 && r1->nh.one == a);
+	CHECK(add(rib, e, "12.0.0.0", 8, 10, 1, u, a, INFINITE, NULL) == r3);
+	CHECK(r1->n_nexthops == 1 && r1->nhl->n == 1 && r1->nhl->nh[0] == a && r3->nhl == r1->nhl);
 	CHECK_U(rib->nhlists.count, 2);
-	CHECK_U(b->route_refs, 2);
+	CHECK_U(b->route_refs, 1);
+	/* No next hop: the empty list, which is not counted. */
+	CHECK(add(rib, e, "12.0.0.0", 8, 10, 1, u, NULL, INFINITE, NULL) == r3);
+	CHECK(r3->nhl->n == 0 && r3->n_nexthops == 0);
+	CHECK_U(rib->nhlists.count, 2);
 	entity_end(rib, e);
 	CHECK_U(rib->nhlists.count, 0);
 	rib_end(rib);
