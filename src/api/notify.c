@@ -93,8 +93,8 @@ DWORD WINAPI RtmDeregisterFromChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
  * RtmGetChangedDests takes no lock a writer holds (table/changes.c): it
  * holds the registration's drain mutex, takes entries off the queue and
  * fills each destination's information as RtmGetDestInfo does, inside an
- * epoch section.  Each entry's pin goes while the call holds a reference of
- * its own, which it gives back through the reap list.  A queue left empty
+ * epoch section.  Each entry's pin goes after the information took its own
+ * reference; a destination left with none goes to the reap list.  A queue left empty
  * in a table that shrank a lot is shrunk afterwards, under the lock.
  */
 static void shrink(struct rtm_rib *rib, RTM_ENTITY_HANDLE reg, HANDLE h)
@@ -155,15 +155,21 @@ DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 				bool report;
 				if (!rtm__notify_pop(n, &d, &report))
 					break;
-				atomic_fetch_add_explicit(&d->obj.crefs, 1, memory_order_seq_cst);
-				(void)rtm__obj_unpin(&d->obj);
+				/* The entry's pin keeps the destination through the
+				 * query, which references it for the information. */
+				HANDLE h = rtm__rib_handle(rib, &d->obj);
 				if (report) {
-					q.h = rtm__rib_handle(rib, &d->obj);
+					q.h = h;
 					PRTM_DEST_INFO di = (void *)((char *)ChangedDests + got * stride);
 					if (rtm__dest_query(rib, &q, di, &reap) == 0)
 						got++;
 				}
-				rtm__reap_give_back(rib, &d->obj, RTM_HT_DEST, &reap);
+				/* Then the pin goes; left with nothing, the destination
+				 * may be freeable, which a writer decides (the reap). */
+				if (rtm__obj_unpin(&d->obj) == 0) {
+					reap.h[reap.n] = h;
+					reap.type[reap.n++] = RTM_HT_DEST;
+				}
 			}
 			if (!err && !pause) {
 				*NumDests = got;

@@ -103,7 +103,7 @@ void rtm__notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 	 * after it: an unpin may free a destination, and a free that finds no
 	 * memory for the limbo waits for readers, a drainer among them. */
 	pthread_mutex_lock(&n->drain);
-	size_t first = n->head, end = n->tail, cap = n->cap;
+	size_t slot = n->head_slot, left = n->tail - n->head, cap = n->cap;
 	struct rtm_dest **ring = n->ring, *dest;
 	bool report;
 	while (rtm__notify_pop(n, &dest, &report))
@@ -112,8 +112,11 @@ void rtm__notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 	n->ring = NULL;
 	n->cap = 0;
 	pthread_mutex_unlock(&n->drain);
-	for (size_t i = first; i != end; i++)
-		rtm__obj_unpin_locked(rib, &ring[i % cap]->obj);
+	for (; left; left--) {
+		rtm__obj_unpin_locked(rib, &ring[slot]->obj);
+		if (++slot == cap)
+			slot = 0;
+	}
 	rtm__free(ring);
 	if (n->marked) {
 		for (struct rtm_dest *d = rib->first_dest; d; d = d->next)

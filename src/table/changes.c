@@ -100,9 +100,10 @@
  *     the writer's change: it queues the destination again;
  *   - visible is an atomic count; the drainer may count an entry off just
  *     before the writer that revived it counts it on, so it is signed.
- * The pin of a drained entry is dropped without the lock while the drainer
- * holds a reference of its own, which it gives back through the reap list
- * (svc/release.c), so a destination is still freed only under the lock.
+ * The pin of a drained entry is dropped without the lock once the
+ * information given for it holds a reference of its own; a destination left
+ * with no reference goes to the reap list (svc/release.c), so it is still
+ * freed only under the lock.
  */
 #include "changes.h"
 
@@ -137,13 +138,18 @@ int rtm__notify_ring_resize(struct rtm_notify *n, size_t cap)
 	struct rtm_dest **ring = rtm__malloc(cap * sizeof(*ring));
 	if (!ring)
 		return RTM_ENOMEM;
-	for (size_t i = 0; i < count; i++)
-		ring[i] = n->ring[(head + i) % n->cap];
+	for (size_t i = 0, j = n->head_slot; i < count; i++) {
+		ring[i] = n->ring[j];
+		if (++j == n->cap)
+			j = 0;
+	}
 	rtm__free(n->ring);
 	n->ring = ring;
 	n->cap = cap;
 	__atomic_store_n(&n->head, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&n->tail, count, __ATOMIC_RELAXED);
+	n->head_slot = 0;
+	n->tail_slot = count == cap ? 0 : count;
 	return 0;
 }
 
@@ -181,7 +187,9 @@ static void push(struct rtm_rib *rib, struct rtm_notify *n, struct rtm_dest *des
 	 * every queued entry is a distinct destination. */
 	size_t tail = n->tail;
 	assert(tail - __atomic_load_n(&n->head, __ATOMIC_ACQUIRE) < n->cap);
-	n->ring[tail % n->cap] = dest;
+	n->ring[n->tail_slot] = dest;
+	if (++n->tail_slot == n->cap)
+		n->tail_slot = 0;
 	rtm__obj_pin(&dest->obj);
 	__atomic_store_n(&n->tail, tail + 1, __ATOMIC_RELEASE);
 	/* Counted once it can be drained: a drainer that finds the queue
@@ -214,7 +222,9 @@ bool rtm__notify_pop(struct rtm_notify *n, struct rtm_dest **out, bool *report)
 	size_t head = n->head;
 	if (head == __atomic_load_n(&n->tail, __ATOMIC_ACQUIRE))
 		return false;
-	struct rtm_dest *dest = n->ring[head % n->cap];
+	struct rtm_dest *dest = n->ring[n->head_slot];
+	if (++n->head_slot == n->cap)
+		n->head_slot = 0;
 	__atomic_store_n(&n->head, head + 1, __ATOMIC_RELEASE);
 	uint32_t bit = rtm__notify_bit(n);
 	__atomic_fetch_and(&dest->pending, ~bit, __ATOMIC_SEQ_CST);

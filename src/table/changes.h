@@ -28,7 +28,7 @@ struct rtm_notify {
 	unsigned n_info_views;       /* ViewInfo entries per RTM_DEST_INFO */
 	PVOID context;               /* NotifyContext */
 	/* The queue: cap slots holding the entries [head, tail), indexes that
-	 * only grow (slot = index % cap).  Writers push under rib->lock
+	 * only grow (their slots: index % cap).  Writers push under rib->lock
 	 * exclusive; a drainer pops holding drain and no RIB lock; what changes
 	 * both ends (resizing the ring, removing the registration) holds both,
 	 * rib->lock first (changes.c). */
@@ -36,6 +36,7 @@ struct rtm_notify {
 	size_t cap;
 	size_t head;                 /* atomic; the drainer's */
 	size_t tail;                 /* atomic; the writers' */
+	size_t head_slot, tail_slot; /* head % cap and tail % cap, each side's own (no division) */
 	long visible;                /* atomic: entries not ignored (a moment at -1: changes.c) */
 	pthread_mutex_t drain;       /* a leaf */
 	size_t marked;               /* destinations it marked (an upper bound) */
