@@ -311,8 +311,8 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 again:;
 	struct rtm_entity *caller;
 	struct rtm_enum *en;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_DEST, NumDests, DestInfos, &caller, &en, &rc,
-					 &reap);
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_DEST, NumDests, DestInfos,
+					 &caller, &en, &rc, &reap);
 	if (!rib) {
 		if (!got)
 			return rc;
@@ -490,8 +490,8 @@ DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE En
 again:;
 	struct rtm_entity *caller;
 	struct rtm_enum *en;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_ROUTE, NumRoutes, RouteHandles, &caller, &en, &rc,
-					 &reap);
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_ROUTE, NumRoutes, RouteHandles,
+					 &caller, &en, &rc, &reap);
 	if (!rib) {
 		if (!got)
 			return rc;
@@ -594,8 +594,8 @@ DWORD WINAPI RtmGetEnumNextHops(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE 
 again:;
 	struct rtm_entity *caller;
 	struct rtm_enum *en;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_NEXTHOP, NumNextHops, NextHopHandles, &caller, &en, &rc,
-					 &reap);
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_NEXTHOP, NumNextHops, NextHopHandles,
+					 &caller, &en, &rc, &reap);
 	if (!rib) {
 		if (!got)
 			return rc;

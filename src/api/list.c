@@ -126,7 +126,8 @@ struct list_enum_args {
 	PRTM_ROUTE_HANDLE out;
 };
 
-static int list_enum_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg, struct rtm_reap_list *reap)
+static int list_enum_read(struct rtm_rib *rib, struct rtm_entity *caller, void *arg,
+			  struct rtm_reap_list *reap)
 {
 	(void)reap;
 	struct list_enum_args *a = arg;

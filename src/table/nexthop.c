@@ -77,8 +77,8 @@ static int key_cmp(const RTM_NET_ADDRESS *addr, ULONG ifindex, const struct rtm_
 }
 
 /* The index in arr[0, n) of the first next hop at or (after) past the key. */
-RTM_OPTIMISTIC static uint32_t seek_in(struct rtm_nexthop *const *arr, uint32_t n, const RTM_NET_ADDRESS *addr, ULONG ifindex,
-			bool after)
+RTM_OPTIMISTIC static uint32_t seek_in(struct rtm_nexthop *const *arr, uint32_t n, const RTM_NET_ADDRESS *addr,
+				       ULONG ifindex, bool after)
 {
 	uint32_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -431,8 +431,8 @@ RTM_OPTIMISTIC static int enum_read(const struct rtm_entity *e, const struct rtm
 	return 0;
 }
 
-int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rtm_nexthop_cursor *c, HANDLE *out,
-		      uint32_t max, uint32_t *n, bool *end, struct rtm_reap_list *reap)
+int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rtm_nexthop_cursor *c,
+		      HANDLE *out, uint32_t max, uint32_t *n, bool *end, struct rtm_reap_list *reap)
 {
 	uint32_t room = RTM_REAP_LIST_MAX - reap->n;
 	if (max > room)
@@ -468,8 +468,8 @@ int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rt
 	}
 }
 
-int rtm__nexthop_find_query(struct rtm_rib *rib, const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info, bool ref,
-			    struct rtm_nexthop **out, struct rtm_reap_list *reap)
+int rtm__nexthop_find_query(struct rtm_rib *rib, const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info,
+			    bool ref, struct rtm_nexthop **out, struct rtm_reap_list *reap)
 {
 	struct rtm_nexthop_cursor c = { .from = info->NextHopAddress, .ifindex = info->InterfaceIndex };
 	normalise(&c.from);

@@ -32,12 +32,12 @@ struct rtm_nexthop_cursor {
 	unsigned range_len;
 };
 struct rtm_reap_list;
-int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rtm_nexthop_cursor *c, HANDLE *out,
-		      uint32_t max, uint32_t *n, bool *end, struct rtm_reap_list *reap);
+int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rtm_nexthop_cursor *c,
+		      HANDLE *out, uint32_t max, uint32_t *n, bool *end, struct rtm_reap_list *reap);
 /* RtmFindNextHop of e's own next hop with info's key, the same way: 0 with
  * *out (referenced when ref), RTM_ENOENT, or RTM_ENOMORE (reap is full). */
-int rtm__nexthop_find_query(struct rtm_rib *rib, const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info, bool ref,
-			    struct rtm_nexthop **out, struct rtm_reap_list *reap);
+int rtm__nexthop_find_query(struct rtm_rib *rib, const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info,
+			    bool ref, struct rtm_nexthop **out, struct rtm_reap_list *reap);
 /* e's next hop with the key (address, interface) of info, or NULL. */
 struct rtm_nexthop *rtm__nexthop_find(const struct rtm_entity *e, const RTM_NEXTHOP_INFO *info);
 /* Creates caller's next hop with the key and fields of info (checked):
