@@ -13,6 +13,7 @@
 #include "notify.h"
 #include "release.h"
 
+#include <assert.h>
 #include <string.h>
 
 DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
@@ -161,12 +162,20 @@ DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NOTIFY_HANDL
 				if (report) {
 					q.h = h;
 					PRTM_DEST_INFO di = (void *)((char *)ChangedDests + got * stride);
-					if (rtm__dest_query(rib, &q, di, &reap) == 0)
-						got++;
+					if (rtm__dest_query(rib, &q, di, &reap)) {
+						/* Its reap list filled (a writer kept changing the
+						 * destination): put the entry back, pin and all,
+						 * reap, and report it first thing after. */
+						rtm__notify_carry(n, d);
+						pause = true;
+						break;
+					}
+					got++;
 				}
 				/* Then the pin goes; left with nothing, the destination
 				 * may be freeable, which a writer decides (the reap). */
 				if (rtm__obj_unpin(&d->obj) == 0) {
+					assert(reap.n < RTM_REAP_LIST_MAX);
 					reap.h[reap.n] = h;
 					reap.type[reap.n++] = RTM_HT_DEST;
 				}

@@ -42,9 +42,13 @@
  * back millions a second; a locked instruction costs several nanoseconds
  * even on a cached line).
  *
- * Concurrency: crefs moves under the shared RIB lock (readers give handles,
- * releases take them back); pins moves only under the exclusive lock, and
- * objects are freed only under it, after both counts are read as 0 there.
+ * Concurrency: both counts move with atomic read-modify-writes, crefs
+ * without any lock (lock-free readers give handles, releases take them
+ * back), pins mostly under the exclusive lock (a change drain drops an
+ * entry's pin without it); objects are freed only under the exclusive lock,
+ * after both counts are read as 0 there.  A thread that drops one count
+ * and reads the other does both seq_cst, so that of two threads dropping
+ * the last pin and the last reference at once, one sees the other's.
  */
 #ifndef RTM_HANDLE_H
 #define RTM_HANDLE_H
@@ -150,8 +154,8 @@ static inline void rtm__obj_pin(struct rtm_obj *obj)
 /* Both counts: 0 when nothing references the object. */
 static inline unsigned rtm__obj_refs(const struct rtm_obj *obj)
 {
-	return atomic_load_explicit(&obj->pins, memory_order_acquire) +
-	       atomic_load_explicit(&obj->crefs, memory_order_acquire);
+	return atomic_load_explicit(&obj->pins, memory_order_seq_cst) +
+	       atomic_load_explicit(&obj->crefs, memory_order_seq_cst);
 }
 
 /* Client references only: does the client side hold one to release? */
@@ -167,7 +171,7 @@ static inline long rtm__obj_unpin(struct rtm_obj *obj)
 		if (cur == 0)
 			return -1;
 	} while (!atomic_compare_exchange_weak_explicit(&obj->pins, &cur, cur - 1,
-							memory_order_acq_rel, memory_order_relaxed));
+							memory_order_seq_cst, memory_order_relaxed));
 	return (long)rtm__obj_refs(obj);
 }
 
@@ -178,7 +182,7 @@ static inline bool rtm__obj_claim(struct rtm_obj *obj)
 		if (cur == 0)
 			return false;
 	} while (!atomic_compare_exchange_weak_explicit(&obj->crefs, &cur, cur - 1,
-							memory_order_acq_rel, memory_order_relaxed));
+							memory_order_seq_cst, memory_order_relaxed));
 	return true;
 }
 

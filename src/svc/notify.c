@@ -104,7 +104,7 @@ void rtm__notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 	 * memory for the limbo waits for readers, a drainer among them. */
 	pthread_mutex_lock(&n->drain);
 	size_t slot = n->head_slot, left = n->tail - n->head, cap = n->cap;
-	struct rtm_dest **ring = n->ring, *dest;
+	struct rtm_dest **ring = n->ring, *dest, *carried = n->carry;
 	bool report;
 	while (rtm__notify_pop(n, &dest, &report))
 		; /* the slots keep the destinations */
@@ -112,6 +112,8 @@ void rtm__notify_remove(struct rtm_rib *rib, struct rtm_notify *n)
 	n->ring = NULL;
 	n->cap = 0;
 	pthread_mutex_unlock(&n->drain);
+	if (carried)
+		rtm__obj_unpin_locked(rib, &carried->obj);
 	for (; left; left--) {
 		rtm__obj_unpin_locked(rib, &ring[slot]->obj);
 		if (++slot == cap)

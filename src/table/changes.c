@@ -105,6 +105,12 @@
  *     lost when the writer trusted a clear ignored bit alone: test_mt_ignore);
  *   - visible is an atomic count; the drainer may count an entry off just
  *     before the writer that revived it counts it on, so it is signed.
+ * A drained entry whose destination the drain cannot read before it must
+ * pause (a writer keeps changing it, and each failed read fills the call's
+ * reap list) is put back at the head of the queue, in the registration's
+ * carry slot, pending bit set and counted again, and reported first after
+ * the pause: no change is lost to a full reap list.
+ *
  * The pin of a drained entry is dropped without the lock once the
  * information given for it holds a reference of its own; a destination left
  * with no reference goes to the reap list (svc/release.c), so it is still
@@ -233,13 +239,18 @@ static void enqueue(struct rtm_rib *rib, struct rtm_notify *n, struct rtm_dest *
 
 bool rtm__notify_pop(struct rtm_notify *n, struct rtm_dest **out, bool *report)
 {
-	size_t head = n->head;
-	if (head == __atomic_load_n(&n->tail, __ATOMIC_ACQUIRE))
-		return false;
-	struct rtm_dest *dest = n->ring[n->head_slot];
-	if (++n->head_slot == n->cap)
-		n->head_slot = 0;
-	__atomic_store_n(&n->head, head + 1, __ATOMIC_RELEASE);
+	struct rtm_dest *dest = n->carry;
+	if (dest) {
+		__atomic_store_n(&n->carry, (struct rtm_dest *)NULL, __ATOMIC_RELAXED);
+	} else {
+		size_t head = n->head;
+		if (head == __atomic_load_n(&n->tail, __ATOMIC_ACQUIRE))
+			return false;
+		dest = n->ring[n->head_slot];
+		if (++n->head_slot == n->cap)
+			n->head_slot = 0;
+		__atomic_store_n(&n->head, head + 1, __ATOMIC_RELEASE);
+	}
 	uint32_t bit = rtm__notify_bit(n);
 	__atomic_fetch_and(&dest->pending, ~bit, __ATOMIC_SEQ_CST);
 	struct rtm_dest_ext *ext = __atomic_load_n(&dest->ext, __ATOMIC_ACQUIRE);
@@ -248,6 +259,16 @@ bool rtm__notify_pop(struct rtm_notify *n, struct rtm_dest **out, bool *report)
 		__atomic_fetch_sub(&n->visible, 1, __ATOMIC_SEQ_CST);
 	*out = dest;
 	return true;
+}
+
+void rtm__notify_carry(struct rtm_notify *n, struct rtm_dest *dest)
+{
+	/* Queued again as if never taken: a writer that finds the bit set
+	 * coalesces into it (one that queued it anew meanwhile made a second
+	 * entry, in the ring, which is reported too), and it counts again. */
+	__atomic_fetch_or(&dest->pending, rtm__notify_bit(n), __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&n->visible, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&n->carry, dest, __ATOMIC_RELAXED);
 }
 
 void rtm__notify_ignore(struct rtm_notify *n, struct rtm_dest *dest)

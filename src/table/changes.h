@@ -37,6 +37,10 @@ struct rtm_notify {
 	size_t head;                 /* atomic; the drainer's */
 	size_t tail;                 /* atomic; the writers' */
 	size_t head_slot, tail_slot; /* head % cap and tail % cap, each side's own (no division) */
+	/* An entry a drain took off but could not report yet (its information
+	 * could not be read before the drain had to pause): the head of the
+	 * queue, ahead of the ring, with the entry's pin.  The drain's. */
+	struct rtm_dest *carry;
 	long visible;                /* atomic: entries not ignored (a moment at -1: changes.c) */
 	pthread_mutex_t drain;       /* a leaf */
 	size_t marked;               /* destinations it marked (an upper bound) */
@@ -46,7 +50,8 @@ struct rtm_notify {
 static inline size_t rtm__notify_count(const struct rtm_notify *n)
 {
 	size_t head = __atomic_load_n(&n->head, __ATOMIC_ACQUIRE);
-	return __atomic_load_n(&n->tail, __ATOMIC_ACQUIRE) - head;
+	return __atomic_load_n(&n->tail, __ATOMIC_ACQUIRE) - head +
+	       (__atomic_load_n(&n->carry, __ATOMIC_RELAXED) != NULL);
 }
 
 static inline uint32_t rtm__notify_bit(const struct rtm_notify *n)
@@ -72,6 +77,9 @@ void rtm__notify_update_room(struct rtm_rib *rib);
  * entry was ignored.  The caller drops the entry's pin (after using the
  * destination). */
 bool rtm__notify_pop(struct rtm_notify *n, struct rtm_dest **dest, bool *report);
+/* Puts back dest, just popped for a report the drain could not make: it is
+ * queued again, at the head (n->carry), with the pin it had.  n->drain. */
+void rtm__notify_carry(struct rtm_notify *n, struct rtm_dest *dest);
 /* RtmIgnoreChangedDests of dest for n: rib->lock exclusive and n->drain. */
 void rtm__notify_ignore(struct rtm_notify *n, struct rtm_dest *dest);
 /* Is dest queued for n, and not ignored?  Any lock, or none. */

@@ -226,7 +226,7 @@ struct rtm_rib {
 	 * table) and trie branch nodes (slab.h) live, and the memory lock-free
 	 * readers may still see (epoch.h); rib->lock exclusive. */
 	struct rtm_arena dest_arena, route_arena, nexthop_arena;
-	/* The next-hop lists of routes with more than one (nhlist.c). */
+	/* The next-hop lists the routes name (nhlist.c). */
 	struct rtm_nh_lists {
 		struct rtm_nh_list **buckets;
 		uint32_t nbuckets, count;
