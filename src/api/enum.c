@@ -134,13 +134,13 @@ RTM_OPTIMISTIC static bool in_range(const struct rtm_table_enum *t, const struct
  * finish() undoes them and reaps what the call gave back.  NULL with *rc
  * and nothing held on failure. */
 static struct rtm_rib *enter_enum(RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h, unsigned kind, PUINT num,
-				  const void *buf, struct rtm_entity **caller, struct rtm_enum **en, DWORD *rc,
-				  struct rtm_reap_list *reap)
+				  const void *buf, UINT got, struct rtm_entity **caller, struct rtm_enum **en,
+				  DWORD *rc, struct rtm_reap_list *reap)
 {
 	struct rtm_rib *rib = rtm__enter_read(reg, caller);
 	if (!rib) {
 		*rc = ERROR_INVALID_HANDLE;
-		return NULL;
+		goto gone;
 	}
 	*en = rtm__enum_of_caller_optimistic(rib, *caller, h, kind);
 	if (!*en)
@@ -152,10 +152,18 @@ static struct rtm_rib *enter_enum(RTM_ENTITY_HANDLE reg, RTM_ENUM_HANDLE h, unsi
 	if (*rc != NO_ERROR) {
 		rtm__epoch_exit();
 		rtm__rib_reap_list(rib, reap);
-		return NULL;
+		goto gone;
 	}
 	pthread_mutex_lock(&(*en)->u.table.mutex);
 	return rib;
+gone:
+	/* The caller or the enumeration went while the call paused: what its
+	 * earlier parts gave is the answer. */
+	if (got) {
+		*num = got;
+		*rc = NO_ERROR;
+	}
+	return NULL;
 }
 
 /* The common end of the Get calls: unless the call pauses (to go on after
@@ -311,14 +319,10 @@ DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE Enu
 again:;
 	struct rtm_entity *caller;
 	struct rtm_enum *en;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_DEST, NumDests, DestInfos,
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_DEST, NumDests, DestInfos, got,
 					 &caller, &en, &rc, &reap);
-	if (!rib) {
-		if (!got)
-			return rc;
-		*NumDests = got; /* what earlier parts of the call gave */
-		return NO_ERROR;
-	}
+	if (!rib)
+		return rc;
 	struct rtm_table_enum *t = &en->u.table;
 	size_t stride = RTM_SIZE_OF_DEST_INFO(rtm__dest_info_views(rib, t->views));
 	struct rtm_dest_filter f = { t->proto, t->views,
@@ -490,14 +494,10 @@ DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE En
 again:;
 	struct rtm_entity *caller;
 	struct rtm_enum *en;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_ROUTE, NumRoutes, RouteHandles,
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_ROUTE, NumRoutes, RouteHandles, got,
 					 &caller, &en, &rc, &reap);
-	if (!rib) {
-		if (!got)
-			return rc;
-		*NumRoutes = got; /* what earlier parts of the call gave */
-		return NO_ERROR;
-	}
+	if (!rib)
+		return rc;
 	struct rtm_table_enum *t = &en->u.table;
 	struct rtm_route_filter f = { t->views, (t->flags & RTM_ENUM_OWN_ROUTES) ? caller : NULL, t->match,
 				      &t->criteria, t->ifindex };
@@ -594,14 +594,10 @@ DWORD WINAPI RtmGetEnumNextHops(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENUM_HANDLE 
 again:;
 	struct rtm_entity *caller;
 	struct rtm_enum *en;
-	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_NEXTHOP, NumNextHops, NextHopHandles,
+	struct rtm_rib *rib = enter_enum(RtmRegHandle, EnumHandle, RTM_ENUM_KIND_NEXTHOP, NumNextHops, NextHopHandles, got,
 					 &caller, &en, &rc, &reap);
-	if (!rib) {
-		if (!got)
-			return rc;
-		*NumNextHops = got; /* what earlier parts of the call gave */
-		return NO_ERROR;
-	}
+	if (!rib)
+		return rc;
 	struct rtm_table_enum *t = &en->u.table;
 	UINT cap = *NumNextHops;
 	bool end = t->done, pause = false;

@@ -29,6 +29,7 @@
 #define RTM_EPOCH_H
 
 #include <stdbool.h>
+#include <sched.h>
 #include <stdint.h>
 
 /*
@@ -128,6 +129,21 @@ static inline void rtm__seq16_write_end(uint16_t *seq, bool opened)
 	if (opened)
 		__atomic_store_n(seq, (uint16_t)(__atomic_load_n(seq, __ATOMIC_RELAXED) + 1),
 				 __ATOMIC_RELEASE);
+}
+
+/* Between two tries of a lock-free read that found a writer in its way:
+ * nothing before the first retry, then a pause, and every 64th time a
+ * yield (the writer may need this CPU). */
+static inline void rtm__read_relax(unsigned tries)
+{
+	if (tries == 0)
+		return;
+	if (tries % 64 == 63)
+		sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+	else
+		__builtin_ia32_pause();
+#endif
 }
 
 /* Enters / leaves a read-side section on this thread.  Never fail, never wait. */

@@ -42,7 +42,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -602,18 +601,6 @@ static void refs_give_back(struct rtm_rib *rib, struct pass *p, struct rtm_reap_
 	}
 }
 
-/* A writer is in what the pass wanted: let it finish (it runs on another
- * core, or needs this one after a while). */
-static void query_relax(unsigned tries)
-{
-	if (tries % 64 == 63)
-		sched_yield();
-#if defined(__x86_64__) || defined(__i386__)
-	else
-		__builtin_ia32_pause();
-#endif
-}
-
 /* Fills info from a pass whose references are taken: everything it names
  * is referenced, so what this reads stays put. */
 static void fill_from_pass(struct rtm_rib *rib, const struct pass *p, PRTM_DEST_INFO info)
@@ -649,7 +636,7 @@ int rtm__dest_query(struct rtm_rib *rib, const struct rtm_dest_query *q, PRTM_DE
 	for (unsigned tries = 0;; tries++) {
 		int r = read_pass(rib, q, &p);
 		if (r == QUERY_AGAIN || !still_holds(rib, &p)) {
-			query_relax(tries);
+			rtm__read_relax(tries + 1);
 			continue;
 		}
 		if (r)
@@ -724,7 +711,7 @@ int rtm__dest_enum_one(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm
 		p.n_seen = 0;
 		p.dest = d;
 		if (!note(&p, d)) {
-			query_relax(tries);
+			rtm__read_relax(tries + 1);
 			continue;
 		}
 		bool want = info && wanted_read(rib, d, f);
@@ -732,7 +719,7 @@ int rtm__dest_enum_one(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm
 		if (want)
 			read_info(rib, d, f->proto, f->views, &p);
 		if (rtm__seq16_changed(&d->node.aux, p.seen_seq[0])) {
-			query_relax(tries);
+			rtm__read_relax(tries + 1);
 			continue;
 		}
 		*next = nx;
@@ -761,6 +748,6 @@ struct rtm_dest *rtm__dest_seek_optimistic(struct rtm_rib *rib, const uint8_t *k
 			if (!rtm__seq_changed(&rib->trie_seq, ts))
 				return rtm__dest_of_node(n);
 		}
-		query_relax(tries);
+		rtm__read_relax(tries + 1);
 	}
 }

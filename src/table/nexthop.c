@@ -38,7 +38,6 @@
 #include "lifetime.h"
 #include "netaddr.h"
 
-#include <sched.h>
 #include <string.h>
 
 static void normalise(RTM_NET_ADDRESS *a)
@@ -352,8 +351,7 @@ RTM_OPTIMISTIC static int info_read(const struct rtm_nexthop *nh, uint32_t *seq,
 int rtm__nexthop_info_query(struct rtm_rib *rib, HANDLE h, PRTM_NEXTHOP_INFO info, struct rtm_reap_list *reap)
 {
 	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
+		rtm__read_relax(tries);
 		struct rtm_nexthop *nh = (struct rtm_nexthop *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_NEXTHOP);
 		if (!nh)
 			return RTM_EHANDLE;
@@ -443,8 +441,7 @@ int rtm__nexthop_enum(struct rtm_rib *rib, const struct rtm_entity *e, struct rt
 	 * vouches for them. */
 	struct rtm_nexthop **cand = (struct rtm_nexthop **)(void *)out;
 	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
+		rtm__read_relax(tries);
 		uint32_t seq, k;
 		if (enum_read(e, c, cand, max, &k, end, &seq) || rtm__seq_changed(&e->nh_seq, seq))
 			continue;
@@ -474,8 +471,7 @@ int rtm__nexthop_find_query(struct rtm_rib *rib, const struct rtm_entity *e, con
 	struct rtm_nexthop_cursor c = { .from = info->NextHopAddress, .ifindex = info->InterfaceIndex };
 	normalise(&c.from);
 	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
+		rtm__read_relax(tries);
 		struct rtm_nexthop *nh;
 		uint32_t seq, k;
 		bool end;

@@ -54,7 +54,6 @@
 #include "lifetime.h"
 #include "timerrec.h"
 
-#include <sched.h>
 #include <string.h>
 
 /* ---- lookups and small helpers ----------------------------------------- */

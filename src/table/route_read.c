@@ -21,7 +21,6 @@
 #include "error.h"
 #include "netaddr.h"
 
-#include <sched.h>
 
 struct route_pass {
 	struct rtm_dest *dest;
@@ -135,8 +134,7 @@ int rtm__route_info_query(struct rtm_rib *rib, HANDLE h, PRTM_ROUTE_INFO info, R
 {
 	struct route_pass p;
 	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
+		rtm__read_relax(tries);
 		struct rtm_route *r = (struct rtm_route *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE);
 		if (!r)
 			return RTM_EHANDLE;
@@ -208,8 +206,7 @@ RTM_OPTIMISTIC static int best_read(const struct rtm_route *r, struct rtm_dest *
 int rtm__route_best_query(struct rtm_rib *rib, HANDLE h, RTM_VIEW_SET *best)
 {
 	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
+		rtm__read_relax(tries);
 		struct rtm_route *r = (struct rtm_route *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE);
 		if (!r)
 			return RTM_EHANDLE;
@@ -273,8 +270,7 @@ int rtm__route_exact_query(struct rtm_rib *rib, const struct rtm_route_match *q,
 	struct route_pass p;
 	struct rtm_route *r;
 	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
+		rtm__read_relax(tries);
 		uint32_t ts;
 		if (exact_read(rib, q, &p, &ts, &r) == ROUTE_AGAIN)
 			continue;
@@ -393,8 +389,7 @@ int rtm__route_enum_dest(struct rtm_rib *rib, struct rtm_dest *d, const struct r
 	 * holds one), and become handles once the count vouches for them. */
 	struct rtm_route **cand = (struct rtm_route **)(void *)out;
 	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
+		rtm__read_relax(tries);
 		uint16_t seq;
 		uint32_t m;
 		int e = candidates_read(rib, f, d, &seq, cand, take, rest, rest_cap, &m);
@@ -428,8 +423,7 @@ int rtm__route_enum_handle(struct rtm_rib *rib, HANDLE h, const struct rtm_route
 	if (reap_room(reap) < 1)
 		return RTM_ENOMORE;
 	for (unsigned tries = 0;; tries++) {
-		if (tries % 64 == 63)
-			sched_yield();
+		rtm__read_relax(tries);
 		struct rtm_route *r = (struct rtm_route *)rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE);
 		if (!r)
 			return RTM_ENOENT;
