@@ -445,7 +445,7 @@ DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle, RTM_DEST_HANDLE 
 		t.match = MatchingFlags;
 		t.ifindex = CriteriaInterface;
 		if (needs_criteria) {
-			/* The fields rtm__route_matches reads; the client's buffer
+			/* The fields a match reads (table/route_read.c); the client's buffer
 			 * need not outlive this call. */
 			t.criteria.RouteOwner = CriteriaRoute->RouteOwner;
 			t.criteria.Neighbour = CriteriaRoute->Neighbour;

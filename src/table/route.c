@@ -511,42 +511,6 @@ PRTM_ROUTE_INFO rtm__route_shadow_get(struct rtm_rib *rib, struct rtm_route *rou
 
 /* ---- queries ------------------------------------------------------------------ */
 
-RTM_OPTIMISTIC bool rtm__route_parts_match(const struct rtm_rib *rib, const struct rtm_route_parts *m, RTM_MATCH_FLAGS flags,
-			    const RTM_ROUTE_INFO *criteria, ULONG ifindex)
-{
-	if ((flags & RTM_MATCH_OWNER) && rtm__entity_handle(m->owner) != criteria->RouteOwner)
-		return false;
-	if (flags & RTM_MATCH_NEIGHBOUR) {
-		HANDLE n = m->neighbour ? rtm__rib_handle(rib, &m->neighbour->obj) : NULL;
-		if (n != criteria->Neighbour)
-			return false;
-	}
-	if ((flags & RTM_MATCH_PREF) && (m->pref.Preference != criteria->PrefInfo.Preference ||
-					 m->pref.Metric != criteria->PrefInfo.Metric))
-		return false;
-	if (flags & RTM_MATCH_NEXTHOP) {
-		if (criteria->NextHopsList.NumNextHops == 0) {
-			if (m->n)
-				return false;
-		} else {
-			bool found = false;
-			for (unsigned i = 0; i < m->n && !found; i++)
-				found = rtm__rib_handle(rib, &m->nh[i]->obj) == criteria->NextHopsList.NextHops[0];
-			if (!found)
-				return false;
-		}
-	}
-	if (flags & RTM_MATCH_INTERFACE) {
-		/* The interface is part of a next hop's key: it never changes. */
-		bool found = false;
-		for (unsigned i = 0; i < m->n && !found; i++)
-			found = m->nh[i]->info.InterfaceIndex == ifindex;
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 /* ---- the table's part of the API's calls ----------------------------------- */
 
 int rtm__route_update_inplace(struct rtm_rib *rib, struct rtm_entity *caller, struct rtm_route *route,

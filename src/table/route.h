@@ -82,26 +82,6 @@ int rtm__route_enum_handle(struct rtm_rib *rib, HANDLE h, const struct rtm_route
 			   struct rtm_reap_list *reap);
 void rtm__route_fill_info(struct rtm_rib *rib, const struct rtm_route *route, PRTM_ROUTE_INFO out,
 			  bool take_refs);
-/* What a match reads of a route: read under rib->lock, or by a lock-free
- * reader (route_read.c), which checks afterwards that it still holds. */
-struct rtm_route_parts {
-	struct rtm_entity *owner;
-	struct rtm_nexthop *neighbour;
-	RTM_PREF_INFO pref;
-	unsigned n;
-	struct rtm_nexthop *const *nh;
-};
-/* Do these parts match the RTM_MATCH_* criteria? */
-bool rtm__route_parts_match(const struct rtm_rib *rib, const struct rtm_route_parts *m, RTM_MATCH_FLAGS flags,
-			    const RTM_ROUTE_INFO *criteria, ULONG ifindex);
-/* Does route match the RTM_MATCH_* criteria?  rib->lock (either mode). */
-static inline bool rtm__route_matches(const struct rtm_rib *rib, const struct rtm_route *route,
-				      RTM_MATCH_FLAGS flags, const RTM_ROUTE_INFO *criteria, ULONG ifindex)
-{
-	struct rtm_route_parts m = { route->owner, route->neighbour, route->pref, route->n_nexthops,
-				     rtm__route_nexthops(route) };
-	return rtm__route_parts_match(rib, &m, flags, criteria, ifindex);
-}
 /* Route ext, allocated on first need; NULL when out of memory. */
 struct rtm_route_ext *rtm__route_ext(struct rtm_route *route);
 

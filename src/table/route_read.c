@@ -173,6 +173,54 @@ int rtm__route_info_query(struct rtm_rib *rib, HANDLE h, PRTM_ROUTE_INFO info, R
 	return 0;
 }
 
+/* ---- matching criteria (RtmGetExactMatchRoute, route enumerations) ------------- */
+
+/* What a match reads of a route, as a pass read it (checked afterwards). */
+struct route_parts {
+	struct rtm_entity *owner;
+	struct rtm_nexthop *neighbour;
+	RTM_PREF_INFO pref;
+	unsigned n;
+	struct rtm_nexthop *const *nh;
+};
+
+/* Do these parts match the RTM_MATCH_* criteria? */
+RTM_OPTIMISTIC static bool parts_match(const struct rtm_rib *rib, const struct route_parts *m, RTM_MATCH_FLAGS flags,
+				       const RTM_ROUTE_INFO *criteria, ULONG ifindex)
+{
+	if ((flags & RTM_MATCH_OWNER) && rtm__entity_handle(m->owner) != criteria->RouteOwner)
+		return false;
+	if (flags & RTM_MATCH_NEIGHBOUR) {
+		HANDLE n = m->neighbour ? rtm__rib_handle(rib, &m->neighbour->obj) : NULL;
+		if (n != criteria->Neighbour)
+			return false;
+	}
+	if ((flags & RTM_MATCH_PREF) && (m->pref.Preference != criteria->PrefInfo.Preference ||
+					 m->pref.Metric != criteria->PrefInfo.Metric))
+		return false;
+	if (flags & RTM_MATCH_NEXTHOP) {
+		if (criteria->NextHopsList.NumNextHops == 0) {
+			if (m->n)
+				return false;
+		} else {
+			bool found = false;
+			for (unsigned i = 0; i < m->n && !found; i++)
+				found = rtm__rib_handle(rib, &m->nh[i]->obj) == criteria->NextHopsList.NextHops[0];
+			if (!found)
+				return false;
+		}
+	}
+	if (flags & RTM_MATCH_INTERFACE) {
+		/* The interface is part of a next hop's key: it never changes. */
+		bool found = false;
+		for (unsigned i = 0; i < m->n && !found; i++)
+			found = m->nh[i]->info.InterfaceIndex == ifindex;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /* ---- RtmIsBestRoute and RtmGetExactMatchRoute ----------------------------------- */
 
 enum { ROUTE_STEPS = 1u << 16 }; /* bounds each walk: a reader that crossed a change may meet a cycle */
@@ -252,8 +300,8 @@ RTM_OPTIMISTIC static int exact_read(const struct rtm_rib *rib, const struct rtm
 		struct rtm_nexthop *const *nh = nexthops_read(rib, r, &n);
 		if (!nh)
 			return ROUTE_AGAIN;
-		struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, nh };
-		if (!rtm__route_parts_match(rib, &m, q->flags, q->criteria, q->ifindex))
+		struct route_parts m = { r->owner, r->neighbour, r->pref, n, nh };
+		if (!parts_match(rib, &m, q->flags, q->criteria, q->ifindex))
 			continue;
 		int e = route_read(rib, r, p);
 		if (e || p->dest != d || p->seq != seq)
@@ -327,8 +375,8 @@ RTM_OPTIMISTIC static bool wanted_read(const struct rtm_rib *rib, const struct r
 	struct rtm_nexthop *const *nh = nexthops_read(rib, r, &n);
 	if (!nh)
 		return false; /* being made: the count does not hold, and the caller sees it */
-	struct rtm_route_parts m = { r->owner, r->neighbour, r->pref, n, nh };
-	return rtm__route_parts_match(rib, &m, f->match, f->criteria, f->ifindex);
+	struct route_parts m = { r->owner, r->neighbour, r->pref, n, nh };
+	return parts_match(rib, &m, f->match, f->criteria, f->ifindex);
 }
 
 /* Route r (found by handle) and whether f wants it, in one read. */
