@@ -430,21 +430,21 @@ static void breakdown(const struct side *s, int with_b)
 
 	if (!rib)
 		return;
-	/* Arena and slab objects take exactly their (8-rounded) size: no malloc
-	 * header, no size class, no handle-table slot (arena.h, slab.h). */
+	/* Arena and pool objects take exactly their (rounded) size: no malloc
+	 * header, no size class, no handle-table slot (arena.h, pool.h). */
 	double glue = (double)(rib->trie.glue_count + rib->trie.spare_count) / (double)n;
-	double per_dest = (double)rib->dest_arena.size + glue * (double)rib->glue_slab.size;
-	double per_route = (double)rib->route_arena.size;
+	double per_dest = (double)rib->dest_arena.pool.size + glue * (double)rib->trie.glue.size;
+	double per_route = (double)rib->route_arena.pool.size;
 	printf("  %s per prefix: destination %u B in its arena (struct rtm_dest up to its %u-byte key);\n",
-	       s->f->name, rib->dest_arena.size, kb);
+	       s->f->name, rib->dest_arena.pool.size, kb);
 	printf("    trie glue+spare nodes %.2f per prefix x %u B = %.1f B; route %u B in its arena\n",
-	       glue, rib->glue_slab.size, glue * (double)rib->glue_slab.size, rib->route_arena.size);
+	       glue, rib->trie.glue.size, glue * (double)rib->trie.glue.size, rib->route_arena.pool.size);
 	printf("    computed: first route %.0f B (destination + trie + route), each further "
 	       "route %.0f B%s; the /20 index comes on top\n", per_dest + per_route, per_route,
 	       with_b ? "" : " (B not loaded)");
 	printf("    mapped: destinations %.1f MB, routes %.1f MB, trie nodes %.1f MB\n",
-	       (double)rib->dest_arena.mapped / 1e6, (double)rib->route_arena.mapped / 1e6,
-	       (double)rib->glue_slab.mapped / 1e6);
+	       (double)rib->dest_arena.pool.mapped / 1e6, (double)rib->route_arena.pool.mapped / 1e6,
+	       (double)rib->trie.glue.mapped / 1e6);
 }
 
 static void print_stats(const struct side *s, const char *when)

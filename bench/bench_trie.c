@@ -26,7 +26,6 @@
 #include <sys/utsname.h>
 #include <time.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 
 #include "trie.h"
@@ -59,17 +58,6 @@ static uint64_t rng(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static size_t heap_in_use(void)
-{
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-	struct mallinfo2 mi = mallinfo2();
-
-	return mi.uordblks + mi.hblkhd; /* small chunks and mmap'd blocks, with headers */
-#else
-	return 0;
-#endif
 }
 
 static void print_machine(void)
@@ -208,9 +196,10 @@ static int run_family(const struct family *f, size_t payload)
 {
 	unsigned nb = f->width / 8;
 	size_t node_size = rtm__trie_node_size(f->width), i, dup = 0, walked = 0;
-	size_t depth_sum = 0, depth_max = 0, heap0, heap1, index_bytes;
+	size_t depth_sum = 0, depth_max = 0, index_bytes;
 	struct rtm_trie_node **nodes = calloc(f->n, sizeof(*nodes)), *n;
 	struct rtm_trie t;
+	struct rtm_pool users; /* the objects, as destinations in their arena */
 	double t0, t1;
 
 	if (!f->n)
@@ -219,22 +208,23 @@ static int run_family(const struct family *f, size_t payload)
 		perror("calloc");
 		return 2;
 	}
+	rtm__pool_init(&users, (payload + node_size + 7) & ~(size_t)7, NULL);
 	for (i = 0; i < f->n; i++) {
-		char *obj = malloc(payload + node_size);
+		char *obj = rtm__pool_first_use(&users, (uint32_t)i);
 
 		if (!obj) {
-			perror("malloc");
+			perror("mmap");
 			return 2;
 		}
 		nodes[i] = (struct rtm_trie_node *)(obj + payload);
+		nodes[i]->ref = rtm__trie_user_ref((uint32_t)i);
 		memcpy(nodes[i]->key, f->keys + i * nb, nb);
 		nodes[i]->len = f->lens[i];
 	}
 
 	printf("%s: %zu prefixes, width %u, user node %zu bytes (+%zu payload)\n", f->name, f->n,
 	       f->width, node_size, payload);
-	rtm__trie_init(&t, f->width);
-	heap0 = heap_in_use();
+	rtm__trie_init(&t, f->width, &users, payload);
 	t0 = now_ns();
 	for (i = 0; i < f->n; i++) {
 		int rc = rtm__trie_insert(&t, nodes[i]);
@@ -248,7 +238,6 @@ static int run_family(const struct family *f, size_t payload)
 		}
 	}
 	t1 = now_ns();
-	heap1 = heap_in_use();
 	printf("  insert: %.1f ns/prefix (%zu duplicates skipped)\n", (t1 - t0) / f->n, dup);
 
 	for (i = 0; i < f->n; i++) {
@@ -272,7 +261,7 @@ static int run_family(const struct family *f, size_t payload)
 		size_t d = 0;
 
 		walked++;
-		for (p = n->parent; p; p = p->parent)
+		for (p = rtm__trie_node(&t, n->parent); p; p = rtm__trie_node(&t, p->parent))
 			d++;
 		depth_sum += d;
 		if (d > depth_max)
@@ -292,9 +281,8 @@ static int run_family(const struct family *f, size_t payload)
 	       node_size + (double)(t.glue_count + t.spare_count) * node_size / t.count,
 	       node_size, (double)(t.glue_count + t.spare_count) * node_size / t.count);
 	index_bytes = t.index ? ((size_t)1 << RTM_TRIE_INDEX_BITS) * sizeof(*t.index) : 0;
-	if (heap1 > heap0 + index_bytes)
-		printf("; glue+spare heap incl. malloc overhead %.1f bytes/prefix",
-		       (double)(heap1 - heap0 - index_bytes) / t.count);
+	printf("; glue+spare pool %.1f bytes/prefix mapped (%u B a node)",
+	       (double)t.glue.mapped / t.count, t.glue.size);
 	if (index_bytes)
 		printf("; direct index %.1f bytes/prefix", (double)index_bytes / t.count);
 	printf("\n");
@@ -307,9 +295,7 @@ static int run_family(const struct family *f, size_t payload)
 	printf("  remove: %.1f ns/prefix; left: %zu user, %zu glue, %zu spare\n",
 	       (t1 - t0) / (f->n - dup), t.count, t.glue_count, t.spare_count);
 	rtm__trie_fini(&t);
-	for (i = 0; i < f->n; i++)
-		if (nodes[i])
-			free((char *)nodes[i] - payload);
+	rtm__pool_fini(&users);
 	free(nodes);
 	return 0;
 }

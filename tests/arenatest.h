@@ -109,7 +109,7 @@ static inline bool not_found(const struct rtm_arena *a, uint32_t index, uint32_t
 /* Where index must be: its chunk's base plus its place times the size. */
 static inline const void *place_of(const struct rtm_arena *a, uint32_t index)
 {
-	return a->chunks[index >> RTM_ARENA_SHIFT] + (size_t)(index & (PER_CHUNK - 1)) * a->size;
+	return a->pool.chunks[index >> RTM_ARENA_SHIFT] + (size_t)(index & (PER_CHUNK - 1)) * a->pool.size;
 }
 
 /* Kills (if published) and frees every object of objs[0..n). */
@@ -137,7 +137,7 @@ static inline bool alloc_published(struct rtm_arena *a, struct rtm_obj **o, uint
 		if (!(o[i] = must_alloc(a)))
 			return false;
 		gen[i] = o[i]->gen;
-		fill(o[i], a->size);
+		fill(o[i], a->pool.size);
 		rtm__arena_publish(a, o[i]);
 	}
 	return true;
@@ -149,7 +149,7 @@ static inline void arena_done(struct rtm_arena *a)
 	CHECK_U(a->in_use, 0);
 	CHECK_U(a->live, 0);
 	rtm__arena_fini(a);
-	CHECK_U(a->mapped, 0);
+	CHECK_U(a->pool.mapped, 0);
 }
 
 /* A reader thread holding an epoch section is told to leave; once it has,

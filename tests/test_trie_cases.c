@@ -9,6 +9,12 @@
  */
 #include "trietest.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
+#include "epoch.h"
+
 /* ---------------------------------------------------------------- invalid and edge input */
 
 static void test_empty_trie(void)
@@ -20,11 +26,11 @@ static void test_empty_trie(void)
 	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
 		struct rtm_trie t;
 
-		rtm__trie_init(&t, widths[i]);
+		trie_init(&t, widths[i]);
 		CHECK_U(t.width, widths[i]);
 		CHECK_U(t.count, 0);
 		CHECK_U(t.glue_count, 0);
-		CHECK(t.root == NULL);
+		CHECK(t.root == 0);
 		CHECK(rtm__trie_first(&t) == NULL);
 		CHECK(rtm__trie_find_exact(&t, k, 0) == NULL);
 		CHECK(rtm__trie_find_exact(&t, k, widths[i]) == NULL);
@@ -35,7 +41,7 @@ static void test_empty_trie(void)
 		CHECK(rtm__trie_check(&t) == 0);
 		rtm__trie_fini(&t);
 		rtm__trie_fini(&t); /* fini of an empty trie is a no-op */
-		CHECK(t.root == NULL);
+		CHECK(t.root == 0);
 	}
 }
 
@@ -45,8 +51,8 @@ static void test_insert_bad_length(void)
 	struct obj *a = obj_str(32, "10.0.0.0", 33), *b = obj_str(128, "2001:db8::", 129);
 	unsigned long allocs = rtm__alloc_count();
 
-	rtm__trie_init(&t4, 32);
-	rtm__trie_init(&t6, 128);
+	trie_init(&t4, 32);
+	trie_init(&t6, 128);
 	CHECK(rtm__trie_insert(&t4, &a->node) == -EINVAL);
 	CHECK(rtm__trie_insert(&t6, &b->node) == -EINVAL);
 	a->node.len = 255;
@@ -54,7 +60,7 @@ static void test_insert_bad_length(void)
 	CHECK_U(rtm__alloc_count(), allocs); /* rejected before anything is allocated */
 	CHECK_U(t4.count, 0);
 	CHECK_U(t6.count, 0);
-	CHECK(t4.root == NULL && t6.root == NULL);
+	CHECK(t4.root == 0 && t6.root == 0);
 	/* Queries longer than the width. */
 	CHECK(exact_str(&t4, "10.0.0.0", 33) == NULL);
 	a->node.len = 32;
@@ -66,8 +72,8 @@ static void test_insert_bad_length(void)
 	rtm__trie_remove(&t4, &a->node);
 	rtm__trie_fini(&t4);
 	rtm__trie_fini(&t6);
-	free(a);
-	free(b);
+	obj_free(a);
+	obj_free(b);
 }
 
 /* /0 and /width, alone and together, for both families. */
@@ -87,11 +93,11 @@ static void test_len0_and_full_width(void)
 		struct rtm_trie t;
 		uint8_t zero[16] = { 0 };
 
-		rtm__trie_init(&t, w);
+		trie_init(&t, w);
 		REQUIRE(rtm__trie_insert(&t, &def->node) == 0);
 		CHECK(memcmp(def->node.key, zero, w / 8) == 0);
-		CHECK(def->node.parent == NULL && def->node.glue == 0);
-		CHECK(def->node.child[0] == NULL && def->node.child[1] == NULL);
+		CHECK(def->node.parent == 0 && def->node.glue == 0);
+		CHECK(def->node.child[0] == 0 && def->node.child[1] == 0);
 		CHECK(longest_str(&t, c[i].host, w) == &def->node);
 		CHECK(longest_str(&t, c[i].host, 0) == &def->node);
 		CHECK(exact_str(&t, c[i].host, 0) == &def->node); /* reads 0 bits of the key */
@@ -121,11 +127,11 @@ static void test_len0_and_full_width(void)
 		CHECK(longest_str(&t, c[i].host, w) == &host->node);
 		CHECK(rtm__trie_find_less_specific(&t, &host->node) == NULL);
 		rtm__trie_remove(&t, &host->node);
-		CHECK(t.root == NULL);
+		CHECK(t.root == 0);
 		CHECK(rtm__trie_check(&t) == 0);
 		rtm__trie_fini(&t);
-		free(def);
-		free(host);
+		obj_free(def);
+		obj_free(host);
 	}
 }
 
@@ -135,7 +141,7 @@ static void test_insert_duplicate(void)
 	struct obj *a = obj_str(32, "10.0.0.0", 8), *b = obj_str(32, "10.1.2.3", 8);
 	struct obj *c = obj_str(32, "11.0.0.0", 8);
 
-	rtm__trie_init(&t, 32);
+	trie_init(&t, 32);
 	REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
 	REQUIRE(rtm__trie_insert(&t, &c->node) == 0);
 	CHECK_U(t.glue_count, 1);
@@ -155,9 +161,9 @@ static void test_insert_duplicate(void)
 	rtm__trie_remove(&t, &c->node);
 	CHECK_U(t.glue_count, 0);
 	rtm__trie_fini(&t);
-	free(a);
-	free(b);
-	free(c);
+	obj_free(a);
+	obj_free(b);
+	obj_free(c);
 }
 
 static void test_remove_only_node(void)
@@ -169,15 +175,15 @@ static void test_remove_only_node(void)
 		struct rtm_trie t;
 		struct obj *a = obj_str(widths[i], i ? "2001:db8::" : "192.0.2.0", i ? 32 : 24);
 
-		rtm__trie_init(&t, widths[i]);
+		trie_init(&t, widths[i]);
 		REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
-		CHECK(t.root == &a->node);
+		CHECK(t.root == a->node.ref);
 		rtm__trie_remove(&t, &a->node);
-		CHECK(t.root == NULL);
+		CHECK(t.root == 0);
 		CHECK_U(t.count, 0);
 		CHECK_U(t.glue_count, 0);
 		CHECK_U(t.spare_count, 0);
-		CHECK(a->node.parent == NULL && a->node.child[0] == NULL);
+		CHECK(a->node.parent == 0 && a->node.child[0] == 0);
 		CHECK(rtm__trie_first(&t) == NULL);
 		CHECK(rtm__trie_find_longest(&t, a->node.key, widths[i]) == NULL);
 		CHECK(rtm__trie_check(&t) == 0);
@@ -186,7 +192,7 @@ static void test_remove_only_node(void)
 		CHECK(rtm__trie_find_exact(&t, a->node.key, a->node.len) == &a->node);
 		rtm__trie_remove(&t, &a->node);
 		rtm__trie_fini(&t);
-		free(a);
+		obj_free(a);
 	}
 }
 
@@ -199,35 +205,35 @@ static void test_checker_catches_faults(void)
 	unsigned slot_a = 10u << (RTM_TRIE_INDEX_BITS - 8);
 	struct rtm_trie_node *g;
 
-	rtm__trie_init(&t, 32);
+	trie_init(&t, 32);
 	REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
 	REQUIRE(rtm__trie_insert(&t, &b->node) == 0);
 	REQUIRE(rtm__trie_check(&t) == 0);
-	g = t.root;
+	g = NODE(&t, t.root);
 	REQUIRE(g && g->glue && g->len == 15);
 
 	fprintf(stderr, "  (the faults below are expected)\n");
 	a->node.key[3] = 1; /* a host bit */
 	CHECK(rtm__trie_check(&t) == -1);
 	a->node.key[3] = 0;
-	a->node.parent = &b->node;
+	a->node.parent = b->node.ref;
 	CHECK(rtm__trie_check(&t) == -1);
-	a->node.parent = g;
+	a->node.parent = g->ref;
 	t.count++;
 	CHECK(rtm__trie_check(&t) == -1);
 	t.count--;
-	g->child[0] = &b->node; /* b in the wrong slot */
+	g->child[0] = b->node.ref; /* b in the wrong slot */
 	CHECK(rtm__trie_check(&t) == -1);
-	g->child[0] = &a->node;
-	t.index[slot_a].top = NULL;
+	g->child[0] = a->node.ref;
+	t.index[slot_a].top = 0;
 	CHECK(rtm__trie_check(&t) == -1);
-	t.index[slot_a].top = &a->node;
+	t.index[slot_a].top = a->node.ref;
 	CHECK(rtm__trie_check(&t) == 0);
 	rtm__trie_remove(&t, &a->node);
 	rtm__trie_remove(&t, &b->node);
 	rtm__trie_fini(&t);
-	free(a);
-	free(b);
+	obj_free(a);
+	obj_free(b);
 }
 
 /* ---------------------------------------------------------------- key helpers */
@@ -351,7 +357,7 @@ static void test_walk_order_and_queries(void)
 	struct rtm_trie_node *n;
 	unsigned i;
 
-	rtm__trie_init(&t, 32);
+	trie_init(&t, 32);
 	for (i = 0; i < N; i++) {
 		o[i] = obj_str(32, p[i].a, p[i].len);
 		o[i]->id = i;
@@ -409,12 +415,12 @@ static void test_walk_order_and_queries(void)
 		rtm__trie_remove(&t, &o[order[N - 1 - i]]->node);
 		REQUIRE(rtm__trie_check(&t) == 0);
 	}
-	CHECK(t.root == NULL);
+	CHECK(t.root == 0);
 	CHECK_U(t.glue_count, 0);
 	CHECK_U(t.spare_count, 0);
 	rtm__trie_fini(&t);
 	for (i = 0; i < N; i++)
-		free(o[i]);
+		obj_free(o[i]);
 }
 
 /* A user prefix landing on a branch point takes the glue node's place, and gives it back. */
@@ -425,7 +431,7 @@ static void test_glue_conversion(void)
 	struct obj *g = obj_str(32, "10.0.0.0", 15), *c = obj_str(32, "10.0.0.0", 24);
 	unsigned long allocs;
 
-	rtm__trie_init(&t, 32);
+	trie_init(&t, 32);
 	REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
 	REQUIRE(rtm__trie_insert(&t, &b->node) == 0);
 	CHECK_U(t.glue_count, 1);
@@ -434,14 +440,14 @@ static void test_glue_conversion(void)
 	CHECK_U(rtm__alloc_count(), allocs); /* the glue node became the spare */
 	CHECK_U(t.glue_count, 0);
 	CHECK_U(t.spare_count, 1);
-	CHECK(t.root == &g->node);
+	CHECK(t.root == g->node.ref);
 	CHECK(rtm__trie_find_less_specific(&t, &b->node) == &g->node);
 	CHECK(rtm__trie_check(&t) == 0);
 	rtm__trie_remove(&t, &g->node); /* two children: the spare goes back in */
 	CHECK_U(rtm__alloc_count(), allocs);
 	CHECK_U(t.glue_count, 1);
 	CHECK_U(t.spare_count, 0);
-	CHECK(t.root && t.root->glue && t.root->len == 15);
+	CHECK(t.root && NODE(&t, t.root)->glue && NODE(&t, t.root)->len == 15);
 	CHECK(rtm__trie_find_less_specific(&t, &b->node) == NULL);
 	CHECK(rtm__trie_check(&t) == 0);
 	/* A user node getting its second child costs one spare. */
@@ -449,9 +455,9 @@ static void test_glue_conversion(void)
 	CHECK_U(t.spare_count, 0);
 	rtm__trie_remove(&t, &b->node);
 	CHECK_U(t.glue_count, 0);
-	CHECK(t.root == &a->node);
+	CHECK(t.root == a->node.ref);
 	REQUIRE(rtm__trie_insert(&t, &g->node) == 0);
-	CHECK(t.root == &g->node && g->node.child[0] == &a->node && !g->node.child[1]);
+	CHECK(t.root == g->node.ref && g->node.child[0] == a->node.ref && !g->node.child[1]);
 	REQUIRE(rtm__trie_insert(&t, &b->node) == 0);
 	CHECK_U(t.spare_count, 1);
 	CHECK(rtm__trie_check(&t) == 0);
@@ -459,10 +465,10 @@ static void test_glue_conversion(void)
 	CHECK_U(t.spare_count, 0);
 	CHECK(rtm__trie_check(&t) == 0);
 	rtm__trie_fini(&t); /* a, c, g abandoned in the trie: fini frees only its own nodes */
-	free(a);
-	free(b);
-	free(c);
-	free(g);
+	obj_free(a);
+	obj_free(b);
+	obj_free(c);
+	obj_free(g);
 }
 
 /* Prefixes shorter than, equal to and longer than the index block, on both sides of it. */
@@ -479,7 +485,7 @@ static void test_index_short_prefixes(void)
 	struct rtm_trie t;
 	unsigned i, j;
 
-	rtm__trie_init(&t, 32);
+	trie_init(&t, 32);
 	for (i = 0; i < N; i++) {
 		o[i] = obj_str(32, p[i].a, p[i].len);
 		REQUIRE(rtm__trie_insert(&t, &o[i]->node) == 0);
@@ -499,7 +505,7 @@ static void test_index_short_prefixes(void)
 			rtm__trie_remove(&t, &o[(i + j) % N]->node);
 			REQUIRE(rtm__trie_check(&t) == 0);
 		}
-		CHECK(t.root == NULL);
+		CHECK(t.root == 0);
 		for (i = 0; i < N; i++)
 			REQUIRE(rtm__trie_insert(&t, &o[(i * 7 + j) % N]->node) == 0);
 		REQUIRE(rtm__trie_check(&t) == 0);
@@ -508,7 +514,95 @@ static void test_index_short_prefixes(void)
 		rtm__trie_remove(&t, &o[i]->node);
 	rtm__trie_fini(&t);
 	for (i = 0; i < N; i++)
-		free(o[i]);
+		obj_free(o[i]);
+}
+
+/* ---------------------------------------------------------------- glue memory */
+
+static atomic_int reader_in, reader_go;
+
+static void *reader_main(void *arg)
+{
+	(void)arg;
+	rtm__epoch_enter();
+	atomic_store(&reader_in, 1);
+	while (!atomic_load(&reader_go))
+		sched_yield();
+	rtm__epoch_exit();
+	return NULL;
+}
+
+/* Glue nodes live in the trie's own pool, named by references with the
+ * RTM_TRIE_GLUE bit.  One unlinked while a reader is inside its section keeps
+ * its memory and its index until the reader has left; then the next glue
+ * node takes that index.  Each change that readers can see moves the trie's
+ * sequence count by two. */
+static void test_glue_through_limbo(void)
+{
+	struct rtm_trie t;
+	struct rtm_limbo l;
+	uint32_t seq = 0;
+	pthread_t th;
+	struct obj *a = obj_str(32, "10.0.0.0", 24), *b = obj_str(32, "10.1.0.0", 24);
+	struct obj *c = obj_str(32, "10.2.0.0", 24), *d = obj_str(32, "10.3.0.0", 24);
+
+	memset(&l, 0, sizeof(l));
+	trie_init(&t, 32);
+	rtm__trie_set_memory(&t, &l, &seq);
+	REQUIRE(rtm__trie_insert(&t, &a->node) == 0);
+	CHECK_U(t.glue.mapped, 0); /* no glue node yet, no pool memory */
+	REQUIRE(rtm__trie_insert(&t, &b->node) == 0);
+	CHECK_U(seq, 4);
+	struct rtm_trie_node *g = NODE(&t, t.root);
+	REQUIRE(g && g->glue && g->len == 15);
+	uint32_t gref = g->ref;
+	CHECK((gref & RTM_TRIE_GLUE) != 0);
+	CHECK(t.glue.mapped > 0);
+	CHECK(a->node.parent == gref && b->node.parent == gref);
+
+	atomic_store(&reader_in, 0);
+	atomic_store(&reader_go, 0);
+	REQUIRE(pthread_create(&th, NULL, reader_main, NULL) == 0);
+	while (!atomic_load(&reader_in))
+		sched_yield();
+	rtm__trie_remove(&t, &b->node);
+	CHECK_U(seq, 6);
+	CHECK(t.root == a->node.ref && a->node.parent == 0);
+	CHECK_U(t.glue_count, 0);
+	CHECK_U(l.pending, 1);
+	/* What the reader may still be reading is still a glue node on a's
+	 * path (b's slot was emptied first). */
+	CHECK(g->glue && g->len == 15 && g->child[0] == a->node.ref && g->child[1] == 0);
+	CHECK_U(t.glue_free, 0);
+	REQUIRE(rtm__trie_insert(&t, &c->node) == 0); /* a new glue /14: not g's index */
+	struct rtm_trie_node *g2 = NODE(&t, t.root);
+	REQUIRE(g2 && g2->glue && g2->len == 14);
+	CHECK(g2->ref != gref);
+	CHECK(rtm__trie_check(&t) == 0);
+
+	atomic_store(&reader_go, 1);
+	pthread_join(th, NULL);
+	rtm__limbo_flush(&l);
+	CHECK_U(l.pending, 0);
+	CHECK_U(t.glue_free, gref);
+	REQUIRE(rtm__trie_insert(&t, &d->node) == 0); /* glue /15 over c and d: g's index again */
+	CHECK_U(c->node.parent, gref);
+	CHECK(NODE(&t, gref)->len == 15 && NODE(&t, gref)->child[0] == c->node.ref &&
+	      NODE(&t, gref)->child[1] == d->node.ref);
+	CHECK_U(t.glue_free, 0);
+	CHECK(rtm__trie_check(&t) == 0);
+	CHECK(longest_str(&t, "10.3.0.9", 32) == &d->node);
+	rtm__trie_remove(&t, &a->node);
+	rtm__trie_remove(&t, &c->node);
+	rtm__trie_remove(&t, &d->node);
+	rtm__limbo_flush(&l);
+	CHECK(t.root == 0 && t.glue_count == 0 && t.spare_count == 0);
+	rtm__trie_fini(&t);
+	CHECK_U(t.glue.mapped, 0);
+	obj_free(a);
+	obj_free(b);
+	obj_free(c);
+	obj_free(d);
 }
 
 int main(void)
@@ -523,5 +617,6 @@ int main(void)
 	RUN(test_walk_order_and_queries);
 	RUN(test_glue_conversion);
 	RUN(test_index_short_prefixes);
+	RUN(test_glue_through_limbo);
 	TEST_MAIN_END();
 }

@@ -201,7 +201,7 @@ static void random_run(unsigned width, unsigned rounds, unsigned per_round, size
 
 	rng_seed(width * 1000 + rounds);
 	ref_init(&r, width);
-	rtm__trie_init(&t, width);
+	trie_init(&t, width);
 	sorted = malloc((size_t)rounds * per_round * sizeof(*sorted) + 1);
 	REQUIRE(sorted != NULL);
 	for (round = 0; round < rounds; round++) {
@@ -219,7 +219,7 @@ static void random_run(unsigned width, unsigned rounds, unsigned per_round, size
 			CHECK(memcmp(o->node.key, norm, width / 8) == 0);
 			if (e) {
 				CHECK(rc == -EEXIST);
-				free(o);
+				obj_free(o);
 			} else {
 				CHECK(rc == 0);
 				ref_add(&r, o);
@@ -233,18 +233,18 @@ static void random_run(unsigned width, unsigned rounds, unsigned per_round, size
 			size_t pos = rnd((unsigned)r.n);
 
 			rtm__trie_remove(&t, &r.v[pos]->node);
-			free(r.v[pos]);
+			obj_free(r.v[pos]);
 			r.v[pos] = r.v[--r.n];
 		}
 		REQUIRE(ref_verify(&r, &t, sorted) == 0);
 	}
 	while (r.n) {
 		rtm__trie_remove(&t, &r.v[r.n - 1]->node);
-		free(r.v[--r.n]);
+		obj_free(r.v[--r.n]);
 		if (r.n % 97 == 0)
 			REQUIRE(ref_verify(&r, &t, sorted) == 0);
 	}
-	CHECK(t.root == NULL);
+	CHECK(t.root == 0);
 	CHECK_U(t.count, 0);
 	CHECK_U(t.glue_count, 0);
 	CHECK_U(t.spare_count, 0);
@@ -314,7 +314,7 @@ static void oom_run(unsigned width)
 
 	rng_seed(width);
 	ref_init(&r, width);
-	rtm__trie_init(&t, width);
+	trie_init(&t, width);
 
 	/* The very first insert (which allocates the index for width 32) can fail too. */
 	first = obj_new(width, r.base[0], r.base_len[0]);
@@ -323,7 +323,7 @@ static void oom_run(unsigned width)
 	rtm__alloc_fail_at(0);
 	if (width == 32) {
 		CHECK(i == (unsigned)-ENOMEM);
-		CHECK(t.root == NULL && t.count == 0 && t.index == NULL);
+		CHECK(t.root == 0 && t.count == 0 && t.index == NULL);
 		REQUIRE(rtm__trie_insert(&t, &first->node) == 0);
 	} else {
 		CHECK(i == 0);
@@ -360,7 +360,7 @@ static void oom_run(unsigned width)
 		if (rc == 0)
 			ref_add(&r, o);
 		else
-			free(o);
+			obj_free(o);
 		if (i % 100 == 0)
 			REQUIRE(rtm__trie_check(&t) == 0);
 	}
@@ -374,12 +374,12 @@ static void oom_run(unsigned width)
 		rtm__alloc_fail_at(1);
 		while (r.n) {
 			rtm__trie_remove(&t, &r.v[r.n - 1]->node);
-			free(r.v[--r.n]);
+			obj_free(r.v[--r.n]);
 		}
 		CHECK_U(rtm__alloc_count(), allocs);
 		rtm__alloc_fail_at(0);
 	}
-	CHECK(t.root == NULL);
+	CHECK(t.root == 0);
 	CHECK_U(t.glue_count, 0);
 	CHECK_U(t.spare_count, 0);
 	rtm__trie_fini(&t);
@@ -405,7 +405,7 @@ static void test_fini_abandons_user_nodes(void)
 
 	rng_seed(5);
 	ref_init(&r, 32);
-	rtm__trie_init(&t, 32);
+	trie_init(&t, 32);
 	for (i = 0; i < 500; i++) {
 		uint8_t k[16];
 		unsigned len = rnd_prefix(&r, k);
@@ -414,19 +414,19 @@ static void test_fini_abandons_user_nodes(void)
 		if (rtm__trie_insert(&t, &o->node) == 0)
 			ref_add(&r, o);
 		else
-			free(o);
+			obj_free(o);
 	}
 	CHECK(t.glue_count > 0);
 	rtm__trie_fini(&t);
-	CHECK(t.root == NULL && t.count == 0 && t.glue_count == 0 && t.spare_count == 0);
-	CHECK(t.index == NULL && t.spare == NULL);
+	CHECK(t.root == 0 && t.count == 0 && t.glue_count == 0 && t.spare_count == 0);
+	CHECK(t.index == NULL && t.spare == 0);
 	/* reusable after init */
-	rtm__trie_init(&t, 32);
+	trie_init(&t, 32);
 	REQUIRE(rtm__trie_insert(&t, &r.v[0]->node) == 0);
 	rtm__trie_remove(&t, &r.v[0]->node);
 	rtm__trie_fini(&t);
 	for (i = 0; i < r.n; i++)
-		free(r.v[i]);
+		obj_free(r.v[i]);
 	free(r.v);
 }
 

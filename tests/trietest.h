@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "pool.h"
 #include "testlib.h"
 #include "trie.h"
 #include "trie_check.h"
@@ -25,17 +26,51 @@ struct obj {
 
 #define OBJ(n) ((struct obj *)((char *)(n) - offsetof(struct obj, node)))
 
+/* The pool the objects live in, as destinations live in their arena's:
+ * objects are handed out in order and never reused (obj_free scribbles). */
+#define OBJ_SIZE ((sizeof(struct obj) + 16 + 3) & ~(size_t)3)
+static __attribute__((unused)) struct rtm_pool test_users;
+static __attribute__((unused)) uint32_t test_users_next;
+
+static inline void test_users_ready(void)
+{
+	if (!test_users.size)
+		rtm__pool_init(&test_users, OBJ_SIZE, NULL);
+}
+
+/* A trie of width bits over the test's objects. */
+static inline void trie_init(struct rtm_trie *t, unsigned width)
+{
+	test_users_ready();
+	rtm__trie_init(t, width, &test_users, offsetof(struct obj, node));
+}
+
 static inline struct obj *obj_new(unsigned width, const uint8_t *key, unsigned len)
 {
-	struct obj *o = malloc(sizeof(*o) + width / 8);
+	struct obj *o;
 
-	if (!o)
+	test_users_ready();
+	/* A pool grows its chunk array with rtm__malloc: a failure a test
+	 * injected for the trie may land here, so try twice (one failure is
+	 * injected at a time). */
+	if (!(o = rtm__pool_first_use(&test_users, test_users_next)) &&
+	    !(o = rtm__pool_first_use(&test_users, test_users_next)))
 		abort();
-	memset(o, 0xa5, sizeof(*o) + width / 8); /* the trie must set every field */
+	memset(o, 0xa5, OBJ_SIZE); /* the trie must set every field */
+	o->node.ref = rtm__trie_user_ref(test_users_next++);
 	memcpy(o->node.key, key, width / 8);
 	o->node.len = (uint8_t)len;
 	return o;
 }
+
+/* Done with o: scribbled over, so that a trie still using it would fail its checks. */
+static inline void obj_free(struct obj *o)
+{
+	memset(o, 0x5a, OBJ_SIZE);
+}
+
+/* The node a reference names. */
+#define NODE(t, r) rtm__trie_node((t), (r))
 
 /* Parse "a.b.c.d" or an IPv6 address into a 16-byte buffer. */
 static inline void addr(uint8_t *out, const char *s)

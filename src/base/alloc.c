@@ -79,7 +79,7 @@ unsigned long rtm__alloc_failures(void)
 }
 
 /*
- * Memory for the arenas and slabs.  With `huge`, the mapping is aligned on
+ * Memory for the pools.  With `huge`, the mapping is aligned on
  * 2 MiB and asks for transparent huge pages: each 2 MiB extent inside then
  * costs one fault-and-zero instead of 512 (the first load of a full table
  * spent about half its time making pages; with them a cold load runs at

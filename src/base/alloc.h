@@ -22,7 +22,7 @@ void *rtm__malloc(size_t size);
 void *rtm__calloc(size_t count, size_t size);
 void *rtm__realloc(void *ptr, size_t size);
 void rtm__free(void *ptr);
-/* Anonymous memory for the arenas and slabs (alloc.c): NULL when the system
+/* Anonymous memory for the arenas and pools (alloc.c): NULL when the system
  * has none.  No fault injection here: their callers count their objects. */
 void *rtm__map(size_t bytes, bool huge, bool populate);
 void rtm__unmap(void *p, size_t bytes);
@@ -30,7 +30,7 @@ void rtm__unmap(void *p, size_t bytes);
 void rtm__free_cb(void *ptr, void *unused);
 
 /* Counts one allocation and says whether it must fail (the injection
- * above): for allocators of the library's own (slab.h). */
+ * above): for allocators of the library's own (arena.h, trie.c). */
 int rtm__alloc_should_fail(void);
 
 void rtm__alloc_fail_at(unsigned long nth);

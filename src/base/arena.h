@@ -19,39 +19,34 @@
  * RIB's deactivation unmaps its arenas; stale handles of before must stay
  * stale).
  *
- * Chunks are mapped whole (virtual) and touched ahead of use in growing
- * windows (MADV_POPULATE_WRITE), so the insert path takes no page fault.
- * The chunk array is published with release stores and a replaced one goes
- * through the limbo, so rtm__arena_lookup_optimistic needs no lock.  Every
- * other function needs the owner's exclusive lock (the RIB's).  Every
+ * The memory is a pool (pool.h: chunks mapped whole and touched ahead of
+ * use, so the insert path takes no page fault; a chunk array readers can
+ * follow without a lock), so rtm__arena_lookup_optimistic needs no lock.
+ * Every other function needs the owner's exclusive lock (the RIB's).  Every
  * alloc counts for fault injection (alloc.h).
  */
 #ifndef RTM_ARENA_H
 #define RTM_ARENA_H
 
 #include "handle.h"
+#include "pool.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTM_ARENA_SHIFT 15u
+#define RTM_ARENA_SHIFT RTM_POOL_SHIFT
 
 struct rtm_limbo;
 
 struct rtm_arena {
-	uint32_t size;            /* bytes per object, a multiple of 8 */
+	struct rtm_pool pool;     /* the memory; pool.size: bytes per object, a multiple of 8 */
 	uint8_t type;             /* RTM_HT_* of its objects */
-	char **chunks;            /* chunk i: objects [i << RTM_ARENA_SHIFT, ...) */
-	uint32_t nchunks, cap_chunks;
 	uint32_t next;            /* indexes below it have been handed out at least once */
 	uint32_t free_head, free_tail; /* FIFO of free indexes, linked through obj.pins */
 	uint32_t gen_floor;       /* first generation of a never-used index (survives fini) */
 	uint32_t max_gen;         /* the greatest generation handed out */
-	size_t touched;           /* objects of the newest chunk that are touched */
 	size_t live;              /* published and not killed */
 	size_t in_use;            /* allocated and not freed (live, killed in limbo, unpublished) */
-	size_t mapped;            /* bytes mapped */
-	struct rtm_limbo *limbo;  /* where a replaced chunk array waits */
 };
 
 void rtm__arena_init(struct rtm_arena *a, size_t size, unsigned type, struct rtm_limbo *limbo);

@@ -1,5 +1,5 @@
 /*
- * sanitize.h — what the library's own allocators (arena.c, slab.c) tell
+ * sanitize.h — what the library's own allocators (pool.c, arena.c) tell
  * AddressSanitizer and LeakSanitizer.  Free objects are poisoned, so a use
  * after free is still reported; chunks are LeakSanitizer roots, since it does
  * not scan mapped memory by itself: what live objects point to (a

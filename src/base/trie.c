@@ -10,10 +10,19 @@
  * number of branchings and user prefixes on the way, never by the width
  * alone, and there are fewer glue nodes than user nodes.
  *
+ * Nodes name each other by 32-bit references (trie.h): a user node's index
+ * in the caller's pool plus one, or RTM_TRIE_GLUE with a glue node's index
+ * in the trie's own pool (pool.h).  Child and parent links and the index
+ * slots take 4 bytes where pointers took 8, so a node is 20 bytes plus its
+ * key (24 for IPv4, 36 for IPv6), and a glue node needs no malloc header.
+ * Following a reference costs two loads from cache-resident lines (the
+ * pool's chunk array and the chunk's base) and a multiply; no extra miss.
+ *
  * Invariants (rtm__trie_check() verifies every one):
  *  1. A child is strictly longer than its parent, its parent's prefix
  *     covers it, and it sits in slot child[bit parent->len of its key];
- *     child->parent points back.  Keys are zero beyond len.
+ *     child->parent points back, and every node's ref is its own
+ *     reference.  Keys are zero beyond len.
  *  2. A glue node has exactly two children (so every subtree holds a user
  *     node and a glue node has len < width); a user node has 0, 1 or 2.
  *  3. count and glue_count count the user and glue nodes in the tree.
@@ -46,7 +55,7 @@
  * that each node still covers the key (it stops at the first that does not:
  * nothing below it can match) and keeps the last user node seen.  Exact
  * match follows single bits and compares once at the end.  Less-specific
- * climbs parent pointers to the first user node.
+ * climbs parent links to the first user node.
  *
  * Walk order is pre-order (ancestor first, then the 0 subtree, then the 1
  * subtree), which is the order of rtm__trie_cmp; the prefixes covered by R
@@ -87,17 +96,25 @@
  * now skips ~4 levels more, which on this machine (where a dependent miss
  * costs 300 ns once the table no longer fits the cache) took the inside
  * lookup from 780 to 370 ns and the uniform one from 250 to 85 ns; it costs
- * 16 MiB of address space, resident only where prefixes are (18.6 bytes per
- * prefix with the full table, a few pages for a small one).  Only insert and remove
+ * 8 MiB of address space (16 before node references), resident only where
+ * prefixes are (9.3 bytes per prefix with the full table, a few pages for a
+ * small one).  Only insert and remove
  * maintain it and only insert, exact and longest match read it; the walk
  * functions never look at it.  For IPv6 the same index made lookups slower
  * in back-to-back runs (1.32 -> 1.05 M/s): the table's
  * prefixes share few distinct first 16 bits, so it adds a miss and skips
  * little; width 128 (and every width but 32) goes without.
  *
- * Memory per IPv4 prefix: the 36-byte user node (inside the destination)
- * plus 0.9 glue/spare nodes of 36 bytes (32.5 bytes; 43 with glibc's 48-byte
- * chunks) plus 18.6 bytes of index; IPv6: 48 + 45 (60 with malloc overhead).
+ * Memory per IPv4 prefix: the 24-byte user node (inside the destination)
+ * plus 0.9 glue/spare nodes of 24 bytes (21.8 bytes mapped in the pool) plus
+ * 9.3 bytes of index; IPv6: 36 + 36.8.  With 8-byte pointers these were 36 +
+ * 43 (glibc's 48-byte chunks) + 18.6 and 48 + 60.  The same run, one
+ * sitting (bench_trie, 64-byte payload), pointers -> references: IPv4
+ * insert 209-310 -> 119-121 ns, inside lookups 1.35-2.24 -> 2.37-3.43 M/s,
+ * uniform 7.1-10.9 -> 11.7-14.7 M/s; IPv6 inside lookups 0.76-0.90 ->
+ * 1.21-1.56 M/s, insert 70-109 -> 142-153 ns (in file order the insert is
+ * cache-bound, not miss-bound, and with no index an IPv6 descent follows
+ * ~24 references from the root).
  *
  * Rejected: multibit or level-compressed tries (DIR-24-8, poptrie, tree
  * bitmap) look up in 2-4 memory accesses but cannot be intrusive, need tens
@@ -115,7 +132,7 @@
 
 #include "alloc.h"
 #include "epoch.h"
-#include "slab.h"
+#include "pool.h"
 
 /*
  * Readers without a lock.  The RIB's lock-free queries (api/dest.c) descend
@@ -234,16 +251,6 @@ static ALWAYS_INLINE struct kw kw_and(struct kw a, struct kw b)
 	return a;
 }
 
-/* The slot of the parent (or the root pointer) that points at n. */
-static struct rtm_trie_node **slot_of(struct rtm_trie *t, struct rtm_trie_node *n)
-{
-	struct rtm_trie_node *p = n->parent;
-
-	if (!p)
-		return &t->root;
-	return &p->child[p->child[1] == n];
-}
-
 /* ---------------------------------------------------------------- keys */
 
 void rtm__trie_key_normalize(uint8_t *key, unsigned width, unsigned len)
@@ -301,94 +308,69 @@ int rtm__trie_cmp(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned bl
 
 /* ---------------------------------------------------------------- life */
 
-void rtm__trie_init(struct rtm_trie *t, unsigned width_bits)
+/* The node of a reference, and a reference read by a lock-free reader: an
+ * acquire load, so that the pool's chunk array it then reads is at least as
+ * new as the node (pool.h). */
+#define N(r) rtm__trie_node(t, (r))
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+
+void rtm__trie_init(struct rtm_trie *t, unsigned width_bits, const struct rtm_pool *users,
+		    size_t user_off)
 {
 	assert(width_bits >= 8 && width_bits <= RTM_TRIE_MAX_WIDTH && width_bits % 8 == 0);
 	memset(t, 0, sizeof(*t));
 	t->width = width_bits;
+	t->users = users;
+	t->user_off = user_off;
+	rtm__pool_init(&t->glue, (rtm__trie_node_size(width_bits) + 3) & ~(size_t)3, NULL);
 	t->use_index = width_bits == 32;
 }
 
-void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_slab *glue_slab, struct rtm_limbo *limbo,
-			  uint32_t *seq)
+void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_limbo *limbo, uint32_t *seq)
 {
-	t->glue_slab = glue_slab;
 	t->limbo = limbo;
+	t->glue.limbo = limbo;
 	t->seq = seq;
 }
 
-
-/* A glue node nobody can reach: freed now (fini). */
-static void glue_free(const struct rtm_trie *t, struct rtm_trie_node *g)
+/* A glue node nobody can reach any more: its index is free for reuse. */
+static void glue_free(void *node, void *trie)
 {
-	if (t->glue_slab)
-		rtm__slab_free(t->glue_slab, g);
-	else
-		rtm__free(g);
+	struct rtm_trie *t = trie;
+	struct rtm_trie_node *g = node;
+
+	g->child[0] = t->glue_free;
+	t->glue_free = g->ref;
 }
 
 /* A glue node just unlinked: lock-free readers may still be on it. */
 static void glue_retire(struct rtm_trie *t, struct rtm_trie_node *g)
 {
-	if (t->glue_slab)
-		rtm__limbo_retire(t->limbo, g, rtm__slab_free_cb, t->glue_slab);
-	else
-		rtm__limbo_retire(t->limbo, g, rtm__free_cb, NULL);
-}
-
-static void free_spares(struct rtm_trie *t)
-{
-	while (t->spare) {
-		struct rtm_trie_node *s = t->spare;
-
-		t->spare = s->child[0];
-		glue_free(t, s);
-	}
-	t->spare_count = 0;
-}
-
-/* The leaf below n reached by going to child[side] wherever there is one:
- * side 0, where a post-order walk of n's subtree starts; side 1, the last
- * node of the subtree in walk order (a leaf, and leaves are user nodes). */
-static struct rtm_trie_node *outer_leaf(struct rtm_trie_node *n, unsigned side)
-{
-	for (;;) {
-		if (n->child[side])
-			n = n->child[side];
-		else if (n->child[!side])
-			n = n->child[!side];
-		else
-			return n;
-	}
+	rtm__limbo_retire(t->limbo, g, glue_free, t);
 }
 
 void rtm__trie_fini(struct rtm_trie *t)
 {
-	struct rtm_trie_node *n = t->root ? outer_leaf(t->root, 0) : NULL;
-
-	/*
-	 * Post-order walk with parent pointers and no stack, freeing each glue
-	 * node once both its subtrees are done.  User nodes are only read, so
-	 * they must still be allocated (the caller frees them afterwards).
-	 */
-	while (n) {
-		struct rtm_trie_node *p = n->parent;
-		int left = p && p->child[0] == n;
-
-		if (n->glue)
-			glue_free(t, n);
-		if (left && p->child[1])
-			n = outer_leaf(p->child[1], 0);
-		else
-			n = p;
-	}
-	free_spares(t);
+	rtm__pool_fini(&t->glue);
 	rtm__free(t->index);
 	t->index = NULL;
 	t->coarse = NULL;
-	t->root = NULL;
+	t->root = 0;
+	t->spare = 0;
+	t->spare_count = 0;
+	t->glue_next = t->glue_free = 0;
 	t->count = 0;
 	t->glue_count = 0;
+}
+
+/* The slot of the parent (or the root) that holds n. */
+static uint32_t *slot_of(struct rtm_trie *t, const struct rtm_trie_node *n)
+{
+	struct rtm_trie_node *p = N(n->parent);
+
+	if (!p)
+		return &t->root;
+	return &p->child[p->child[1] == n->ref];
 }
 
 /* ---------------------------------------------------------------- direct index */
@@ -402,30 +384,35 @@ _Static_assert(COARSE_BITS < IDX_BITS, "coarse blocks hold index blocks");
 /* The index slot of a key (trie.h). */
 #define idx_block rtm__trie_index_block
 
+/* Is x, linked under its current parent, the topmost node of its block? */
+static int idx_is_top(const struct rtm_trie *t, const struct rtm_trie_node *x)
+{
+	return t->index && x->len >= IDX_BITS && (!x->parent || N(x->parent)->len < IDX_BITS);
+}
+
 /*
  * x has just been linked under its current parent: if that makes it the
  * topmost node of its block, record it.  Called for every node whose parent
  * changes; a node that is not the topmost of its block leaves the index alone.
  */
-static void idx_link(struct rtm_trie *t, struct rtm_trie_node *x)
+static void idx_link(struct rtm_trie *t, const struct rtm_trie_node *x)
 {
-	if (t->index && x->len >= IDX_BITS && (!x->parent || x->parent->len < IDX_BITS))
-		PUBLISH(&t->index[idx_block(x->key)].top, x);
+	if (idx_is_top(t, x))
+		PUBLISH(&t->index[idx_block(x->key)].top, x->ref);
 }
 
 /* Leaf x is about to go: if it was the topmost node of its block, the block is empty. */
 static void idx_unlink_leaf(struct rtm_trie *t, const struct rtm_trie_node *x)
 {
-	if (t->index && x->len >= IDX_BITS && (!x->parent || x->parent->len < IDX_BITS))
-		PUBLISH(&t->index[idx_block(x->key)].top, (struct rtm_trie_node *)NULL);
+	if (idx_is_top(t, x))
+		PUBLISH(&t->index[idx_block(x->key)].top, 0u);
 }
 
 /*
  * The cover slots of a user prefix u shorter than a block: the first one and
  * how many, in the index (C <= len < B) or in coarse (len < C).
  */
-static struct rtm_trie_node **cover_slot(struct rtm_trie *t, const struct rtm_trie_node *u,
-					 unsigned i)
+static uint32_t *cover_slot(struct rtm_trie *t, const struct rtm_trie_node *u, unsigned i)
 {
 	if (u->len >= COARSE_BITS)
 		return &t->index[idx_block(u->key) + i].cover;
@@ -438,15 +425,15 @@ static unsigned cover_count(const struct rtm_trie_node *u)
 }
 
 /* User node u (shorter than a block) was added: it may be the best cover of its blocks. */
-static void idx_cover_add(struct rtm_trie *t, struct rtm_trie_node *u)
+static void idx_cover_add(struct rtm_trie *t, const struct rtm_trie_node *u)
 {
 	if (!t->index || u->len >= IDX_BITS)
 		return;
 	for (unsigned i = 0, n = cover_count(u); i < n; i++) {
-		struct rtm_trie_node **c = cover_slot(t, u, i);
+		uint32_t *c = cover_slot(t, u, i);
 
-		if (!*c || (*c)->len < u->len)
-			PUBLISH(c, u);
+		if (!*c || N(*c)->len < u->len)
+			PUBLISH(c, u->ref);
 	}
 }
 
@@ -462,21 +449,38 @@ static void idx_cover_del(struct rtm_trie *t, const struct rtm_trie_node *u)
 	if (u->len >= COARSE_BITS && repl && repl->len < COARSE_BITS)
 		repl = NULL; /* coarse holds it */
 	for (unsigned i = 0, n = cover_count(u); i < n; i++) {
-		struct rtm_trie_node **c = cover_slot(t, u, i);
+		uint32_t *c = cover_slot(t, u, i);
 
-		if (*c == u)
-			PUBLISH(c, repl);
+		if (*c == u->ref)
+			PUBLISH(c, repl ? repl->ref : 0u);
 	}
 }
 
 /* ---------------------------------------------------------------- insert, remove */
 
-static struct rtm_trie_node *glue_alloc(const struct rtm_trie *t)
+/* A zeroed glue node (counted as an allocation, alloc.h), or NULL. */
+static struct rtm_trie_node *glue_alloc(struct rtm_trie *t)
 {
-	struct rtm_trie_node *g = t->glue_slab ? rtm__slab_alloc(t->glue_slab)
-					       : rtm__calloc(1, rtm__trie_node_size(t->width));
-	if (g)
-		g->glue = 1; /* a reader that meets it as a spare must not take it for a user node */
+	struct rtm_trie_node *g;
+	uint32_t ref;
+
+	if (rtm__alloc_should_fail())
+		return NULL;
+	if (t->glue_free) {
+		ref = t->glue_free;
+		g = N(ref);
+		t->glue_free = g->child[0];
+	} else {
+		if (t->glue_next >= RTM_TRIE_GLUE)
+			return NULL;
+		ref = RTM_TRIE_GLUE | t->glue_next;
+		if (!(g = rtm__pool_first_use(&t->glue, t->glue_next)))
+			return NULL;
+		t->glue_next++;
+	}
+	memset(g, 0, t->glue.size);
+	g->ref = ref;
+	g->glue = 1; /* a reader that meets it as a spare must not take it for a user node */
 	return g;
 }
 
@@ -501,7 +505,8 @@ static inline void changed(struct rtm_trie *t)
 static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *node,
 				     unsigned nbytes, struct rtm_trie_node **found)
 {
-	struct rtm_trie_node **slot = &t->root, *parent = NULL, *cur;
+	uint32_t *slot = &t->root;
+	struct rtm_trie_node *parent = NULL, *cur;
 	unsigned len = node->len;
 	struct kw k;
 
@@ -512,12 +517,12 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 	 * A prefix at least a block long is in its block's subtree: the walk
 	 * from the root would reach the block's topmost node, so start there.
 	 */
-	if (t->index && len >= IDX_BITS && (cur = t->index[idx_block(node->key)].top)) {
-		parent = cur->parent;
+	if (t->index && len >= IDX_BITS && (cur = N(t->index[idx_block(node->key)].top))) {
+		parent = N(cur->parent);
 		slot = slot_of(t, cur);
 	}
 
-	while ((cur = *slot) != NULL) {
+	while ((cur = N(*slot)) != NULL) {
 		struct kw c = kw_load(cur->key, nbytes);
 		unsigned m = len < cur->len ? len : cur->len;
 		unsigned d = kw_common(k, c);
@@ -540,14 +545,14 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 			node->child[1] = cur->child[1];
 			node->parent = cur->parent;
 			node->glue = 0;
-			node->child[0]->parent = node;
-			node->child[1]->parent = node;
-			PUBLISH(slot, node);
+			N(node->child[0])->parent = node->ref;
+			N(node->child[1])->parent = node->ref;
+			PUBLISH(slot, node->ref);
 			idx_link(t, node);
 			idx_cover_add(t, node);
 			t->glue_count--;
 			cur->child[0] = t->spare;
-			t->spare = cur;
+			t->spare = cur->ref;
 			t->spare_count++;
 			t->count++;
 			return 0;
@@ -563,12 +568,12 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 			unsigned b = kw_bit(c, len);
 
 			changing(t);
-			node->child[b] = cur;
-			node->child[!b] = NULL;
-			node->parent = parent;
+			node->child[b] = cur->ref;
+			node->child[!b] = 0;
+			node->parent = parent ? parent->ref : 0;
 			node->glue = 0;
-			cur->parent = node;
-			PUBLISH(slot, node);
+			cur->parent = node->ref;
+			PUBLISH(slot, node->ref);
 			/*
 			 * cur's index entry stays right: if node is a block long it
 			 * is the block's top instead of cur, else cur stays the top.
@@ -584,19 +589,19 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 
 		if (!g)
 			return -ENOMEM;
+		/* The pool may have moved its chunk array, never a node: slot stands. */
 		changing(t);
 		memcpy(g->key, node->key, t->width / 8);
 		rtm__trie_key_normalize(g->key, t->width, d);
 		g->len = (uint8_t)d;
-		g->glue = 1;
-		g->parent = parent;
-		g->child[b] = node;
-		g->child[!b] = cur;
-		cur->parent = g;
-		node->parent = g;
-		node->child[0] = node->child[1] = NULL;
+		g->parent = parent ? parent->ref : 0;
+		g->child[b] = node->ref;
+		g->child[!b] = cur->ref;
+		cur->parent = g->ref;
+		node->parent = g->ref;
+		node->child[0] = node->child[1] = 0;
 		node->glue = 0;
-		PUBLISH(slot, g);
+		PUBLISH(slot, g->ref);
 		/* As above, cur is the top of its block before and after, or not at all. */
 		idx_link(t, g);
 		idx_link(t, node);
@@ -616,14 +621,14 @@ static ALWAYS_INLINE int insert_impl(struct rtm_trie *t, struct rtm_trie_node *n
 		if (!s)
 			return -ENOMEM;
 		s->child[0] = t->spare;
-		t->spare = s;
+		t->spare = s->ref;
 		t->spare_count++;
 	}
 	changing(t);
-	node->child[0] = node->child[1] = NULL;
-	node->parent = parent;
+	node->child[0] = node->child[1] = 0;
+	node->parent = parent ? parent->ref : 0;
 	node->glue = 0;
-	PUBLISH(slot, node);
+	PUBLISH(slot, node->ref);
 	idx_link(t, node);
 	idx_cover_add(t, node);
 	t->count++;
@@ -641,7 +646,7 @@ static int insert_any(struct rtm_trie *t, struct rtm_trie_node *node, struct rtm
 							   COARSE_SIZE * sizeof(*t->coarse));
 		if (!index)
 			return -ENOMEM;
-		t->coarse = (struct rtm_trie_node **)(void *)(index + IDX_SIZE);
+		t->coarse = (uint32_t *)(void *)(index + IDX_SIZE);
 		PUBLISH(&t->index, index);
 	}
 	int err;
@@ -675,7 +680,7 @@ int rtm__trie_insert_or_find(struct rtm_trie *t, struct rtm_trie_node *node,
 /* Take a node off the spare list. */
 static struct rtm_trie_node *spare_pop(struct rtm_trie *t)
 {
-	struct rtm_trie_node *s = t->spare;
+	struct rtm_trie_node *s = N(t->spare);
 
 	assert(s && t->spare_count > 0);
 	t->spare = s->child[0];
@@ -685,11 +690,12 @@ static struct rtm_trie_node *spare_pop(struct rtm_trie *t)
 
 void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node)
 {
-	struct rtm_trie_node **slot, *p = node->parent;
-	struct rtm_trie_node *c0 = node->child[0], *c1 = node->child[1];
+	struct rtm_trie_node *p = N(node->parent);
+	struct rtm_trie_node *c0 = N(node->child[0]), *c1 = N(node->child[1]);
+	uint32_t *slot;
 
 	assert(!node->glue);
-	assert(p ? (p->child[0] == node || p->child[1] == node) : t->root == node);
+	assert(p ? (p->child[0] == node->ref || p->child[1] == node->ref) : t->root == node->ref);
 	changing(t);
 	slot = slot_of(t, node);
 	idx_cover_del(t, node);
@@ -701,29 +707,29 @@ void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node)
 		memcpy(s->key, node->key, t->width / 8);
 		s->len = node->len;
 		s->glue = 1;
-		s->parent = p;
-		s->child[0] = c0;
-		s->child[1] = c1;
-		c0->parent = s;
-		c1->parent = s;
-		PUBLISH(slot, s);
+		s->parent = node->parent;
+		s->child[0] = c0->ref;
+		s->child[1] = c1->ref;
+		c0->parent = s->ref;
+		c1->parent = s->ref;
+		PUBLISH(slot, s->ref);
 		idx_link(t, s);
 		t->glue_count++;
 	} else if (c0 || c1) {
 		struct rtm_trie_node *c = c0 ? c0 : c1;
 
-		c->parent = p;
-		PUBLISH(slot, c);
+		c->parent = node->parent;
+		PUBLISH(slot, c->ref);
 		idx_link(t, c);
 	} else {
 		idx_unlink_leaf(t, node);
-		PUBLISH(slot, (struct rtm_trie_node *)NULL);
+		PUBLISH(slot, 0u);
 		if (p && p->glue) {
 			/* A glue node left with one child is no longer needed. */
-			struct rtm_trie_node *other = p->child[0] ? p->child[0] : p->child[1];
+			struct rtm_trie_node *other = N(p->child[0] ? p->child[0] : p->child[1]);
 
 			other->parent = p->parent;
-			PUBLISH(slot_of(t, p), other);
+			PUBLISH(slot_of(t, p), other->ref);
 			idx_link(t, other);
 			glue_retire(t, p);
 			t->glue_count--;
@@ -732,7 +738,7 @@ void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node)
 			glue_retire(t, spare_pop(t));
 		}
 	}
-	node->child[0] = node->child[1] = node->parent = NULL;
+	node->child[0] = node->child[1] = node->parent = 0;
 	t->count--;
 	changed(t);
 }
@@ -743,17 +749,17 @@ static ALWAYS_INLINE RTM_OPTIMISTIC struct rtm_trie_node *exact_impl(const struc
 						      const uint8_t *key, unsigned len,
 						      unsigned nbytes)
 {
-	struct rtm_trie_node *cur = t->root;
+	struct rtm_trie_node *cur;
 	struct kw q = kw_load(key, nbytes);
+	struct rtm_trie_slot *index = LOAD(&t->index);
 
-	if (t->index && len >= IDX_BITS)
-		cur = t->index[idx_block(key)].top;
+	cur = N(index && len >= IDX_BITS ? LOAD(&index[idx_block(key)].top) : LOAD(&t->root));
 	/*
 	 * Go down by single bits only and compare the whole prefix once at the
 	 * end: the node found is the only candidate.
 	 */
 	for (unsigned steps = 0; cur && cur->len < len && steps < MAX_STEPS; steps++)
-		cur = cur->child[kw_bit(q, cur->len)];
+		cur = N(LOAD(&cur->child[kw_bit(q, cur->len)]));
 	if (!cur || cur->len != len || cur->glue)
 		return NULL;
 	return kw_match(kw_load(cur->key, nbytes), q, len) ? cur : NULL;
@@ -778,14 +784,20 @@ static ALWAYS_INLINE RTM_OPTIMISTIC struct rtm_trie_node *longest_impl(const str
 							const uint8_t *key, unsigned len,
 							unsigned nbytes)
 {
-	struct rtm_trie_node *cur = t->root, *best = NULL;
+	struct rtm_trie_node *cur, *best = NULL;
 	struct kw q = kw_load(key, nbytes);
+	struct rtm_trie_slot *index = LOAD(&t->index);
 
-	if (t->index && len >= IDX_BITS) {
-		const struct rtm_trie_slot *sl = &t->index[idx_block(key)];
+	if (index && len >= IDX_BITS) {
+		const struct rtm_trie_slot *sl = &index[idx_block(key)];
+		uint32_t cover = LOAD(&sl->cover);
 
-		cur = sl->top;
-		best = sl->cover ? sl->cover : t->coarse[idx_block(key) >> (IDX_BITS - COARSE_BITS)];
+		cur = N(LOAD(&sl->top));
+		if (!cover)
+			cover = LOAD(&t->coarse[idx_block(key) >> (IDX_BITS - COARSE_BITS)]);
+		best = N(cover);
+	} else {
+		cur = N(LOAD(&t->root));
 	}
 	/*
 	 * Every node on the way is checked against the key, so the walk stops
@@ -798,7 +810,7 @@ static ALWAYS_INLINE RTM_OPTIMISTIC struct rtm_trie_node *longest_impl(const str
 			best = cur;
 		if (cur->len == len)
 			break;
-		cur = cur->child[kw_bit(q, cur->len)];
+		cur = N(LOAD(&cur->child[kw_bit(q, cur->len)]));
 	}
 	return best;
 }
@@ -824,8 +836,7 @@ RTM_OPTIMISTIC struct rtm_trie_node *rtm__trie_find_less_specific(const struct r
 	struct rtm_trie_node *p;
 	unsigned steps = 0;
 
-	(void)t;
-	for (p = node->parent; p && steps < MAX_STEPS; p = p->parent, steps++)
+	for (p = N(LOAD(&node->parent)); p && steps < MAX_STEPS; p = N(LOAD(&p->parent)), steps++)
 		if (!p->glue)
 			return p;
 	return NULL;
@@ -834,7 +845,8 @@ RTM_OPTIMISTIC struct rtm_trie_node *rtm__trie_find_less_specific(const struct r
 /* ---------------------------------------------------------------- walk */
 
 /* The first user node of the subtree rooted at n (n itself if it is one). */
-RTM_OPTIMISTIC static struct rtm_trie_node *subtree_first(struct rtm_trie_node *n)
+RTM_OPTIMISTIC static struct rtm_trie_node *subtree_first(const struct rtm_trie *t,
+							  struct rtm_trie_node *n)
 {
 	/* Every glue node has two children, so every subtree holds a user node.
 	 * (A lock-free reader that crossed a change may find none: NULL.) */
@@ -844,47 +856,67 @@ RTM_OPTIMISTIC static struct rtm_trie_node *subtree_first(struct rtm_trie_node *
 		/* The walk comes back for the right subtree after the left
 		 * one; its first node is asked for now so that the miss
 		 * overlaps with the left subtree's (most are small). */
-		__builtin_prefetch(n->child[1]);
-		n = n->child[0];
+		__builtin_prefetch(N(LOAD(&n->child[1])));
+		n = N(LOAD(&n->child[0]));
 	}
 	return n;
 }
 
 /* The root of the subtree that follows n's subtree in walk order, or NULL. */
-RTM_OPTIMISTIC static struct rtm_trie_node *after_subtree(const struct rtm_trie_node *n)
+RTM_OPTIMISTIC static struct rtm_trie_node *after_subtree(const struct rtm_trie *t,
+							  const struct rtm_trie_node *n)
 {
 	struct rtm_trie_node *p;
 	unsigned steps = 0;
 
-	for (; (p = n->parent) != NULL && steps < MAX_STEPS; n = p, steps++)
-		if (p->child[0] == n && p->child[1])
-			return p->child[1];
+	for (; (p = N(LOAD(&n->parent))) != NULL && steps < MAX_STEPS; n = p, steps++) {
+		uint32_t right = LOAD(&p->child[1]);
+		if (LOAD(&p->child[0]) == n->ref && right)
+			return N(right);
+	}
 	return NULL;
 }
 
 /* The first user node after n (user or glue) in walk order, or NULL. */
-RTM_OPTIMISTIC static struct rtm_trie_node *next_node(const struct rtm_trie_node *n)
+RTM_OPTIMISTIC static struct rtm_trie_node *next_node(const struct rtm_trie *t,
+						      const struct rtm_trie_node *n)
 {
+	uint32_t c0 = LOAD(&n->child[0]), c1 = LOAD(&n->child[1]);
 	struct rtm_trie_node *r;
 
-	if (n->child[0]) {
-		if (n->child[1])
-			__builtin_prefetch(n->child[1]);
-		return subtree_first(n->child[0]);
+	if (c0) {
+		if (c1)
+			__builtin_prefetch(N(c1));
+		return subtree_first(t, N(c0));
 	}
-	if (n->child[1])
-		return subtree_first(n->child[1]);
-	r = after_subtree(n);
-	return r ? subtree_first(r) : NULL;
+	if (c1)
+		return subtree_first(t, N(c1));
+	r = after_subtree(t, n);
+	return r ? subtree_first(t, r) : NULL;
+}
+
+/* The leaf below n reached by going to child[side] wherever there is one:
+ * the last node of n's subtree in walk order for side 1 (a leaf, and leaves
+ * are user nodes). */
+static struct rtm_trie_node *outer_leaf(const struct rtm_trie *t, struct rtm_trie_node *n,
+					unsigned side)
+{
+	for (;;) {
+		if (n->child[side])
+			n = N(n->child[side]);
+		else if (n->child[!side])
+			n = N(n->child[!side]);
+		else
+			return n;
+	}
 }
 
 struct rtm_trie_node *rtm__trie_prev(const struct rtm_trie *t, const struct rtm_trie_node *node)
 {
-	(void)t;
-	for (const struct rtm_trie_node *n = node; n->parent; n = n->parent) {
-		struct rtm_trie_node *p = n->parent;
-		if (p->child[1] == n && p->child[0])
-			return outer_leaf(p->child[0], 1);
+	for (const struct rtm_trie_node *n = node; n->parent; n = N(n->parent)) {
+		struct rtm_trie_node *p = N(n->parent);
+		if (p->child[1] == n->ref && p->child[0])
+			return outer_leaf(t, N(p->child[0]), 1);
 		if (!p->glue)
 			return p;
 		/* A glue parent: what comes before its subtree comes before n. */
@@ -894,19 +926,18 @@ struct rtm_trie_node *rtm__trie_prev(const struct rtm_trie *t, const struct rtm_
 
 struct rtm_trie_node *rtm__trie_first(const struct rtm_trie *t)
 {
-	return t->root ? subtree_first(t->root) : NULL;
+	return subtree_first(t, N(LOAD(&t->root)));
 }
 
 struct rtm_trie_node *rtm__trie_next(const struct rtm_trie *t, const struct rtm_trie_node *node)
 {
-	(void)t;
-	return next_node(node);
+	return next_node(t, node);
 }
 
 RTM_OPTIMISTIC static struct rtm_trie_node *seek_impl(const struct rtm_trie *t, const uint8_t *key,
 						      unsigned len, int after, unsigned nbytes)
 {
-	struct rtm_trie_node *cur = t->root, *r;
+	struct rtm_trie_node *cur = N(LOAD(&t->root)), *r;
 	struct kw q = kw_and(kw_load(key, nbytes), kw_mask(len));
 
 	for (unsigned steps = 0; cur && steps < MAX_STEPS; steps++) {
@@ -920,25 +951,26 @@ RTM_OPTIMISTIC static struct rtm_trie_node *seek_impl(const struct rtm_trie *t, 
 			 * before the whole subtree if its bit is 0, after it if 1.
 			 */
 			if (!kw_bit(q, d))
-				return subtree_first(cur);
-			r = after_subtree(cur);
-			return r ? subtree_first(r) : NULL;
+				return subtree_first(t, cur);
+			r = after_subtree(t, cur);
+			return r ? subtree_first(t, r) : NULL;
 		}
 		if (cur->len > len)
-			return subtree_first(cur); /* the target covers cur */
+			return subtree_first(t, cur); /* the target covers cur */
 		if (cur->len == len)
-			return after ? next_node(cur) : subtree_first(cur);
+			return after ? next_node(t, cur) : subtree_first(t, cur);
 		/* cur covers the target and is shorter: the target is below. */
 		b = kw_bit(q, cur->len);
-		if (cur->child[b]) {
-			cur = cur->child[b];
+		uint32_t c = LOAD(&cur->child[b]), other = LOAD(&cur->child[1]);
+		if (c) {
+			cur = N(c);
 			continue;
 		}
 		/* The target would sit in an empty slot. */
-		if (b == 0 && cur->child[1])
-			return subtree_first(cur->child[1]);
-		r = after_subtree(cur);
-		return r ? subtree_first(r) : NULL;
+		if (b == 0 && other)
+			return subtree_first(t, N(other));
+		r = after_subtree(t, cur);
+		return r ? subtree_first(t, r) : NULL;
 	}
 	return NULL;
 }

@@ -13,12 +13,16 @@
  * rtm__trie_key_normalize() makes a key follow it; insert normalises the node
  * it is given; query functions document which bits of their key they read.
  *
- * Nodes are intrusive.  A user object (a destination) embeds struct
- * rtm_trie_node as its LAST member, allocates sizeof(its struct) + width/8
- * bytes, fills node.key and node.len and calls rtm__trie_insert().  The trie
- * never allocates or frees user nodes.  It allocates its own branch ("glue")
- * nodes, sizeof(struct rtm_trie_node) + width/8 bytes each, through
- * rtm__malloc and frees them with rtm__free.
+ * Nodes are intrusive and addressed by 32-bit references.  User objects
+ * (destinations) live in a pool (pool.h) the caller names at init, each
+ * embedding struct rtm_trie_node at a fixed offset as its LAST member, with
+ * width/8 bytes of key after it; the caller fills node.key, node.len and
+ * node.ref = rtm__trie_user_ref(its index in the pool) and calls
+ * rtm__trie_insert().  The trie never allocates or frees user nodes.  Its
+ * own branch ("glue") nodes, rtm__trie_node_size() bytes each, live in a
+ * pool of its own.  A reference is 0 (none), a user node's index + 1, or
+ * RTM_TRIE_GLUE | a glue node's index: child and parent links and the index
+ * slots are 4 bytes, not 8, and a node needs no malloc header.
  */
 #ifndef RTM_TRIE_H
 #define RTM_TRIE_H
@@ -26,12 +30,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pool.h"
+
 /* Longest key the trie supports, in bits. */
 #define RTM_TRIE_MAX_WIDTH 128
 
+#define RTM_TRIE_GLUE 0x80000000u
+
 struct rtm_trie_node {
-	struct rtm_trie_node *child[2]; /* child[b]: the subtree whose next bit is b */
-	struct rtm_trie_node *parent;   /* NULL for the root */
+	uint32_t child[2];              /* child[b]: the subtree whose next bit is b (a reference) */
+	uint32_t parent;                /* 0 for the root */
+	uint32_t ref;                   /* the node's own reference */
 	uint8_t len;                    /* prefix length in bits, 0..width */
 	uint8_t glue;                   /* 1: a branch node the trie allocated itself */
 	uint16_t aux;                   /* the embedding object's; the trie never touches it
@@ -59,13 +68,15 @@ static inline unsigned rtm__trie_index_block(const uint8_t *key)
 }
 
 struct rtm_trie_slot {
-	struct rtm_trie_node *top;
-	struct rtm_trie_node *cover;
+	uint32_t top;
+	uint32_t cover;
 };
 
 struct rtm_trie {
-	struct rtm_trie_node *root; /* NULL when empty */
+	uint32_t root;              /* 0 when empty */
 	unsigned width;             /* key width in bits */
+	const struct rtm_pool *users; /* where user nodes are, user_off bytes into their objects */
+	size_t user_off;
 	size_t count;               /* user nodes in the trie */
 	size_t glue_count;          /* glue nodes in the trie */
 	/*
@@ -74,60 +85,81 @@ struct rtm_trie {
 	 * is exactly one spare per user node with two children (see trie.c).
 	 * The list is chained through child[0].
 	 */
-	struct rtm_trie_node *spare;
+	uint32_t spare;
 	size_t spare_count;
 	/*
 	 * The direct index of width-32 tries (use_index = 1): 2^20 slots,
-	 * 16 MiB of zeroed address space allocated by the first insert (pages
+	 * 8 MiB of zeroed address space allocated by the first insert (pages
 	 * become resident only where prefixes of /12 or longer are) and freed
 	 * by fini, and in the same block `coarse`: for each of the 2^12 blocks
 	 * of the first 12 bits, the longest user prefix shorter than 12 bits
-	 * covering it (32 KiB).  Other widths (use_index = 0) have none: see
+	 * covering it (16 KiB).  Other widths (use_index = 0) have none: see
 	 * the measurements in trie.c.
 	 */
 	struct rtm_trie_slot *index;
-	/* Where glue nodes come from and go (trie_set_memory); NULL: malloc,
-	 * and freed at once. */
-	struct rtm_slab *glue_slab;
+	/* The glue and spare nodes: a pool, the next index never used, and the
+	 * free ones (chained through child[0]).  A glue node unlinked goes
+	 * through the limbo (trie_set_memory; NULL: freed at once). */
+	struct rtm_pool glue;
+	uint32_t glue_next, glue_free;
 	struct rtm_limbo *limbo;
 	/* A sequence count (epoch.h) made odd while insert or remove change
 	 * what readers can see, or NULL; seq_open: it is odd now. */
 	uint32_t *seq;
 	int seq_open;
-	struct rtm_trie_node **coarse;
+	uint32_t *coarse;
 	int use_index;
 };
 
 /*
- * Initialise an empty trie of keys of width_bits bits.
+ * Initialise an empty trie of keys of width_bits bits whose user nodes are
+ * user_off bytes into the objects of the pool users (which must outlive the
+ * trie's use).
  * width_bits: in, a multiple of 8 in 8..128 (asserted).
  */
-void rtm__trie_init(struct rtm_trie *t, unsigned width_bits);
+void rtm__trie_init(struct rtm_trie *t, unsigned width_bits, const struct rtm_pool *users,
+		    size_t user_off);
 
-/* For lock-free readers (epoch.h): glue nodes from this slab (of
- * rtm__trie_node_size bytes), freed through this limbo, and this sequence
- * count made odd while an insert or remove changes the trie (not while it
- * only finds an existing node).  Call after init, on an empty trie.  Any
- * may be NULL (malloc; free at once; no count). */
-struct rtm_slab;
+/* For lock-free readers (epoch.h): unlinked glue nodes and replaced chunk
+ * arrays freed through this limbo, and this sequence count made odd while
+ * an insert or remove changes the trie (not while it only finds an existing
+ * node).  Call after init, on an empty trie.  Either may be NULL (free at
+ * once; no count). */
 struct rtm_limbo;
-void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_slab *glue_slab, struct rtm_limbo *limbo,
-			  uint32_t *seq);
+void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_limbo *limbo, uint32_t *seq);
 
 /*
  * Free every glue and spare node and the index, and leave the trie empty.
- * User nodes still in the trie are abandoned, not freed: fini reads them
- * (never writes) to find the glue nodes below them, so the caller frees them
- * only after fini; their child/parent fields are stale afterwards.  fini of
- * an initialised empty trie is a no-op, and fini may be called twice; the
- * trie may be reused after rtm__trie_init.
+ * User nodes still in the trie are abandoned (never read); their fields
+ * are stale afterwards.  What went through the limbo must have been freed
+ * first.  fini of an initialised empty trie is a no-op, and fini may be
+ * called twice; the trie may be reused after rtm__trie_init.
  */
 void rtm__trie_fini(struct rtm_trie *t);
+
+/* The reference of the user node of the object at index i of the users pool. */
+static inline uint32_t rtm__trie_user_ref(uint32_t i)
+{
+	return i + 1;
+}
+
+/* The node a reference names, NULL for 0.  Safe for lock-free readers
+ * (pool.h) for a reference read from the trie inside the epoch section. */
+static inline __attribute__((always_inline)) struct rtm_trie_node *
+rtm__trie_node(const struct rtm_trie *t, uint32_t ref)
+{
+	if (ref & RTM_TRIE_GLUE)
+		return (struct rtm_trie_node *)rtm__pool_at_optimistic(&t->glue, ref & ~RTM_TRIE_GLUE);
+	if (!ref)
+		return NULL;
+	return (struct rtm_trie_node *)(void *)((char *)rtm__pool_at_optimistic(t->users, ref - 1) +
+						 t->user_off);
+}
 
 /*
  * Insert a user node.  The caller has filled node->key and node->len; insert
  * zeroes the key bits beyond len and sets every other field.
- * node: in/out, not in any trie.
+ * node: in/out, not in any trie, its ref set.
  * Returns:
  *   0        inserted.
  *   -EINVAL  node->len > width (checked first; nothing changed or allocated).
@@ -151,7 +183,7 @@ int rtm__trie_insert_or_find(struct rtm_trie *t, struct rtm_trie_node *node,
  * Remove a user node that is in this trie.  Never allocates, never fails; it
  * frees at most one glue or spare node.  Passing a node that is not in the
  * trie is undefined (asserted in debug builds where cheap).  Afterwards
- * node->child and node->parent are NULL and the caller may free node.
+ * node->child and node->parent are 0 and the caller may free node.
  */
 void rtm__trie_remove(struct rtm_trie *t, struct rtm_trie_node *node);
 
@@ -232,7 +264,7 @@ static inline unsigned rtm__trie_bit(const uint8_t *key, unsigned i)
 	return (key[i >> 3] >> (7 - (i & 7))) & 1u;
 }
 
-/* Bytes a node of a trie of this width needs: what user and glue nodes allocate. */
+/* Bytes a node of a trie of this width needs: what user and glue nodes take. */
 static inline size_t rtm__trie_node_size(unsigned width)
 {
 	return sizeof(struct rtm_trie_node) + width / 8;

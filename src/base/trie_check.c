@@ -15,6 +15,7 @@
 #define COARSE_BITS RTM_TRIE_COARSE_BITS
 #define COARSE_SIZE (1u << COARSE_BITS)
 #define idx_block rtm__trie_index_block
+#define N(r) rtm__trie_node(t, (r))
 
 struct check_state {
 	const struct rtm_trie *t;
@@ -52,11 +53,13 @@ static int check_node(struct check_state *st, const struct rtm_trie_node *n, uns
 			st->two_child_users++;
 	}
 	for (b = 0; b < 2; b++) {
-		const struct rtm_trie_node *c = n->child[b];
+		const struct rtm_trie_node *c = N(n->child[b]);
 
 		if (!c)
 			continue;
-		if (c->parent != n)
+		if (c->ref != n->child[b])
+			FAULT("child /%u of /%u does not know its reference", c->len, n->len);
+		if (c->parent != n->ref)
 			FAULT("child /%u of /%u has a wrong parent", c->len, n->len);
 		if (c->len <= n->len)
 			FAULT("child /%u not longer than its parent /%u", c->len, n->len);
@@ -79,12 +82,12 @@ static int check_node(struct check_state *st, const struct rtm_trie_node *n, uns
  * block length and the slots: O(nodes + slots), so that checking a 2^20-slot
  * index stays cheap enough to run after every step of a test.
  */
-static void index_expect(const struct rtm_trie_node *n, const struct rtm_trie_node *c,
-			 unsigned lo, unsigned hi, struct rtm_trie_slot *exp, unsigned bits,
-			 unsigned min_cover)
+static void index_expect(const struct rtm_trie *t, const struct rtm_trie_node *n,
+			 const struct rtm_trie_node *c, unsigned lo, unsigned hi,
+			 struct rtm_trie_slot *exp, unsigned bits, unsigned min_cover)
 {
 	unsigned a, b, mid, s;
-	struct rtm_trie_node *cover = c && c->len >= min_cover ? (struct rtm_trie_node *)c : NULL;
+	uint32_t cover = c && c->len >= min_cover ? c->ref : 0;
 
 	if (n && n->len < bits) {
 		a = idx_block(n->key) >> (IDX_BITS - bits);
@@ -99,14 +102,20 @@ static void index_expect(const struct rtm_trie_node *n, const struct rtm_trie_no
 		return;
 	if (n->len >= bits) {
 		if (a >= lo && a < hi)
-			exp[a].top = (struct rtm_trie_node *)n;
+			exp[a].top = n->ref;
 		return;
 	}
 	if (!n->glue)
 		c = n;
 	mid = a + (1u << (bits - n->len - 1));
-	index_expect(n->child[0], c, a, mid, exp, bits, min_cover);
-	index_expect(n->child[1], c, mid, b, exp, bits, min_cover);
+	index_expect(t, N(n->child[0]), c, a, mid, exp, bits, min_cover);
+	index_expect(t, N(n->child[1]), c, mid, b, exp, bits, min_cover);
+}
+
+/* The length of the node ref names, -1 for none (messages). */
+static int len_of(const struct rtm_trie *t, uint32_t ref)
+{
+	return ref ? N(ref)->len : -1;
 }
 
 /* Recompute every index slot from the trie and compare. */
@@ -132,26 +141,22 @@ static int check_index(const struct rtm_trie *t)
 		FAULT("no memory to check the index");
 	exp = scratch;
 	memset(exp, 0, COARSE_SIZE * sizeof(*exp));
-	index_expect(t->root, NULL, 0, COARSE_SIZE, exp, COARSE_BITS, 0);
+	index_expect(t, N(t->root), NULL, 0, COARSE_SIZE, exp, COARSE_BITS, 0);
 	for (s = 0; s < COARSE_SIZE; s++)
 		if (t->coarse[s] != exp[s].cover)
-			FAULT("coarse slot %u: cover /%d, expected /%d", s,
-			      t->coarse[s] ? t->coarse[s]->len : -1,
-			      exp[s].cover ? exp[s].cover->len : -1);
+			FAULT("coarse slot %u: cover /%d, expected /%d", s, len_of(t, t->coarse[s]),
+			      len_of(t, exp[s].cover));
 	memset(exp, 0, IDX_SIZE * sizeof(*exp));
-	index_expect(t->root, NULL, 0, IDX_SIZE, exp, IDX_BITS, COARSE_BITS);
+	index_expect(t, N(t->root), NULL, 0, IDX_SIZE, exp, IDX_BITS, COARSE_BITS);
 	for (s = 0; s < IDX_SIZE; s++) {
-		const struct rtm_trie_node *top = exp[s].top, *cover = exp[s].cover;
+		const struct rtm_trie_slot got = t->index[s], want = exp[s];
 
-		if (t->index[s].top != top || t->index[s].cover != cover) {
-			const struct rtm_trie_slot got = t->index[s];
-
-			if (got.top != top)
-				FAULT("index slot %u: top /%d, expected /%d", s,
-				      got.top ? got.top->len : -1, top ? top->len : -1);
-			FAULT("index slot %u: cover /%d, expected /%d", s,
-			      got.cover ? got.cover->len : -1, cover ? cover->len : -1);
-		}
+		if (got.top != want.top)
+			FAULT("index slot %u: top /%d, expected /%d", s, len_of(t, got.top),
+			      len_of(t, want.top));
+		if (got.cover != want.cover)
+			FAULT("index slot %u: cover /%d, expected /%d", s, len_of(t, got.cover),
+			      len_of(t, want.cover));
 	}
 	return 0;
 }
@@ -159,22 +164,23 @@ static int check_index(const struct rtm_trie *t)
 int rtm__trie_check(const struct rtm_trie *t)
 {
 	struct check_state st = { t, 0, 0, 0 };
-	const struct rtm_trie_node *s;
 	size_t spares = 0;
 
 	if (t->width < 8 || t->width > RTM_TRIE_MAX_WIDTH || t->width % 8)
 		FAULT("bad width %u", t->width);
 	if (t->root) {
-		if (t->root->parent)
+		if (N(t->root)->parent)
 			FAULT("root has a parent");
-		if (check_node(&st, t->root, 0))
+		if (N(t->root)->ref != t->root)
+			FAULT("the root does not know its reference");
+		if (check_node(&st, N(t->root), 0))
 			return -1;
 	}
 	if (st.users != t->count)
 		FAULT("%zu user nodes, count says %zu", st.users, t->count);
 	if (st.glues != t->glue_count)
 		FAULT("%zu glue nodes, glue_count says %zu", st.glues, t->glue_count);
-	for (s = t->spare; s; s = s->child[0])
+	for (uint32_t s = t->spare; s && spares <= t->spare_count; s = N(s)->child[0])
 		spares++;
 	if (spares != t->spare_count)
 		FAULT("%zu spares listed, spare_count says %zu", spares, t->spare_count);

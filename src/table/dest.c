@@ -129,6 +129,7 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 		if (rtm__arena_alloc(&rib->dest_arena, &o))
 			return RTM_ENOMEM;
 		dest = rib->spare_dest = (struct rtm_dest *)o;
+		dest->node.ref = rtm__trie_user_ref(o->slot);
 	}
 	rtm__netaddr_key(addr, rib->width, dest->node.key);
 	dest->node.len = (uint8_t)addr->NumBits;

@@ -91,12 +91,11 @@ void rtm__rib_tables_init(struct rtm_rib *rib)
 {
 	rtm__handle_table_init(&rib->handles);
 	rib->handles.limbo = &rib->limbo;
-	rtm__trie_init(&rib->trie, rib->width);
 	rtm__arena_init(&rib->dest_arena, rtm__dest_size(rib), RTM_HT_DEST, &rib->limbo);
 	rtm__arena_init(&rib->route_arena, sizeof(struct rtm_route), RTM_HT_ROUTE, &rib->limbo);
 	rtm__arena_init(&rib->nexthop_arena, sizeof(struct rtm_nexthop), RTM_HT_NEXTHOP, &rib->limbo);
-	rtm__slab_init(&rib->glue_slab, rtm__trie_node_size(rib->width));
-	rtm__trie_set_memory(&rib->trie, &rib->glue_slab, &rib->limbo, &rib->trie_seq);
+	rtm__trie_init(&rib->trie, rib->width, &rib->dest_arena.pool, offsetof(struct rtm_dest, node));
+	rtm__trie_set_memory(&rib->trie, &rib->limbo, &rib->trie_seq);
 }
 
 void rtm__rib_tables_release_memory(struct rtm_rib *rib)
@@ -114,7 +113,6 @@ void rtm__rib_tables_fini(struct rtm_rib *rib)
 	rtm__arena_fini(&rib->route_arena);
 	rtm__arena_fini(&rib->nexthop_arena);
 	rtm__nhlists_fini(rib);
-	rtm__slab_fini(&rib->glue_slab);
 	rtm__trie_fini(&rib->trie);
 	rtm__handle_table_fini(&rib->handles);
 }

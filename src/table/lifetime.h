@@ -28,11 +28,12 @@ struct rtm_obj_class {
 };
 
 /* A RIB's tables and the memory they live in: the handle table, the trie,
- * the arenas of destinations and routes, the slab of trie branch nodes,
+ * the arenas of destinations, routes and next hops, the trie's pool of
+ * branch nodes,
  * and the limbo where what lock-free readers may still see waits
  * (epoch.h).  init on a zeroed RIB whose width is set; release_memory once
  * the RIB holds no object (its deactivation): waits for readers and frees
- * what waits, keeping the arenas' and the slab's chunks for the RIB's next
+ * what waits, keeping the arenas' and the trie pool's chunks for the RIB's next
  * life (as malloc keeps a heap: a table loaded again runs warm); fini
  * gives everything back (a RIB made by a test). */
 void rtm__rib_tables_init(struct rtm_rib *rib);

@@ -34,7 +34,6 @@
 #include "handle.h"
 #include "link.h"
 #include "arena.h"
-#include "slab.h"
 #include "timer.h"
 #include "trie.h"
 
@@ -222,16 +221,16 @@ struct rtm_rib {
 	struct rtm_handle_table handles;
 	struct rtm_trie trie;
 	uint32_t trie_seq;           /* odd while the trie changes (epoch.h; dest.h) */
-	/* Where destinations and routes (arena.h: they are their own handle
-	 * table) and trie branch nodes (slab.h) live, and the memory lock-free
-	 * readers may still see (epoch.h); rib->lock exclusive. */
+	/* Where destinations, routes and next hops live (arena.h: they are
+	 * their own handle table; trie branch nodes are in a pool of the
+	 * trie's own), and the memory lock-free readers may still see
+	 * (epoch.h); rib->lock exclusive. */
 	struct rtm_arena dest_arena, route_arena, nexthop_arena;
 	/* The next-hop lists the routes name (nhlist.c). */
 	struct rtm_nh_lists {
 		struct rtm_nh_list **buckets;
 		uint32_t nbuckets, count;
 	} nhlists;
-	struct rtm_slab glue_slab;
 	struct rtm_dest *spare_dest;  /* made ready by a find that found (dest.c) */
 	struct rtm_limbo limbo;
 	struct rtm_dest *first_dest; /* the destinations in walk order, chained by next (dest.c) */

@@ -42,18 +42,18 @@ static void test_init_sizes(void)
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct rtm_arena a;
 		rtm__arena_init(&a, cases[i].asked, RTM_HT_ROUTE, NULL);
-		CHECK_U(a.size, cases[i].got);
+		CHECK_U(a.pool.size, cases[i].got);
 		CHECK_U(a.type, RTM_HT_ROUTE);
-		CHECK_U(a.mapped, 0);
-		CHECK_U(a.nchunks, 0);
+		CHECK_U(a.pool.mapped, 0);
+		CHECK_U(a.pool.nchunks, 0);
 		CHECK_U(a.next, 0);
 		CHECK_U(a.live, 0);
 		CHECK_U(a.in_use, 0);
 		CHECK(not_found(&a, 0, 1));
 		CHECK(not_found(&a, 0, 0));
 		rtm__arena_fini(&a); /* of an arena that never mapped anything */
-		CHECK_U(a.mapped, 0);
-		CHECK_U(a.size, cases[i].got);
+		CHECK_U(a.pool.mapped, 0);
+		CHECK_U(a.pool.size, cases[i].got);
 	}
 }
 
@@ -65,7 +65,7 @@ static void test_alloc_publish_lookup(void)
 	enum { N = 300 };
 	struct rtm_arena a;
 	rtm__arena_init(&a, 60, RTM_HT_DEST, NULL);
-	const size_t size = a.size;
+	const size_t size = a.pool.size;
 	struct rtm_obj *o[N];
 	uint32_t gen[N];
 	for (unsigned i = 0; i < N; i++) {
@@ -81,7 +81,7 @@ static void test_alloc_publish_lookup(void)
 		CHECK_U(a.live, 0);
 		CHECK(not_found(&a, i, gen[i])); /* not published yet */
 	}
-	CHECK(a.mapped > 0);
+	CHECK(a.pool.mapped > 0);
 	/* Objects of one chunk lie size apart: distinct, never overlapping. */
 	for (unsigned i = 1; i < N; i++)
 		CHECK((char *)o[i] - (char *)o[i - 1] == (ptrdiff_t)size);
@@ -141,7 +141,7 @@ static void test_alloc_publish_lookup(void)
 	CHECK_U(a.live, 0);
 	CHECK_U(a.in_use, 0);
 	rtm__arena_fini(&a);
-	CHECK_U(a.mapped, 0);
+	CHECK_U(a.pool.mapped, 0);
 }
 
 /* kill: unfindable at once (both lookups), the memory still there; free:
@@ -154,7 +154,7 @@ static void test_kill_free_fifo(void)
 	enum { N = 10 };
 	struct rtm_arena a;
 	rtm__arena_init(&a, 48, RTM_HT_ROUTE, NULL);
-	const size_t size = a.size;
+	const size_t size = a.pool.size;
 	struct rtm_obj *o[N];
 	uint32_t gen[N];
 	REQUIRE(alloc_published(&a, o, gen, N));
@@ -395,7 +395,7 @@ static void test_growth(void)
 	const uint32_t N = 3 * PER_CHUNK + 777;
 	struct rtm_arena a;
 	rtm__arena_init(&a, 40, RTM_HT_DEST, NULL);
-	const size_t size = a.size;
+	const size_t size = a.pool.size;
 	const size_t chunk_bytes = size * PER_CHUNK;
 	struct rtm_obj **o = calloc(N, sizeof(*o));
 	uint32_t *gen = calloc(N, sizeof(*gen));
@@ -412,20 +412,20 @@ static void test_growth(void)
 		uint32_t place = i & (PER_CHUNK - 1);
 		if (place == 0) {
 			/* A new chunk: mapped whole, its first pages made. */
-			CHECK_U(a.nchunks, (i >> RTM_ARENA_SHIFT) + 1);
-			CHECK_U(a.mapped, a.nchunks * chunk_bytes);
+			CHECK_U(a.pool.nchunks, (i >> RTM_ARENA_SHIFT) + 1);
+			CHECK_U(a.pool.mapped, a.pool.nchunks * chunk_bytes);
 			windows = 0;
 			touched = 0;
 		}
 		/* The object handed out is in the touched part of the newest
 		 * chunk, whose pages are there. */
-		if (a.touched <= place || a.touched > PER_CHUNK)
+		if (a.pool.touched <= place || a.pool.touched > PER_CHUNK)
 			bad++;
-		if (a.touched != touched) {
-			CHECK(a.touched > touched);
-			if (!resident(a.chunks[a.nchunks - 1], a.touched * size))
+		if (a.pool.touched != touched) {
+			CHECK(a.pool.touched > touched);
+			if (!resident(a.pool.chunks[a.pool.nchunks - 1], a.pool.touched * size))
 				not_resident++;
-			touched = a.touched;
+			touched = a.pool.touched;
 			windows++;
 		}
 		if (place == PER_CHUNK - 1) {
@@ -442,18 +442,18 @@ static void test_growth(void)
 	}
 	CHECK_U(bad, 0);
 	CHECK_U(not_resident, 0);
-	CHECK_U(a.nchunks, 4);
-	CHECK_U(a.mapped, 4 * chunk_bytes);
+	CHECK_U(a.pool.nchunks, 4);
+	CHECK_U(a.pool.mapped, 4 * chunk_bytes);
 	CHECK_U(a.in_use, N);
 	CHECK_U(a.live, N);
 	CHECK_U(a.next, N);
-	for (uint32_t c = 1; c < a.nchunks; c++)
-		CHECK((uintptr_t)a.chunks[c] % HUGE_ALIGN == 0);
-	CHECK((uintptr_t)a.chunks[0] % (uintptr_t)sysconf(_SC_PAGESIZE) == 0);
+	for (uint32_t c = 1; c < a.pool.nchunks; c++)
+		CHECK((uintptr_t)a.pool.chunks[c] % HUGE_ALIGN == 0);
+	CHECK((uintptr_t)a.pool.chunks[0] % (uintptr_t)sysconf(_SC_PAGESIZE) == 0);
 	/* Chunks do not overlap. */
-	for (uint32_t c = 0; c < a.nchunks; c++)
-		for (uint32_t d = c + 1; d < a.nchunks; d++)
-			CHECK(a.chunks[c] + chunk_bytes <= a.chunks[d] || a.chunks[d] + chunk_bytes <= a.chunks[c]);
+	for (uint32_t c = 0; c < a.pool.nchunks; c++)
+		for (uint32_t d = c + 1; d < a.pool.nchunks; d++)
+			CHECK(a.pool.chunks[c] + chunk_bytes <= a.pool.chunks[d] || a.pool.chunks[d] + chunk_bytes <= a.pool.chunks[c]);
 
 	/* Everything findable and whole, where its index says. */
 	unsigned lost = 0, broken = 0, misplaced = 0;
@@ -466,9 +466,9 @@ static void test_growth(void)
 	CHECK_U(broken, 0);
 	CHECK_U(misplaced, 0);
 	/* Objects across a chunk boundary, one by one. */
-	for (uint32_t c = 1; c < a.nchunks; c++) {
+	for (uint32_t c = 1; c < a.pool.nchunks; c++) {
 		uint32_t i = c << RTM_ARENA_SHIFT;
-		CHECK((void *)o[i] == (void *)a.chunks[c]);
+		CHECK((void *)o[i] == (void *)a.pool.chunks[c]);
 		CHECK(found(&a, o[i - 1], i - 1, gen[i - 1]) && found(&a, o[i], i, gen[i]));
 	}
 
@@ -506,7 +506,7 @@ static void test_growth(void)
 	}
 	CHECK_U(wrong, 0);
 	CHECK_U(a.next, N);
-	CHECK_U(a.nchunks, 4);
+	CHECK_U(a.pool.nchunks, 4);
 	broken = 0;
 	for (uint32_t i = 0; i < N; i++)
 		broken += !found(&a, o[i], i, gen[i]) || !intact(o[i], size, i, gen[i]);
@@ -514,8 +514,8 @@ static void test_growth(void)
 
 	release_all(&a, o, N, true);
 	arena_done(&a);
-	CHECK_U(a.nchunks, 0);
-	CHECK(a.chunks == NULL);
+	CHECK_U(a.pool.nchunks, 0);
+	CHECK(a.pool.chunks == NULL);
 	free(o);
 	free(gen);
 }
@@ -536,7 +536,7 @@ static void *array_reader_main(void *arg)
 {
 	struct array_reader *r = arg;
 	rtm__epoch_enter();
-	char *const *old = __atomic_load_n(&r->a->chunks, __ATOMIC_ACQUIRE);
+	char *const *old = __atomic_load_n(&r->a->pool.chunks, __ATOMIC_ACQUIRE);
 	atomic_store(&r->inside, 1);
 	if (wait_flag(&r->go)) {
 		/* The array loaded before the replacement is still memory. */
@@ -563,17 +563,17 @@ static void test_growth_replaces_chunk_array(void)
 	rtm__arena_init(&a, 24, RTM_HT_ROUTE, &l);
 	struct rtm_obj *first = must_alloc(&a);
 	REQUIRE(first);
-	fill(first, a.size);
+	fill(first, a.pool.size);
 	rtm__arena_publish(&a, first);
-	char **array = a.chunks;
-	const uint32_t cap = a.cap_chunks;
+	char **array = a.pool.chunks;
+	const uint32_t cap = a.pool.cap_chunks;
 	REQUIRE(cap >= 1);
 	CHECK_U(l.pending, 0);
 
 	static struct array_reader r;
 	memset(&r, 0, sizeof(r));
 	r.a = &a;
-	r.chunk0 = a.chunks[0];
+	r.chunk0 = a.pool.chunks[0];
 	r.first = first;
 	r.first_gen = first->gen;
 	REQUIRE(pthread_create(&r.thread, NULL, array_reader_main, &r) == 0);
@@ -588,13 +588,13 @@ static void test_growth_replaces_chunk_array(void)
 		o[i] = must_alloc(&a);
 		REQUIRE(o[i]);
 		bad += o[i]->slot != i;
-		fill(o[i], a.size);
+		fill(o[i], a.pool.size);
 		rtm__arena_publish(&a, o[i]);
 	}
 	CHECK_U(bad, 0);
-	CHECK_U(a.nchunks, cap + 2);
-	CHECK(a.cap_chunks > cap);
-	CHECK(a.chunks != array); /* replaced */
+	CHECK_U(a.pool.nchunks, cap + 2);
+	CHECK(a.pool.cap_chunks > cap);
+	CHECK(a.pool.chunks != array); /* replaced */
 	rtm__limbo_poll(&l);
 	CHECK_U(l.pending, 1); /* the old array, held by the reader */
 #ifdef TL_ASAN
@@ -611,14 +611,14 @@ static void test_growth_replaces_chunk_array(void)
 
 	unsigned broken = 0;
 	for (uint32_t i = 0; i < N; i++)
-		broken += !found(&a, o[i], i, o[i]->gen) || !intact(o[i], a.size, i, o[i]->gen) ||
+		broken += !found(&a, o[i], i, o[i]->gen) || !intact(o[i], a.pool.size, i, o[i]->gen) ||
 			  place_of(&a, i) != (const void *)o[i];
 	CHECK_U(broken, 0);
 	release_all(&a, o, N, true);
 	rtm__limbo_flush(&l);
 	rtm__arena_fini(&a);
-	CHECK_U(a.mapped, 0);
-	CHECK(a.limbo == &l); /* kept across fini */
+	CHECK_U(a.pool.mapped, 0);
+	CHECK(a.pool.limbo == &l); /* kept across fini */
 	free(o);
 }
 
@@ -680,8 +680,8 @@ static void test_fault_injection(void)
 	unsigned long count = rtm__alloc_count();
 
 	CHECK(fails_cleanly(&a, 1)); /* the very first: nothing mapped after */
-	CHECK_U(a.mapped, 0);
-	CHECK(a.chunks == NULL);
+	CHECK_U(a.pool.mapped, 0);
+	CHECK(a.pool.chunks == NULL);
 	struct rtm_obj *o0 = must_alloc(&a);
 	REQUIRE(o0);
 	CHECK_U(o0->slot, 0);
@@ -746,12 +746,12 @@ static void test_fault_injection(void)
 	while (n < 9 * PER_CHUNK + 1) {
 		struct rtm_obj *x;
 		if (a.next % PER_CHUNK == 0) {
-			uint32_t chunks = a.nchunks;
-			size_t mapped = a.mapped;
+			uint32_t chunks = a.pool.nchunks;
+			size_t mapped = a.pool.mapped;
 			x = alloc_failing_each(&a, &boundary_sites[a.next / PER_CHUNK]);
 			REQUIRE(x);
-			CHECK_U(a.nchunks, chunks + 1);
-			CHECK_U(a.mapped, mapped + (size_t)a.size * PER_CHUNK);
+			CHECK_U(a.pool.nchunks, chunks + 1);
+			CHECK_U(a.pool.mapped, mapped + (size_t)a.pool.size * PER_CHUNK);
 		} else {
 			x = must_alloc(&a);
 			REQUIRE(x);
@@ -759,11 +759,13 @@ static void test_fault_injection(void)
 		CHECK_U(x->slot, n);
 		o[n++] = x;
 	}
-	CHECK_U(a.nchunks, 10);
+	CHECK_U(a.pool.nchunks, 10);
 	for (unsigned c = 1; c < 10; c++)
 		CHECK(boundary_sites[c] >= 1);
-	/* Where the chunk array grows, its allocation fails cleanly too. */
-	CHECK(boundary_sites[8] >= 2);
+	/* Where the chunk array grows too, an alloc is still one allocation to
+	 * fault injection: the pool's chunk array is counted with the object
+	 * it is for (pool.h), so the trie's "one allocation per insert" holds. */
+	CHECK_U(boundary_sites[8], 1);
 	/* Failing in the middle of a chunk after all that. */
 	CHECK(fails_cleanly(&a, 1));
 	struct rtm_obj *last = must_alloc(&a);
@@ -773,7 +775,7 @@ static void test_fault_injection(void)
 	release_all(&a, o, n, false);
 	CHECK_U(a.in_use, 0);
 	rtm__arena_fini(&a);
-	CHECK_U(a.mapped, 0);
+	CHECK_U(a.pool.mapped, 0);
 	free(o);
 }
 

@@ -214,15 +214,15 @@ static void test_fini_generations(void)
 		rtm__limbo_flush(&l);
 		CHECK_U(a.in_use, 0);
 		rtm__arena_fini(&a);
-		CHECK_U(a.mapped, 0);
-		CHECK_U(a.nchunks, 0);
-		CHECK(a.chunks == NULL);
+		CHECK_U(a.pool.mapped, 0);
+		CHECK_U(a.pool.nchunks, 0);
+		CHECK(a.pool.chunks == NULL);
 		CHECK_U(a.next, 0);
 		CHECK_U(a.live, 0);
 		CHECK_U(a.in_use, 0);
-		CHECK_U(a.size, 32);
+		CHECK_U(a.pool.size, 32);
 		CHECK_U(a.type, RTM_HT_ROUTE);
-		CHECK(a.limbo == &l);
+		CHECK(a.pool.limbo == &l);
 		CHECK(a.gen_floor > max_before);
 		for (size_t k = 0; k < nold; k++)
 			stale += !not_found(&a, old[k].index, old[k].gen);
@@ -297,7 +297,7 @@ static void test_limbo_holds_indexes(void)
 	static struct holder h;
 	memset(&h, 0, sizeof(h));
 	h.a = &a;
-	h.size = a.size;
+	h.size = a.pool.size;
 	REQUIRE(pthread_create(&h.thread, NULL, holder_main, &h) == 0);
 	REQUIRE(wait_flag(&h.inside));
 
@@ -344,7 +344,7 @@ static void test_limbo_holds_indexes(void)
 		REQUIRE(n);
 		CHECK_U(n->slot, which[k]);
 		CHECK_U(n->gen, kg[k] + 1);
-		CHECK(fresh(n, a.size));
+		CHECK(fresh(n, a.pool.size));
 		o[which[k]] = n;
 	}
 	CHECK_U(a.next, N + 3);
@@ -395,7 +395,7 @@ static struct rtm_arena mt_arena;
 static void *mt_reader(void *arg)
 {
 	unsigned seed = (unsigned)(uintptr_t)arg * 2654435761u + 1;
-	const size_t size = mt_arena.size; /* set before the thread started */
+	const size_t size = mt_arena.pool.size; /* set before the thread started */
 	while (!atomic_load_explicit(&mt_stop, memory_order_acquire)) {
 		rtm__epoch_enter();
 		unsigned n = atomic_load_explicit(&mt_count, memory_order_acquire);
@@ -431,7 +431,7 @@ static void mt_add(unsigned k, struct rtm_obj **out)
 	struct rtm_obj *o;
 	REQUIRE(rtm__arena_alloc(&mt_arena, &o) == 0);
 	*out = o;
-	fill(o, mt_arena.size);
+	fill(o, mt_arena.pool.size);
 	rtm__arena_publish(&mt_arena, o);
 	atomic_store_explicit(&mt_h[k].index, o->slot, memory_order_relaxed);
 	atomic_store_explicit(&mt_h[k].gen, o->gen, memory_order_relaxed);
@@ -456,9 +456,9 @@ static void test_optimistic_readers(void)
 	 * every 3rd object is killed and retired a little later, so its index
 	 * comes back with a new generation. */
 	unsigned k = STABLE;
-	char **first_array = mt_arena.chunks;
+	char **first_array = mt_arena.pool.chunks;
 	unsigned retired = 0;
-	while (mt_arena.nchunks <= 9 && k < MT_OBJECTS + STABLE) {
+	while (mt_arena.pool.nchunks <= 9 && k < MT_OBJECTS + STABLE) {
 		mt_add(k, &o);
 		atomic_store_explicit(&mt_h[k].dead, 0, memory_order_relaxed);
 		atomic_store_explicit(&mt_count, k + 1, memory_order_release);
@@ -481,8 +481,8 @@ static void test_optimistic_readers(void)
 	atomic_store_explicit(&mt_stop, 1, memory_order_release);
 	for (unsigned i = 0; i < MT_READERS; i++)
 		pthread_join(t[i], NULL);
-	CHECK(mt_arena.nchunks >= 10);
-	CHECK(mt_arena.chunks != first_array);
+	CHECK(mt_arena.pool.nchunks >= 10);
+	CHECK(mt_arena.pool.chunks != first_array);
 	CHECK(retired > 1000);
 	CHECK(mt_arena.next < k); /* indexes were reused */
 	CHECK_U(atomic_load(&mt_bad_stable), 0);
@@ -512,7 +512,7 @@ static void test_asan_poisoning(void)
 #ifdef TL_ASAN
 	struct rtm_arena a;
 	rtm__arena_init(&a, 64, RTM_HT_ROUTE, NULL);
-	const size_t size = a.size;
+	const size_t size = a.pool.size;
 	struct rtm_obj *o[3];
 	for (unsigned i = 0; i < 3; i++) {
 		o[i] = must_alloc(&a);

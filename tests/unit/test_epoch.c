@@ -1,6 +1,5 @@
 /*
- * test_epoch.c — epoch-based reclamation (base/epoch.c) and object slabs
- * (base/slab.c), alone.
+ * test_epoch.c — epoch-based reclamation (base/epoch.c), alone.
  *
  * Links base/ and table/ only (the Makefile's unit rule).  The epoch tests
  * drive real reader threads: a reader enters a section, says so through a
@@ -10,19 +9,12 @@
  * and that everything is freed once it has.  Every wait on another thread
  * is bounded (WAIT_MS), so a broken mechanism fails a check instead of
  * hanging; testlib's deadline (TL_TIMEOUT_S) ends anything else.
- *
- * The slab tests check what slab.h promises: zeroed objects of the size
- * asked (rounded to 8), the last freed object handed out first, distinct
- * objects across chunk growth, failure through the fault injection of
- * alloc.h, and rtm__slab_fini returning every chunk with the slab usable
- * again.
  */
 #define TL_TIMEOUT_S 120
 #include "../testlib.h"
 
 #include "alloc.h"
 #include "epoch.h"
-#include "slab.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -579,250 +571,6 @@ static void test_stress(void)
 	CHECK_U(l.pending, 0);
 }
 
-/* ---- slabs ------------------------------------------------------------------------ */
-
-static bool all_bytes(const void *p, size_t n, unsigned char v)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != v)
-			return false;
-	return true;
-}
-
-/* Objects are zeroed, of the size asked rounded up to 8 (at least a pointer),
- * 8-aligned; the last one freed is the next one handed out, zeroed again. */
-static void test_slab_alloc_free(void)
-{
-	struct rtm_slab s;
-	rtm__slab_init(&s, 1);
-	CHECK_U(s.size, 8);
-	rtm__slab_init(&s, 20);
-	CHECK_U(s.size, 24);
-	rtm__slab_init(&s, 48);
-	CHECK_U(s.size, 48);
-	CHECK_U(s.mapped, 0); /* nothing mapped before the first object */
-	CHECK_U(s.in_use, 0);
-
-	unsigned char *a = rtm__slab_alloc(&s);
-	unsigned char *b = rtm__slab_alloc(&s);
-	REQUIRE(a && b);
-	CHECK(a != b);
-	CHECK(((uintptr_t)a & 7) == 0 && ((uintptr_t)b & 7) == 0);
-	CHECK(all_bytes(a, 48, 0) && all_bytes(b, 48, 0));
-	CHECK(a + 48 <= b || b + 48 <= a); /* no overlap */
-	CHECK_U(s.in_use, 2);
-	CHECK(s.mapped > 0);
-	memset(a, 0xAB, 48);
-	memset(b, 0xCD, 48);
-	rtm__slab_free(&s, a);
-	CHECK_U(s.in_use, 1);
-	CHECK(all_bytes(b, 48, 0xCD)); /* b untouched by a's free */
-#ifdef TL_ASAN
-	/* Past the link word, a freed object is poisoned. */
-	CHECK(__asan_address_is_poisoned(a + 8));
-	CHECK(__asan_address_is_poisoned(a + 47));
-	CHECK(!__asan_address_is_poisoned(b + 47));
-#endif
-	unsigned char *c = rtm__slab_alloc(&s);
-	CHECK(c == a); /* reused first */
-	REQUIRE(c);
-	CHECK(all_bytes(c, 48, 0)); /* and zeroed */
-#ifdef TL_ASAN
-	CHECK(!__asan_address_is_poisoned(c + 47));
-#endif
-	/* LIFO: the last freed first. */
-	rtm__slab_free(&s, b);
-	rtm__slab_free(&s, c);
-	CHECK_U(s.in_use, 0);
-	unsigned char *d = rtm__slab_alloc(&s), *e = rtm__slab_alloc(&s);
-	CHECK(d == c);
-	CHECK(e == b);
-	rtm__slab_free(&s, NULL); /* no-op */
-	CHECK_U(s.in_use, 2);
-	rtm__slab_free(&s, d);
-	rtm__slab_free(&s, e);
-	rtm__slab_fini(&s);
-	CHECK_U(s.mapped, 0);
-}
-
-static int cmp_ptr(const void *x, const void *y)
-{
-	uintptr_t a = (uintptr_t) * (void *const *)x, b = (uintptr_t) * (void *const *)y;
-	return a < b ? -1 : a > b;
-}
-
-/* Many objects, over several chunks: all distinct, none overlapping, each
- * keeps what was written into it; chunks double from 64 KiB. */
-static void test_slab_growth(void)
-{
-	enum { N = 40000, SIZE = 56 };
-	struct rtm_slab s;
-	rtm__slab_init(&s, SIZE);
-	void **p = malloc(N * sizeof(*p));
-	REQUIRE(p);
-	size_t chunks = 0, last_mapped = 0;
-	for (unsigned i = 0; i < N; i++) {
-		p[i] = rtm__slab_alloc(&s);
-		REQUIRE(p[i]);
-		REQUIRE(all_bytes(p[i], SIZE, 0));
-		memset(p[i], (int)(i & 0xff), SIZE);
-		memcpy(p[i], &i, sizeof(i));
-		if (s.mapped != last_mapped) {
-			chunks++;
-			last_mapped = s.mapped;
-		}
-	}
-	CHECK_U(s.in_use, N);
-	CHECK(chunks >= 4); /* 40000 * 56 bytes > 64 + 128 + 256 + 512 KiB */
-	CHECK(s.mapped >= (size_t)N * SIZE);
-	/* 64 KiB, then doubling: 64 KiB * (2^chunks - 1) while under 4 MiB. */
-	CHECK_U(s.mapped, (size_t)(64u << 10) * ((1u << chunks) - 1));
-	unsigned intact = 0;
-	for (unsigned i = 0; i < N; i++) {
-		unsigned v;
-		memcpy(&v, p[i], sizeof(v));
-		intact += v == i && all_bytes((char *)p[i] + sizeof(v), SIZE - sizeof(v), i & 0xff);
-	}
-	CHECK_U(intact, N);
-	qsort(p, N, sizeof(*p), cmp_ptr);
-	unsigned apart = 0;
-	for (unsigned i = 1; i < N; i++)
-		apart += (uintptr_t)p[i] - (uintptr_t)p[i - 1] >= SIZE;
-	CHECK_U(apart, N - 1);
-	/* Freed, then allocated again: the same objects, no new chunk. */
-	size_t mapped = s.mapped;
-	for (unsigned i = 0; i < N; i++)
-		rtm__slab_free(&s, p[i]);
-	CHECK_U(s.in_use, 0);
-	for (unsigned i = 0; i < N; i++) {
-		void *q = rtm__slab_alloc(&s);
-		REQUIRE(q);
-		p[i] = q;
-	}
-	CHECK_U(s.mapped, mapped);
-	qsort(p, N, sizeof(*p), cmp_ptr);
-	apart = 0;
-	for (unsigned i = 1; i < N; i++)
-		apart += p[i] != p[i - 1];
-	CHECK_U(apart, N - 1);
-	for (unsigned i = 0; i < N; i++)
-		rtm__slab_free(&s, p[i]);
-	free(p);
-	rtm__slab_fini(&s);
-	CHECK_U(s.mapped, 0);
-}
-
-/* rtm__alloc_fail_at(1): the next rtm__slab_alloc fails (nothing changes),
- * the one after succeeds; both paths (free list, fresh memory), and the
- * failure is counted. */
-static void test_slab_fault_injection(void)
-{
-	struct rtm_slab s;
-	rtm__slab_init(&s, 32);
-	unsigned long failures = rtm__alloc_failures();
-	unsigned long count = rtm__alloc_count();
-
-	rtm__alloc_fail_at(1); /* the very first, which would map the first chunk */
-	CHECK(rtm__slab_alloc(&s) == NULL);
-	CHECK_U(s.in_use, 0);
-	CHECK_U(s.mapped, 0);
-	CHECK_U(rtm__alloc_failures(), failures + 1);
-	void *a = rtm__slab_alloc(&s);
-	CHECK(a != NULL);
-	CHECK_U(s.in_use, 1);
-	CHECK_U(rtm__alloc_count(), count + 2); /* each call counts */
-
-	rtm__alloc_fail_at(2); /* the second from now */
-	void *b = rtm__slab_alloc(&s);
-	CHECK(b != NULL);
-	CHECK(rtm__slab_alloc(&s) == NULL);
-	CHECK_U(s.in_use, 2);
-	CHECK_U(rtm__alloc_failures(), failures + 2);
-
-	memset(a, 0x77, 32);
-	rtm__slab_free(&s, a); /* from the free list too */
-	rtm__alloc_fail_at(1);
-	CHECK(rtm__slab_alloc(&s) == NULL);
-	CHECK_U(s.in_use, 1);
-	void *c = rtm__slab_alloc(&s);
-	CHECK(c == a); /* the free list was left as it was */
-	CHECK(c && all_bytes(c, 32, 0));
-	void *d = rtm__slab_alloc(&s);
-	CHECK(d != NULL); /* disarmed after one failure */
-	CHECK(d != b && d != c);
-	CHECK_U(rtm__alloc_failures(), failures + 3);
-	CHECK_U(s.in_use, 3);
-	rtm__alloc_fail_at(0);
-	rtm__slab_free(&s, b);
-	rtm__slab_free(&s, c);
-	rtm__slab_free(&s, d);
-	CHECK_U(s.in_use, 0);
-	rtm__slab_fini(&s);
-	CHECK_U(s.mapped, 0);
-}
-
-/* fini unmaps every chunk and leaves an empty slab of the same size that
- * works again; twice over. */
-static void test_slab_fini_reuse(void)
-{
-	struct rtm_slab s;
-	rtm__slab_init(&s, 100);
-	for (unsigned round = 0; round < 3; round++) {
-		void *keep[3000];
-		for (unsigned i = 0; i < 3000; i++) {
-			keep[i] = rtm__slab_alloc(&s);
-			REQUIRE(keep[i]);
-			CHECK(all_bytes(keep[i], 104, 0));
-			memset(keep[i], 0x5a, 104);
-		}
-		CHECK(s.mapped >= 3000u * 104u);
-		CHECK(s.chunks != NULL);
-		for (unsigned i = 0; i < 3000; i++)
-			rtm__slab_free(&s, keep[i]);
-		CHECK_U(s.in_use, 0);
-		rtm__slab_fini(&s);
-		CHECK_U(s.mapped, 0);
-		CHECK_U(s.in_use, 0);
-		CHECK(s.chunks == NULL);
-		CHECK(s.free == NULL);
-		CHECK_U(s.size, 104);
-	}
-	rtm__slab_fini(&s); /* of an empty slab */
-	CHECK_U(s.mapped, 0);
-}
-
-/* Slab objects freed through a limbo (rtm__slab_free_cb), as a RIB does:
- * held back by a reader, back in the slab after, and fini leaves nothing. */
-static void test_slab_through_limbo(void)
-{
-	enum { N = 700 };
-	struct rtm_slab s;
-	struct rtm_limbo l = { 0 };
-	struct reader r;
-	rtm__slab_init(&s, 40);
-	void *p[N];
-	for (unsigned i = 0; i < N; i++) {
-		p[i] = rtm__slab_alloc(&s);
-		REQUIRE(p[i]);
-	}
-	REQUIRE(reader_start(&r, 1) == 0);
-	for (unsigned i = 0; i < N; i++)
-		rtm__limbo_retire(&l, p[i], rtm__slab_free_cb, &s);
-	CHECK_U(s.in_use, N); /* the reader holds them all */
-	reader_leave(&r);
-	rtm__limbo_poll(&l);
-	CHECK_U(s.in_use, 0);
-	void *q = rtm__slab_alloc(&s);
-	CHECK(q == p[N - 1]); /* the last freed */
-	rtm__slab_free(&s, q);
-	rtm__limbo_flush(&l);
-	CHECK(l.first == NULL);
-	rtm__slab_fini(&s);
-	CHECK_U(s.mapped, 0);
-	reader_end(&r);
-}
-
 int main(void)
 {
 	RUN(test_retire_waits_for_reader);
@@ -836,10 +584,5 @@ int main(void)
 	RUN(test_synchronize);
 	RUN(test_many_readers);
 	RUN(test_stress);
-	RUN(test_slab_alloc_free);
-	RUN(test_slab_growth);
-	RUN(test_slab_fault_injection);
-	RUN(test_slab_fini_reuse);
-	RUN(test_slab_through_limbo);
 	TEST_MAIN_END();
 }

@@ -112,8 +112,8 @@ static void rib_end(struct rtm_rib *rib)
 	CHECK_U(rib->route_arena.in_use, 0);
 	CHECK_U(rib->dest_arena.in_use, rib->spare_dest ? 1 : 0);
 	rtm__rib_tables_fini(rib);
-	CHECK_U(rib->route_arena.mapped, 0);
-	CHECK_U(rib->dest_arena.mapped, 0);
+	CHECK_U(rib->route_arena.pool.mapped, 0);
+	CHECK_U(rib->dest_arena.pool.mapped, 0);
 	free(rib);
 }
 
