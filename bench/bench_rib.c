@@ -435,12 +435,12 @@ static void breakdown(const struct side *s, int with_b)
 	double glue = (double)(rib->trie.glue_count + rib->trie.spare_count) / (double)n;
 	double per_dest = (double)rib->dest_arena.pool.size + glue * (double)rib->trie.glue.size;
 	double per_route = (double)rib->route_arena.pool.size;
-	printf("  %s per prefix: destination %u B in its arena (struct rtm_dest up to its %u-byte key);\n",
-	       s->f->name, rib->dest_arena.pool.size, kb);
-	printf("    trie glue+spare nodes %.2f per prefix x %u B = %.1f B; route %u B in its arena\n",
+	printf("  %s per prefix: destination %u B in its arena (struct rtm_dest with its first route "
+	       "inside, up to its %u-byte key);\n", s->f->name, rib->dest_arena.pool.size, kb);
+	printf("    trie glue+spare nodes %.2f per prefix x %u B = %.1f B; further routes %u B in their arena\n",
 	       glue, rib->trie.glue.size, glue * (double)rib->trie.glue.size, rib->route_arena.pool.size);
-	printf("    computed: first route %.0f B (destination + trie + route), each further "
-	       "route %.0f B%s; the /20 index comes on top\n", per_dest + per_route, per_route,
+	printf("    computed: first route %.0f B (destination with the route + trie), each further "
+	       "route %.0f B%s; the /20 index comes on top\n", per_dest, per_route,
 	       with_b ? "" : " (B not loaded)");
 	printf("    mapped: destinations %.1f MB, routes %.1f MB, trie nodes %.1f MB\n",
 	       (double)rib->dest_arena.pool.mapped / 1e6, (double)rib->route_arena.pool.mapped / 1e6,

@@ -229,6 +229,10 @@ static void test_checker_catches_faults(void)
 	CHECK(rtm__trie_check(&t) == -1);
 	t.index[slot_a].top = a->node.ref;
 	CHECK(rtm__trie_check(&t) == 0);
+	g->glue = 0; /* a glue reference on a node that says it is a user node */
+	CHECK(rtm__trie_check(&t) == -1);
+	g->glue = 1;
+	CHECK(rtm__trie_check(&t) == 0);
 	rtm__trie_remove(&t, &a->node);
 	rtm__trie_remove(&t, &b->node);
 	rtm__trie_fini(&t);

@@ -50,11 +50,8 @@ static inline struct obj *obj_new(unsigned width, const uint8_t *key, unsigned l
 	struct obj *o;
 
 	test_users_ready();
-	/* A pool grows its chunk array with rtm__malloc: a failure a test
-	 * injected for the trie may land here, so try twice (one failure is
-	 * injected at a time). */
-	if (!(o = rtm__pool_first_use(&test_users, test_users_next)) &&
-	    !(o = rtm__pool_first_use(&test_users, test_users_next)))
+	/* Not a fault-injection site (pool.h): only a real lack of memory. */
+	if (!(o = rtm__pool_first_use(&test_users, test_users_next)))
 		abort();
 	memset(o, 0xa5, OBJ_SIZE); /* the trie must set every field */
 	o->node.ref = rtm__trie_user_ref(test_users_next++);

@@ -35,7 +35,7 @@ DWORD rtm_get_stats(RTM_ENTITY_HANDLE RtmRegHandle, rtm_stats *stats)
 	stats->dests = rib->stats.dests;
 	stats->routes = rib->stats.routes;
 	stats->next_hops = rib->stats.nexthops;
-	stats->handles = rib->handles.used + rib->dest_arena.live + rib->route_arena.live +
+	stats->handles = rib->handles.used + rib->dest_arena.live + rib->stats.routes +
 			 rib->nexthop_arena.live;
 	stats->pending_timers = rtm__timer_pending(&rib->timers);
 	stats->queued_changes = rtm__notify_queued(rib);

@@ -19,6 +19,7 @@ void rtm__arena_init(struct rtm_arena *a, size_t size, unsigned type, struct rtm
 	memset(a, 0, sizeof(*a));
 	rtm__pool_init(&a->pool, ((size < HEADER ? HEADER : size) + 7) & ~(size_t)7, limbo);
 	a->type = (uint8_t)type;
+	a->limit = RTM_HANDLE_SLOT_MAX;
 	a->free_head = a->free_tail = NONE;
 	a->gen_floor = 1;
 }
@@ -46,8 +47,8 @@ int rtm__arena_alloc(struct rtm_arena *a, struct rtm_obj **out)
 			gen = 1;
 	} else {
 		index = a->next;
-		if (index > RTM_HANDLE_SLOT_MAX)
-			return RTM_ENOMEM; /* a handle has 30 bits for it */
+		if (index > a->limit)
+			return RTM_ENOMEM; /* a handle has 30 bits for it, or its owner fewer */
 		if (!(o = rtm__pool_first_use(&a->pool, index)))
 			return RTM_ENOMEM;
 		gen = a->gen_floor;
@@ -129,10 +130,11 @@ void rtm__arena_foreach(struct rtm_arena *a, void (*fn)(struct rtm_obj *obj, voi
 void rtm__arena_fini(struct rtm_arena *a)
 {
 	rtm__pool_fini(&a->pool);
-	uint32_t floor = (a->max_gen + 1) & RTM_HANDLE_GEN_MASK;
+	uint32_t floor = (a->max_gen + 1) & RTM_HANDLE_GEN_MASK, limit = a->limit;
 	struct rtm_pool pool = a->pool;
 	unsigned type = a->type;
 	rtm__arena_init(a, pool.size, type, pool.limbo);
+	a->limit = limit;
 	a->gen_floor = floor ? floor : 1;
 	a->max_gen = a->gen_floor;
 }

@@ -41,6 +41,7 @@ struct rtm_limbo;
 struct rtm_arena {
 	struct rtm_pool pool;     /* the memory; pool.size: bytes per object, a multiple of 8 */
 	uint8_t type;             /* RTM_HT_* of its objects */
+	uint32_t limit;           /* the greatest index it hands out (RTM_HANDLE_SLOT_MAX unless set) */
 	uint32_t next;            /* indexes below it have been handed out at least once */
 	uint32_t free_head, free_tail; /* FIFO of free indexes, linked through obj.pins */
 	uint32_t gen_floor;       /* first generation of a never-used index (survives fini) */

@@ -37,8 +37,10 @@ struct rtm_pool {
 /* An empty pool of objects of size bytes (a multiple of 4). */
 void rtm__pool_init(struct rtm_pool *p, size_t size, struct rtm_limbo *limbo);
 /* Object `index`, the next never handed out (indexes go in order from 0):
- * its chunk mapped and its page touched; NULL when there is no memory (the
- * pool unchanged).  No fault injection here: owners count their objects. */
+ * its chunk mapped and its page touched; NULL when there is no memory (no
+ * object handed out; the chunk array may have grown, and replacing it may
+ * have run limbo callbacks).  No fault injection here: owners count their
+ * objects. */
 void *rtm__pool_first_use(struct rtm_pool *p, uint32_t index);
 /* Unmaps every chunk; the pool is empty and may be used again. */
 void rtm__pool_fini(struct rtm_pool *p);

@@ -133,6 +133,7 @@
 #include "alloc.h"
 #include "epoch.h"
 #include "pool.h"
+#include "sanitize.h"
 
 /*
  * Readers without a lock.  The RIB's lock-free queries (api/dest.c) descend
@@ -144,8 +145,11 @@
  * so that even a spare's unused child is NULL or a node; a glue node the
  * trie frees goes through rtm__limbo_retire; and the read paths bound their
  * loops (RTM_TRIE_MAX_WIDTH + 2 steps), since a reader that crossed a change
- * may meet a cycle.  fini frees at once: the RIB's deactivation waits for
- * its readers first.
+ * may meet a cycle.  A reference is followed through the pool's chunk
+ * array (pool.h): the chunk of a new node is published before the node is
+ * linked, and the sequence count's fence orders the two for a reader.  fini
+ * frees at once: it runs when no reader can be in the trie (a test's end;
+ * a RIB's deactivation keeps the trie and its pool for the next life).
  */
 #define PUBLISH(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define MAX_STEPS (RTM_TRIE_MAX_WIDTH + 2)
@@ -333,7 +337,8 @@ void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_limbo *limbo, uint32_t 
 	t->seq = seq;
 }
 
-/* A glue node nobody can reach any more: its index is free for reuse. */
+/* A glue node nobody can reach any more: its index is free for reuse.
+ * Under AddressSanitizer the rest of it is poisoned (sanitize.h). */
 static void glue_free(void *node, void *trie)
 {
 	struct rtm_trie *t = trie;
@@ -341,6 +346,7 @@ static void glue_free(void *node, void *trie)
 
 	g->child[0] = t->glue_free;
 	t->glue_free = g->ref;
+	RTM_POISON((char *)g + 8, t->glue.size - 8);
 }
 
 /* A glue node just unlinked: lock-free readers may still be on it. */
@@ -469,6 +475,7 @@ static struct rtm_trie_node *glue_alloc(struct rtm_trie *t)
 	if (t->glue_free) {
 		ref = t->glue_free;
 		g = N(ref);
+		RTM_UNPOISON(g, t->glue.size);
 		t->glue_free = g->child[0];
 	} else {
 		if (t->glue_next >= RTM_TRIE_GLUE)

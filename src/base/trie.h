@@ -124,7 +124,11 @@ void rtm__trie_init(struct rtm_trie *t, unsigned width_bits, const struct rtm_po
  * arrays freed through this limbo, and this sequence count made odd while
  * an insert or remove changes the trie (not while it only finds an existing
  * node).  Call after init, on an empty trie.  Either may be NULL (free at
- * once; no count). */
+ * once; no count); lock-free readers need both (the count's fence orders a
+ * new node's chunk before the link to it, trie.c).  With a limbo, insert and
+ * remove retire memory into it, so they must not run inside an epoch section,
+ * and the limbo's callbacks, which an insert may run, must not touch the
+ * trie. */
 struct rtm_limbo;
 void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_limbo *limbo, uint32_t *seq);
 

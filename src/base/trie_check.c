@@ -40,6 +40,8 @@ static int check_node(struct check_state *st, const struct rtm_trie_node *n, uns
 		FAULT("len %u > width %u", n->len, t->width);
 	if (n->glue > 1)
 		FAULT("glue flag %u", n->glue);
+	if (n->glue != ((n->ref & RTM_TRIE_GLUE) != 0))
+		FAULT("/%u: glue flag %u, reference %#x", n->len, n->glue, n->ref);
 	for (i = n->len; i < t->width; i++)
 		if (rtm__trie_bit(n->key, i))
 			FAULT("/%u has bit %u set beyond its length", n->len, i);
@@ -180,8 +182,11 @@ int rtm__trie_check(const struct rtm_trie *t)
 		FAULT("%zu user nodes, count says %zu", st.users, t->count);
 	if (st.glues != t->glue_count)
 		FAULT("%zu glue nodes, glue_count says %zu", st.glues, t->glue_count);
-	for (uint32_t s = t->spare; s && spares <= t->spare_count; s = N(s)->child[0])
+	for (uint32_t s = t->spare; s && spares <= t->spare_count; s = N(s)->child[0]) {
+		if (!(s & RTM_TRIE_GLUE) || (s & ~RTM_TRIE_GLUE) >= t->glue_next || !N(s)->glue)
+			FAULT("spare %#x is not a glue node", s);
 		spares++;
+	}
 	if (spares != t->spare_count)
 		FAULT("%zu spares listed, spare_count says %zu", spares, t->spare_count);
 	if (spares != st.two_child_users)

@@ -420,9 +420,9 @@ static void free_all(struct rtm_rib *rib)
 	 */
 	rtm__handle_foreach(&rib->handles, forget_refs, NULL);
 	rtm__arena_foreach(&rib->dest_arena, forget_refs, NULL);
-	rtm__arena_foreach(&rib->route_arena, forget_refs, NULL);
+	rtm__routes_foreach(rib, forget_refs, NULL);
 	rtm__arena_foreach(&rib->nexthop_arena, forget_refs, NULL);
-	rtm__arena_foreach(&rib->route_arena, free_routes, rib);
+	rtm__routes_foreach(rib, free_routes, rib);
 	rtm__handle_foreach(&rib->handles, free_rest, rib);
 	rtm__arena_foreach(&rib->nexthop_arena, free_rest, rib);
 	rtm__arena_foreach(&rib->dest_arena, free_rest, rib);

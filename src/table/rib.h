@@ -183,14 +183,31 @@ struct rtm_dest {
 	struct rtm_dest *next;       /* the next destination of the trie's walk (dest.c) */
 	struct rtm_dest_ext *ext;
 	uint64_t last_changed;       /* FILETIME value of the last change */
-	/* Its number of routes: 30 bits, more than memory can hold routes (each
-	 * takes over 100 bytes), sharing a word with two flags. */
-	uint32_t n_routes : 30;
+	/* Its number of routes: 29 bits, more than memory can hold routes (each
+	 * takes over 100 bytes), sharing a word with three flags. */
+	uint32_t n_routes : 29;
 	uint32_t in_trie : 1;
 	uint32_t views_mixed : 1;    /* its routes do not all belong to the same views */
+	uint32_t first_used : 1;     /* `first` was handed out in this life of the destination */
 	RTM_VIEW_SET views;          /* union of its routes' views: queries need not walk them */
+	/* The first route added to it lives here, with no allocation of its
+	 * own and next to what a lookup reads (route.c): its handle's slot is
+	 * the destination's index with RTM_ROUTE_INLINE set, its generation the
+	 * destination's, and it is used once per life of the destination. */
+	struct rtm_route first;
 	struct rtm_trie_node node;   /* last: the key follows */
 };
+
+/* In a route handle's slot: the route is its destination's `first`, and the
+ * rest of the slot is the destination's index.  Arena routes have indexes
+ * below it. */
+#define RTM_ROUTE_INLINE (1u << 29)
+_Static_assert(RTM_ROUTE_INLINE <= RTM_HANDLE_SLOT_MAX, "a handle's slot holds the flag");
+
+static inline bool rtm__route_is_inline(const struct rtm_route *r)
+{
+	return (r->obj.slot & RTM_ROUTE_INLINE) != 0;
+}
 
 static inline struct rtm_dest *rtm__dest_of_node(const struct rtm_trie_node *n)
 {
@@ -278,6 +295,24 @@ static inline struct rtm_arena *rtm__rib_arena(struct rtm_rib *rib, unsigned typ
 		return NULL;
 	}
 }
+/* The route a slot and generation name inside destination memory (a
+ * destination's `first`), or NULL.  _optimistic: without the lock (arena.h). */
+static inline struct rtm_obj *rtm__rib_inline_route(const struct rtm_rib *rib, uint32_t slot,
+						    uint32_t gen)
+{
+	uint32_t index = slot & ~RTM_ROUTE_INLINE;
+	if (index >= rib->dest_arena.next)
+		return NULL;
+	struct rtm_dest *d = (struct rtm_dest *)rtm__pool_at(&rib->dest_arena.pool, index);
+	/* A first route not yet freed pins its destination, so the destination
+	 * is live; a freed one's memory past its header may be poisoned (arena.c). */
+	if (d->obj.type != RTM_HT_DEST || d->first.obj.type != RTM_HT_ROUTE || d->first.obj.gen != gen)
+		return NULL;
+	return &d->first.obj;
+}
+struct rtm_obj *rtm__rib_inline_route_optimistic(const struct rtm_rib *rib, uint32_t slot,
+						uint32_t gen); /* route_read.c */
+
 static inline struct rtm_obj *rtm__rib_lookup(struct rtm_rib *rib, HANDLE h, unsigned type)
 {
 	struct rtm_arena *a = rtm__rib_arena(rib, type);
@@ -286,6 +321,8 @@ static inline struct rtm_obj *rtm__rib_lookup(struct rtm_rib *rib, HANDLE h, uns
 	struct rtm_handle_parts p;
 	if (rtm__handle_decode(h, &p) || p.type != type || p.rib != rib->index)
 		return NULL;
+	if (type == RTM_HT_ROUTE && (p.slot & RTM_ROUTE_INLINE))
+		return rtm__rib_inline_route(rib, p.slot, p.gen);
 	return rtm__arena_lookup(a, p.slot, p.gen);
 }
 
@@ -297,6 +334,8 @@ static inline struct rtm_obj *rtm__rib_lookup_optimistic(struct rtm_rib *rib, HA
 	struct rtm_handle_parts p;
 	if (rtm__handle_decode(h, &p) || p.type != type || p.rib != rib->index)
 		return NULL;
+	if (type == RTM_HT_ROUTE && (p.slot & RTM_ROUTE_INLINE))
+		return rtm__rib_inline_route_optimistic(rib, p.slot, p.gen);
 	return rtm__arena_lookup_optimistic(a, p.slot, p.gen);
 }
 

@@ -224,12 +224,29 @@ static void commit_spec(struct rtm_rib *rib, struct rtm_route *route, const stru
 
 /* ---- route objects ---------------------------------------------------------- */
 
+/*
+ * A destination's first route lives in the destination (rib.h): no
+ * allocation, and a lookup finds it next to the destination's own fields.
+ * The place is used once per life of the destination, so that its handles
+ * (the destination's index and generation) never name two routes; later
+ * routes, and every route once the first went, come from the route arena.
+ */
 static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, struct rtm_entity *owner)
 {
-	struct rtm_obj *o;
-	if (rtm__arena_alloc(&rib->route_arena, &o))
-		return NULL;
-	struct rtm_route *route = (struct rtm_route *)o;
+	struct rtm_route *route;
+	if (!dest->first_used && dest->obj.slot < RTM_ROUTE_INLINE) {
+		if (rtm__alloc_should_fail())
+			return NULL; /* counted as the allocation it stands for */
+		route = &dest->first;
+		dest->first_used = 1;
+		route->obj.slot = dest->obj.slot | RTM_ROUTE_INLINE;
+		route->obj.gen = dest->obj.gen;
+	} else {
+		struct rtm_obj *o;
+		if (rtm__arena_alloc(&rib->route_arena, &o))
+			return NULL;
+		route = (struct rtm_route *)o;
+	}
 	route->dest = dest;
 	route->owner = owner;
 	route->state = RTM_ROUTE_STATE_CREATED;
@@ -238,7 +255,10 @@ static struct rtm_route *route_new(struct rtm_rib *rib, struct rtm_dest *dest, s
 	rtm__obj_pin(&dest->obj);
 	rtm__entity_ref(owner);
 	rib->stats.routes++;
-	rtm__arena_publish(&rib->route_arena, &route->obj);
+	if (rtm__route_is_inline(route))
+		__atomic_store_n(&route->obj.type, (uint8_t)RTM_HT_ROUTE, __ATOMIC_RELEASE);
+	else
+		rtm__arena_publish(&rib->route_arena, &route->obj);
 	return route;
 }
 
@@ -249,7 +269,10 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	 * below is freed only after a full fence (lifetime.h), so one of the
 	 * two sees the other.  The next hops change inside the destination's
 	 * write, as every change of a route's fields does (route_read.c). */
-	rtm__arena_kill(&rib->route_arena, &route->obj);
+	if (rtm__route_is_inline(route))
+		__atomic_store_n(&route->obj.type, (uint8_t)0, __ATOMIC_RELEASE);
+	else
+		rtm__arena_kill(&rib->route_arena, &route->obj);
 	struct rtm_route_spec none = { 0 };
 	bool opened = rtm__dest_write_begin(route->dest);
 	commit_spec(rib, route, &none, &rtm__nhlist_none); /* drops every next-hop reference */
@@ -264,10 +287,33 @@ void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route)
 	struct rtm_dest *dest = route->dest;
 	struct rtm_entity *owner = route->owner;
 	rib->stats.routes--;
-	/* Lock-free readers may still hold it (dest.h). */
-	rtm__limbo_retire(&rib->limbo, route, rtm__arena_free_cb, &rib->route_arena);
+	/* Lock-free readers may still hold it (dest.h).  A first route is
+	 * destination memory, which goes through the limbo with the
+	 * destination, after this route's pin on it is dropped below. */
+	if (!rtm__route_is_inline(route))
+		rtm__limbo_retire(&rib->limbo, route, rtm__arena_free_cb, &rib->route_arena);
 	rtm__entity_unref(owner);
 	rtm__obj_unpin_locked(rib, &dest->obj);
+}
+
+struct foreach_first {
+	void (*fn)(struct rtm_obj *obj, void *arg);
+	void *arg;
+};
+
+static void foreach_first(struct rtm_obj *obj, void *arg)
+{
+	struct foreach_first *f = arg;
+	struct rtm_dest *dest = (struct rtm_dest *)obj;
+	if (dest->first.obj.type == RTM_HT_ROUTE)
+		f->fn(&dest->first.obj, f->arg);
+}
+
+void rtm__routes_foreach(struct rtm_rib *rib, void (*fn)(struct rtm_obj *obj, void *arg), void *arg)
+{
+	struct foreach_first f = { fn, arg };
+	rtm__arena_foreach(&rib->route_arena, fn, arg);
+	rtm__arena_foreach(&rib->dest_arena, foreach_first, &f);
 }
 
 bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route)

@@ -141,5 +141,9 @@ void rtm__list_move(struct rtm_route *route, struct rtm_route_list *list);
  * rib->lock exclusive. */
 bool rtm__route_try_free(struct rtm_rib *rib, struct rtm_route *route);
 void rtm__route_free(struct rtm_rib *rib, struct rtm_route *route);
+/* Calls fn for every route of the RIB not yet freed (live or dead): those
+ * of the route arena, then the destinations' first routes.  fn may free the
+ * route it is given.  rib->lock exclusive. */
+void rtm__routes_foreach(struct rtm_rib *rib, void (*fn)(struct rtm_obj *obj, void *arg), void *arg);
 
 #endif

@@ -41,6 +41,22 @@ struct route_pass {
 enum { ROUTE_AGAIN = 1 };
 _Static_assert(RTM_REAP_LIST_MAX >= 2 + RTM_MAX_NEXTHOPS, "a route's references fit a reap list");
 
+/* A destination's `first` route by handle (rib.h), without a lock: the
+ * destination's memory stays mapped, and a destination freed and made again
+ * at the index has another generation. */
+RTM_OPTIMISTIC struct rtm_obj *rtm__rib_inline_route_optimistic(const struct rtm_rib *rib, uint32_t slot,
+								uint32_t gen)
+{
+	uint32_t index = slot & ~RTM_ROUTE_INLINE;
+	if (index >= __atomic_load_n(&rib->dest_arena.next, __ATOMIC_ACQUIRE))
+		return NULL;
+	struct rtm_dest *d = (struct rtm_dest *)rtm__pool_at_optimistic(&rib->dest_arena.pool, index);
+	if (__atomic_load_n(&d->obj.type, __ATOMIC_ACQUIRE) != RTM_HT_DEST ||
+	    __atomic_load_n(&d->first.obj.type, __ATOMIC_ACQUIRE) != RTM_HT_ROUTE || d->first.obj.gen != gen)
+		return NULL;
+	return &d->first.obj;
+}
+
 /* A route's next hops as one moment had them: one load of its list, which
  * never changes and holds its own count (nhlist.c), so the count and the
  * array always go together, whatever a writer does meanwhile.  NULL: the

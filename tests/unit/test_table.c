@@ -410,6 +410,79 @@ static void test_shared_nexthop_lists(void)
 	rib_end(rib);
 }
 
+/* A destination's first route lives inside it (rib.h): no arena object, a
+ * handle with RTM_ROUTE_INLINE and the destination's index and generation.
+ * The place serves once per life of the destination; a destination freed
+ * and made again at the same index gives its first route a new generation,
+ * so the old handle stays stale.  Found by handle with and without the lock. */
+static void test_first_route_inline(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *a = entity_make(rib, 8), *b = entity_make(rib, 13);
+	REQUIRE(a && b);
+	struct rtm_nexthop *na = nexthop(rib, a, "192.0.2.1"), *nb = nexthop(rib, b, "192.0.2.2");
+	struct rtm_route *ra = add(rib, a, "10.0.0.0", 8, 20, 5, RTM_VIEW_MASK_UCAST, na, INFINITE, NULL);
+	REQUIRE(ra);
+	struct rtm_dest *d = dest_at(rib, "10.0.0.0", 8);
+	REQUIRE(d);
+	CHECK(ra == &d->first);
+	CHECK(rtm__route_is_inline(ra));
+	CHECK_U(ra->obj.slot, d->obj.slot | RTM_ROUTE_INLINE);
+	CHECK_U(ra->obj.gen, d->obj.gen);
+	CHECK_U(rib->route_arena.in_use, 0);
+	HANDLE h = rtm__rib_handle(rib, &ra->obj);
+	CHECK(rtm__route_lookup(rib, h) == ra);
+	CHECK(rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) == &ra->obj);
+	/* Not a destination handle, and a destination handle is not a route's. */
+	CHECK(rtm__rib_lookup(rib, h, RTM_HT_DEST) == NULL);
+	CHECK(rtm__route_lookup(rib, rtm__rib_handle(rib, &d->obj)) == NULL);
+	/* The second route of the destination comes from the arena. */
+	struct rtm_route *rb = add(rib, b, "10.0.0.0", 8, 10, 9, RTM_VIEW_MASK_UCAST, nb, INFINITE, NULL);
+	REQUIRE(rb);
+	CHECK(rb != &d->first && !rtm__route_is_inline(rb));
+	CHECK_U(rib->route_arena.in_use, 1);
+	CHECK(rtm__dest_best(d, 0, 0) == rb);
+	/* The first goes: its handle is stale, and the place is not used again
+	 * while the destination lives. */
+	rtm__route_delete(rib, ra);
+	CHECK(rtm__route_lookup(rib, h) == NULL);
+	CHECK(rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) == NULL);
+	CHECK_U(d->first.obj.type, 0);
+	struct rtm_route *ra2 = add(rib, a, "10.0.0.0", 8, 20, 5, RTM_VIEW_MASK_UCAST, na, INFINITE, NULL);
+	REQUIRE(ra2);
+	CHECK(!rtm__route_is_inline(ra2));
+	CHECK_U(rib->route_arena.in_use, 2);
+	CHECK(rtm__route_lookup(rib, h) == NULL);
+	CHECK_U(rib->stats.routes, 2);
+	/* Every route goes, and the destination with them; destinations made
+	 * after take its index again, with a new generation. */
+	uint32_t index = d->obj.slot, gen = d->obj.gen;
+	rtm__route_delete(rib, ra2);
+	rtm__route_delete(rib, rb);
+	CHECK_U(rib->stats.dests, 0);
+	rtm__rib_tables_release_memory(rib);
+	static const char *const more[] = { "10.1.0.0", "10.2.0.0", "10.3.0.0", "10.4.0.0" };
+	struct rtm_route *again = NULL;
+	for (unsigned i = 0; i < 4 && !again; i++) {
+		struct rtm_route *r = add(rib, a, more[i], 16, 20, 5, RTM_VIEW_MASK_UCAST, na, INFINITE, NULL);
+		REQUIRE(r);
+		CHECK(rtm__route_is_inline(r)); /* each a first route */
+		if (r->dest->obj.slot == index)
+			again = r;
+	}
+	REQUIRE(again);
+	CHECK(again->obj.gen != gen);
+	CHECK_U(again->obj.slot, index | RTM_ROUTE_INLINE);
+	CHECK(rtm__route_lookup(rib, h) == NULL);
+	CHECK(rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) == NULL);
+	CHECK(rtm__route_lookup(rib, rtm__rib_handle(rib, &again->obj)) == again);
+	CHECK(rtm__trie_check(&rib->trie) == 0);
+	entity_end(rib, a);
+	entity_end(rib, b);
+	rib_end(rib);
+}
+
 int main(void)
 {
 	RUN(test_best_route);
@@ -418,5 +491,6 @@ int main(void)
 	RUN(test_lifetime_and_timers);
 	RUN(test_longest_match);
 	RUN(test_shared_nexthop_lists);
+	RUN(test_first_route_inline);
 	TEST_MAIN_END();
 }
