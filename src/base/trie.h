@@ -128,7 +128,8 @@ void rtm__trie_init(struct rtm_trie *t, unsigned width_bits, const struct rtm_po
  * new node's chunk before the link to it, trie.c).  With a limbo, insert and
  * remove retire memory into it, so they must not run inside an epoch section,
  * and the limbo's callbacks, which an insert may run, must not touch the
- * trie. */
+ * trie but through the trie's own (which puts a glue node back on the free
+ * list, a step an insert in progress allows). */
 struct rtm_limbo;
 void rtm__trie_set_memory(struct rtm_trie *t, struct rtm_limbo *limbo, uint32_t *seq);
 

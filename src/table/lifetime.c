@@ -93,7 +93,9 @@ void rtm__rib_tables_init(struct rtm_rib *rib)
 	rib->handles.limbo = &rib->limbo;
 	rtm__arena_init(&rib->dest_arena, rtm__dest_size(rib), RTM_HT_DEST, &rib->limbo);
 	rtm__arena_init(&rib->route_arena, sizeof(struct rtm_route), RTM_HT_ROUTE, &rib->limbo);
-	rib->route_arena.limit = RTM_ROUTE_INLINE - 1; /* the flag's bit tells the two apart */
+	/* Below the flag's bit, which tells the two kinds apart; with a first
+	 * route, no destination holds more than n_routes can count (rib.h). */
+	rib->route_arena.limit = RTM_ROUTE_INLINE - 3;
 	rtm__arena_init(&rib->nexthop_arena, sizeof(struct rtm_nexthop), RTM_HT_NEXTHOP, &rib->limbo);
 	rtm__trie_init(&rib->trie, rib->width, &rib->dest_arena.pool, offsetof(struct rtm_dest, node));
 	rtm__trie_set_memory(&rib->trie, &rib->limbo, &rib->trie_seq);

@@ -183,8 +183,9 @@ struct rtm_dest {
 	struct rtm_dest *next;       /* the next destination of the trie's walk (dest.c) */
 	struct rtm_dest_ext *ext;
 	uint64_t last_changed;       /* FILETIME value of the last change */
-	/* Its number of routes: 29 bits, more than memory can hold routes (each
-	 * takes over 100 bytes), sharing a word with three flags. */
+	/* Its number of routes: 29 bits, sharing a word with three flags; the
+	 * route arena stops short of 2^29 - 1 routes (lifetime.c), so with its
+	 * first route a destination never holds more. */
 	uint32_t n_routes : 29;
 	uint32_t in_trie : 1;
 	uint32_t views_mixed : 1;    /* its routes do not all belong to the same views */
@@ -296,7 +297,8 @@ static inline struct rtm_arena *rtm__rib_arena(struct rtm_rib *rib, unsigned typ
 	}
 }
 /* The route a slot and generation name inside destination memory (a
- * destination's `first`), or NULL.  _optimistic: without the lock (arena.h). */
+ * destination's `first`), or NULL; rib->lock held.  Without the lock:
+ * rtm__rib_inline_route_optimistic (route_read.c). */
 static inline struct rtm_obj *rtm__rib_inline_route(const struct rtm_rib *rib, uint32_t slot,
 						    uint32_t gen)
 {

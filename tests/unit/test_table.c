@@ -11,6 +11,7 @@
  */
 #include "../testlib.h"
 
+#include "alloc.h"
 #include "changes.h"
 #include "dest.h"
 #include "entity.h"
@@ -461,7 +462,13 @@ static void test_first_route_inline(void)
 	rtm__route_delete(rib, ra2);
 	rtm__route_delete(rib, rb);
 	CHECK_U(rib->stats.dests, 0);
+	/* Freed, its index not yet reused: the handle finds nothing, read from
+	 * the destination's header alone (ASan: the rest is poisoned). */
+	CHECK(rtm__route_lookup(rib, h) == NULL);
+	CHECK(rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) == NULL);
 	rtm__rib_tables_release_memory(rib);
+	CHECK(rtm__route_lookup(rib, h) == NULL);
+	CHECK(rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) == NULL);
 	static const char *const more[] = { "10.1.0.0", "10.2.0.0", "10.3.0.0", "10.4.0.0" };
 	struct rtm_route *again = NULL;
 	for (unsigned i = 0; i < 4 && !again; i++) {
@@ -483,6 +490,56 @@ static void test_first_route_inline(void)
 	rib_end(rib);
 }
 
+/* A first route's add failing at each allocation in turn (fault injection,
+ * alloc.h): nothing is left behind, neither route nor destination, and the
+ * add that gets through makes a first route whose handle goes stale with it. */
+static void test_first_route_add_faults(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *a = entity_make(rib, 8);
+	REQUIRE(a);
+	struct rtm_nexthop *na = nexthop(rib, a, "192.0.2.1");
+	union {
+		RTM_ROUTE_INFO info;
+		char bytes[RTM_SIZE_OF_ROUTE_INFO(8)];
+	} b;
+	unsigned failures = 0;
+	bool added = false;
+	for (unsigned long n = 1; n < 40 && !added; n++) {
+		memset(&b, 0, sizeof(b));
+		b.info.PrefInfo.Preference = 20;
+		b.info.BelongsToViews = RTM_VIEW_MASK_UCAST;
+		b.info.NextHopsList.NumNextHops = 1;
+		b.info.NextHopsList.NextHops[0] = rtm__rib_handle(rib, &na->obj);
+		RTM_NET_ADDRESS ad = addr("10.0.0.0", 8);
+		struct rtm_route *route = NULL;
+		DWORD fl = 0;
+		rtm__alloc_fail_at(n);
+		int err = rtm__route_add(rib, a, &ad, NULL, &b.info, 60000, NULL, 0, &route, &fl);
+		rtm__alloc_fail_at(0);
+		if (!err) {
+			added = true;
+			CHECK(rtm__route_is_inline(route));
+			HANDLE h = rtm__rib_handle(rib, &route->obj);
+			rtm__route_delete(rib, route);
+			CHECK(rtm__route_lookup(rib, h) == NULL);
+			CHECK(rtm__rib_lookup_optimistic(rib, h, RTM_HT_ROUTE) == NULL);
+			break;
+		}
+		failures++;
+		CHECK_U(err, RTM_ENOMEM);
+		CHECK_U(rib->stats.routes, 0);
+		CHECK_U(rib->stats.dests, 0);
+		CHECK_U(rib->route_arena.in_use, 0);
+		CHECK(dest_at(rib, "10.0.0.0", 8) == NULL);
+	}
+	CHECK(added);
+	CHECK(failures > 2); /* the route, its next-hop list, its expiry timer at least */
+	entity_end(rib, a);
+	rib_end(rib);
+}
+
 int main(void)
 {
 	RUN(test_best_route);
@@ -492,5 +549,6 @@ int main(void)
 	RUN(test_longest_match);
 	RUN(test_shared_nexthop_lists);
 	RUN(test_first_route_inline);
+	RUN(test_first_route_add_faults);
 	TEST_MAIN_END();
 }
