@@ -68,7 +68,7 @@ BENCHES  := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 TOOLS    := $(patsubst tools/%.c,$(B)/bin/%,$(TOOL_SRC)) $(addprefix $(B)/bin/,$(TOOL_DIRS))
 ALL_CFLAGS := $(BASE_CFLAGS) $(XFLAGS) $(CFLAGS)
 
-lib: $(B)/librtmv2.a $(B)/librtmv2.so
+lib: $(B)/librtmv2.a $(B)/librtmv2.so $(B)/librtmv2-fib.a
 tools: $(TOOLS)
 # The tests include test_rtmctl, which runs the tool: build the tools of the flavour too.
 tests: $(TESTS) $(UNITS) $(TOOLS)
@@ -95,6 +95,24 @@ $(B)/librtmv2.so: $(PIC_OBJ) dist/rtmv2.map
 $(B)/tests/%: tests/%.c $(B)/librtmv2.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
+
+# The kernel FIB agent (fib/): a component on the public headers, in a library
+# of its own so that the core keeps no netlink dependency (libmnl).
+FIB_SRC := $(wildcard fib/*.c)
+FIB_OBJ := $(patsubst fib/%.c,$(B)/fib/%.o,$(FIB_SRC))
+
+$(B)/fib/%.o: fib/%.c fib/fib.h $(wildcard include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) -c $< -o $@
+
+$(B)/librtmv2-fib.a: $(FIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Its test sees the public headers only and links the agent, libmnl and the core.
+$(B)/tests/test_fib: tests/test_fib.c $(B)/librtmv2-fib.a $(B)/librtmv2.a $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2.a -lmnl $(LDLIBS)
 
 # Unit tests link the objects of base/ and table/ alone: the proof that the
 # table needs nothing above it.
@@ -161,7 +179,7 @@ TSAN_TESTS := $(wildcard tests/test_mt_*.c tests/test_timer*.c tests/test_notify
 	tests/test_enum*.c tests/test_samples*.c tests/unit/test_table.c) tests/test_methods.c \
 	tests/test_time.c tests/test_handles.c tests/test_oom.c tests/test_rtmctl.c tests/test_leftovers.c \
 	tests/test_owner_refs.c tests/test_owner_refs2.c tests/unit/test_epoch.c tests/unit/test_arena.c tests/unit/test_arena2.c \
-	tests/test_trie_cases.c
+	tests/test_trie_cases.c tests/test_fib.c
 
 tests-tsan:
 	$(MAKE) --no-print-directory B=build-tsan OPT=-O1 XFLAGS="$(SAN_tsan)" tools \
@@ -208,12 +226,17 @@ install: all
 	install -m 644 include/rtmv2.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/rtmv2/*.h $(DESTDIR)$(INCLUDEDIR)/rtmv2/
 	install -m 644 include/rtmv2/compat/*.h $(DESTDIR)$(INCLUDEDIR)/rtmv2/compat/
-	install -m 644 $(B)/librtmv2.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(B)/librtmv2.a $(B)/librtmv2-fib.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(B)/librtmv2.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf librtmv2.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librtmv2.so.$(SOVERSION)
 	ln -sf librtmv2.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/librtmv2.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' dist/rtmv2.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rtmv2.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' dist/rtmv2-fib.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rtmv2-fib.pc
+	@# iproute2 names the agent's routes' protocol (ip route ... proto rtmv2).
+	install -d $(DESTDIR)$(PREFIX)/share/iproute2/rt_protos.d
+	install -m 644 dist/rt_protos.d/rtmv2.conf $(DESTDIR)$(PREFIX)/share/iproute2/rt_protos.d/
 	for t in $(TOOLS); do install -m 755 $$t $(DESTDIR)$(BINDIR)/; done
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/

@@ -1,0 +1,278 @@
+/*
+ * nl.c — the kernel FIB agent's rtnetlink side (libmnl): batched route
+ * requests, each answer checked, and dumps of the agent's own routes.
+ *
+ * A batch is up to BATCH_BYTES of requests sent with one sendmsg, each with
+ * NLM_F_ACK and its own sequence number; the answers (one NLMSG_ERROR each,
+ * error 0 for success) are then read until every request has one, so a
+ * refusal is matched to its prefix.  NETLINK_CAP_ACK keeps each answer to
+ * its header, and the receive buffer holds a whole batch's answers.
+ */
+#include "fib.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define BATCH_BYTES (128u << 10)
+#define BATCH_MAX 2048u            /* requests in a batch */
+#define REQ_MAX 2048u              /* the largest request (64 next hops) */
+#define RCVBUF (4u << 20)
+#define RBUF (64u << 10)
+
+int fib_nl_open(struct fib_nl *nl, unsigned table, fib_answer_fn answer, void *ctx)
+{
+	memset(nl, 0, sizeof(*nl));
+	nl->table = table;
+	nl->answer = answer;
+	nl->ctx = ctx;
+	nl->buf = calloc(1, BATCH_BYTES + REQ_MAX);
+	nl->pending = calloc(BATCH_MAX, sizeof(*nl->pending));
+	nl->rbuf = calloc(1, RBUF);
+	if (!nl->buf || !nl->pending || !nl->rbuf) {
+		fib_nl_close(nl);
+		return -ENOMEM;
+	}
+	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sock) {
+		int err = -errno;
+		fib_nl_close(nl);
+		return err;
+	}
+	int one = 1, size = RCVBUF;
+	(void)mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* As root past rmem_max; else as much as the system allows. */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		(void)setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+		fib_nl_close(nl);
+		return err;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+void fib_nl_close(struct fib_nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl->buf);
+	free(nl->pending);
+	free(nl->rbuf);
+	memset(nl, 0, sizeof(*nl));
+}
+
+static unsigned addr_len(uint8_t family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static bool is_zero(const uint8_t *a, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a[i])
+			return false;
+	return true;
+}
+
+/* The header of a route request for p into the batch. */
+static struct nlmsghdr *route_header(struct fib_nl *nl, uint16_t type, uint16_t flags,
+				     const struct fib_prefix *p, unsigned char scope)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf + nl->len);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = nl->seq + nl->n;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = p->family;
+	rtm->rtm_dst_len = p->len;
+	rtm->rtm_table = nl->table < 256 ? (unsigned char)nl->table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTM_FIB_RTPROT;
+	rtm->rtm_scope = scope;
+	rtm->rtm_type = RTN_UNICAST;
+	if (p->len)
+		mnl_attr_put(nlh, RTA_DST, addr_len(p->family), p->addr);
+	mnl_attr_put_u32(nlh, RTA_TABLE, nl->table);
+	return nlh;
+}
+
+int fib_nl_route(struct fib_nl *nl, enum fib_op op, const struct fib_prefix *p,
+		 const struct fib_nexthop *nh, unsigned n_nh)
+{
+	unsigned alen = addr_len(p->family);
+	if (op == FIB_ADD || op == FIB_REPLACE) {
+		if (n_nh == 0 || n_nh > FIB_MAX_NEXTHOPS)
+			return -EINVAL;
+		bool any_gw = false;
+		for (unsigned i = 0; i < n_nh; i++)
+			any_gw |= !is_zero(nh[i].gw, alen);
+		struct nlmsghdr *nlh = route_header(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, p,
+						    any_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+		if (n_nh == 1) {
+			if (!is_zero(nh[0].gw, alen))
+				mnl_attr_put(nlh, RTA_GATEWAY, alen, nh[0].gw);
+			if (nh[0].ifindex)
+				mnl_attr_put_u32(nlh, RTA_OIF, nh[0].ifindex);
+		} else {
+			struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+			for (unsigned i = 0; i < n_nh; i++) {
+				struct rtnexthop *rtnh = mnl_nlmsg_get_payload_tail(nlh);
+				nlh->nlmsg_len += RTNH_ALIGN(sizeof(*rtnh));
+				memset(rtnh, 0, sizeof(*rtnh));
+				rtnh->rtnh_ifindex = (int)nh[i].ifindex;
+				if (!is_zero(nh[i].gw, alen))
+					mnl_attr_put(nlh, RTA_GATEWAY, alen, nh[i].gw);
+				rtnh->rtnh_len = (unsigned short)((char *)mnl_nlmsg_get_payload_tail(nlh) -
+								  (char *)rtnh);
+			}
+			mnl_attr_nest_end(nlh, mp);
+		}
+		nl->len += nlh->nlmsg_len;
+	} else {
+		struct nlmsghdr *nlh = route_header(nl, RTM_DELROUTE, 0, p, RT_SCOPE_NOWHERE);
+		nl->len += nlh->nlmsg_len;
+	}
+	nl->pending[nl->n].p = *p;
+	nl->pending[nl->n].op = op;
+	nl->n++;
+	if (nl->len >= BATCH_BYTES || nl->n == BATCH_MAX)
+		return fib_nl_flush(nl);
+	return 0;
+}
+
+/* Reads answers until every request of the batch has one. */
+static int read_answers(struct fib_nl *nl)
+{
+	char *rbuf = nl->rbuf;
+	unsigned answered = 0;
+	while (answered < nl->n) {
+		ssize_t got = mnl_socket_recvfrom(nl->sock, rbuf, RBUF);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		int left = (int)got;
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, left);
+		     h = mnl_nlmsg_next(h, &left)) {
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_pid != nl->portid)
+				continue;
+			uint32_t k = h->nlmsg_seq - nl->seq;
+			if (k >= nl->n)
+				continue; /* an answer to an older batch */
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+			int err = -e->error;
+			const struct fib_pending *q = &nl->pending[k];
+			/* Removing what is not there is done. */
+			if ((q->op == FIB_DEL || q->op == FIB_DEL_STALE) && (err == ESRCH || err == ENOENT))
+				err = 0;
+			if (nl->answer)
+				nl->answer(nl->ctx, &q->p, q->op, err);
+			answered++;
+		}
+	}
+	return 0;
+}
+
+int fib_nl_flush(struct fib_nl *nl)
+{
+	if (nl->n == 0)
+		return 0;
+	int err = 0;
+	if (mnl_socket_sendto(nl->sock, nl->buf, nl->len) < 0)
+		err = -errno;
+	else
+		err = read_answers(nl);
+	nl->seq += nl->n;
+	nl->n = 0;
+	nl->len = 0;
+	memset(nl->buf, 0, BATCH_BYTES + REQ_MAX);
+	return err;
+}
+
+struct dump_ctx {
+	struct fib_nl *nl;
+	uint8_t family;
+	void (*fn)(void *ctx, const struct fib_prefix *p);
+	void *ctx;
+};
+
+static int dump_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned type = mnl_attr_get_type(a);
+	if (type <= RTA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int dump_route(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *d = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != d->family ||
+	    rtm->rtm_protocol != RTM_FIB_RTPROT)
+		return MNL_CB_OK;
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	mnl_attr_parse(nlh, sizeof(*rtm), dump_attr, tb);
+	unsigned table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != d->nl->table)
+		return MNL_CB_OK;
+	struct fib_prefix p;
+	memset(&p, 0, sizeof(p));
+	p.family = rtm->rtm_family;
+	p.len = rtm->rtm_dst_len;
+	unsigned alen = addr_len(p.family);
+	if (tb[RTA_DST] && mnl_attr_get_payload_len(tb[RTA_DST]) == alen)
+		memcpy(p.addr, mnl_attr_get_payload(tb[RTA_DST]), alen);
+	d->fn(d->ctx, &p);
+	return MNL_CB_OK;
+}
+
+int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
+		    void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx)
+{
+	int err = fib_nl_flush(nl);
+	if (err)
+		return err;
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	memset(req, 0, sizeof(req));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	uint32_t seq = nl->seq++;
+	nlh->nlmsg_seq = seq;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	struct dump_ctx d = { nl, family, fn, ctx };
+	for (;;) {
+		ssize_t got = mnl_socket_recvfrom(nl->sock, nl->rbuf, RBUF);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		int rc = mnl_cb_run(nl->rbuf, (size_t)got, seq, nl->portid, dump_route, &d);
+		if (rc == MNL_CB_STOP)
+			return 0;
+		if (rc < 0)
+			return -errno;
+	}
+}
+
+void fib_prefix_text(const struct fib_prefix *p, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(p->family, p->addr, a, sizeof(a));
+	snprintf(buf, size, "%s/%u", a, p->len);
+}

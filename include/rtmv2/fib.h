@@ -1,0 +1,87 @@
+/*
+ * fib.h — the kernel FIB agent: keeps a Linux routing table in step with the
+ * best unicast routes of an RTM instance (librtmv2-fib, pkg-config
+ * rtmv2-fib; docs/DESIGN.md, "The kernel FIB agent").
+ *
+ * The agent is an RTMv2 client like any other: it registers as an entity of
+ * its own (protocol PROTO_IP_NETMGMT, instance RTM_FIB_ENTITY_INSTANCE),
+ * follows the best-route changes of the unicast view through change
+ * notification, and reads routes and next hops through the API.  Each
+ * destination's best unicast route becomes a kernel route of protocol
+ * RTM_FIB_RTPROT ("rtmv2" in iproute2's rt_protos.d, shipped with the
+ * library) in the chosen table: its next hops' addresses as gateways, the
+ * next hop's InterfaceIndex as the output interface where it is not 0, and
+ * several next hops as one multipath route.  Requests go to the kernel in
+ * batches, each one's answer checked; a route the kernel refuses is counted,
+ * its reason kept, and tried again when anything changes.
+ *
+ * Nothing here exists on Windows.
+ */
+#ifndef RTMV2_FIB_H
+#define RTMV2_FIB_H
+
+#include <rtmv2.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The kernel routing protocol number of the agent's routes (rtm_protocol). */
+#define RTM_FIB_RTPROT 196
+/* The EntityInstanceId the agent registers with (protocol PROTO_IP_NETMGMT). */
+#define RTM_FIB_ENTITY_INSTANCE 0x4649
+
+/* rtm_fib_options.flags */
+#define RTM_FIB_KEEP_AT_STOP 0x0001 /* rtm_fib_stop leaves the agent's routes in the kernel */
+
+typedef struct rtm_fib_options {
+	USHORT instance_id;     /* the RTM instance (0 for the default) */
+	USHORT family;          /* AF_INET or AF_INET6 */
+	unsigned table;         /* kernel routing table; 0: main (254) */
+	unsigned flags;         /* RTM_FIB_* */
+} rtm_fib_options;
+
+typedef struct rtm_fib_stats {
+	unsigned long installed;    /* kernel routes added (the destination had none of ours) */
+	unsigned long replaced;     /* kernel routes replaced (the best route changed) */
+	unsigned long removed;      /* kernel routes removed (the destination lost its best route) */
+	unsigned long stale;        /* routes of ours found at start that RTM does not have, removed */
+	unsigned long failed;       /* requests the kernel refused (each counted once per try) */
+	unsigned long pending;      /* destinations whose last request was refused, to try again */
+	unsigned long in_kernel;    /* routes of ours the agent believes the kernel holds */
+	int last_error;             /* the kernel's errno of the last refusal, 0 if none */
+	char last_error_dest[64];   /* the destination it was for ("10.1.0.0/16"), "" if none */
+} rtm_fib_stats;
+
+typedef struct rtm_fib_agent rtm_fib_agent;
+
+/*
+ * Starts an agent: registers with the RTM instance and family, installs the
+ * best route of every destination, removes the routes of ours the table had
+ * that RTM does not have (after the installs, so that forwarding has no hole
+ * across a restart), and returns once the kernel holds that state; changes
+ * then follow on a thread of the agent's own.
+ * Returns NO_ERROR and *agent; ERROR_INVALID_PARAMETER (NULL, a family that
+ * is neither AF_INET nor AF_INET6, unknown flags), ERROR_ACCESS_DENIED (no
+ * permission to change the kernel's routes), ERROR_NOT_ENOUGH_MEMORY, or the
+ * error of RtmRegisterEntity.  stats (may be NULL): the initial sync's counts.
+ */
+DWORD rtm_fib_start(const rtm_fib_options *options, rtm_fib_agent **agent, rtm_fib_stats *stats);
+
+/* Waits until every change RTM reported so far has reached the kernel (or
+ * was refused by it), at most timeout_ms.  NO_ERROR, or ERROR_TIMEOUT. */
+DWORD rtm_fib_wait_idle(rtm_fib_agent *agent, DWORD timeout_ms);
+
+/* The agent's counters; NO_ERROR, or ERROR_INVALID_PARAMETER. */
+DWORD rtm_fib_get_stats(rtm_fib_agent *agent, rtm_fib_stats *stats);
+
+/* Stops the agent: its thread ends, it deregisters, and its routes leave the
+ * kernel table unless it was started with RTM_FIB_KEEP_AT_STOP.  agent is
+ * freed.  NO_ERROR, or ERROR_INVALID_PARAMETER (NULL). */
+DWORD rtm_fib_stop(rtm_fib_agent *agent);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

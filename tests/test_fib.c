@@ -1,0 +1,353 @@
+/*
+ * test_fib.c — the kernel FIB agent (librtmv2-fib, <rtmv2/fib.h>) against a
+ * real kernel routing table, in a private network namespace.
+ *
+ * Each test runs in its own namespace (unshare(CLONE_NEWNET) in the forked
+ * child), with a veth pair (this kernel has no dummy driver): veth0 holds
+ * 192.0.2.1/24 and 2001:db8::1/64, so 192.0.2.2, .3 and 2001:db8::2 are
+ * reachable gateways.  A protocol entity adds routes through the RTMv2 API;
+ * the agent puts them in kernel table 100; each check reads the kernel's
+ * table with `ip route show` and compares it with what RTM has.
+ *
+ * Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) and iproute2: without them
+ * the program says so and runs nothing (CI runs it as root).  Not under
+ * MemorySanitizer: libmnl is not built with it.
+ */
+#define TL_TIMEOUT_S 60
+#include "testlib.h"
+
+#include <net/if.h>
+#include <rtmv2.h>
+#include <rtmv2/fib.h>
+#include <routprot.h>
+#include <sched.h>
+#include <sys/socket.h>
+
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#define NO_FIB_TESTS "libmnl is not built with MemorySanitizer"
+#endif
+#endif
+
+#define TABLE 100u
+#define IDLE_MS 10000u
+
+/* ---- the namespace and the kernel's table --------------------------------------- */
+
+static int sh(const char *cmd)
+{
+	int rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* A namespace of the test's own with veth0 up and addressed. */
+static void netns_setup(void)
+{
+	REQUIRE(unshare(CLONE_NEWNET) == 0);
+	REQUIRE(sh("ip link set lo up && ip link add veth0 type veth peer name veth1 && "
+		   "ip link set veth0 up && ip link set veth1 up && "
+		   "ip addr add 192.0.2.1/24 dev veth0 && "
+		   "ip -6 addr add 2001:db8::1/64 dev veth0 nodad") == 0);
+}
+
+/* The kernel's table TABLE for a family, one route a line, as `ip` prints it. */
+static void kernel_table(const char *family, char *out, size_t size)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "ip %s route show table %u 2>&1", family, TABLE);
+	FILE *f = popen(cmd, "r");
+	size_t n = 0;
+	out[0] = 0;
+	if (!f)
+		return;
+	while (n + 1 < size && fgets(out + n, (int)(size - n), f))
+		n += strlen(out + n);
+	pclose(f);
+}
+
+static unsigned count_lines(const char *s)
+{
+	unsigned n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* ---- the protocol side: an entity that adds routes --------------------------------- */
+
+struct proto {
+	RTM_ENTITY_HANDLE reg;
+	RTM_NEXTHOP_HANDLE nh[4];
+	USHORT family;
+};
+
+static void addr_of(USHORT family, const char *text, unsigned len, RTM_NET_ADDRESS *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->AddressFamily = family;
+	a->NumBits = (USHORT)len;
+	REQUIRE(inet_pton(family, text, a->AddrBits) == 1);
+}
+
+static void proto_start(struct proto *p, USHORT family, const char *const *gws, unsigned n)
+{
+	RTM_ENTITY_INFO ei;
+	RTM_REGN_PROFILE prof;
+	memset(&ei, 0, sizeof(ei));
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	ei.AddressFamily = family;
+	ei.EntityId.EntityProtocolId = PROTO_IP_RIP;
+	ei.EntityId.EntityInstanceId = 1;
+	REQUIRE(RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &p->reg) == NO_ERROR);
+	for (unsigned i = 0; i < n; i++) {
+		RTM_NEXTHOP_INFO ni;
+		memset(&ni, 0, sizeof(ni));
+		addr_of(family, gws[i], family == AF_INET ? 32 : 128, &ni.NextHopAddress);
+		ni.InterfaceIndex = if_nametoindex("veth0");
+		REQUIRE(ni.InterfaceIndex != 0);
+		DWORD fl = 0;
+		REQUIRE(RtmAddNextHop(p->reg, &ni, &p->nh[i], &fl) == NO_ERROR);
+	}
+}
+
+/* Adds (or changes) p's route to prefix via next hops idx[0..n). */
+static void proto_route(struct proto *p, const char *prefix, unsigned len, const unsigned *idx, unsigned n)
+{
+	union {
+		RTM_ROUTE_INFO info;
+		char room[RTM_SIZE_OF_ROUTE_INFO(4)];
+	} r;
+	memset(&r, 0, sizeof(r));
+	r.info.PrefInfo.Preference = 120;
+	r.info.PrefInfo.Metric = 1;
+	r.info.BelongsToViews = RTM_VIEW_MASK_UCAST;
+	r.info.NextHopsList.NumNextHops = (USHORT)n;
+	RTM_NEXTHOP_HANDLE *hs = r.info.NextHopsList.NextHops; /* declared [1]; the union has room */
+	for (unsigned i = 0; i < n; i++)
+		hs[i] = p->nh[idx[i]];
+	RTM_NET_ADDRESS a;
+	addr_of(p->family, prefix, len, &a);
+	RTM_ROUTE_HANDLE h = NULL;
+	DWORD flags = 0;
+	CHECK_U(RtmAddRouteToDest(p->reg, &h, &a, &r.info, INFINITE, NULL, 0, NULL, &flags), NO_ERROR);
+	if (h)
+		RtmReleaseRoutes(p->reg, 1, &h);
+}
+
+static void proto_delete(struct proto *p, const char *prefix, unsigned len)
+{
+	RTM_NET_ADDRESS a;
+	addr_of(p->family, prefix, len, &a);
+	union {
+		RTM_ROUTE_INFO info;
+		char room[RTM_SIZE_OF_ROUTE_INFO(4)];
+	} r;
+	RTM_ROUTE_HANDLE h = NULL;
+	REQUIRE(RtmGetExactMatchRoute(p->reg, &a, RTM_MATCH_NONE, &r.info, 0, RTM_VIEW_MASK_UCAST, &h) ==
+		NO_ERROR);
+	RtmReleaseRouteInfo(p->reg, &r.info);
+	DWORD flags = 0;
+	CHECK_U(RtmDeleteRouteToDest(p->reg, h, &flags), NO_ERROR);
+	RtmReleaseRoutes(p->reg, 1, &h);
+}
+
+static rtm_fib_agent *agent_start(USHORT family, unsigned flags, rtm_fib_stats *st)
+{
+	rtm_fib_options o = { 0, family, TABLE, flags };
+	rtm_fib_agent *a = NULL;
+	CHECK_U(rtm_fib_start(&o, &a, st), NO_ERROR);
+	return a;
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+/* What RTM has at start goes in; a new route, a changed next hop (replaced,
+ * not added twice), several next hops (one multipath route) and a deletion
+ * follow; at stop the agent's routes leave the table. */
+static void test_install_replace_ecmp_delete(void)
+{
+	netns_setup();
+	static const char *const gw[] = { "192.0.2.2", "192.0.2.3" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 2);
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	proto_route(&p, "10.2.0.0", 16, (unsigned[]){ 1 }, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = agent_start(AF_INET, 0, &st);
+	REQUIRE(a);
+	CHECK_U(st.installed, 2);
+	CHECK_U(st.failed, 0);
+	char t[4096];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	CHECK(strstr(t, "10.2.0.0/16 via 192.0.2.3 dev veth0 proto 196") != NULL);
+	CHECK_U(count_lines(t), 2);
+
+	proto_route(&p, "10.3.0.0", 16, (unsigned[]){ 0 }, 1);            /* new */
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 1 }, 1);            /* next hop changes */
+	proto_route(&p, "10.2.0.0", 16, (unsigned[]){ 0, 1 }, 2);         /* two next hops */
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.3.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.3 dev veth0 proto 196") != NULL);
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2") == NULL);
+	CHECK(strstr(t, "10.2.0.0/16 proto 196") != NULL);
+	CHECK(strstr(t, "nexthop via 192.0.2.2 dev veth0") != NULL);
+	CHECK(strstr(t, "nexthop via 192.0.2.3 dev veth0") != NULL);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.installed, 3);
+	CHECK_U(st.replaced, 2);
+	CHECK_U(st.in_kernel, 3);
+
+	proto_delete(&p, "10.3.0.0", 16);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.3.0.0/16") == NULL);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.removed, 1);
+	CHECK_U(st.in_kernel, 2);
+
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	kernel_table("-4", t, sizeof(t));
+	CHECK_U(count_lines(t), 0);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* IPv6 the same way, into the same table number. */
+static void test_ipv6(void)
+{
+	netns_setup();
+	static const char *const gw[] = { "2001:db8::2", "2001:db8::3" };
+	struct proto p;
+	proto_start(&p, AF_INET6, gw, 2);
+	proto_route(&p, "2001:db8:100::", 48, (unsigned[]){ 0 }, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = agent_start(AF_INET6, 0, &st);
+	REQUIRE(a);
+	CHECK_U(st.installed, 1);
+	proto_route(&p, "2001:db8:200::", 48, (unsigned[]){ 0, 1 }, 2);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	char t[4096];
+	kernel_table("-6", t, sizeof(t));
+	CHECK(strstr(t, "2001:db8:100::/48 via 2001:db8::2 dev veth0 proto 196") != NULL);
+	CHECK(strstr(t, "2001:db8:200::/48 proto 196") != NULL);
+	CHECK(strstr(t, "nexthop via 2001:db8::3 dev veth0") != NULL);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	kernel_table("-6", t, sizeof(t));
+	CHECK(strstr(t, "proto 196") == NULL);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* A gateway the kernel cannot reach is refused: counted with the kernel's
+ * reason, the rest goes in, and it goes in once the gateway becomes
+ * reachable (tried again, here by the agent's periodic retry). */
+static void test_refused_and_retried(void)
+{
+	netns_setup();
+	static const char *const gw[] = { "192.0.2.2", "198.51.100.9" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 2);
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	proto_route(&p, "10.9.0.0", 16, (unsigned[]){ 1 }, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = agent_start(AF_INET, 0, &st);
+	REQUIRE(a);
+	CHECK_U(st.installed, 1);
+	CHECK_U(st.failed, 1);
+	CHECK(st.last_error != 0);
+	CHECK(strcmp(st.last_error_dest, "10.9.0.0/16") == 0);
+	char t[4096];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2") != NULL);
+	CHECK(strstr(t, "10.9.0.0/16") == NULL);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.pending, 1);
+	/* The gateway becomes reachable. */
+	REQUIRE(sh("ip addr add 198.51.100.1/24 dev veth0") == 0);
+	for (unsigned i = 0; i < 100; i++) { /* the retry comes within a second or two */
+		kernel_table("-4", t, sizeof(t));
+		if (strstr(t, "10.9.0.0/16 via 198.51.100.9"))
+			break;
+		struct timespec ts = { 0, 100 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	CHECK(strstr(t, "10.9.0.0/16 via 198.51.100.9 dev veth0 proto 196") != NULL);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.pending, 0);
+	CHECK_U(st.installed, 2);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* At start: a route of ours the kernel has and RTM does not (a previous run)
+ * is removed, one RTM has is replaced, and other protocols' routes stay.
+ * With RTM_FIB_KEEP_AT_STOP the routes stay after stop. */
+static void test_stale_at_start_and_keep(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip route add 10.50.0.0/16 via 192.0.2.2 table 100 proto 196 && "
+		   "ip route add 10.1.0.0/16 via 192.0.2.3 table 100 proto 196 && "
+		   "ip route add 10.60.0.0/16 via 192.0.2.2 table 100 proto static") == 0);
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = agent_start(AF_INET, RTM_FIB_KEEP_AT_STOP, &st);
+	REQUIRE(a);
+	CHECK_U(st.replaced, 1);
+	CHECK_U(st.installed, 0);
+	CHECK_U(st.stale, 1);
+	char t[4096];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.50.0.0/16") == NULL);
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	CHECK(strstr(t, "10.60.0.0/16 via 192.0.2.2 dev veth0 proto static") != NULL);
+	CHECK_U(count_lines(t), 2);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	CHECK_U(count_lines(t), 2);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* Bad input gets a clear error and starts nothing. */
+static void test_bad_input(void)
+{
+	rtm_fib_options o = { 0, AF_INET, TABLE, 0 };
+	rtm_fib_agent *a = NULL;
+	CHECK_U(rtm_fib_start(NULL, &a, NULL), ERROR_INVALID_PARAMETER);
+	CHECK_U(rtm_fib_start(&o, NULL, NULL), ERROR_INVALID_PARAMETER);
+	o.family = 12345;
+	CHECK_U(rtm_fib_start(&o, &a, NULL), ERROR_INVALID_PARAMETER);
+	o.family = AF_INET;
+	o.flags = 0x80;
+	CHECK_U(rtm_fib_start(&o, &a, NULL), ERROR_INVALID_PARAMETER);
+	CHECK(a == NULL);
+	CHECK_U(rtm_fib_stop(NULL), ERROR_INVALID_PARAMETER);
+	CHECK_U(rtm_fib_wait_idle(NULL, 0), ERROR_INVALID_PARAMETER);
+	rtm_fib_stats st;
+	CHECK_U(rtm_fib_get_stats(NULL, &st), ERROR_INVALID_PARAMETER);
+}
+
+int main(void)
+{
+	/* Argument checks reach no socket: they run everywhere. */
+	RUN(test_bad_input);
+	const char *why = NULL;
+#ifdef NO_FIB_TESTS
+	why = NO_FIB_TESTS;
+#endif
+	if (!why && (geteuid() != 0 || sh("ip -V >/dev/null 2>&1") != 0))
+		why = "needs root and iproute2 (CI runs it as root)";
+	if (why) {
+		printf("test_fib: the kernel tests not run: %s\n", why);
+	} else {
+		RUN(test_install_replace_ecmp_delete);
+		RUN(test_ipv6);
+		RUN(test_refused_and_retried);
+		RUN(test_stale_at_start_and_keep);
+	}
+	TEST_MAIN_END();
+}
