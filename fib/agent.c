@@ -4,9 +4,12 @@
  * The agent registers as an entity, asks for best-route changes of the
  * unicast view, and turns each changed destination into one kernel request:
  * its best unicast route (gateways and interfaces from its next hops) as an
- * add-or-replace, or, when it has none, the removal of our route.  A set of
- * the prefixes the kernel holds from us tells an install from a
- * replacement; a set of refused prefixes is tried again at every wake-up.
+ * add (never over another protocol's route) or replace of ours, or, when
+ * it has none, the removal of our route.  A set of the prefixes the kernel
+ * holds from us tells an install from a replacement; a set of "dirty"
+ * prefixes, those whose last request failed (refused by the kernel, or lost
+ * with a failed channel), is synced again from RTM's state at every
+ * wake-up, and at least every second while it is not empty.
  * The event callback only wakes the agent's thread, which drains the
  * changes, so no RTM call is made inside a callback.
  */
@@ -81,8 +84,10 @@ static bool pset_has(const struct pset *s, const struct fib_prefix *p)
 static int pset_add(struct pset *s, const struct fib_prefix *p)
 {
 	if ((s->n + s->removed + 1) * 4 > s->cap * 3) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		while ((s->n + 1) * 4 > cap * 3)
+		/* Sized from the live entries alone: a table full of removed
+		 * ones is rebuilt at its size, not doubled. */
+		size_t cap = 64;
+		while ((s->n + 1) * 2 > cap)
 			cap *= 2;
 		struct pset bigger = { calloc(cap, sizeof(*s->slot)), calloc(cap, 1), cap, 0, 0 };
 		if (!bigger.slot || !bigger.state) {
@@ -136,7 +141,7 @@ struct rtm_fib_agent {
 	RTM_REGN_PROFILE profile;
 	struct fib_nl nl;
 	struct pset kernel;         /* prefixes the kernel holds from us */
-	struct pset refused;        /* prefixes whose last request the kernel refused */
+	struct pset dirty;          /* prefixes whose last request failed: to sync again */
 	struct pset seen;           /* during the initial sync: prefixes RTM has */
 	pthread_t thread;
 	bool thread_started;
@@ -167,8 +172,7 @@ static void answered(void *ctx, const struct fib_prefix *p, enum fib_op op, int 
 		a->st.failed++;
 		a->st.last_error = err;
 		fib_prefix_text(p, a->st.last_error_dest, sizeof(a->st.last_error_dest));
-		if (op == FIB_ADD || op == FIB_REPLACE)
-			(void)pset_add(&a->refused, p);
+		(void)pset_add(&a->dirty, p);
 	} else {
 		switch (op) {
 		case FIB_ADD:
@@ -189,9 +193,20 @@ static void answered(void *ctx, const struct fib_prefix *p, enum fib_op op, int 
 		} else {
 			pset_del(&a->kernel, p);
 		}
-		pset_del(&a->refused, p);
+		pset_del(&a->dirty, p);
 	}
 	pthread_mutex_unlock(&a->mu);
+}
+
+/* Nothing to ask the kernel for p: ours goes, and p is clean. */
+static int sync_none(struct rtm_fib_agent *a, const struct fib_prefix *p, bool ours)
+{
+	if (ours)
+		return fib_nl_route(&a->nl, FIB_DEL, p, NULL, 0);
+	pthread_mutex_lock(&a->mu);
+	pset_del(&a->dirty, p);
+	pthread_mutex_unlock(&a->mu);
+	return 0;
 }
 
 /* One destination as RTM has it now (info from a drain or an enumeration):
@@ -208,11 +223,11 @@ static int sync_dest(struct rtm_fib_agent *a, const RTM_DEST_INFO *info)
 	bool ours = pset_has(&a->kernel, &p);
 	pthread_mutex_unlock(&a->mu);
 	if (!best)
-		return ours ? fib_nl_route(&a->nl, FIB_DEL, &p, NULL, 0) : 0;
+		return sync_none(a, &p, ours);
 
 	PRTM_ROUTE_INFO r = a->route;
 	if (RtmGetRouteInfo(a->reg, best, r, NULL) != NO_ERROR)
-		return 0; /* gone meanwhile: its change is queued */
+		return sync_none(a, &p, false); /* gone meanwhile: its change is queued */
 	struct fib_nexthop nh[FIB_MAX_NEXTHOPS];
 	unsigned n = 0;
 	const RTM_NEXTHOP_HANDLE *hs = r->NextHopsList.NextHops; /* declared [1], allocated for all */
@@ -228,61 +243,91 @@ static int sync_dest(struct rtm_fib_agent *a, const RTM_DEST_INFO *info)
 	}
 	RtmReleaseRouteInfo(a->reg, r);
 	if (n == 0) /* a route with no next hop forwards nowhere: not in the kernel */
-		return ours ? fib_nl_route(&a->nl, FIB_DEL, &p, NULL, 0) : 0;
+		return sync_none(a, &p, ours);
 	if (a->syncing && pset_add(&a->seen, &p))
 		return -ENOMEM;
 	return fib_nl_route(&a->nl, ours ? FIB_REPLACE : FIB_ADD, &p, nh, n);
 }
 
-/* Drains every queued change; then tries the refused prefixes again. */
-static int drain(struct rtm_fib_agent *a)
+/* The dirty prefixes now (a snapshot: those that fail again in this pass
+ * wait for the next), in a new array (NULL when there are none). */
+static struct fib_prefix *dirty_snapshot(struct rtm_fib_agent *a, size_t *n)
 {
-	int err = 0;
+	pthread_mutex_lock(&a->mu);
+	size_t k = 0;
+	struct fib_prefix *v = a->dirty.n ? malloc(a->dirty.n * sizeof(*v)) : NULL;
+	for (size_t i = 0; v && i < a->dirty.cap; i++)
+		if (a->dirty.state[i] == 1)
+			v[k++] = a->dirty.slot[i];
+	pthread_mutex_unlock(&a->mu);
+	*n = k;
+	return v;
+}
+
+/* Syncs prefix p again from RTM's state (a dirty one). */
+static void resync(struct rtm_fib_agent *a, const struct fib_prefix *p)
+{
+	RTM_NET_ADDRESS addr;
+	memset(&addr, 0, sizeof(addr));
+	addr.AddressFamily = p->family;
+	addr.NumBits = p->len;
+	memcpy(addr.AddrBits, p->addr, 16);
+	RTM_DEST_INFO *info = a->batch;
+	if (RtmGetExactMatchDestination(a->reg, &addr, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, info) ==
+	    NO_ERROR) {
+		(void)sync_dest(a, info);
+		RtmReleaseDestInfo(a->reg, info);
+		return;
+	}
+	pthread_mutex_lock(&a->mu);
+	bool ours = pset_has(&a->kernel, p);
+	pthread_mutex_unlock(&a->mu);
+	(void)sync_none(a, p, ours); /* RTM has it no more */
+}
+
+static void collect(void *ctx, const struct fib_prefix *p);
+
+/* After a failed channel the kernel may have done what it was asked without
+ * our hearing it: the routes it holds from us are listed again, so that a
+ * prefix synced again is replaced, not refused as someone else's. */
+static void flush(struct rtm_fib_agent *a)
+{
+	(void)fib_nl_flush(&a->nl);
+	if (!a->nl.lost)
+		return;
+	struct pset own = { 0 };
+	if (fib_nl_dump_own(&a->nl, (uint8_t)a->opt.family, collect, &own) == 0) {
+		a->nl.lost = false;
+		pthread_mutex_lock(&a->mu);
+		pset_free(&a->kernel);
+		a->kernel = own;
+		pthread_mutex_unlock(&a->mu);
+	} else {
+		pset_free(&own);
+	}
+}
+
+/* Drains every queued change, then syncs the dirty prefixes again.  A
+ * failed channel loses nothing: its requests come back dirty (nl.c). */
+static void drain(struct rtm_fib_agent *a)
+{
+	size_t n_dirty;
+	struct fib_prefix *dirty = dirty_snapshot(a, &n_dirty);
 	for (;;) {
 		UINT n = a->profile.MaxHandlesInEnum;
 		DWORD rc = RtmGetChangedDests(a->reg, a->notify, &n, a->batch);
-		for (UINT i = 0; i < n && !err; i++)
-			err = sync_dest(a, (RTM_DEST_INFO *)((char *)a->batch + i * ONE_DEST));
+		for (UINT i = 0; i < n; i++)
+			(void)sync_dest(a, (RTM_DEST_INFO *)((char *)a->batch + i * ONE_DEST));
 		if (n)
 			RtmReleaseChangedDests(a->reg, a->notify, n, a->batch);
-		if (err || rc != NO_ERROR || n == 0)
+		if (rc != NO_ERROR || n == 0)
 			break;
 	}
-	if (!err)
-		err = fib_nl_flush(&a->nl);
-	/* Refused prefixes: as RTM has them now (a change elsewhere, a new
-	 * address or interface, may make the kernel take them). */
-	pthread_mutex_lock(&a->mu);
-	size_t cap = a->refused.cap, k = 0;
-	struct fib_prefix *again = a->refused.n ? malloc(a->refused.n * sizeof(*again)) : NULL;
-	for (size_t i = 0; again && i < cap; i++)
-		if (a->refused.state[i] == 1)
-			again[k++] = a->refused.slot[i];
-	pthread_mutex_unlock(&a->mu);
-	for (size_t i = 0; i < k && !err; i++) {
-		RTM_NET_ADDRESS addr;
-		memset(&addr, 0, sizeof(addr));
-		addr.AddressFamily = again[i].family;
-		addr.NumBits = again[i].len;
-		memcpy(addr.AddrBits, again[i].addr, 16);
-		RTM_DEST_INFO *info = a->batch;
-		if (RtmGetExactMatchDestination(a->reg, &addr, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST,
-						info) == NO_ERROR) {
-			err = sync_dest(a, info);
-			RtmReleaseDestInfo(a->reg, info);
-		} else {
-			pthread_mutex_lock(&a->mu);
-			pset_del(&a->refused, &again[i]); /* RTM has it no more */
-			pthread_mutex_unlock(&a->mu);
-		}
-	}
-	free(again);
-	if (!err)
-		err = fib_nl_flush(&a->nl);
-	pthread_mutex_lock(&a->mu);
-	a->st.pending = a->refused.n;
-	pthread_mutex_unlock(&a->mu);
-	return err;
+	flush(a);
+	for (size_t i = 0; i < n_dirty; i++)
+		resync(a, &dirty[i]);
+	free(dirty);
+	flush(a);
 }
 
 static DWORD WINAPI on_event(RTM_ENTITY_HANDLE reg, RTM_EVENT_TYPE type, PVOID c1, PVOID c2)
@@ -299,26 +344,26 @@ static DWORD WINAPI on_event(RTM_ENTITY_HANDLE reg, RTM_EVENT_TYPE type, PVOID c
 	return NO_ERROR;
 }
 
-/* The agent's thread: drains when woken, and every second for the refused. */
+/* The agent's thread: drains when woken, and every second while prefixes are dirty. */
 static void *agent_main(void *arg)
 {
 	struct rtm_fib_agent *a = arg;
 	pthread_mutex_lock(&a->mu);
 	while (!a->stop) {
 		uint64_t gen = a->wake_gen;
-		if (gen == a->done_gen && !a->refused.n) {
+		if (gen == a->done_gen && !a->dirty.n) {
 			pthread_cond_wait(&a->wake_cv, &a->mu);
 			continue;
 		}
 		if (gen == a->done_gen) {
 			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
+			clock_gettime(CLOCK_MONOTONIC, &ts);
 			ts.tv_sec += 1;
 			if (pthread_cond_timedwait(&a->wake_cv, &a->mu, &ts) == 0 || a->stop)
 				continue;
 		}
 		pthread_mutex_unlock(&a->mu);
-		(void)drain(a);
+		drain(a);
 		pthread_mutex_lock(&a->mu);
 		a->done_gen = gen;
 		pthread_cond_broadcast(&a->idle_cv);
@@ -362,7 +407,7 @@ static void agent_free(struct rtm_fib_agent *a)
 		RtmDeregisterEntity(a->reg);
 	fib_nl_close(&a->nl);
 	pset_free(&a->kernel);
-	pset_free(&a->refused);
+	pset_free(&a->dirty);
 	pset_free(&a->seen);
 	free(a->batch);
 	free(a->route);
@@ -387,26 +432,28 @@ static int initial_sync(struct rtm_fib_agent *a)
 	for (;;) {
 		UINT n = a->profile.MaxHandlesInEnum;
 		DWORD rc = RtmGetEnumDests(a->reg, e, &n, a->batch);
+		/* A failed channel's requests come back dirty (the thread syncs
+		 * them again); only a lack of memory stops the start. */
 		for (UINT i = 0; i < n && !err; i++)
-			err = sync_dest(a, (RTM_DEST_INFO *)((char *)a->batch + i * ONE_DEST));
+			if (sync_dest(a, (RTM_DEST_INFO *)((char *)a->batch + i * ONE_DEST)) == -ENOMEM)
+				err = -ENOMEM;
 		if (n)
 			RtmReleaseDests(a->reg, n, a->batch);
 		if (err || rc != NO_ERROR)
 			break;
 	}
 	RtmDeleteEnumHandle(a->reg, e);
-	if (!err)
-		err = fib_nl_flush(&a->nl);
 	if (err)
 		return err;
+	flush(a); /* a refusal, or a lost batch, leaves its prefixes dirty for the thread */
 	/* Ours in the kernel that RTM does not have: out, now that the rest is in. */
 	struct pset own = { 0 };
 	err = fib_nl_dump_own(&a->nl, (uint8_t)a->opt.family, collect, &own);
 	for (size_t i = 0; !err && i < own.cap; i++)
 		if (own.state[i] == 1 && !pset_has(&a->seen, &own.slot[i]))
-			err = fib_nl_route(&a->nl, FIB_DEL_STALE, &own.slot[i], NULL, 0);
+			(void)fib_nl_route(&a->nl, FIB_DEL_STALE, &own.slot[i], NULL, 0);
 	if (!err)
-		err = fib_nl_flush(&a->nl);
+		flush(a);
 	pset_free(&own);
 	pset_free(&a->seen);
 	a->syncing = false;
@@ -425,8 +472,12 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 	if (!a->opt.table)
 		a->opt.table = RT_TABLE_MAIN;
 	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->wake_cv, NULL);
-	pthread_cond_init(&a->idle_cv, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* waits immune to clock steps */
+	pthread_cond_init(&a->wake_cv, &ca);
+	pthread_cond_init(&a->idle_cv, &ca);
+	pthread_condattr_destroy(&ca);
 	int err = fib_nl_open(&a->nl, a->opt.table, answered, a);
 	if (err) {
 		agent_free(a);
@@ -472,8 +523,11 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 	a->thread_started = true;
 	a->wake_gen++; /* what was queued during the sync */
 	pthread_cond_signal(&a->wake_cv);
-	if (stats)
+	if (stats) {
 		*stats = a->st;
+		stats->pending = a->dirty.n;
+		stats->in_kernel = a->kernel.n;
+	}
 	pthread_mutex_unlock(&a->mu);
 	*out = a;
 	return NO_ERROR;
@@ -484,7 +538,7 @@ DWORD rtm_fib_wait_idle(rtm_fib_agent *a, DWORD timeout_ms)
 	if (!a)
 		return ERROR_INVALID_PARAMETER;
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += timeout_ms / 1000;
 	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {
@@ -492,9 +546,10 @@ DWORD rtm_fib_wait_idle(rtm_fib_agent *a, DWORD timeout_ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&a->mu);
-	/* Every change reported before this call: a notification that came
-	 * after the last drain began has moved wake_gen past done_gen. */
-	uint64_t want = a->wake_gen;
+	/* A drain that starts after this call: it sees every change made
+	 * before it, whether or not its notification has been delivered yet. */
+	uint64_t want = ++a->wake_gen;
+	pthread_cond_signal(&a->wake_cv);
 	int rc = 0;
 	while (a->done_gen < want && rc == 0)
 		rc = pthread_cond_timedwait(&a->idle_cv, &a->mu, &ts);
@@ -509,7 +564,7 @@ DWORD rtm_fib_get_stats(rtm_fib_agent *a, rtm_fib_stats *st)
 		return ERROR_INVALID_PARAMETER;
 	pthread_mutex_lock(&a->mu);
 	*st = a->st;
-	st->pending = a->refused.n;
+	st->pending = a->dirty.n;
 	st->in_kernel = a->kernel.n;
 	pthread_mutex_unlock(&a->mu);
 	return NO_ERROR;
@@ -526,16 +581,23 @@ DWORD rtm_fib_stop(rtm_fib_agent *a)
 	pthread_join(a->thread, NULL);
 	RtmDeregisterFromChangeNotification(a->reg, a->notify);
 	a->notify = NULL;
+	DWORD rc = NO_ERROR;
 	if (!(a->opt.flags & RTM_FIB_KEEP_AT_STOP)) {
+		/* Every route of ours the table has; if it cannot be listed, the
+		 * ones the agent knows of. */
 		struct pset own = { 0 };
-		int err = fib_nl_dump_own(&a->nl, (uint8_t)a->opt.family, collect, &own);
-		for (size_t i = 0; !err && i < own.cap; i++)
-			if (own.state[i] == 1)
-				err = fib_nl_route(&a->nl, FIB_DEL, &own.slot[i], NULL, 0);
-		if (!err)
-			(void)fib_nl_flush(&a->nl);
+		const struct pset *gone = &own;
+		if (fib_nl_dump_own(&a->nl, (uint8_t)a->opt.family, collect, &own))
+			gone = &a->kernel;
+		unsigned long failed = a->st.failed;
+		for (size_t i = 0; i < gone->cap; i++)
+			if (gone->state[i] == 1)
+				(void)fib_nl_route(&a->nl, FIB_DEL, &gone->slot[i], NULL, 0);
+		(void)fib_nl_flush(&a->nl);
+		if (a->st.failed != failed)
+			rc = ERROR_CAN_NOT_COMPLETE; /* some stayed in the kernel */
 		pset_free(&own);
 	}
 	agent_free(a);
-	return NO_ERROR;
+	return rc;
 }

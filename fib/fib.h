@@ -47,27 +47,38 @@ struct fib_nl {
 	struct fib_pending {
 		struct fib_prefix p;
 		enum fib_op op;
+		bool answered;
 	} *pending;             /* the batch's requests, by sequence number - seq */
 	unsigned n;
 	fib_answer_fn answer;
 	void *ctx;
+	bool lost;              /* a batch's answers were lost: what the kernel did is unknown */
 };
 
 /* Opens the channel for table; 0, or -errno. */
 int fib_nl_open(struct fib_nl *nl, unsigned table, fib_answer_fn answer, void *ctx);
 void fib_nl_close(struct fib_nl *nl);
-/* Queues a route (op FIB_ADD or FIB_REPLACE: NLM_F_CREATE | NLM_F_REPLACE
- * either way) or a removal (FIB_DEL, FIB_DEL_STALE); sends the batch when it
- * is full.  0, or -errno of the channel (not of a refusal: those go to the
- * answer callback). */
+/* Queues a route (FIB_ADD: NLM_F_CREATE | NLM_F_EXCL, so that another
+ * protocol's route is never taken over; FIB_REPLACE: NLM_F_CREATE |
+ * NLM_F_REPLACE of our own) or a removal of ours (FIB_DEL, FIB_DEL_STALE);
+ * sends the batch when it is full.  Every request gets exactly one answer
+ * through the callback: the kernel's, or, when the channel fails (a send or
+ * a read error), that error, after which the channel is opened anew.
+ * Returns 0, or -errno of a failed channel (its requests already answered). */
 int fib_nl_route(struct fib_nl *nl, enum fib_op op, const struct fib_prefix *p,
 		 const struct fib_nexthop *nh, unsigned n_nh);
 /* Sends what is queued and reads every answer; 0, or -errno. */
 int fib_nl_flush(struct fib_nl *nl);
 /* Calls fn for every route of the table whose protocol is RTM_FIB_RTPROT and
- * family is family; 0, or -errno. */
+ * family is family (a dump the kernel marks interrupted is made again);
+ * 0, or -errno. */
 int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
 		    void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx);
+
+/* Fault injection for the tests (test_fib declares it itself): when set to
+ * n > 0, the n-th read of a batch's answers from then on fails with ENOBUFS,
+ * as a receive buffer overrun would. */
+extern _Atomic int fib_nl_fault_recv;
 
 /* "10.1.0.0/16" into buf (at least 64 bytes). */
 void fib_prefix_text(const struct fib_prefix *p, char *buf, size_t size);

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <stdatomic.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,30 @@
 #define REQ_MAX 2048u              /* the largest request (64 next hops) */
 #define RCVBUF (4u << 20)
 #define RBUF (64u << 10)
+
+/* A new socket for the channel (the old one, if any, closed with whatever
+ * answers it still held); 0 or -errno. */
+static int nl_connect(struct fib_nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sock)
+		return -errno;
+	int one = 1, size = RCVBUF;
+	(void)mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* As root past rmem_max; else as much as the system allows. */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		(void)setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+		mnl_socket_close(nl->sock);
+		nl->sock = NULL;
+		return err;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	return 0;
+}
 
 int fib_nl_open(struct fib_nl *nl, unsigned table, fib_answer_fn answer, void *ctx)
 {
@@ -39,23 +64,11 @@ int fib_nl_open(struct fib_nl *nl, unsigned table, fib_answer_fn answer, void *c
 		fib_nl_close(nl);
 		return -ENOMEM;
 	}
-	nl->sock = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl->sock) {
-		int err = -errno;
+	int err = nl_connect(nl);
+	if (err) {
 		fib_nl_close(nl);
 		return err;
 	}
-	int one = 1, size = RCVBUF;
-	(void)mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	/* As root past rmem_max; else as much as the system allows. */
-	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		(void)setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int err = -errno;
-		fib_nl_close(nl);
-		return err;
-	}
-	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (uint32_t)time(NULL);
 	return 0;
 }
@@ -114,7 +127,8 @@ int fib_nl_route(struct fib_nl *nl, enum fib_op op, const struct fib_prefix *p,
 		bool any_gw = false;
 		for (unsigned i = 0; i < n_nh; i++)
 			any_gw |= !is_zero(nh[i].gw, alen);
-		struct nlmsghdr *nlh = route_header(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, p,
+		uint16_t how = op == FIB_REPLACE ? NLM_F_REPLACE : NLM_F_EXCL;
+		struct nlmsghdr *nlh = route_header(nl, RTM_NEWROUTE, NLM_F_CREATE | how, p,
 						    any_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
 		if (n_nh == 1) {
 			if (!is_zero(nh[0].gw, alen))
@@ -142,11 +156,14 @@ int fib_nl_route(struct fib_nl *nl, enum fib_op op, const struct fib_prefix *p,
 	}
 	nl->pending[nl->n].p = *p;
 	nl->pending[nl->n].op = op;
+	nl->pending[nl->n].answered = false;
 	nl->n++;
 	if (nl->len >= BATCH_BYTES || nl->n == BATCH_MAX)
 		return fib_nl_flush(nl);
 	return 0;
 }
+
+_Atomic int fib_nl_fault_recv;
 
 /* Reads answers until every request of the batch has one. */
 static int read_answers(struct fib_nl *nl)
@@ -155,6 +172,12 @@ static int read_answers(struct fib_nl *nl)
 	unsigned answered = 0;
 	while (answered < nl->n) {
 		ssize_t got = mnl_socket_recvfrom(nl->sock, rbuf, RBUF);
+		int fault = atomic_load(&fib_nl_fault_recv);
+		if (fault > 0 && atomic_compare_exchange_strong(&fib_nl_fault_recv, &fault, fault - 1) &&
+		    fault == 1) {
+			got = -1;
+			errno = ENOBUFS;
+		}
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -170,7 +193,10 @@ static int read_answers(struct fib_nl *nl)
 				continue; /* an answer to an older batch */
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
 			int err = -e->error;
-			const struct fib_pending *q = &nl->pending[k];
+			struct fib_pending *q = &nl->pending[k];
+			if (q->answered)
+				continue;
+			q->answered = true;
 			/* Removing what is not there is done. */
 			if ((q->op == FIB_DEL || q->op == FIB_DEL_STALE) && (err == ESRCH || err == ENOENT))
 				err = 0;
@@ -186,11 +212,21 @@ int fib_nl_flush(struct fib_nl *nl)
 {
 	if (nl->n == 0)
 		return 0;
-	int err = 0;
-	if (mnl_socket_sendto(nl->sock, nl->buf, nl->len) < 0)
+	int err = nl->sock ? 0 : nl_connect(nl);
+	if (!err && mnl_socket_sendto(nl->sock, nl->buf, nl->len) < 0)
 		err = -errno;
-	else
+	if (!err)
 		err = read_answers(nl);
+	if (err) {
+		/* The channel failed: every request not answered yet is answered
+		 * with its error (the caller retries from RTM's state), and a new
+		 * socket leaves the old one's late answers behind. */
+		for (unsigned k = 0; k < nl->n; k++)
+			if (!nl->pending[k].answered && nl->answer)
+				nl->answer(nl->ctx, &nl->pending[k].p, nl->pending[k].op, -err);
+		nl->lost = true;
+		(void)nl_connect(nl);
+	}
 	nl->seq += nl->n;
 	nl->n = 0;
 	nl->len = 0;
@@ -237,12 +273,14 @@ static int dump_route(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
-		    void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx)
+static int dump_once(struct fib_nl *nl, uint8_t family,
+		     void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx)
 {
-	int err = fib_nl_flush(nl);
-	if (err)
-		return err;
+	if (!nl->sock) {
+		int err = nl_connect(nl);
+		if (err)
+			return err;
+	}
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	memset(req, 0, sizeof(req));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
@@ -268,6 +306,21 @@ int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
 		if (rc < 0)
 			return -errno;
 	}
+}
+
+int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
+		    void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx)
+{
+	(void)fib_nl_flush(nl); /* its failures are answered to the caller */
+	int err = 0;
+	for (unsigned tries = 0; tries < 4; tries++) {
+		if (!(err = dump_once(nl, family, fn, ctx)))
+			return 0;
+		/* Interrupted by a change (NLM_F_DUMP_INTR, EINTR) or a channel
+		 * error: a new socket, and the dump again. */
+		(void)nl_connect(nl);
+	}
+	return err;
 }
 
 void fib_prefix_text(const struct fib_prefix *p, char *buf, size_t size)

@@ -21,6 +21,7 @@
 #include <rtmv2/fib.h>
 #include <routprot.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 
 #if defined(__has_feature)
@@ -312,6 +313,109 @@ static void test_stale_at_start_and_keep(void)
 	RtmDeregisterEntity(p.reg);
 }
 
+/* Another protocol's route for a prefix RTM has is never taken over: the
+ * agent's add is refused (EEXIST), counted, and the route stays, at start,
+ * after a change and after stop. */
+static void test_other_protocols_route_kept(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip route add 10.7.0.0/16 dev veth0 table 100 proto static") == 0);
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	proto_route(&p, "10.7.0.0", 16, (unsigned[]){ 0 }, 1);
+	proto_route(&p, "10.8.0.0", 16, (unsigned[]){ 0 }, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = agent_start(AF_INET, 0, &st);
+	REQUIRE(a);
+	CHECK_U(st.installed, 1);
+	CHECK_U(st.failed, 1);
+	CHECK_U(st.last_error, EEXIST);
+	CHECK(strcmp(st.last_error_dest, "10.7.0.0/16") == 0);
+	CHECK_U(st.pending, 1);
+	char t[4096];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.7.0.0/16 dev veth0 proto static") != NULL);
+	CHECK(strstr(t, "10.8.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	proto_route(&p, "10.7.0.0", 16, (unsigned[]){ 0 }, 1); /* a change of it: refused again */
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.7.0.0/16 dev veth0 proto static") != NULL);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK(st.failed >= 2);
+	CHECK_U(st.in_kernel, 1);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.7.0.0/16 dev veth0 proto static") != NULL);
+	CHECK_U(count_lines(t), 1);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* librtmv2-fib's fault injection (fib/fib.h): the n-th read of a batch's
+ * answers fails with ENOBUFS. */
+extern _Atomic int fib_nl_fault_recv;
+
+/* Waits (at most 10 s) until the kernel's table has `lines` routes of ours
+ * and the agent has nothing left to sync; the table's count. */
+static unsigned settle(rtm_fib_agent *a, unsigned lines, char *t, size_t size)
+{
+	for (unsigned i = 0; i < 100; i++) {
+		rtm_fib_stats st;
+		CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+		kernel_table("-4", t, size);
+		CHECK_U(rtm_fib_get_stats(a, &st), NO_ERROR);
+		if (count_lines(t) == lines && st.pending == 0)
+			break;
+		struct timespec ts = { 0, 100 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return count_lines(t);
+}
+
+/* A batch whose answers cannot be read (a receive buffer overrun) loses
+ * nothing: its requests come back as failed, are synced again from RTM, and
+ * the kernel ends as RTM is, for additions and for removals; the changes
+ * after it still reach the kernel, and stop still removes everything. */
+static void test_channel_failure_loses_nothing(void)
+{
+	netns_setup();
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = agent_start(AF_INET, 0, &st);
+	REQUIRE(a);
+	enum { N = 3000 }; /* more than one batch */
+	char pfx[32];
+	atomic_store(&fib_nl_fault_recv, 1);
+	for (unsigned i = 0; i < N; i++) {
+		snprintf(pfx, sizeof(pfx), "10.%u.%u.0", 100 + i / 256, i % 256);
+		proto_route(&p, pfx, 24, (unsigned[]){ 0 }, 1);
+	}
+	static char t[1 << 20];
+	CHECK_U(settle(a, N, t, sizeof(t)), N);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK(st.failed > 0); /* the fault struck */
+	CHECK_U(st.last_error, ENOBUFS);
+	CHECK_U(st.in_kernel, N);
+	/* Removals through a failing batch too. */
+	atomic_store(&fib_nl_fault_recv, 1);
+	for (unsigned i = 0; i < N; i += 2) {
+		snprintf(pfx, sizeof(pfx), "10.%u.%u.0", 100 + i / 256, i % 256);
+		proto_delete(&p, pfx, 24);
+	}
+	CHECK_U(settle(a, N / 2, t, sizeof(t)), N / 2);
+	CHECK(strstr(t, "10.100.0.0/24") == NULL);
+	CHECK(strstr(t, "10.100.1.0/24 via 192.0.2.2") != NULL);
+	proto_route(&p, "10.99.0.0", 16, (unsigned[]){ 0 }, 1);
+	CHECK_U(settle(a, N / 2 + 1, t, sizeof(t)), N / 2 + 1);
+	CHECK(strstr(t, "10.99.0.0/16 via 192.0.2.2") != NULL);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	kernel_table("-4", t, sizeof(t));
+	CHECK_U(count_lines(t), 0);
+	RtmDeregisterEntity(p.reg);
+}
+
 /* Bad input gets a clear error and starts nothing. */
 static void test_bad_input(void)
 {
@@ -348,6 +452,8 @@ int main(void)
 		RUN(test_ipv6);
 		RUN(test_refused_and_retried);
 		RUN(test_stale_at_start_and_keep);
+		RUN(test_other_protocols_route_kept);
+		RUN(test_channel_failure_loses_nothing);
 	}
 	TEST_MAIN_END();
 }

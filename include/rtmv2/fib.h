@@ -13,7 +13,11 @@
  * next hop's InterfaceIndex as the output interface where it is not 0, and
  * several next hops as one multipath route.  Requests go to the kernel in
  * batches, each one's answer checked; a route the kernel refuses is counted,
- * its reason kept, and tried again when anything changes.
+ * its reason kept, and synced again from RTM at the next change and at
+ * least every second.  The agent never takes over another protocol's route:
+ * a prefix the table holds from someone else is refused (EEXIST) and left
+ * alone, so the table may be main; the agent replaces and removes only its
+ * own routes (protocol RTM_FIB_RTPROT, so one table should have one agent).
  *
  * Nothing here exists on Windows.
  */
@@ -68,8 +72,10 @@ typedef struct rtm_fib_agent rtm_fib_agent;
  */
 DWORD rtm_fib_start(const rtm_fib_options *options, rtm_fib_agent **agent, rtm_fib_stats *stats);
 
-/* Waits until every change RTM reported so far has reached the kernel (or
- * was refused by it), at most timeout_ms.  NO_ERROR, or ERROR_TIMEOUT. */
+/* Waits until every change made in RTM before the call has reached the
+ * kernel (or was refused by it): a pass of the agent that starts after the
+ * call ends; at most timeout_ms.  NO_ERROR, or ERROR_TIMEOUT.  Not to be
+ * called at the same time as rtm_fib_stop of the agent. */
 DWORD rtm_fib_wait_idle(rtm_fib_agent *agent, DWORD timeout_ms);
 
 /* The agent's counters; NO_ERROR, or ERROR_INVALID_PARAMETER. */
@@ -77,7 +83,9 @@ DWORD rtm_fib_get_stats(rtm_fib_agent *agent, rtm_fib_stats *stats);
 
 /* Stops the agent: its thread ends, it deregisters, and its routes leave the
  * kernel table unless it was started with RTM_FIB_KEEP_AT_STOP.  agent is
- * freed.  NO_ERROR, or ERROR_INVALID_PARAMETER (NULL). */
+ * freed whatever the answer: NO_ERROR; ERROR_CAN_NOT_COMPLETE (the kernel
+ * refused to remove some of its routes); ERROR_INVALID_PARAMETER (NULL).
+ * No other call of the agent may run at the same time. */
 DWORD rtm_fib_stop(rtm_fib_agent *agent);
 
 #ifdef __cplusplus
