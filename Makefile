@@ -132,9 +132,10 @@ $(B)/bin/%: tools/%.c $(B)/librtmv2.a
 	$(CC) $(TOOL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
 
 # A folder tool: all of tools/NAME/*.c into bin/NAME, rebuilt when any of its files changes.
-$(B)/bin/%: tools/%/main.c $(B)/librtmv2.a
+# (rtmctl runs the kernel FIB agent too: librtmv2-fib and libmnl.)
+$(B)/bin/%: tools/%/main.c $(B)/librtmv2.a $(B)/librtmv2-fib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TOOL_CFLAGS) $(filter %.c,$^) -o $@ $(B)/librtmv2.a $(LDLIBS)
+	$(CC) $(TOOL_CFLAGS) $(filter %.c,$^) -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2.a -lmnl $(LDLIBS)
 $(foreach t,$(TOOL_DIRS),$(eval $(B)/bin/$(t): $(wildcard tools/$(t)/*.c tools/$(t)/*.h)))
 
 # ---- checks -------------------------------------------------------------------

@@ -21,6 +21,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -512,6 +514,76 @@ static void test_show(void)
 	free(out);
 }
 
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#define NO_KERNEL_TEST "libmnl is not built with MemorySanitizer"
+#endif
+#endif
+
+/* `kernel sync|status|stop` in a private network namespace (root only; CI
+ * runs as root): the kernel's table 100 follows rip's routes, a refused
+ * route is reported with the kernel's reason, `keep` leaves the routes
+ * after rtmctl exits and a later run takes them over (replaced) and removes
+ * them at its exit; bad words get clear errors. */
+static void test_kernel(void)
+{
+	const char *why = NULL;
+#ifdef NO_KERNEL_TEST
+	why = NO_KERNEL_TEST;
+#endif
+	if (!why && (geteuid() != 0 || system("ip -V >/dev/null 2>&1") != 0))
+		why = "needs root and iproute2";
+	if (why) {
+		printf("  test_kernel: not run: %s\n", why);
+		return;
+	}
+	REQUIRE(unshare(CLONE_NEWNET) == 0);
+	REQUIRE(system("ip link set lo up && ip link add veth0 type veth peer name veth1 && "
+		       "ip link set veth0 up && ip link set veth1 up && "
+		       "ip addr add 192.0.2.1/24 dev veth0") == 0);
+	unsigned ifx = if_nametoindex("veth0");
+	REQUIRE(ifx != 0);
+	char cmds[1024], *out, t[2048];
+	snprintf(cmds, sizeof(cmds),
+		 "register rip rip; add rip 10.1.0.0/16 via 192.0.2.2%%%u; kernel sync table 100 keep; "
+		 "add rip 10.3.0.0/16 via 198.51.100.1%%%u; kernel status; kernel sync ipv6; kernel bogus; "
+		 "kernel sync learn 10; kernel sync table 0; kernel sync ipv4",
+		 ifx, ifx);
+	CHECK_U(RUN_TOOL(NULL, &out, "-c", cmds), 1);
+	EXPECT(out, "kernel ipv4 table 100: 1 installed, 0 replaced, 0 stale removed, 0 failed in ",
+	       "kernel ipv4 table 100 (keep): 1 routes in the kernel, 1 installed, 0 replaced, 0 removed, "
+	       "0 stale removed, ", /* failed: 1, or more once the retry within a second came */
+	       " failed, 1 pending; last error: 10.3.0.0/16: Network is unreachable");
+	CHECK(strstr(out, "kernel: ipv6: no entity is registered for this family") != NULL);
+	CHECK(strstr(out, "kernel: usage: kernel sync [ipv4|ipv6] [table N] [keep]") != NULL);
+	CHECK(strstr(out, "kernel: learn: learning the kernel's routes is not supported yet") != NULL);
+	CHECK(strstr(out, "kernel: bad table '0'") != NULL);
+	CHECK(strstr(out, "kernel: ipv4: the agent runs already (kernel stop first)") != NULL);
+	free(out);
+	FILE *f = popen("ip -4 route show table 100", "r");
+	REQUIRE(f);
+	size_t n = fread(t, 1, sizeof(t) - 1, f);
+	t[n] = 0;
+	pclose(f);
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL); /* kept */
+	CHECK(strstr(t, "10.3.0.0/16") == NULL);
+	/* A second run takes the kept route over, and its exit removes it. */
+	snprintf(cmds, sizeof(cmds),
+		 "register rip rip; add rip 10.1.0.0/16 via 192.0.2.3%%%u; kernel sync; kernel status; "
+		 "kernel stop; kernel status; kernel sync ipv4 table 100",
+		 ifx);
+	CHECK_U(RUN_TOOL(NULL, &out, "-c", cmds), 0);
+	EXPECT(out, "kernel ipv4 table 254: 1 installed", "kernel ipv4 table 254: 1 routes in the kernel",
+	       "kernel: no agent runs", "kernel ipv4 table 100: 0 installed, 1 replaced, 0 stale removed");
+	free(out);
+	f = popen("ip -4 route show table 100; ip -4 route show table main proto 196", "r");
+	REQUIRE(f);
+	n = fread(t, 1, sizeof(t) - 1, f);
+	t[n] = 0;
+	pclose(f);
+	CHECK(strstr(t, "proto 196") == NULL);
+}
+
 static void test_help(void)
 {
 	char *out;
@@ -519,7 +591,7 @@ static void test_help(void)
 	CHECK_U(RUN_TOOL(NULL, &out, "-c", "help"), 0);
 	EXPECT(out, "register NAME", "deregister NAME", "nexthop NAME", "add NAME PREFIX via",
 	       "del NAME PREFIX", "load NAME FILE", "lookup ", "exact PREFIX", "less PREFIX",
-	       "hold PREFIX MS", "show [PREFIX]", "entities", "stats", "help", "quit");
+	       "hold PREFIX MS", "show [PREFIX]", "entities", "stats", "kernel sync", "help", "quit");
 	free(out);
 }
 
@@ -551,5 +623,6 @@ int main(int argc, char **argv)
 	RUN(test_load);
 	RUN(test_show);
 	RUN(test_help);
+	RUN(test_kernel);
 	TEST_MAIN_END();
 }

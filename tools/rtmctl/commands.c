@@ -664,6 +664,7 @@ const struct ctl_command commands[] = {
 	{ "show", 0, 1, cmd_show, "show [PREFIX]" },
 	{ "entities", 0, 0, cmd_entities, "entities" },
 	{ "stats", 0, 0, cmd_stats, "stats" },
+	{ "kernel", 1, 6, cmd_kernel, "kernel sync [ipv4|ipv6] [table N] [keep] | kernel status | kernel stop" },
 	{ "help", 0, 0, cmd_help, "help" },
 	{ "quit", 0, 0, cmd_quit, "quit" },
 };

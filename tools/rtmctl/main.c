@@ -243,7 +243,8 @@ static void run_stream(FILE *f, const char *name, bool interactive)
 	free(line);
 }
 
-/* Deregisters everything, newest first, without printing the events it causes. */
+/* Stops the kernel agents (their routes leave the kernel unless kept), then
+ * deregisters everything, newest first, without printing the events it causes. */
 static void teardown(void)
 {
 	pthread_mutex_lock(&ents_lock);
@@ -252,6 +253,7 @@ static void teardown(void)
 	run.src = NULL;
 	run.interactive = false;
 	run.cmd = "exit";
+	kernel_stop_all();
 	while (n_ents) {
 		struct ctl_entity *e = &ents[n_ents - 1];
 		release_neighbours(e);

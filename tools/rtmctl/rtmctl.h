@@ -9,6 +9,7 @@
  *   parse.c     words into values: numbers, addresses, protocols, views, names
  *   commands.c  one function per command, and the command table
  *   output.c    error lines, formatting values, printing routes and destinations
+ *   kernel.c    `kernel`: the kernel FIB agents (<rtmv2/fib.h>)
  */
 #ifndef RTMCTL_H
 #define RTMCTL_H
@@ -98,6 +99,10 @@ bool parse_addr(const char *s, USHORT af, bool host, RTM_NET_ADDRESS *a);
 bool parse_views(const char *s, RTM_VIEW_SET supported, RTM_VIEW_SET *out);
 bool valid_name(const char *s);
 bool parse_next_hop(struct ctl_entity *e, char *s, RTM_NEXTHOP_INFO *nhi);
+
+/* kernel.c: `kernel` (the kernel FIB agents); kernel_stop_all at exit. */
+int cmd_kernel(int argc, char **argv);
+void kernel_stop_all(void);
 
 /* output.c: errors (fail and fail_api return -1), formatting and printing. */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

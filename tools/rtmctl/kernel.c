@@ -1,0 +1,139 @@
+/*
+ * kernel.c — `kernel sync|status|stop`: the kernel FIB agent (<rtmv2/fib.h>)
+ * for each address family, started by rtmctl and stopped when it exits.
+ */
+#include "rtmctl.h"
+
+#include <rtmv2/fib.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The running agents, by family (IPv4, IPv6), and whether each keeps its routes. */
+static rtm_fib_agent *agents[2];
+static bool keeps[2];
+static unsigned tables[2];
+static const USHORT fams[2] = { AF_INET, AF_INET6 };
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int kernel_sync(int argc, char **argv)
+{
+	bool want[2] = { false, false }, keep = false, any = false;
+	unsigned long table = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "ipv4") || !strcmp(argv[i], "ipv6")) {
+			want[argv[i][3] == '6'] = any = true;
+		} else if (!strcmp(argv[i], "table") && i + 1 < argc) {
+			if (!parse_ulong(argv[++i], 0xFFFFFFFFul, &table) || table == 0)
+				return fail("bad table '%s' (a number from 1 to 4294967295)", argv[i]);
+		} else if (!strcmp(argv[i], "keep")) {
+			keep = true;
+		} else if (!strcmp(argv[i], "learn")) {
+			return fail("learn: learning the kernel's routes is not supported yet");
+		} else {
+			return fail("unexpected '%s' (kernel sync [ipv4|ipv6] [table N] [keep])", argv[i]);
+		}
+	}
+	if (!any) { /* each family that has an entity */
+		for (unsigned f = 0; f < 2; f++) {
+			want[f] = first_entity(fams[f]) != NULL;
+			any |= want[f];
+		}
+	}
+	if (!any)
+		return fail("no entity is registered for ipv4 or ipv6: nothing to sync");
+	int ret = 0;
+	for (unsigned f = 0; f < 2; f++) {
+		if (!want[f])
+			continue;
+		if (!first_entity(fams[f])) {
+			ret = fail("%s: no entity is registered for this family", family_name(fams[f]));
+			continue;
+		}
+		if (agents[f]) {
+			ret = fail("%s: the agent runs already (kernel stop first)", family_name(fams[f]));
+			continue;
+		}
+		rtm_fib_options o = { 0, fams[f], (unsigned)table, keep ? RTM_FIB_KEEP_AT_STOP : 0 };
+		rtm_fib_stats st;
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		DWORD rc = rtm_fib_start(&o, &agents[f], &st);
+		if (rc != NO_ERROR) {
+			agents[f] = NULL;
+			ret = rc == ERROR_ACCESS_DENIED
+				      ? fail("%s: no permission to change the kernel's routes", family_name(fams[f]))
+				      : fail_api("rtm_fib_start", rc);
+			continue;
+		}
+		keeps[f] = keep;
+		tables[f] = table ? (unsigned)table : 254;
+		printf("kernel %s table %u: %lu installed, %lu replaced, %lu stale removed, %lu failed "
+		       "in %.3f s\n",
+		       family_name(fams[f]), tables[f], st.installed, st.replaced, st.stale, st.failed,
+		       seconds_since(&t0));
+	}
+	return ret;
+}
+
+static int kernel_status(void)
+{
+	bool any = false;
+	for (unsigned f = 0; f < 2; f++) {
+		rtm_fib_stats st;
+		if (!agents[f])
+			continue;
+		/* What the commands before this one changed: in the counts. */
+		if (rtm_fib_wait_idle(agents[f], 2000) != NO_ERROR)
+			printf("kernel %s: still catching up\n", family_name(fams[f]));
+		if (rtm_fib_get_stats(agents[f], &st) != NO_ERROR)
+			continue;
+		any = true;
+		printf("kernel %s table %u%s: %lu routes in the kernel, %lu installed, %lu replaced, "
+		       "%lu removed, %lu stale removed, %lu failed, %lu pending",
+		       family_name(fams[f]), tables[f], keeps[f] ? " (keep)" : "", st.in_kernel, st.installed,
+		       st.replaced, st.removed, st.stale, st.failed, st.pending);
+		if (st.last_error)
+			printf("; last error: %s: %s", st.last_error_dest, strerror(st.last_error));
+		printf("\n");
+	}
+	if (!any)
+		printf("kernel: no agent runs\n");
+	return 0;
+}
+
+void kernel_stop_all(void)
+{
+	for (unsigned f = 0; f < 2; f++) {
+		if (!agents[f])
+			continue;
+		DWORD rc = rtm_fib_stop(agents[f]);
+		agents[f] = NULL;
+		if (rc != NO_ERROR)
+			fail_api("rtm_fib_stop", rc);
+	}
+}
+
+int cmd_kernel(int argc, char **argv)
+{
+	if (!strcmp(argv[1], "sync"))
+		return kernel_sync(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "status") && argc == 2)
+		return kernel_status();
+	if (!strcmp(argv[1], "stop") && argc == 2) {
+		bool any = agents[0] || agents[1];
+		kernel_stop_all();
+		if (!any)
+			printf("kernel: no agent runs\n");
+		return 0;
+	}
+	return fail("usage: kernel sync [ipv4|ipv6] [table N] [keep] | kernel status | kernel stop");
+}
