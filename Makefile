@@ -124,6 +124,11 @@ $(B)/bench/%: bench/%.c bench/common.h $(B)/librtmv2.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS) -lm
 
+# The FIB agent's bench links the agent and libmnl (its raw-netlink anchor too).
+$(B)/bench/bench_fib: bench/bench_fib.c bench/common.h $(B)/librtmv2.a $(B)/librtmv2-fib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2.a -lmnl $(LDLIBS)
+
 # Tools see only the public headers: no -Isrc/.
 TOOL_CFLAGS := $(filter-out $(SRC_INC),$(ALL_CFLAGS))
 

@@ -446,15 +446,23 @@ static int initial_sync(struct rtm_fib_agent *a)
 	if (err)
 		return err;
 	flush(a); /* a refusal, or a lost batch, leaves its prefixes dirty for the thread */
-	/* Ours in the kernel that RTM does not have: out, now that the rest is in. */
-	struct pset own = { 0 };
-	err = fib_nl_dump_own(&a->nl, (uint8_t)a->opt.family, collect, &own);
-	for (size_t i = 0; !err && i < own.cap; i++)
-		if (own.state[i] == 1 && !pset_has(&a->seen, &own.slot[i]))
-			(void)fib_nl_route(&a->nl, FIB_DEL_STALE, &own.slot[i], NULL, 0);
+	/* Ours in the kernel that RTM does not have, now that the rest is in:
+	 * out.  The table's routes of ours are those the first listing found
+	 * (one agent per table) and those just installed, all in `kernel`. */
+	size_t n_stale = 0;
+	pthread_mutex_lock(&a->mu);
+	struct fib_prefix *stale = a->kernel.n ? malloc(a->kernel.n * sizeof(*stale)) : NULL;
+	if (a->kernel.n && !stale)
+		err = -ENOMEM;
+	for (size_t i = 0; stale && i < a->kernel.cap; i++)
+		if (a->kernel.state[i] == 1 && !pset_has(&a->seen, &a->kernel.slot[i]))
+			stale[n_stale++] = a->kernel.slot[i];
+	pthread_mutex_unlock(&a->mu);
+	for (size_t i = 0; i < n_stale; i++)
+		(void)fib_nl_route(&a->nl, FIB_DEL_STALE, &stale[i], NULL, 0);
+	free(stale);
 	if (!err)
 		flush(a);
-	pset_free(&own);
 	pset_free(&a->seen);
 	a->syncing = false;
 	return err;
