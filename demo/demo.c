@@ -19,10 +19,20 @@
  *      changes; BGP withdraws (deregisters); the agent drains the changes it
  *      was told about, OSPF now answers the same lookups, and an enumeration
  *      lists the prefixes of 193.0.0.0/16.
+ *   5. As root: the kernel FIB agent (librtmv2-fib, <rtmv2/fib.h>) puts the
+ *      best routes of a second RTM instance into a kernel table of a private
+ *      network namespace, and follows BGP's withdrawal there; otherwise it
+ *      says why it skips.
  */
 #include <routprot.h>
 #include <rtmv2.h>
+#include <rtmv2/fib.h>
 #include <rtmv2/rtmv2_ext.h>
+
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/wait.h>
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -605,6 +615,118 @@ static void enumerate_range(struct entity *asker, const char *range)
 
 /* ---- main ----------------------------------------------------------------------------- */
 
+/* ---- part 5: the kernel's forwarding table ---------------------------------------- */
+
+#define KERNEL_ROUTES 100000u
+#define KERNEL_TABLE 100u
+
+static int sh(const char *cmd)
+{
+	int rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Routes of the kernel's table KERNEL_TABLE whose line contains match. */
+static unsigned kernel_routes(const char *match)
+{
+	char line[512], cmd[64];
+	unsigned n = 0;
+	snprintf(cmd, sizeof(cmd), "ip -4 route show table %u", KERNEL_TABLE);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, match) != NULL;
+	pclose(f);
+	return n;
+}
+
+/* One protocol of instance 1: registered, its gateway on veth0, the first
+ * KERNEL_ROUTES IPv4 prefixes of the table. */
+static RTM_ENTITY_HANDLE kernel_protocol(ULONG proto, const char *gw, ULONG pref, unsigned ifx,
+					 const struct table *t)
+{
+	RTM_ENTITY_INFO info;
+	RTM_REGN_PROFILE prof;
+	RTM_ENTITY_HANDLE h;
+	memset(&info, 0, sizeof(info));
+	info.RtmInstanceId = 1;
+	info.AddressFamily = AF_INET;
+	info.EntityId.EntityProtocolId = proto;
+	info.EntityId.EntityInstanceId = 1;
+	check(RtmRegisterEntity(&info, NULL, NULL, FALSE, &prof, &h), "RtmRegisterEntity");
+	RTM_NEXTHOP_INFO nhi;
+	RTM_NEXTHOP_CHANGE_FLAGS nfl = 0;
+	RTM_NEXTHOP_HANDLE nh = NULL;
+	memset(&nhi, 0, sizeof(nhi));
+	nhi.NextHopAddress = net(gw);
+	nhi.InterfaceIndex = ifx;
+	check(RtmAddNextHop(h, &nhi, &nh, &nfl), "RtmAddNextHop");
+	RTM_ROUTE_INFO ri;
+	memset(&ri, 0, sizeof(ri));
+	ri.PrefInfo.Preference = pref;
+	ri.BelongsToViews = RTM_VIEW_MASK_UCAST;
+	ri.NextHopsList.NumNextHops = 1;
+	ri.NextHopsList.NextHops[0] = nh;
+	for (size_t i = 0, added = 0; i < t->n && added < KERNEL_ROUTES; i++) {
+		RTM_ROUTE_CHANGE_FLAGS fl = 0;
+		if (t->a[i].AddressFamily != AF_INET)
+			continue;
+		check(RtmAddRouteToDest(h, NULL, &t->a[i], &ri, INFINITE, NULL, 0, NULL, &fl),
+		      "RtmAddRouteToDest");
+		added++;
+	}
+	check(RtmReleaseNextHops(h, 1, &nh), "RtmReleaseNextHops");
+	return h;
+}
+
+static void kernel_part(const struct table *t)
+{
+	printf("\n5. The kernel's forwarding table follows (the FIB agent, librtmv2-fib)\n");
+	if (geteuid() != 0) {
+		printf("  skipped: run as root to see it (it makes a private network namespace and "
+		       "changes that namespace's routes)\n");
+		return;
+	}
+	if (unshare(CLONE_NEWNET) != 0) {
+		printf("  skipped: no private network namespace here (%s)\n", strerror(errno));
+		return;
+	}
+	if (sh("ip link set lo up && ip link add veth0 type veth peer name veth1 && "
+	       "ip link set veth0 up && ip link set veth1 up && ip addr add 192.0.2.1/24 dev veth0") != 0) {
+		printf("  skipped: iproute2's ip could not set up the namespace (apt-get install iproute2)\n");
+		return;
+	}
+	unsigned ifx = if_nametoindex("veth0");
+	printf("  in a private network namespace: veth0 192.0.2.1/24; RTM instance 1: BGP via 192.0.2.2 "
+	       "(preference %u) and OSPF via 192.0.2.3 (preference %u) add the first %u IPv4 prefixes\n",
+	       PREF_BGP, PREF_OSPF, KERNEL_ROUTES);
+	RTM_ENTITY_HANDLE bgp = kernel_protocol(PROTO_IP_BGP, "192.0.2.2", PREF_BGP, ifx, t);
+	RTM_ENTITY_HANDLE ospf = kernel_protocol(PROTO_IP_OSPF, "192.0.2.3", PREF_OSPF, ifx, t);
+	rtm_fib_options o = { 1, AF_INET, KERNEL_TABLE, 0 };
+	rtm_fib_agent *agent = NULL;
+	rtm_fib_stats st;
+	double t0 = now();
+	check(rtm_fib_start(&o, &agent, &st), "rtm_fib_start");
+	printf("  the agent starts: %lu best routes into kernel table %u in %.2f s (%.0f k routes/s); "
+	       "%lu refused\n", st.installed, KERNEL_TABLE, now() - t0,
+	       (double)st.installed / (now() - t0) / 1e3, st.failed);
+	printf("  the kernel's table: %u routes via BGP's 192.0.2.2, %u via OSPF's 192.0.2.3\n",
+	       kernel_routes("via 192.0.2.2 "), kernel_routes("via 192.0.2.3 "));
+	t0 = now();
+	check(RtmDeregisterEntity(bgp), "RtmDeregisterEntity");
+	check(rtm_fib_wait_idle(agent, 60000), "rtm_fib_wait_idle");
+	double tw = now() - t0;
+	check(rtm_fib_get_stats(agent, &st), "rtm_fib_get_stats");
+	printf("  BGP withdraws: %.2f s later the kernel has all %lu replacements: %u routes via BGP, "
+	       "%u via OSPF\n", tw, st.replaced, kernel_routes("via 192.0.2.2 "),
+	       kernel_routes("via 192.0.2.3 "));
+	check(rtm_fib_stop(agent), "rtm_fib_stop");
+	check(RtmDeregisterEntity(ospf), "RtmDeregisterEntity");
+	printf("  the agent stops and takes its routes out: %u left in table %u\n", kernel_routes(""),
+	       KERNEL_TABLE);
+}
+
 int main(int argc, char **argv)
 {
 	struct entity bgp4, ospf4, bgp6, ospf6, agent;
@@ -726,6 +848,7 @@ int main(int argc, char **argv)
 	check(RtmDeregisterEntity(ospf4.h), "RtmDeregisterEntity");
 	check(RtmDeregisterEntity(ospf6.h), "RtmDeregisterEntity");
 	printf("  done: %zu OSPF routes removed in %.2f s; every entity is gone\n", no, now() - t0);
+	kernel_part(&t);
 	free(t.a);
 	return 0;
 }
