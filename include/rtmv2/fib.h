@@ -67,8 +67,13 @@ typedef struct rtm_fib_agent rtm_fib_agent;
  * then follow on a thread of the agent's own.
  * Returns NO_ERROR and *agent; ERROR_INVALID_PARAMETER (NULL, a family that
  * is neither AF_INET nor AF_INET6, unknown flags), ERROR_ACCESS_DENIED (no
- * permission to change the kernel's routes), ERROR_NOT_ENOUGH_MEMORY, or the
- * error of RtmRegisterEntity.  stats (may be NULL): the initial sync's counts.
+ * permission to change the kernel's routes), ERROR_NOT_ENOUGH_MEMORY,
+ * ERROR_GEN_FAILURE (the kernel's routes could not be listed, or another
+ * netlink error), or the error of RtmRegisterEntity or
+ * RtmRegisterForChangeNotification.  After a failure the agent is gone; the
+ * routes its sync had installed stay, and the next agent on that table takes
+ * them over or removes them.  Routes the kernel refuses do not make the start
+ * fail: they are counted.  stats (may be NULL): the initial sync's counts.
  */
 DWORD rtm_fib_start(const rtm_fib_options *options, rtm_fib_agent **agent, rtm_fib_stats *stats);
 
