@@ -487,6 +487,8 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 	pthread_cond_init(&a->idle_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	int err = fib_nl_open(&a->nl, a->opt.table, answered, a);
+	if (!err)
+		err = fib_nl_can_write(&a->nl, (uint8_t)a->opt.family);
 	if (err) {
 		agent_free(a);
 		return win32_of(err);

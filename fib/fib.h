@@ -80,6 +80,12 @@ int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
  * as a receive buffer overrun would. */
 extern _Atomic int fib_nl_fault_recv;
 
+/* May this process change the kernel's routes?  0, -EPERM (it may not), or
+ * another -errno of the channel.  Asks for a route the kernel rejects
+ * anyway (a prefix longer than the family's addresses): the right to change
+ * routes is checked first. */
+int fib_nl_can_write(struct fib_nl *nl, uint8_t family);
+
 /* "10.1.0.0/16" into buf (at least 64 bytes). */
 void fib_prefix_text(const struct fib_prefix *p, char *buf, size_t size);
 

@@ -323,6 +323,44 @@ int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
 	return err;
 }
 
+int fib_nl_can_write(struct fib_nl *nl, uint8_t family)
+{
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	memset(req, 0, sizeof(req));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	uint32_t seq = nl->seq++;
+	nlh->nlmsg_seq = seq;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = 255; /* no such prefix: refused by any kernel that lets us ask */
+	rtm->rtm_table = RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTM_FIB_RTPROT;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_TABLE, nl->table);
+	if (!nl->sock && nl_connect(nl))
+		return -EIO;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t got = mnl_socket_recvfrom(nl->sock, nl->rbuf, RBUF);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		int left = (int)got;
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)nl->rbuf; mnl_nlmsg_ok(h, left);
+		     h = mnl_nlmsg_next(h, &left)) {
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq != seq)
+				continue;
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+			return e->error == -EPERM || e->error == -EACCES ? -EPERM : 0;
+		}
+	}
+}
+
 void fib_prefix_text(const struct fib_prefix *p, char *buf, size_t size)
 {
 	char a[INET6_ADDRSTRLEN] = "?";

@@ -21,6 +21,7 @@
 #include <rtmv2/fib.h>
 #include <routprot.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 
@@ -41,14 +42,40 @@ static int sh(const char *cmd)
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-/* A namespace of the test's own with veth0 up and addressed. */
+/* A namespace of the test's own with veth0 up and addressed.  A test never
+ * goes on outside one: it would change the host's routes.  (The forked test
+ * dies, and fails; main checked first that namespaces can be made.) */
 static void netns_setup(void)
 {
-	REQUIRE(unshare(CLONE_NEWNET) == 0);
-	REQUIRE(sh("ip link set lo up && ip link add veth0 type veth peer name veth1 && "
-		   "ip link set veth0 up && ip link set veth1 up && "
-		   "ip addr add 192.0.2.1/24 dev veth0 && "
-		   "ip -6 addr add 2001:db8::1/64 dev veth0 nodad") == 0);
+	if (unshare(CLONE_NEWNET) != 0) {
+		fprintf(stderr, "  unshare(CLONE_NEWNET): %s: the test stops here\n", strerror(errno));
+		_exit(1);
+	}
+	if (sh("ip link set lo up && ip link add veth0 type veth peer name veth1 && "
+	       "ip link set veth0 up && ip link set veth1 up && "
+	       "ip addr add 192.0.2.1/24 dev veth0 && "
+	       "ip -6 addr add 2001:db8::1/64 dev veth0 nodad") != 0) {
+		fprintf(stderr, "  the namespace's veth pair could not be made: the test stops here\n");
+		_exit(1);
+	}
+}
+
+/* Can this process make a network namespace with a veth pair?  Tried in a
+ * child, which leaves the caller where it is (a root without CAP_SYS_ADMIN,
+ * as in many containers, cannot). */
+static bool netns_usable(void)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNET) == 0 &&
+				      sh("ip link add veth0 type veth peer name veth1 2>/dev/null") == 0
+			      ? 0
+			      : 1);
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /* The kernel's table TABLE for a family, one route a line, as `ip` prints it. */
@@ -445,6 +472,8 @@ int main(void)
 #endif
 	if (!why && (geteuid() != 0 || sh("ip -V >/dev/null 2>&1") != 0))
 		why = "needs root and iproute2 (CI runs it as root)";
+	if (!why && !netns_usable())
+		why = "no private network namespace with a veth pair here (CAP_SYS_ADMIN, veth)";
 	if (why) {
 		printf("test_fib: the kernel tests not run: %s\n", why);
 	} else {

@@ -537,10 +537,14 @@ static void test_kernel(void)
 		printf("  test_kernel: not run: %s\n", why);
 		return;
 	}
-	REQUIRE(unshare(CLONE_NEWNET) == 0);
-	REQUIRE(system("ip link set lo up && ip link add veth0 type veth peer name veth1 && "
-		       "ip link set veth0 up && ip link set veth1 up && "
-		       "ip addr add 192.0.2.1/24 dev veth0") == 0);
+	/* A root without CAP_SYS_ADMIN (many containers) has no namespace of its own. */
+	if (unshare(CLONE_NEWNET) != 0 ||
+	    system("ip link set lo up && ip link add veth0 type veth peer name veth1 && "
+		   "ip link set veth0 up && ip link set veth1 up && "
+		   "ip addr add 192.0.2.1/24 dev veth0") != 0) {
+		printf("  test_kernel: not run: no private network namespace with a veth pair here\n");
+		return;
+	}
 	unsigned ifx = if_nametoindex("veth0");
 	REQUIRE(ifx != 0);
 	char cmds[1024], *out, t[2048];

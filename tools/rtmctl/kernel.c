@@ -32,6 +32,8 @@ static int kernel_sync(int argc, char **argv)
 		if (!strcmp(argv[i], "ipv4") || !strcmp(argv[i], "ipv6")) {
 			want[argv[i][3] == '6'] = any = true;
 		} else if (!strcmp(argv[i], "table") && i + 1 < argc) {
+			if (table)
+				return fail("table given twice");
 			if (!parse_ulong(argv[++i], 0xFFFFFFFFul, &table) || table == 0)
 				return fail("bad table '%s' (a number from 1 to 4294967295)", argv[i]);
 		} else if (!strcmp(argv[i], "keep")) {
@@ -54,12 +56,12 @@ static int kernel_sync(int argc, char **argv)
 	for (unsigned f = 0; f < 2; f++) {
 		if (!want[f])
 			continue;
-		if (!first_entity(fams[f])) {
-			ret = fail("%s: no entity is registered for this family", family_name(fams[f]));
-			continue;
-		}
 		if (agents[f]) {
 			ret = fail("%s: the agent runs already (kernel stop first)", family_name(fams[f]));
+			continue;
+		}
+		if (!first_entity(fams[f])) {
+			ret = fail("%s: no entity is registered for this family", family_name(fams[f]));
 			continue;
 		}
 		rtm_fib_options o = { 0, fams[f], (unsigned)table, keep ? RTM_FIB_KEEP_AT_STOP : 0 };

@@ -46,7 +46,10 @@
  */
 #include "rtmctl.h"
 
+#include <rtmv2/fib.h>
+
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +137,10 @@ DWORD WINAPI on_event(RTM_ENTITY_HANDLE self, RTM_EVENT_TYPE type, PVOID ctx1, P
 		    same_entity(&ents[i].info, info))
 			strcpy(other, ents[i].name);
 	}
+	if ((type == RTM_ENTITY_REGISTERED || type == RTM_ENTITY_DEREGISTERED) && !strcmp(other, "?") &&
+	    info->EntityId.EntityProtocolId == PROTO_IP_NETMGMT &&
+	    info->EntityId.EntityInstanceId == RTM_FIB_ENTITY_INSTANCE)
+		strcpy(other, "the kernel agent");
 	pthread_mutex_unlock(&ents_lock);
 	if (quiet)
 		return type == RTM_ROUTE_EXPIRED ? ERROR_NOT_SUPPORTED : NO_ERROR;
@@ -219,6 +226,15 @@ static void run_string(const char *s)
 	free(copy);
 }
 
+/* SIGINT, SIGTERM, SIGHUP: stop reading commands and tear down as at the end
+ * of input (the kernel agents take their routes out), then exit 128 + sig. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
 static void run_stream(FILE *f, const char *name, bool interactive)
 {
 	char *line = NULL;
@@ -227,7 +243,7 @@ static void run_stream(FILE *f, const char *name, bool interactive)
 	run.src = interactive ? NULL : name;
 	run.interactive = interactive;
 	run.line = 0;
-	while (!run.stop) {
+	while (!run.stop && !got_signal) {
 		if (interactive) {
 			fputs("rtmctl> ", stdout);
 			fflush(stdout);
@@ -264,6 +280,17 @@ static void teardown(void)
 		n_ents--;
 		pthread_mutex_unlock(&ents_lock);
 	}
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a blocked read returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void usage(FILE *out)
@@ -304,7 +331,8 @@ int main(int argc, char **argv)
 		srcs[0].kind = 'f';
 		srcs[nsrc++].arg = "-";
 	}
-	for (int i = 0; i < nsrc && !run.stop; i++) {
+	catch_signals();
+	for (int i = 0; i < nsrc && !run.stop && !got_signal; i++) {
 		if (srcs[i].kind == 'c') {
 			run_string(srcs[i].arg);
 		} else if (!strcmp(srcs[i].arg, "-")) {
@@ -323,6 +351,8 @@ int main(int argc, char **argv)
 		}
 	}
 	teardown();
+	if (got_signal)
+		return 128 + got_signal;
 	return run.failures && !interactive ? 1 : 0;
 }
 
