@@ -443,6 +443,26 @@ static void test_channel_failure_loses_nothing(void)
 	RtmDeregisterEntity(p.reg);
 }
 
+/* Without the right to change the kernel's routes (a process that gave up
+ * root), the start says so and starts nothing. */
+static void test_no_permission(void)
+{
+	netns_setup();
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	REQUIRE(setresgid(65534, 65534, 65534) == 0 && setresuid(65534, 65534, 65534) == 0);
+	rtm_fib_options o = { 0, AF_INET, TABLE, 0 };
+	rtm_fib_agent *a = NULL;
+	CHECK_U(rtm_fib_start(&o, &a, NULL), ERROR_ACCESS_DENIED);
+	CHECK(a == NULL);
+	char t[1024];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.1.0.0/16") == NULL);
+	RtmDeregisterEntity(p.reg);
+}
+
 /* Bad input gets a clear error and starts nothing. */
 static void test_bad_input(void)
 {
@@ -483,6 +503,7 @@ int main(void)
 		RUN(test_stale_at_start_and_keep);
 		RUN(test_other_protocols_route_kept);
 		RUN(test_channel_failure_loses_nothing);
+		RUN(test_no_permission);
 	}
 	TEST_MAIN_END();
 }
