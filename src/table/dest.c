@@ -72,7 +72,8 @@ static void link_in_order(struct rtm_rib *rib, struct rtm_dest *dest)
 	struct rtm_dest **link = prev ? &prev->next : &rib->first_dest;
 	/* An atomic store, though the destination is not published yet: an
 	 * enumeration that found it by a seek (no order with this thread) may
-	 * read the link, and its count then sends it back. */
+	 * read the link, and its count, open since rtm__dest_get made it,
+	 * then sends it back. */
 	__atomic_store_n(&dest->next, *link, __ATOMIC_RELAXED);
 	/* Published whole: lock-free enumerations follow the chain (acquire). */
 	__atomic_store_n(link, dest, __ATOMIC_RELEASE);
@@ -105,6 +106,8 @@ int rtm__dests_check_order(struct rtm_rib *rib)
 }
 
 
+void (*rtm__dest_test_published)(struct rtm_rib *rib, struct rtm_dest *dest);
+
 int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_dest **out,
 		  bool *created)
 {
@@ -130,6 +133,11 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 			return RTM_ENOMEM;
 		dest = rib->spare_dest = (struct rtm_dest *)o;
 		dest->node.ref = rtm__trie_user_ref(o->slot);
+		/* Its count is open until it is in the chain of walk order: a
+		 * lock-free enumeration that finds it in the trie before that
+		 * would read an empty link and end there (link_in_order).  A
+		 * spare keeps it open; one that never makes it is freed so. */
+		(void)rtm__dest_write_begin(dest);
 	}
 	rtm__netaddr_key(addr, rib->width, dest->node.key);
 	dest->node.len = (uint8_t)addr->NumBits;
@@ -153,7 +161,10 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 	}
 	rtm__arena_publish(&rib->dest_arena, &dest->obj);
 	dest->in_trie = 1;
+	if (rtm__dest_test_published)
+		rtm__dest_test_published(rib, dest);
 	link_in_order(rib, dest);
+	rtm__dest_write_end(dest, true);
 	rtm__dest_touch(dest);
 	/* Read without the lock by a drain (api/notify.c). */
 	__atomic_store_n(&rib->stats.dests, rib->stats.dests + 1, __ATOMIC_RELAXED);

@@ -100,6 +100,10 @@ struct rtm_dest_filter {
  * emptied first. */
 int rtm__dest_enum_one(struct rtm_rib *rib, struct rtm_dest *d, const struct rtm_dest_filter *f,
 		       PRTM_DEST_INFO info, struct rtm_dest **next, bool *taken, struct rtm_reap_list *reap);
+/* Test hook: called by rtm__dest_get with a new destination the moment it
+ * is in the trie and published, before it is in the chain of walk order
+ * (NULL: nothing; tests/unit/test_table.c). */
+extern void (*rtm__dest_test_published)(struct rtm_rib *rib, struct rtm_dest *dest);
 /* rtm__trie_seek without a lock, checked against the trie's count. */
 struct rtm_dest *rtm__dest_seek_optimistic(struct rtm_rib *rib, const uint8_t *key, unsigned len, bool after);
 
