@@ -171,7 +171,7 @@ static void run_family(const struct bench_family *f, const char *key)
 	RTM_ENTITY_HANDLE h = proto(f->af, nh);
 	for (size_t i = 0; i < f->n; i++)
 		add(h, f, i, nh[i % NGW], 1);
-	rtm_fib_options o = { 0, (USHORT)f->af, FIB_TABLE, 0 };
+	rtm_fib_options o = { .family = (USHORT)f->af, .table = FIB_TABLE };
 	rtm_fib_agent *agent;
 	rtm_fib_stats st;
 	double t0 = bench_now();

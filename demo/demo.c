@@ -703,7 +703,7 @@ static void kernel_part(const struct table *t)
 	       PREF_BGP, PREF_OSPF, KERNEL_ROUTES);
 	RTM_ENTITY_HANDLE bgp = kernel_protocol(PROTO_IP_BGP, "192.0.2.2", PREF_BGP, ifx, t);
 	RTM_ENTITY_HANDLE ospf = kernel_protocol(PROTO_IP_OSPF, "192.0.2.3", PREF_OSPF, ifx, t);
-	rtm_fib_options o = { 1, AF_INET, KERNEL_TABLE, 0 };
+	rtm_fib_options o = { .instance_id = 1, .family = AF_INET, .table = KERNEL_TABLE };
 	rtm_fib_agent *agent = NULL;
 	rtm_fib_stats st;
 	double t0 = now();

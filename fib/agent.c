@@ -140,6 +140,7 @@ struct rtm_fib_agent {
 	RTM_NOTIFY_HANDLE notify;
 	RTM_REGN_PROFILE profile;
 	struct fib_nl nl;
+	struct fib_learn *learn;    /* RTM_FIB_LEARN: the learner (learn.c), else NULL */
 	struct pset kernel;         /* prefixes the kernel holds from us */
 	struct pset dirty;          /* prefixes whose last request failed: to sync again */
 	struct pset seen;           /* during the initial sync: prefixes RTM has */
@@ -228,6 +229,12 @@ static int sync_dest(struct rtm_fib_agent *a, const RTM_DEST_INFO *info)
 	PRTM_ROUTE_INFO r = a->route;
 	if (RtmGetRouteInfo(a->reg, best, r, NULL) != NO_ERROR)
 		return sync_none(a, &p, false); /* gone meanwhile: its change is queued */
+	if (a->learn && r->RouteOwner == fib_learn_entity(a->learn)) {
+		/* The best is the kernel's own route, learned: it is in the
+		 * table already, and ours is not wanted there. */
+		RtmReleaseRouteInfo(a->reg, r);
+		return sync_none(a, &p, ours);
+	}
 	struct fib_nexthop nh[FIB_MAX_NEXTHOPS];
 	unsigned n = 0;
 	const RTM_NEXTHOP_HANDLE *hs = r->NextHopsList.NextHops; /* declared [1], allocated for all */
@@ -383,24 +390,9 @@ static void collect(void *ctx, const struct fib_prefix *p)
 	(void)pset_add(ctx, p);
 }
 
-static DWORD win32_of(int err)
-{
-	switch (-err) {
-	case 0:
-		return NO_ERROR;
-	case ENOMEM:
-	case ENOBUFS:
-		return ERROR_NOT_ENOUGH_MEMORY;
-	case EPERM:
-	case EACCES:
-		return ERROR_ACCESS_DENIED;
-	default:
-		return ERROR_GEN_FAILURE;
-	}
-}
-
 static void agent_free(struct rtm_fib_agent *a)
 {
+	fib_learn_stop(a->learn);
 	if (a->notify)
 		RtmDeregisterFromChangeNotification(a->reg, a->notify);
 	if (a->reg)
@@ -471,7 +463,7 @@ static int initial_sync(struct rtm_fib_agent *a)
 DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_stats *stats)
 {
 	if (!opt || !out || (opt->family != AF_INET && opt->family != AF_INET6) ||
-	    (opt->flags & ~(unsigned)RTM_FIB_KEEP_AT_STOP))
+	    (opt->flags & ~(unsigned)(RTM_FIB_KEEP_AT_STOP | RTM_FIB_LEARN)))
 		return ERROR_INVALID_PARAMETER;
 	struct rtm_fib_agent *a = calloc(1, sizeof(*a));
 	if (!a)
@@ -491,7 +483,7 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 		err = fib_nl_can_write(&a->nl, (uint8_t)a->opt.family);
 	if (err) {
 		agent_free(a);
-		return win32_of(err);
+		return fib_win32_of(err);
 	}
 	RTM_ENTITY_INFO ei;
 	memset(&ei, 0, sizeof(ei));
@@ -520,10 +512,20 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 		agent_free(a);
 		return rc;
 	}
+	/* The kernel's other routes into RTM first, so that the sync below
+	 * finds them best where they are. */
+	if (opt->flags & RTM_FIB_LEARN) {
+		rc = fib_learn_start(&a->opt, &a->learn);
+		if (rc != NO_ERROR) {
+			a->learn = NULL;
+			agent_free(a);
+			return rc;
+		}
+	}
 	err = initial_sync(a);
 	if (err) {
 		agent_free(a);
-		return win32_of(err);
+		return fib_win32_of(err);
 	}
 	if (pthread_create(&a->thread, NULL, agent_main, a) != 0) {
 		agent_free(a);
@@ -539,6 +541,8 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 		stats->in_kernel = a->kernel.n;
 	}
 	pthread_mutex_unlock(&a->mu);
+	if (stats && a->learn)
+		fib_learn_stats(a->learn, stats);
 	*out = a;
 	return NO_ERROR;
 }
@@ -555,6 +559,10 @@ DWORD rtm_fib_wait_idle(rtm_fib_agent *a, DWORD timeout_ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
+	/* What the kernel announced before the call is in RTM first: the
+	 * drain below then sees what it changed. */
+	if (a->learn && !fib_learn_wait_idle(a->learn, &ts))
+		return ERROR_TIMEOUT;
 	pthread_mutex_lock(&a->mu);
 	/* A drain that starts after this call: it sees every change made
 	 * before it, whether or not its notification has been delivered yet. */
@@ -577,6 +585,8 @@ DWORD rtm_fib_get_stats(rtm_fib_agent *a, rtm_fib_stats *st)
 	st->pending = a->dirty.n;
 	st->in_kernel = a->kernel.n;
 	pthread_mutex_unlock(&a->mu);
+	if (a->learn)
+		fib_learn_stats(a->learn, st);
 	return NO_ERROR;
 }
 
@@ -591,6 +601,9 @@ DWORD rtm_fib_stop(rtm_fib_agent *a)
 	pthread_join(a->thread, NULL);
 	RtmDeregisterFromChangeNotification(a->reg, a->notify);
 	a->notify = NULL;
+	/* The learned routes leave RTM (the agent follows RTM no more). */
+	fib_learn_stop(a->learn);
+	a->learn = NULL;
 	DWORD rc = NO_ERROR;
 	if (!(a->opt.flags & RTM_FIB_KEEP_AT_STOP)) {
 		/* Every route of ours the table has; if it cannot be listed, the

@@ -75,6 +75,69 @@ int fib_nl_flush(struct fib_nl *nl);
 int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
 		    void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx);
 
+/* A kernel route as a dump or an announcement gives it. */
+struct fib_route {
+	struct fib_prefix p;
+	unsigned table;
+	uint8_t protocol;       /* rtm_protocol */
+	uint8_t type;           /* rtm_type: RTN_UNICAST, ... */
+	uint8_t tos;
+	unsigned flags;         /* rtm_flags */
+	uint32_t priority;      /* RTA_PRIORITY (the metric), 0 if none */
+	int unsupported;        /* -EOPNOTSUPP (a gateway of the other family) or -E2BIG
+				 * (more than FIB_MAX_NEXTHOPS): its next hops are not given */
+	unsigned n_nh;
+	struct fib_nexthop nh[FIB_MAX_NEXTHOPS];
+};
+
+struct nlmsghdr;
+/* Reads an RTM_NEWROUTE or RTM_DELROUTE message: 0; -EINVAL (malformed: a
+ * short message, an attribute of the wrong size), -EAFNOSUPPORT (neither IPv4
+ * nor IPv6); -EOPNOTSUPP or -E2BIG with everything but the next hops read. */
+int fib_nl_parse_route(const struct nlmsghdr *nlh, struct fib_route *r);
+/* Calls fn for every route of the channel's table and family (the kernel
+ * marks a dump that a change interrupted: restart, when not NULL, is called
+ * before it is made again); 0, or -errno. */
+int fib_nl_dump(struct fib_nl *nl, uint8_t family, void (*fn)(void *ctx, const struct fib_route *r),
+		void *ctx, void (*restart)(void *ctx));
+
+/* The kernel's route announcements of one family (RTNLGRP_IPV4_ROUTE or
+ * RTNLGRP_IPV6_ROUTE), on a non-blocking socket. */
+struct fib_mon {
+	struct mnl_socket *sock;
+	char *rbuf;
+};
+int fib_mon_open(struct fib_mon *m, uint8_t family);
+void fib_mon_close(struct fib_mon *m);
+int fib_mon_fd(const struct fib_mon *m);
+/* Reads every announcement queued now, calling fn for each route message
+ * (present: RTM_NEWROUTE; err: fib_nl_parse_route's); 0 once nothing is
+ * left, -ENOBUFS when the kernel had to drop some (the caller resyncs), or
+ * another -errno. */
+int fib_mon_read(struct fib_mon *m, void (*fn)(void *ctx, bool present, const struct fib_route *r, int err),
+		 void *ctx);
+
+/* The learner (learn.c): kernel routes that are not the agent's, as routes
+ * of an entity of its own (RTM_FIB_KERNEL_INSTANCE). */
+struct fib_learn;
+/* NO_ERROR and *out, or a Win32 code (as rtm_fib_start's). */
+DWORD fib_learn_start(const rtm_fib_options *opt, struct fib_learn **out);
+void fib_learn_stop(struct fib_learn *l);
+/* The learner's entity: the owner of the routes it added. */
+RTM_ENTITY_HANDLE fib_learn_entity(const struct fib_learn *l);
+/* Waits until every announcement the kernel made before the call is in RTM;
+ * false at the deadline (CLOCK_MONOTONIC). */
+struct timespec;
+bool fib_learn_wait_idle(struct fib_learn *l, const struct timespec *deadline);
+void fib_learn_stats(struct fib_learn *l, rtm_fib_stats *st);
+
+/* Test hooks (test_fib declares them itself): the monitor socket's receive
+ * buffer in bytes when non-zero (set before the start), and, while
+ * fib_learn_test_pause is non-zero, the learner reads nothing (so that a
+ * burst overruns the socket). */
+extern int fib_learn_test_rcvbuf;
+extern _Atomic int fib_learn_test_pause;
+
 /* Fault injection for the tests (test_fib declares it itself): when set to
  * n > 0, the n-th read of a batch's answers from then on fails with ENOBUFS,
  * as a receive buffer overrun would. */
@@ -85,6 +148,9 @@ extern _Atomic int fib_nl_fault_recv;
  * anyway (a prefix longer than the family's addresses): the right to change
  * routes is checked first. */
 int fib_nl_can_write(struct fib_nl *nl, uint8_t family);
+
+/* The Win32 code of a -errno (0: NO_ERROR). */
+DWORD fib_win32_of(int err);
 
 /* "10.1.0.0/16" into buf (at least 64 bytes). */
 void fib_prefix_text(const struct fib_prefix *p, char *buf, size_t size);

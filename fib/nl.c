@@ -234,14 +234,7 @@ int fib_nl_flush(struct fib_nl *nl)
 	return err;
 }
 
-struct dump_ctx {
-	struct fib_nl *nl;
-	uint8_t family;
-	void (*fn)(void *ctx, const struct fib_prefix *p);
-	void *ctx;
-};
-
-static int dump_attr(const struct nlattr *a, void *data)
+static int route_attr(const struct nlattr *a, void *data)
 {
 	const struct nlattr **tb = data;
 	unsigned type = mnl_attr_get_type(a);
@@ -250,31 +243,151 @@ static int dump_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/* An address attribute of the family's length into out; false if it is not one. */
+static bool addr_attr(const struct nlattr *a, unsigned alen, uint8_t *out)
+{
+	if (mnl_attr_get_payload_len(a) != alen)
+		return false;
+	memcpy(out, mnl_attr_get_payload(a), alen);
+	return true;
+}
+
+static bool u32_attr(const struct nlattr *a, uint32_t *out)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return false;
+	*out = mnl_attr_get_u32(a);
+	return true;
+}
+
+/* The next hops of an RTA_MULTIPATH attribute. */
+static int parse_multipath(const struct nlattr *mp, unsigned alen, struct fib_route *r)
+{
+	const char *p = mnl_attr_get_payload(mp);
+	size_t left = mnl_attr_get_payload_len(mp);
+	while (left >= sizeof(struct rtnexthop)) {
+		const struct rtnexthop *nh = (const void *)p;
+		if (nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
+			return -EINVAL;
+		if (r->n_nh == FIB_MAX_NEXTHOPS)
+			return -E2BIG;
+		struct fib_nexthop *o = &r->nh[r->n_nh++];
+		memset(o, 0, sizeof(*o));
+		o->ifindex = nh->rtnh_ifindex > 0 ? (unsigned)nh->rtnh_ifindex : 0;
+		/* The next hop's own attributes follow it, inside rtnh_len. */
+		const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+		int room = (int)nh->rtnh_len - (int)RTNH_ALIGN(sizeof(*nh));
+		const struct nlattr *at = (const void *)(p + RTNH_ALIGN(sizeof(*nh)));
+		while (room > 0 && mnl_attr_ok(at, room)) {
+			unsigned type = mnl_attr_get_type(at);
+			if (type <= RTA_MAX)
+				tb[type] = at;
+			int step = (int)MNL_ALIGN(at->nla_len);
+			room -= step;
+			at = (const void *)((const char *)at + step);
+		}
+		if (tb[RTA_VIA])
+			return -EOPNOTSUPP;
+		if (tb[RTA_GATEWAY] && !addr_attr(tb[RTA_GATEWAY], alen, o->gw))
+			return -EINVAL;
+		size_t step = RTNH_ALIGN(nh->rtnh_len);
+		if (step >= left)
+			break;
+		p += step;
+		left -= step;
+	}
+	return 0;
+}
+
+int fib_nl_parse_route(const struct nlmsghdr *nlh, struct fib_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
+		return -EINVAL;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct rtmsg))
+		return -EINVAL;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	unsigned alen = addr_len(rtm->rtm_family);
+	if (rtm->rtm_dst_len > alen * 8)
+		return -EINVAL;
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb) < 0)
+		return -EINVAL;
+	r->p.family = rtm->rtm_family;
+	r->p.len = rtm->rtm_dst_len;
+	r->table = rtm->rtm_table;
+	r->protocol = rtm->rtm_protocol;
+	r->type = rtm->rtm_type;
+	r->tos = rtm->rtm_tos;
+	r->flags = rtm->rtm_flags;
+	uint32_t v;
+	if (tb[RTA_TABLE]) {
+		if (!u32_attr(tb[RTA_TABLE], &v))
+			return -EINVAL;
+		r->table = v;
+	}
+	if (tb[RTA_DST] && !addr_attr(tb[RTA_DST], alen, r->p.addr))
+		return -EINVAL;
+	/* Bits past the length are not the prefix's. */
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned lo = i * 8;
+		if (lo >= r->p.len)
+			r->p.addr[i] = 0;
+		else if (lo + 8 > r->p.len)
+			r->p.addr[i] &= (uint8_t)(0xff00u >> (r->p.len - lo));
+	}
+	if (tb[RTA_PRIORITY]) {
+		if (!u32_attr(tb[RTA_PRIORITY], &v))
+			return -EINVAL;
+		r->priority = v;
+	}
+	if (tb[RTA_VIA])
+		return -EOPNOTSUPP; /* a gateway of the other family */
+	if (tb[RTA_MULTIPATH])
+		return parse_multipath(tb[RTA_MULTIPATH], alen, r);
+	if (tb[RTA_GATEWAY] || tb[RTA_OIF]) {
+		struct fib_nexthop *o = &r->nh[0];
+		if (tb[RTA_GATEWAY] && !addr_attr(tb[RTA_GATEWAY], alen, o->gw))
+			return -EINVAL;
+		if (tb[RTA_OIF] && !u32_attr(tb[RTA_OIF], &v))
+			return -EINVAL;
+		o->ifindex = tb[RTA_OIF] ? v : 0;
+		r->n_nh = 1;
+	}
+	return 0;
+}
+
+struct dump_ctx {
+	struct fib_nl *nl;
+	uint8_t family;
+	void (*fn)(void *ctx, const struct fib_route *r);
+	void *ctx;
+};
+
 static int dump_route(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != d->family ||
-	    rtm->rtm_protocol != RTM_FIB_RTPROT)
+	struct fib_route r;
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return MNL_CB_OK;
-	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
-	mnl_attr_parse(nlh, sizeof(*rtm), dump_attr, tb);
-	unsigned table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	if (table != d->nl->table)
+	int err = fib_nl_parse_route(nlh, &r);
+	/* A route this agent cannot express is passed on, marked: the
+	 * caller decides. */
+	if (err == -EOPNOTSUPP || err == -E2BIG) {
+		r.unsupported = err;
+	} else if (err) {
+		return MNL_CB_OK; /* not a route we can read: skipped */
+	}
+	if (r.p.family != d->family || r.table != d->nl->table)
 		return MNL_CB_OK;
-	struct fib_prefix p;
-	memset(&p, 0, sizeof(p));
-	p.family = rtm->rtm_family;
-	p.len = rtm->rtm_dst_len;
-	unsigned alen = addr_len(p.family);
-	if (tb[RTA_DST] && mnl_attr_get_payload_len(tb[RTA_DST]) == alen)
-		memcpy(p.addr, mnl_attr_get_payload(tb[RTA_DST]), alen);
-	d->fn(d->ctx, &p);
+	d->fn(d->ctx, &r);
 	return MNL_CB_OK;
 }
 
-static int dump_once(struct fib_nl *nl, uint8_t family,
-		     void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx)
+static int dump_once(struct fib_nl *nl, uint8_t family, void (*fn)(void *ctx, const struct fib_route *r),
+		     void *ctx)
 {
 	if (!nl->sock) {
 		int err = nl_connect(nl);
@@ -308,12 +421,14 @@ static int dump_once(struct fib_nl *nl, uint8_t family,
 	}
 }
 
-int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
-		    void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx)
+int fib_nl_dump(struct fib_nl *nl, uint8_t family, void (*fn)(void *ctx, const struct fib_route *r),
+		void *ctx, void (*restart)(void *ctx))
 {
 	(void)fib_nl_flush(nl); /* its failures are answered to the caller */
 	int err = 0;
 	for (unsigned tries = 0; tries < 4; tries++) {
+		if (tries && restart)
+			restart(ctx);
 		if (!(err = dump_once(nl, family, fn, ctx)))
 			return 0;
 		/* Interrupted by a change (NLM_F_DUMP_INTR, EINTR) or a channel
@@ -321,6 +436,92 @@ int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
 		(void)nl_connect(nl);
 	}
 	return err;
+}
+
+struct own_ctx {
+	void (*fn)(void *ctx, const struct fib_prefix *p);
+	void *ctx;
+};
+
+static void own_route(void *ctx, const struct fib_route *r)
+{
+	const struct own_ctx *o = ctx;
+	if (r->protocol == RTM_FIB_RTPROT)
+		o->fn(o->ctx, &r->p);
+}
+
+int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
+		    void (*fn)(void *ctx, const struct fib_prefix *p), void *ctx)
+{
+	struct own_ctx o = { fn, ctx };
+	return fib_nl_dump(nl, family, own_route, &o, NULL);
+}
+
+/* ---- the monitor: the kernel's route announcements ------------------------------- */
+
+int fib_learn_test_rcvbuf;
+
+int fib_mon_open(struct fib_mon *m, uint8_t family)
+{
+	memset(m, 0, sizeof(*m));
+	m->rbuf = calloc(1, RBUF);
+	m->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!m->rbuf || !m->sock) {
+		int err = m->rbuf ? -errno : -ENOMEM;
+		fib_mon_close(m);
+		return err;
+	}
+	int size = fib_learn_test_rcvbuf ? fib_learn_test_rcvbuf : (int)RCVBUF;
+	if (setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		(void)setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	int group = family == AF_INET ? RTNLGRP_IPV4_ROUTE : RTNLGRP_IPV6_ROUTE;
+	if (mnl_socket_bind(m->sock, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(m->sock, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
+		int err = -errno;
+		fib_mon_close(m);
+		return err;
+	}
+	return 0;
+}
+
+void fib_mon_close(struct fib_mon *m)
+{
+	if (m->sock)
+		mnl_socket_close(m->sock);
+	free(m->rbuf);
+	memset(m, 0, sizeof(*m));
+}
+
+int fib_mon_fd(const struct fib_mon *m)
+{
+	return mnl_socket_get_fd(m->sock);
+}
+
+int fib_mon_read(struct fib_mon *m, void (*fn)(void *ctx, bool present, const struct fib_route *r, int err),
+		 void *ctx)
+{
+	for (;;) {
+		ssize_t got = recv(mnl_socket_get_fd(m->sock), m->rbuf, RBUF, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -errno;
+		}
+		int left = (int)got;
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)m->rbuf; mnl_nlmsg_ok(h, left);
+		     h = mnl_nlmsg_next(h, &left)) {
+			if (h->nlmsg_type != RTM_NEWROUTE && h->nlmsg_type != RTM_DELROUTE)
+				continue;
+			struct fib_route r;
+			int err = fib_nl_parse_route(h, &r);
+			if (err == -EAFNOSUPPORT)
+				continue;
+			if (fn)
+				fn(ctx, h->nlmsg_type == RTM_NEWROUTE, &r, err);
+		}
+	}
 }
 
 int fib_nl_can_write(struct fib_nl *nl, uint8_t family)
@@ -358,6 +559,22 @@ int fib_nl_can_write(struct fib_nl *nl, uint8_t family)
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
 			return e->error == -EPERM || e->error == -EACCES ? -EPERM : 0;
 		}
+	}
+}
+
+DWORD fib_win32_of(int err)
+{
+	switch (-err) {
+	case 0:
+		return NO_ERROR;
+	case ENOMEM:
+	case ENOBUFS:
+		return ERROR_NOT_ENOUGH_MEMORY;
+	case EPERM:
+	case EACCES:
+		return ERROR_ACCESS_DENIED;
+	default:
+		return ERROR_GEN_FAILURE;
 	}
 }
 

@@ -182,7 +182,7 @@ static void proto_delete(struct proto *p, const char *prefix, unsigned len)
 
 static rtm_fib_agent *agent_start(USHORT family, unsigned flags, rtm_fib_stats *st)
 {
-	rtm_fib_options o = { 0, family, TABLE, flags };
+	rtm_fib_options o = { .family = family, .table = TABLE, .flags = flags };
 	rtm_fib_agent *a = NULL;
 	CHECK_U(rtm_fib_start(&o, &a, st), NO_ERROR);
 	return a;
@@ -443,6 +443,247 @@ static void test_channel_failure_loses_nothing(void)
 	RtmDeregisterEntity(p.reg);
 }
 
+/* ---- learning the kernel's own routes ------------------------------------------------ */
+
+/* librtmv2-fib's test hooks (fib/fib.h). */
+extern int fib_learn_test_rcvbuf;
+extern _Atomic int fib_learn_test_pause;
+
+struct learned {
+	bool found;
+	ULONG pref, metric;
+	USHORT proto, instance;
+	unsigned n_nh;
+	char nh[4][64]; /* "192.0.2.2%<ifindex>" or "-%<ifindex>" without a gateway */
+};
+
+/* The best unicast route RTM has for prefix, as reg sees it. */
+static struct learned rtm_best(RTM_ENTITY_HANDLE reg, USHORT family, const char *prefix, unsigned len)
+{
+	struct learned out;
+	memset(&out, 0, sizeof(out));
+	RTM_NET_ADDRESS a;
+	addr_of(family, prefix, len, &a);
+	union {
+		RTM_ROUTE_INFO info;
+		char room[RTM_SIZE_OF_ROUTE_INFO(8)];
+	} r;
+	RTM_ROUTE_HANDLE h = NULL;
+	if (RtmGetExactMatchRoute(reg, &a, RTM_MATCH_NONE, &r.info, 0, RTM_VIEW_MASK_UCAST, &h) != NO_ERROR)
+		return out;
+	out.found = true;
+	out.pref = r.info.PrefInfo.Preference;
+	out.metric = r.info.PrefInfo.Metric;
+	RTM_ENTITY_INFO ei;
+	if (RtmGetEntityInfo(reg, r.info.RouteOwner, &ei) == NO_ERROR) {
+		out.proto = (USHORT)ei.EntityId.EntityProtocolId;
+		out.instance = (USHORT)ei.EntityId.EntityInstanceId;
+	}
+	const RTM_NEXTHOP_HANDLE *hs = r.info.NextHopsList.NextHops;
+	for (unsigned i = 0; i < r.info.NextHopsList.NumNextHops && i < 4; i++) {
+		RTM_NEXTHOP_INFO ni;
+		if (RtmGetNextHopInfo(reg, hs[i], &ni) != NO_ERROR)
+			continue;
+		char t[INET6_ADDRSTRLEN] = "";
+		bool zero = true;
+		for (unsigned k = 0; k < 16; k++)
+			zero &= ni.NextHopAddress.AddrBits[k] == 0;
+		if (!zero)
+			inet_ntop(family, ni.NextHopAddress.AddrBits, t, sizeof(t));
+		snprintf(out.nh[out.n_nh++], sizeof(out.nh[0]), "%s%%%lu", zero ? "-" : t,
+			 (unsigned long)ni.InterfaceIndex);
+		RtmReleaseNextHopInfo(reg, &ni);
+	}
+	RtmReleaseRouteInfo(reg, &r.info);
+	RtmReleaseRoutes(reg, 1, &h);
+	return out;
+}
+
+static bool has_nh(const struct learned *l, const char *nh)
+{
+	for (unsigned i = 0; i < l->n_nh; i++)
+		if (!strcmp(l->nh[i], nh))
+			return true;
+	return false;
+}
+
+static rtm_fib_agent *learner_start(USHORT family, ULONG pref, rtm_fib_stats *st)
+{
+	rtm_fib_options o = { .family = family, .table = TABLE, .flags = RTM_FIB_LEARN, .learn_preference = pref };
+	rtm_fib_agent *a = NULL;
+	CHECK_U(rtm_fib_start(&o, &a, st), NO_ERROR);
+	return a;
+}
+
+/* The table's other routes come into RTM as the learner's (its preference,
+ * the kernel's metric and next hops), follow `ip route add`, `replace` and
+ * `del`, a multipath route is one route with its next hops, types RTM has no
+ * words for are skipped, and the agent does not install what the kernel has
+ * itself.  At stop they leave RTM, and the kernel's routes stay. */
+static void test_learn_follows_the_kernel(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip route add 10.70.0.0/16 via 192.0.2.2 table 100 && "
+		   "ip route add 10.71.0.0/16 dev veth0 table 100 metric 7 && "
+		   "ip route add blackhole 10.72.0.0/16 table 100 && "
+		   "ip route add 10.75.0.0/16 via 192.0.2.2 table 101") == 0);
+	char veth[32], veth0_gw2[64], veth0_gw3[64];
+	snprintf(veth, sizeof(veth), "-%%%u", if_nametoindex("veth0"));
+	snprintf(veth0_gw2, sizeof(veth0_gw2), "192.0.2.2%%%u", if_nametoindex("veth0"));
+	snprintf(veth0_gw3, sizeof(veth0_gw3), "192.0.2.3%%%u", if_nametoindex("veth0"));
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = learner_start(AF_INET, 200, &st);
+	REQUIRE(a);
+	CHECK_U(st.learned, 2);
+	CHECK_U(st.learn_skipped, 1); /* the blackhole */
+	CHECK_U(st.installed, 1);
+	CHECK_U(st.failed, 0);
+
+	struct learned l = rtm_best(p.reg, AF_INET, "10.70.0.0", 16);
+	CHECK(l.found);
+	CHECK_U(l.pref, 200);
+	CHECK_U(l.metric, 0);
+	CHECK_U(l.proto, PROTO_IP_NETMGMT);
+	CHECK_U(l.instance, RTM_FIB_KERNEL_INSTANCE);
+	CHECK_U(l.n_nh, 1);
+	CHECK(has_nh(&l, veth0_gw2));
+	l = rtm_best(p.reg, AF_INET, "10.71.0.0", 16);
+	CHECK(l.found);
+	CHECK_U(l.metric, 7);
+	CHECK(has_nh(&l, veth));
+	CHECK(!rtm_best(p.reg, AF_INET, "10.72.0.0", 16).found);
+	CHECK(!rtm_best(p.reg, AF_INET, "10.75.0.0", 16).found); /* another table */
+	char t[4096];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.70.0.0/16 via 192.0.2.2 dev veth0 proto 196") == NULL);
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	CHECK_U(count_lines(t), 4);
+
+	/* The kernel changes. */
+	REQUIRE(sh("ip route add 10.73.0.0/16 via 192.0.2.3 table 100 metric 5 && "
+		   "ip route replace 10.70.0.0/16 via 192.0.2.3 table 100 && "
+		   "ip route del 10.71.0.0/16 table 100 && "
+		   "ip route add 10.74.0.0/16 table 100 nexthop via 192.0.2.2 nexthop via 192.0.2.3") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	l = rtm_best(p.reg, AF_INET, "10.73.0.0", 16);
+	CHECK(l.found && l.metric == 5 && l.pref == 200 && has_nh(&l, veth0_gw3));
+	l = rtm_best(p.reg, AF_INET, "10.70.0.0", 16);
+	CHECK(l.found && l.n_nh == 1 && has_nh(&l, veth0_gw3));
+	CHECK(!rtm_best(p.reg, AF_INET, "10.71.0.0", 16).found);
+	l = rtm_best(p.reg, AF_INET, "10.74.0.0", 16);
+	CHECK(l.found && l.n_nh == 2 && has_nh(&l, veth0_gw2) && has_nh(&l, veth0_gw3));
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.learned, 3);
+	CHECK(st.learn_changes >= 4);
+	CHECK_U(st.learn_resyncs, 0);
+
+	/* A protocol's better route there (preference 120): the agent would
+	 * install it, but the kernel's own route holds the prefix and is never
+	 * taken over: refused (EEXIST) and pending, until the protocol's route
+	 * goes and the learned one is best again. */
+	proto_route(&p, "10.70.0.0", 16, (unsigned[]){ 0 }, 1);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.last_error, EEXIST);
+	CHECK(strcmp(st.last_error_dest, "10.70.0.0/16") == 0);
+	CHECK_U(st.pending, 1);
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.70.0.0/16 via 192.0.2.3 dev veth0") != NULL);
+	CHECK(strstr(t, "10.70.0.0/16 via 192.0.2.2") == NULL);
+	proto_delete(&p, "10.70.0.0", 16);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.pending, 0);
+	l = rtm_best(p.reg, AF_INET, "10.70.0.0", 16);
+	CHECK(l.found && l.pref == 200);
+
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	CHECK(!rtm_best(p.reg, AF_INET, "10.70.0.0", 16).found);
+	CHECK(!rtm_best(p.reg, AF_INET, "10.74.0.0", 16).found);
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.70.0.0/16 via 192.0.2.3 dev veth0") != NULL);
+	CHECK(strstr(t, "10.73.0.0/16 via 192.0.2.3 dev veth0") != NULL);
+	CHECK(strstr(t, "proto 196") == NULL);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* IPv6: a connected prefix and a route through a gateway. */
+static void test_learn_ipv6(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip -6 route add 2001:db8:70::/48 via 2001:db8::2 table 100 && "
+		   "ip -6 route add 2001:db8:71::/48 dev veth0 table 100 metric 9") == 0);
+	static const char *const gw[] = { "2001:db8::2" };
+	struct proto p;
+	proto_start(&p, AF_INET6, gw, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = learner_start(AF_INET6, 150, &st);
+	REQUIRE(a);
+	CHECK_U(st.learned, 2);
+	char want[64];
+	snprintf(want, sizeof(want), "2001:db8::2%%%u", if_nametoindex("veth0"));
+	struct learned l = rtm_best(p.reg, AF_INET6, "2001:db8:70::", 48);
+	CHECK(l.found && l.pref == 150 && l.metric == 1024 && has_nh(&l, want));
+	l = rtm_best(p.reg, AF_INET6, "2001:db8:71::", 48);
+	CHECK(l.found && l.metric == 9 && l.n_nh == 1);
+	REQUIRE(sh("ip -6 route del 2001:db8:70::/48 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK(!rtm_best(p.reg, AF_INET6, "2001:db8:70::", 48).found);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* The announcements overrun the learner's socket (its buffer at the
+ * minimum, its thread held while a burst of changes is made): the kernel
+ * says ENOBUFS, the learner lists the table again, and RTM ends as the
+ * kernel is, additions and removals alike. */
+static void test_learn_overrun_resyncs(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip route add 10.70.0.0/16 via 192.0.2.2 table 100 && "
+		   "ip route add 10.71.0.0/16 via 192.0.2.2 table 100") == 0);
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	fib_learn_test_rcvbuf = 1; /* the kernel makes it its minimum */
+	rtm_fib_stats st;
+	rtm_fib_agent *a = learner_start(AF_INET, 200, &st);
+	fib_learn_test_rcvbuf = 0;
+	REQUIRE(a);
+	CHECK_U(st.learned, 2);
+	atomic_store(&fib_learn_test_pause, 1);
+	enum { N = 500 };
+	FILE *f = fopen("/tmp/test_fib_batch", "w");
+	REQUIRE(f);
+	for (unsigned i = 0; i < N; i++)
+		fprintf(f, "route add 10.80.%u.%u/32 via 192.0.2.2 table 100\n", i / 256, i % 256);
+	fprintf(f, "route del 10.71.0.0/16 table 100\n");
+	fclose(f);
+	REQUIRE(sh("ip -batch /tmp/test_fib_batch") == 0);
+	unlink("/tmp/test_fib_batch");
+	atomic_store(&fib_learn_test_pause, 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK(st.learn_resyncs >= 1);
+	CHECK_U(st.learned, N + 1);
+	CHECK(rtm_best(p.reg, AF_INET, "10.80.0.0", 32).found);
+	CHECK(rtm_best(p.reg, AF_INET, "10.80.1.243", 32).found);
+	CHECK(rtm_best(p.reg, AF_INET, "10.70.0.0", 16).found);
+	CHECK(!rtm_best(p.reg, AF_INET, "10.71.0.0", 16).found);
+	/* And it follows on afterwards. */
+	REQUIRE(sh("ip route del 10.80.0.7/32 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK(!rtm_best(p.reg, AF_INET, "10.80.0.7", 32).found);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.learned, N);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
 /* Without the right to change the kernel's routes (a process that gave up
  * root), the start says so and starts nothing. */
 static void test_no_permission(void)
@@ -453,7 +694,7 @@ static void test_no_permission(void)
 	proto_start(&p, AF_INET, gw, 1);
 	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
 	REQUIRE(setresgid(65534, 65534, 65534) == 0 && setresuid(65534, 65534, 65534) == 0);
-	rtm_fib_options o = { 0, AF_INET, TABLE, 0 };
+	rtm_fib_options o = { .family = AF_INET, .table = TABLE };
 	rtm_fib_agent *a = NULL;
 	CHECK_U(rtm_fib_start(&o, &a, NULL), ERROR_ACCESS_DENIED);
 	CHECK(a == NULL);
@@ -466,7 +707,7 @@ static void test_no_permission(void)
 /* Bad input gets a clear error and starts nothing. */
 static void test_bad_input(void)
 {
-	rtm_fib_options o = { 0, AF_INET, TABLE, 0 };
+	rtm_fib_options o = { .family = AF_INET, .table = TABLE };
 	rtm_fib_agent *a = NULL;
 	CHECK_U(rtm_fib_start(NULL, &a, NULL), ERROR_INVALID_PARAMETER);
 	CHECK_U(rtm_fib_start(&o, NULL, NULL), ERROR_INVALID_PARAMETER);
@@ -503,6 +744,9 @@ int main(void)
 		RUN(test_stale_at_start_and_keep);
 		RUN(test_other_protocols_route_kept);
 		RUN(test_channel_failure_loses_nothing);
+		RUN(test_learn_follows_the_kernel);
+		RUN(test_learn_ipv6);
+		RUN(test_learn_overrun_resyncs);
 		RUN(test_no_permission);
 	}
 	TEST_MAIN_END();

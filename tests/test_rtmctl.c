@@ -551,7 +551,7 @@ static void test_kernel(void)
 	snprintf(cmds, sizeof(cmds),
 		 "register rip rip; add rip 10.1.0.0/16 via 192.0.2.2%%%u; kernel sync table 100 keep; "
 		 "add rip 10.3.0.0/16 via 198.51.100.1%%%u; kernel status; kernel sync ipv6; kernel bogus; "
-		 "kernel sync learn 10; kernel sync table 0; kernel sync ipv4",
+		 "kernel sync learn x; kernel sync table 0; kernel sync ipv4",
 		 ifx, ifx);
 	CHECK_U(RUN_TOOL(NULL, &out, "-c", cmds), 1);
 	EXPECT(out, "kernel ipv4 table 100: 1 installed, 0 replaced, 0 stale removed, 0 failed in ",
@@ -559,8 +559,8 @@ static void test_kernel(void)
 	       "0 stale removed, ", /* failed: 1, or more once the retry within a second came */
 	       " failed, 1 pending; last error: 10.3.0.0/16: Network is unreachable");
 	CHECK(strstr(out, "kernel: ipv6: no entity is registered for this family") != NULL);
-	CHECK(strstr(out, "kernel: usage: kernel sync [ipv4|ipv6] [table N] [keep]") != NULL);
-	CHECK(strstr(out, "kernel: learn: learning the kernel's routes is not supported yet") != NULL);
+	CHECK(strstr(out, "kernel: usage: kernel sync [ipv4|ipv6] [table N] [learn PREF] [keep]") != NULL);
+	CHECK(strstr(out, "kernel: bad learn preference 'x'") != NULL);
 	CHECK(strstr(out, "kernel: bad table '0'") != NULL);
 	CHECK(strstr(out, "kernel: ipv4: the agent runs already (kernel stop first)") != NULL);
 	free(out);
@@ -586,6 +586,17 @@ static void test_kernel(void)
 	t[n] = 0;
 	pclose(f);
 	CHECK(strstr(t, "proto 196") == NULL);
+	/* Learning: the table's own route comes into RTM as the kernel's. */
+	REQUIRE(system("ip route add 10.9.0.0/16 via 192.0.2.2 table 100") == 0);
+	snprintf(cmds, sizeof(cmds),
+		 "register rip rip; kernel sync ipv4 table 100 learn 200; show 10.9.0.0/16; kernel status");
+	CHECK_U(RUN_TOOL(NULL, &out, "-c", cmds), 0);
+	char via[64];
+	snprintf(via, sizeof(via), "best kernel pref 200 metric 0 via 192.0.2.2%%%u", ifx);
+	EXPECT(out, "event: rip: kernel registered", "kernel ipv4 table 100: 0 installed, 0 replaced, 0 stale "
+	       "removed, 0 failed, 1 learned in ", via,
+	       "; 1 learned, 0 kernel changes, 0 resyncs, 0 not learned");
+	free(out);
 }
 
 static void test_help(void)

@@ -35,14 +35,20 @@ extern "C" {
 /* The EntityInstanceId the agent registers with (protocol PROTO_IP_NETMGMT). */
 #define RTM_FIB_ENTITY_INSTANCE 0x4649
 
+/* The EntityInstanceId of the learner's entity (protocol PROTO_IP_NETMGMT),
+ * the owner of the kernel's routes learned into RTM (RTM_FIB_LEARN). */
+#define RTM_FIB_KERNEL_INSTANCE 0x4B52
+
 /* rtm_fib_options.flags */
 #define RTM_FIB_KEEP_AT_STOP 0x0001 /* rtm_fib_stop leaves the agent's routes in the kernel */
+#define RTM_FIB_LEARN        0x0002 /* learn the table's other routes into RTM (below) */
 
 typedef struct rtm_fib_options {
 	USHORT instance_id;     /* the RTM instance (0 for the default) */
 	USHORT family;          /* AF_INET or AF_INET6 */
 	unsigned table;         /* kernel routing table; 0: main (254) */
 	unsigned flags;         /* RTM_FIB_* */
+	ULONG learn_preference; /* with RTM_FIB_LEARN: the Preference of learned routes */
 } rtm_fib_options;
 
 typedef struct rtm_fib_stats {
@@ -55,6 +61,12 @@ typedef struct rtm_fib_stats {
 	unsigned long in_kernel;    /* routes of ours the agent believes the kernel holds */
 	int last_error;             /* the kernel's errno of the last refusal, 0 if none */
 	char last_error_dest[64];   /* the destination it was for ("10.1.0.0/16"), "" if none */
+	/* With RTM_FIB_LEARN: */
+	unsigned long learned;      /* the table's other routes now in RTM as the learner's */
+	unsigned long learn_changes;/* announcements of the kernel applied to RTM */
+	unsigned long learn_resyncs;/* full re-reads of the table after an overrun (ENOBUFS) */
+	unsigned long learn_skipped;/* routes not learned: not unicast, a type of next hop RTM
+				     * has no words for, or refused by RTM */
 } rtm_fib_stats;
 
 typedef struct rtm_fib_agent rtm_fib_agent;

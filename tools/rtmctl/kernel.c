@@ -15,6 +15,7 @@
 static rtm_fib_agent *agents[2];
 static bool keeps[2];
 static unsigned tables[2];
+static bool learns[2];
 static const USHORT fams[2] = { AF_INET, AF_INET6 };
 
 static double seconds_since(const struct timespec *t0)
@@ -27,7 +28,8 @@ static double seconds_since(const struct timespec *t0)
 static int kernel_sync(int argc, char **argv)
 {
 	bool want[2] = { false, false }, keep = false, any = false;
-	unsigned long table = 0;
+	unsigned long table = 0, learn = 0;
+	bool learning = false;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "ipv4") || !strcmp(argv[i], "ipv6")) {
 			want[argv[i][3] == '6'] = any = true;
@@ -38,10 +40,15 @@ static int kernel_sync(int argc, char **argv)
 				return fail("bad table '%s' (a number from 1 to 4294967295)", argv[i]);
 		} else if (!strcmp(argv[i], "keep")) {
 			keep = true;
-		} else if (!strcmp(argv[i], "learn")) {
-			return fail("learn: learning the kernel's routes is not supported yet");
+		} else if (!strcmp(argv[i], "learn") && i + 1 < argc) {
+			if (learning)
+				return fail("learn given twice");
+			if (!parse_ulong(argv[++i], 0xFFFFFFFFul, &learn))
+				return fail("bad learn preference '%s' (a number from 0 to 4294967295)", argv[i]);
+			learning = true;
 		} else {
-			return fail("unexpected '%s' (kernel sync [ipv4|ipv6] [table N] [keep])", argv[i]);
+			return fail("unexpected '%s' (kernel sync [ipv4|ipv6] [table N] [learn PREF] [keep])",
+				    argv[i]);
 		}
 	}
 	if (!any) { /* each family that has an entity */
@@ -64,7 +71,11 @@ static int kernel_sync(int argc, char **argv)
 			ret = fail("%s: no entity is registered for this family", family_name(fams[f]));
 			continue;
 		}
-		rtm_fib_options o = { 0, fams[f], (unsigned)table, keep ? RTM_FIB_KEEP_AT_STOP : 0 };
+		rtm_fib_options o = { .instance_id = 0,
+				      .family = fams[f],
+				      .table = (unsigned)table,
+				      .flags = (keep ? RTM_FIB_KEEP_AT_STOP : 0u) | (learning ? RTM_FIB_LEARN : 0u),
+				      .learn_preference = (ULONG)learn };
 		rtm_fib_stats st;
 		struct timespec t0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -77,11 +88,13 @@ static int kernel_sync(int argc, char **argv)
 			continue;
 		}
 		keeps[f] = keep;
+		learns[f] = learning;
 		tables[f] = table ? (unsigned)table : 254;
-		printf("kernel %s table %u: %lu installed, %lu replaced, %lu stale removed, %lu failed "
-		       "in %.3f s\n",
-		       family_name(fams[f]), tables[f], st.installed, st.replaced, st.stale, st.failed,
-		       seconds_since(&t0));
+		printf("kernel %s table %u: %lu installed, %lu replaced, %lu stale removed, %lu failed",
+		       family_name(fams[f]), tables[f], st.installed, st.replaced, st.stale, st.failed);
+		if (learning)
+			printf(", %lu learned", st.learned);
+		printf(" in %.3f s\n", seconds_since(&t0));
 	}
 	return ret;
 }
@@ -103,6 +116,9 @@ static int kernel_status(void)
 		       "%lu removed, %lu stale removed, %lu failed, %lu pending",
 		       family_name(fams[f]), tables[f], keeps[f] ? " (keep)" : "", st.in_kernel, st.installed,
 		       st.replaced, st.removed, st.stale, st.failed, st.pending);
+		if (learns[f])
+			printf("; %lu learned, %lu kernel changes, %lu resyncs, %lu not learned", st.learned,
+			       st.learn_changes, st.learn_resyncs, st.learn_skipped);
 		if (st.last_error)
 			printf("; last error: %s: %s", st.last_error_dest, strerror(st.last_error));
 		printf("\n");
@@ -137,5 +153,6 @@ int cmd_kernel(int argc, char **argv)
 			printf("kernel: no agent runs\n");
 		return 0;
 	}
-	return fail("usage: kernel sync [ipv4|ipv6] [table N] [keep] | kernel status | kernel stop");
+	return fail("usage: kernel sync [ipv4|ipv6] [table N] [learn PREF] [keep] | kernel status | "
+		    "kernel stop");
 }

@@ -138,9 +138,8 @@ DWORD WINAPI on_event(RTM_ENTITY_HANDLE self, RTM_EVENT_TYPE type, PVOID ctx1, P
 			strcpy(other, ents[i].name);
 	}
 	if ((type == RTM_ENTITY_REGISTERED || type == RTM_ENTITY_DEREGISTERED) && !strcmp(other, "?") &&
-	    info->EntityId.EntityProtocolId == PROTO_IP_NETMGMT &&
-	    info->EntityId.EntityInstanceId == RTM_FIB_ENTITY_INSTANCE)
-		strcpy(other, "the kernel agent");
+	    fib_entity_name(info))
+		snprintf(other, sizeof(other), "%s", fib_entity_name(info));
 	pthread_mutex_unlock(&ents_lock);
 	if (quiet)
 		return type == RTM_ROUTE_EXPIRED ? ERROR_NOT_SUPPORTED : NO_ERROR;

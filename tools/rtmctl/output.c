@@ -6,6 +6,8 @@
  */
 #include "rtmctl.h"
 
+#include <rtmv2/fib.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,10 +120,25 @@ const char *owner_name(struct ctl_entity *q, RTM_ENTITY_HANDLE owner, char *buf,
 			return ents[i].name;
 	if (RtmGetEntityInfo(q->h, owner, &info) != NO_ERROR)
 		return "?";
-	snprintf(buf, size, "protocol-%lu/%lu", (unsigned long)info.EntityId.EntityProtocolId,
-		 (unsigned long)info.EntityId.EntityInstanceId);
+	const char *fib = fib_entity_name(&info);
+	if (fib)
+		snprintf(buf, size, "%s", fib);
+	else
+		snprintf(buf, size, "protocol-%lu/%lu", (unsigned long)info.EntityId.EntityProtocolId,
+			 (unsigned long)info.EntityId.EntityInstanceId);
 	RtmReleaseEntityInfo(q->h, &info);
 	return buf;
+}
+
+const char *fib_entity_name(const RTM_ENTITY_INFO *info)
+{
+	if (info->EntityId.EntityProtocolId != PROTO_IP_NETMGMT)
+		return NULL;
+	if (info->EntityId.EntityInstanceId == RTM_FIB_ENTITY_INSTANCE)
+		return "kernel-agent";
+	if (info->EntityId.EntityInstanceId == RTM_FIB_KERNEL_INSTANCE)
+		return "kernel";
+	return NULL;
 }
 
 /* ---- printing routes and destinations ------------------------------------- */

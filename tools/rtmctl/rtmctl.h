@@ -113,6 +113,8 @@ const char *fmt_addr(const RTM_NET_ADDRESS *a, bool with_len, char *buf);
 const char *view_name(unsigned v, char *buf, size_t size);
 const char *fmt_views(RTM_VIEW_SET set, char *buf);
 const char *owner_name(struct ctl_entity *q, RTM_ENTITY_HANDLE owner, char *buf, size_t size);
+/* "kernel-agent" and "kernel" for the kernel FIB agent's entities (<rtmv2/fib.h>), else NULL. */
+const char *fib_entity_name(const RTM_ENTITY_INFO *info);
 PRTM_ROUTE_INFO alloc_route_info(const struct ctl_entity *e);
 void print_next_hops(struct ctl_entity *q, const RTM_NEXTHOP_LIST *list);
 void print_route(struct ctl_entity *q, RTM_ROUTE_HANDLE route, bool with_views);
