@@ -19,6 +19,22 @@
  * alone, so the table may be main; the agent replaces and removes only its
  * own routes (protocol RTM_FIB_RTPROT, so one table should have one agent).
  *
+ * Learning (RTM_FIB_LEARN).  The table's other routes — static, connected,
+ * DHCP, other daemons' — become RTM routes of a second entity of the agent's
+ * (PROTO_IP_NETMGMT, instance RTM_FIB_KERNEL_INSTANCE): one route per kernel
+ * route (prefix and metric), with Preference learn_preference, Metric the
+ * kernel's priority, and next hops (gateway, or none, and output interface)
+ * of that entity, in the unicast view.  They follow the kernel's route
+ * announcements; when the kernel drops announcements because the agent's
+ * socket overran (ENOBUFS), the agent lists the table again and RTM is made
+ * to match it (learn_resyncs counts these).  Where a learned route is best,
+ * the agent installs nothing (the kernel has the route); where another
+ * protocol's route is best for a prefix the kernel holds from someone else,
+ * the agent's add is refused as above.  Not learned (learn_skipped):
+ * routes that are not unicast (blackhole, unreachable, prohibit, ...), with a
+ * TOS, with a gateway of the other family (RTA_VIA) or more than 64 next
+ * hops.  The learned routes leave RTM when the agent stops.
+ *
  * Nothing here exists on Windows.
  */
 #ifndef RTMV2_FIB_H
@@ -77,6 +93,8 @@ typedef struct rtm_fib_agent rtm_fib_agent;
  * that RTM does not have (after the installs, so that forwarding has no hole
  * across a restart), and returns once the kernel holds that state; changes
  * then follow on a thread of the agent's own.
+ * With RTM_FIB_LEARN, the table's other routes are in RTM before that sync
+ * (so it installs nothing where they are best).
  * Returns NO_ERROR and *agent; ERROR_INVALID_PARAMETER (NULL, a family that
  * is neither AF_INET nor AF_INET6, unknown flags), ERROR_ACCESS_DENIED (no
  * permission to change the kernel's routes), ERROR_NOT_ENOUGH_MEMORY,
@@ -91,7 +109,8 @@ DWORD rtm_fib_start(const rtm_fib_options *options, rtm_fib_agent **agent, rtm_f
 
 /* Waits until every change made in RTM before the call has reached the
  * kernel (or was refused by it): a pass of the agent that starts after the
- * call ends; at most timeout_ms.  NO_ERROR, or ERROR_TIMEOUT.  Not to be
+ * call ends; with RTM_FIB_LEARN, every route change the kernel announced
+ * before the call is in RTM first; at most timeout_ms.  NO_ERROR, or ERROR_TIMEOUT.  Not to be
  * called at the same time as rtm_fib_stop of the agent. */
 DWORD rtm_fib_wait_idle(rtm_fib_agent *agent, DWORD timeout_ms);
 
