@@ -140,7 +140,7 @@ struct rtm_fib_agent {
 	RTM_NOTIFY_HANDLE notify;
 	RTM_REGN_PROFILE profile;
 	struct fib_nl nl;
-	struct fib_learn *learn;    /* RTM_FIB_LEARN: the learner (learn.c), else NULL */
+	struct fib_watch *watch;    /* the watcher (watch.c) */
 	struct pset kernel;         /* prefixes the kernel holds from us */
 	struct pset dirty;          /* prefixes whose last request failed: to sync again */
 	struct pset seen;           /* during the initial sync: prefixes RTM has */
@@ -151,6 +151,7 @@ struct rtm_fib_agent {
 	pthread_cond_t wake_cv, idle_cv;
 	uint64_t wake_gen, done_gen;
 	bool stop;
+	bool recheck;               /* the watcher saw a link go down or an address go */
 	rtm_fib_stats st;
 	RTM_DEST_INFO *batch;       /* MaxHandlesInEnum destinations */
 	PRTM_ROUTE_INFO route;      /* room for MaxNextHopsInRoute next hops */
@@ -229,7 +230,7 @@ static int sync_dest(struct rtm_fib_agent *a, const RTM_DEST_INFO *info)
 	PRTM_ROUTE_INFO r = a->route;
 	if (RtmGetRouteInfo(a->reg, best, r, NULL) != NO_ERROR)
 		return sync_none(a, &p, false); /* gone meanwhile: its change is queued */
-	if (a->learn && r->RouteOwner == fib_learn_entity(a->learn)) {
+	if (a->watch && fib_watch_entity(a->watch) && r->RouteOwner == fib_watch_entity(a->watch)) {
 		/* The best is the kernel's own route, learned: it is in the
 		 * table already, and ours is not wanted there. */
 		RtmReleaseRouteInfo(a->reg, r);
@@ -316,8 +317,16 @@ static void flush(struct rtm_fib_agent *a)
 
 /* Drains every queued change, then syncs the dirty prefixes again.  A
  * failed channel loses nothing: its requests come back dirty (nl.c). */
+static void recheck_own(struct rtm_fib_agent *a);
+
 static void drain(struct rtm_fib_agent *a)
 {
+	pthread_mutex_lock(&a->mu);
+	bool recheck = a->recheck;
+	a->recheck = false;
+	pthread_mutex_unlock(&a->mu);
+	if (recheck)
+		recheck_own(a);
 	size_t n_dirty;
 	struct fib_prefix *dirty = dirty_snapshot(a, &n_dirty);
 	for (;;) {
@@ -335,6 +344,53 @@ static void drain(struct rtm_fib_agent *a)
 		resync(a, &dirty[i]);
 	free(dirty);
 	flush(a);
+}
+
+/* The watcher's hooks (its thread).  A route of ours the kernel announced
+ * gone is synced again: replaced (recreated) if RTM still has a best route
+ * for it. */
+static void own_gone(void *ctx, const struct fib_prefix *p)
+{
+	struct rtm_fib_agent *a = ctx;
+	pthread_mutex_lock(&a->mu);
+	if (pset_has(&a->kernel, p) && pset_add(&a->dirty, p) == 0) {
+		a->wake_gen++;
+		pthread_cond_signal(&a->wake_cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* The kernel may have taken routes of ours out unannounced: the thread
+ * lists them (recheck_own). */
+static void links_changed(void *ctx)
+{
+	struct rtm_fib_agent *a = ctx;
+	pthread_mutex_lock(&a->mu);
+	a->recheck = true;
+	a->wake_gen++;
+	pthread_cond_signal(&a->wake_cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* Every prefix the agent believes the kernel holds from it and a listing
+ * does not show becomes dirty (synced again: recreated, or refused while
+ * its gateway is unreachable and tried again every second). */
+static void recheck_own(struct rtm_fib_agent *a)
+{
+	struct pset listed = { 0 };
+	if (fib_nl_dump_own(&a->nl, (uint8_t)a->opt.family, collect, &listed) != 0) {
+		pset_free(&listed);
+		pthread_mutex_lock(&a->mu);
+		a->recheck = true; /* the next pass tries again */
+		pthread_mutex_unlock(&a->mu);
+		return;
+	}
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 0; i < a->kernel.cap; i++)
+		if (a->kernel.state[i] == 1 && !pset_has(&listed, &a->kernel.slot[i]))
+			(void)pset_add(&a->dirty, &a->kernel.slot[i]);
+	pthread_mutex_unlock(&a->mu);
+	pset_free(&listed);
 }
 
 static DWORD WINAPI on_event(RTM_ENTITY_HANDLE reg, RTM_EVENT_TYPE type, PVOID c1, PVOID c2)
@@ -392,7 +448,7 @@ static void collect(void *ctx, const struct fib_prefix *p)
 
 static void agent_free(struct rtm_fib_agent *a)
 {
-	fib_learn_stop(a->learn);
+	fib_watch_stop(a->watch);
 	if (a->notify)
 		RtmDeregisterFromChangeNotification(a->reg, a->notify);
 	if (a->reg)
@@ -512,15 +568,15 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 		agent_free(a);
 		return rc;
 	}
-	/* The kernel's other routes into RTM first, so that the sync below
-	 * finds them best where they are. */
-	if (opt->flags & RTM_FIB_LEARN) {
-		rc = fib_learn_start(&a->opt, &a->learn);
-		if (rc != NO_ERROR) {
-			a->learn = NULL;
-			agent_free(a);
-			return rc;
-		}
+	/* The watcher first: what the kernel does from now on is seen, and
+	 * with RTM_FIB_LEARN the kernel's other routes are in RTM, so that the
+	 * sync below finds them best where they are. */
+	struct fib_watch_hooks hooks = { own_gone, links_changed, a };
+	rc = fib_watch_start(&a->opt, &hooks, &a->watch);
+	if (rc != NO_ERROR) {
+		a->watch = NULL;
+		agent_free(a);
+		return rc;
 	}
 	err = initial_sync(a);
 	if (err) {
@@ -541,8 +597,8 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 		stats->in_kernel = a->kernel.n;
 	}
 	pthread_mutex_unlock(&a->mu);
-	if (stats && a->learn)
-		fib_learn_stats(a->learn, stats);
+	if (stats)
+		fib_watch_stats(a->watch, stats);
 	*out = a;
 	return NO_ERROR;
 }
@@ -561,7 +617,7 @@ DWORD rtm_fib_wait_idle(rtm_fib_agent *a, DWORD timeout_ms)
 	}
 	/* What the kernel announced before the call is in RTM first: the
 	 * drain below then sees what it changed. */
-	if (a->learn && !fib_learn_wait_idle(a->learn, &ts))
+	if (!fib_watch_wait_idle(a->watch, &ts))
 		return ERROR_TIMEOUT;
 	pthread_mutex_lock(&a->mu);
 	/* A drain that starts after this call: it sees every change made
@@ -585,8 +641,7 @@ DWORD rtm_fib_get_stats(rtm_fib_agent *a, rtm_fib_stats *st)
 	st->pending = a->dirty.n;
 	st->in_kernel = a->kernel.n;
 	pthread_mutex_unlock(&a->mu);
-	if (a->learn)
-		fib_learn_stats(a->learn, st);
+	fib_watch_stats(a->watch, st);
 	return NO_ERROR;
 }
 
@@ -602,8 +657,8 @@ DWORD rtm_fib_stop(rtm_fib_agent *a)
 	RtmDeregisterFromChangeNotification(a->reg, a->notify);
 	a->notify = NULL;
 	/* The learned routes leave RTM (the agent follows RTM no more). */
-	fib_learn_stop(a->learn);
-	a->learn = NULL;
+	fib_watch_stop(a->watch);
+	a->watch = NULL;
 	DWORD rc = NO_ERROR;
 	if (!(a->opt.flags & RTM_FIB_KEEP_AT_STOP)) {
 		/* Every route of ours the table has; if it cannot be listed, the

@@ -82,6 +82,8 @@ struct fib_route {
 	uint8_t protocol;       /* rtm_protocol */
 	uint8_t type;           /* rtm_type: RTN_UNICAST, ... */
 	uint8_t tos;
+	uint8_t src_len;        /* rtm_src_len: a source-specific route when not 0 */
+	uint16_t nlflags;       /* the message's nlmsg_flags (NLM_F_APPEND, ...) */
 	unsigned flags;         /* rtm_flags */
 	uint32_t priority;      /* RTA_PRIORITY (the metric), 0 if none */
 	int unsupported;        /* -EOPNOTSUPP (a gateway of the other family) or -E2BIG
@@ -101,8 +103,10 @@ int fib_nl_parse_route(const struct nlmsghdr *nlh, struct fib_route *r);
 int fib_nl_dump(struct fib_nl *nl, uint8_t family, void (*fn)(void *ctx, const struct fib_route *r),
 		void *ctx, void (*restart)(void *ctx));
 
-/* The kernel's route announcements of one family (RTNLGRP_IPV4_ROUTE or
- * RTNLGRP_IPV6_ROUTE), on a non-blocking socket. */
+/* The kernel's announcements that the agent follows, on a non-blocking
+ * socket: routes of one family (RTNLGRP_IPV4_ROUTE or RTNLGRP_IPV6_ROUTE),
+ * links (RTNLGRP_LINK) and the family's addresses (..._IFADDR): the kernel
+ * takes routes out with an interface or an address without announcing it. */
 struct fib_mon {
 	struct mnl_socket *sock;
 	char *rbuf;
@@ -110,33 +114,43 @@ struct fib_mon {
 int fib_mon_open(struct fib_mon *m, uint8_t family);
 void fib_mon_close(struct fib_mon *m);
 int fib_mon_fd(const struct fib_mon *m);
-/* Reads every announcement queued now, calling fn for each route message
- * (present: RTM_NEWROUTE; err: fib_nl_parse_route's); 0 once nothing is
- * left, -ENOBUFS when the kernel had to drop some (the caller resyncs), or
- * another -errno. */
-int fib_mon_read(struct fib_mon *m, void (*fn)(void *ctx, bool present, const struct fib_route *r, int err),
-		 void *ctx);
+/* Reads what is queued, at most max_reads datagrams, calling fn for each
+ * message the kernel sent: 0 once nothing is left, 1 when max_reads were
+ * read (more may wait), -ENOBUFS when announcements were lost (the socket
+ * overran, or one did not fit), or another -errno. */
+int fib_mon_read(struct fib_mon *m, void (*fn)(void *ctx, const struct nlmsghdr *h), void *ctx,
+		 unsigned max_reads);
 
-/* The learner (learn.c): kernel routes that are not the agent's, as routes
- * of an entity of its own (RTM_FIB_KERNEL_INSTANCE). */
-struct fib_learn;
-/* NO_ERROR and *out, or a Win32 code (as rtm_fib_start's). */
-DWORD fib_learn_start(const rtm_fib_options *opt, struct fib_learn **out);
-void fib_learn_stop(struct fib_learn *l);
-/* The learner's entity: the owner of the routes it added. */
-RTM_ENTITY_HANDLE fib_learn_entity(const struct fib_learn *l);
-/* Waits until every announcement the kernel made before the call is in RTM;
- * false at the deadline (CLOCK_MONOTONIC). */
+/* The watcher (watch.c): what the kernel announces, for the agent, and with
+ * RTM_FIB_LEARN the table's other routes as routes of an RTM entity of its
+ * own (RTM_FIB_KERNEL_INSTANCE).  Its hooks run on its thread. */
+struct fib_watch_hooks {
+	/* The kernel announced a route of the agent's gone. */
+	void (*own_gone)(void *ctx, const struct fib_prefix *p);
+	/* A link went down or an address went: the kernel may have taken
+	 * routes out without announcing it. */
+	void (*links_changed)(void *ctx);
+	void *ctx;
+};
+struct fib_watch;
+/* NO_ERROR and *out, or a Win32 code (as rtm_fib_start's).  With
+ * RTM_FIB_LEARN the table's routes are in RTM when it returns. */
+DWORD fib_watch_start(const rtm_fib_options *opt, const struct fib_watch_hooks *hooks, struct fib_watch **out);
+void fib_watch_stop(struct fib_watch *w);
+/* The learning entity (the owner of the routes it added), or NULL. */
+RTM_ENTITY_HANDLE fib_watch_entity(const struct fib_watch *w);
+/* Waits until every announcement the kernel made before the call has been
+ * dealt with; false at the deadline (CLOCK_MONOTONIC). */
 struct timespec;
-bool fib_learn_wait_idle(struct fib_learn *l, const struct timespec *deadline);
-void fib_learn_stats(struct fib_learn *l, rtm_fib_stats *st);
+bool fib_watch_wait_idle(struct fib_watch *w, const struct timespec *deadline);
+void fib_watch_stats(struct fib_watch *w, rtm_fib_stats *st);
 
-/* Test hooks (test_fib declares them itself): the monitor socket's receive
+/* Test hooks (test_fib declares them itself): the watcher socket's receive
  * buffer in bytes when non-zero (set before the start), and, while
- * fib_learn_test_pause is non-zero, the learner reads nothing (so that a
+ * fib_watch_test_pause is non-zero, the watcher reads nothing (so that a
  * burst overruns the socket). */
-extern int fib_learn_test_rcvbuf;
-extern _Atomic int fib_learn_test_pause;
+extern int fib_watch_test_rcvbuf;
+extern _Atomic int fib_watch_test_pause;
 
 /* Fault injection for the tests (test_fib declares it itself): when set to
  * n > 0, the n-th read of a batch's answers from then on fails with ENOBUFS,

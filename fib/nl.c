@@ -260,7 +260,8 @@ static bool u32_attr(const struct nlattr *a, uint32_t *out)
 	return true;
 }
 
-/* The next hops of an RTA_MULTIPATH attribute. */
+/* The next hops of an RTA_MULTIPATH attribute; those the kernel marks dead
+ * (RTNH_F_DEAD: their interface is down) are left out. */
 static int parse_multipath(const struct nlattr *mp, unsigned alen, struct fib_route *r)
 {
 	const char *p = mnl_attr_get_payload(mp);
@@ -269,11 +270,6 @@ static int parse_multipath(const struct nlattr *mp, unsigned alen, struct fib_ro
 		const struct rtnexthop *nh = (const void *)p;
 		if (nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
 			return -EINVAL;
-		if (r->n_nh == FIB_MAX_NEXTHOPS)
-			return -E2BIG;
-		struct fib_nexthop *o = &r->nh[r->n_nh++];
-		memset(o, 0, sizeof(*o));
-		o->ifindex = nh->rtnh_ifindex > 0 ? (unsigned)nh->rtnh_ifindex : 0;
 		/* The next hop's own attributes follow it, inside rtnh_len. */
 		const struct nlattr *tb[RTA_MAX + 1] = { 0 };
 		int room = (int)nh->rtnh_len - (int)RTNH_ALIGN(sizeof(*nh));
@@ -288,8 +284,16 @@ static int parse_multipath(const struct nlattr *mp, unsigned alen, struct fib_ro
 		}
 		if (tb[RTA_VIA])
 			return -EOPNOTSUPP;
-		if (tb[RTA_GATEWAY] && !addr_attr(tb[RTA_GATEWAY], alen, o->gw))
-			return -EINVAL;
+		if (!(nh->rtnh_flags & RTNH_F_DEAD)) {
+			if (r->n_nh == FIB_MAX_NEXTHOPS)
+				return -E2BIG;
+			struct fib_nexthop *o = &r->nh[r->n_nh];
+			memset(o, 0, sizeof(*o));
+			o->ifindex = nh->rtnh_ifindex > 0 ? (unsigned)nh->rtnh_ifindex : 0;
+			if (tb[RTA_GATEWAY] && !addr_attr(tb[RTA_GATEWAY], alen, o->gw))
+				return -EINVAL;
+			r->n_nh++;
+		}
 		size_t step = RTNH_ALIGN(nh->rtnh_len);
 		if (step >= left)
 			break;
@@ -299,9 +303,24 @@ static int parse_multipath(const struct nlattr *mp, unsigned alen, struct fib_ro
 	return 0;
 }
 
+static int parse_route(const struct nlmsghdr *nlh, struct fib_route *r);
+
 int fib_nl_parse_route(const struct nlmsghdr *nlh, struct fib_route *r)
 {
+	int err = parse_route(nlh, r);
+	if (err == -EOPNOTSUPP || err == -E2BIG) {
+		/* Everything but the next hops was read: the route is there,
+		 * and cannot be expressed. */
+		r->unsupported = err;
+		r->n_nh = 0;
+	}
+	return err;
+}
+
+static int parse_route(const struct nlmsghdr *nlh, struct fib_route *r)
+{
 	memset(r, 0, sizeof(*r));
+	r->nlflags = nlh->nlmsg_flags;
 	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
 		return -EINVAL;
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct rtmsg))
@@ -321,6 +340,7 @@ int fib_nl_parse_route(const struct nlmsghdr *nlh, struct fib_route *r)
 	r->protocol = rtm->rtm_protocol;
 	r->type = rtm->rtm_type;
 	r->tos = rtm->rtm_tos;
+	r->src_len = rtm->rtm_src_len;
 	r->flags = rtm->rtm_flags;
 	uint32_t v;
 	if (tb[RTA_TABLE]) {
@@ -354,7 +374,7 @@ int fib_nl_parse_route(const struct nlmsghdr *nlh, struct fib_route *r)
 		if (tb[RTA_OIF] && !u32_attr(tb[RTA_OIF], &v))
 			return -EINVAL;
 		o->ifindex = tb[RTA_OIF] ? v : 0;
-		r->n_nh = 1;
+		r->n_nh = (r->flags & RTNH_F_DEAD) ? 0 : 1; /* a dead one: its interface is down */
 	}
 	return 0;
 }
@@ -373,11 +393,9 @@ static int dump_route(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return MNL_CB_OK;
 	int err = fib_nl_parse_route(nlh, &r);
-	/* A route this agent cannot express is passed on, marked: the
-	 * caller decides. */
-	if (err == -EOPNOTSUPP || err == -E2BIG) {
-		r.unsupported = err;
-	} else if (err) {
+	/* A route this agent cannot express is passed on, marked
+	 * (r.unsupported): the caller decides. */
+	if (err && err != -EOPNOTSUPP && err != -E2BIG) {
 		return MNL_CB_OK; /* not a route we can read: skipped */
 	}
 	if (r.p.family != d->family || r.table != d->nl->table)
@@ -459,7 +477,7 @@ int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
 
 /* ---- the monitor: the kernel's route announcements ------------------------------- */
 
-int fib_learn_test_rcvbuf;
+int fib_watch_test_rcvbuf;
 
 int fib_mon_open(struct fib_mon *m, uint8_t family)
 {
@@ -471,12 +489,15 @@ int fib_mon_open(struct fib_mon *m, uint8_t family)
 		fib_mon_close(m);
 		return err;
 	}
-	int size = fib_learn_test_rcvbuf ? fib_learn_test_rcvbuf : (int)RCVBUF;
+	int size = fib_watch_test_rcvbuf ? fib_watch_test_rcvbuf : (int)RCVBUF;
 	if (setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		(void)setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	int group = family == AF_INET ? RTNLGRP_IPV4_ROUTE : RTNLGRP_IPV6_ROUTE;
-	if (mnl_socket_bind(m->sock, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(m->sock, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
+	int groups[3] = { family == AF_INET ? RTNLGRP_IPV4_ROUTE : RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK,
+			  family == AF_INET ? RTNLGRP_IPV4_IFADDR : RTNLGRP_IPV6_IFADDR };
+	bool ok = mnl_socket_bind(m->sock, 0, MNL_SOCKET_AUTOPID) == 0;
+	for (unsigned i = 0; ok && i < 3; i++)
+		ok = mnl_socket_setsockopt(m->sock, NETLINK_ADD_MEMBERSHIP, &groups[i], sizeof(groups[i])) == 0;
+	if (!ok) {
 		int err = -errno;
 		fib_mon_close(m);
 		return err;
@@ -497,11 +518,15 @@ int fib_mon_fd(const struct fib_mon *m)
 	return mnl_socket_get_fd(m->sock);
 }
 
-int fib_mon_read(struct fib_mon *m, void (*fn)(void *ctx, bool present, const struct fib_route *r, int err),
-		 void *ctx)
+int fib_mon_read(struct fib_mon *m, void (*fn)(void *ctx, const struct nlmsghdr *h), void *ctx,
+		 unsigned max_reads)
 {
-	for (;;) {
-		ssize_t got = recv(mnl_socket_get_fd(m->sock), m->rbuf, RBUF, 0);
+	for (unsigned reads = 0; reads < max_reads; reads++) {
+		struct sockaddr_nl from;
+		socklen_t flen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		ssize_t got = recvfrom(mnl_socket_get_fd(m->sock), m->rbuf, RBUF, MSG_TRUNC,
+				       (struct sockaddr *)&from, &flen);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -509,19 +534,17 @@ int fib_mon_read(struct fib_mon *m, void (*fn)(void *ctx, bool present, const st
 				return 0;
 			return -errno;
 		}
+		if ((size_t)got > RBUF)
+			return -ENOBUFS; /* cut short: something was lost, as in an overrun */
+		if (from.nl_pid != 0)
+			continue; /* not the kernel's */
 		int left = (int)got;
 		for (const struct nlmsghdr *h = (const struct nlmsghdr *)m->rbuf; mnl_nlmsg_ok(h, left);
-		     h = mnl_nlmsg_next(h, &left)) {
-			if (h->nlmsg_type != RTM_NEWROUTE && h->nlmsg_type != RTM_DELROUTE)
-				continue;
-			struct fib_route r;
-			int err = fib_nl_parse_route(h, &r);
-			if (err == -EAFNOSUPPORT)
-				continue;
+		     h = mnl_nlmsg_next(h, &left))
 			if (fn)
-				fn(ctx, h->nlmsg_type == RTM_NEWROUTE, &r, err);
-		}
+				fn(ctx, h);
 	}
+	return 1;
 }
 
 int fib_nl_can_write(struct fib_nl *nl, uint8_t family)

@@ -446,8 +446,8 @@ static void test_channel_failure_loses_nothing(void)
 /* ---- learning the kernel's own routes ------------------------------------------------ */
 
 /* librtmv2-fib's test hooks (fib/fib.h). */
-extern int fib_learn_test_rcvbuf;
-extern _Atomic int fib_learn_test_pause;
+extern int fib_watch_test_rcvbuf;
+extern _Atomic int fib_watch_test_pause;
 
 struct learned {
 	bool found;
@@ -637,6 +637,181 @@ static void test_learn_ipv6(void)
 	RtmDeregisterEntity(p.reg);
 }
 
+/* What cannot be learned leaves the learned routes alone, and what cannot be
+ * applied exactly is listed again: a multipath route with a gateway of the
+ * other family is skipped; a route with a TOS neither replaces nor removes
+ * the learned route of its prefix; of two routes of one key (append) the
+ * kernel's first is learned, and removing either leaves RTM as the kernel
+ * is; removing one next hop of an IPv4 multipath route leaves the other; a
+ * route of the agent's replacing a learned one takes it out of RTM. */
+static void test_learn_exactly(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip route add 10.70.0.0/16 via 192.0.2.2 table 100 && "
+		   "ip route add 10.77.0.0/16 via 192.0.2.2 table 100") == 0);
+	char gw2[64], gw3[64];
+	snprintf(gw2, sizeof(gw2), "192.0.2.2%%%u", if_nametoindex("veth0"));
+	snprintf(gw3, sizeof(gw3), "192.0.2.3%%%u", if_nametoindex("veth0"));
+	static const char *const gw[] = { "192.0.2.2", "192.0.2.3" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 2);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = learner_start(AF_INET, 200, &st);
+	REQUIRE(a);
+	CHECK_U(st.learned, 2);
+
+	/* RTA_VIA in a multipath route (an IPv6 gateway for an IPv4 prefix). */
+	if (sh("ip route add 10.76.0.0/16 table 100 nexthop via 192.0.2.2 dev veth0 "
+	       "nexthop via inet6 2001:db8::2 dev veth0 2>/dev/null") == 0) {
+		CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+		CHECK(!rtm_best(p.reg, AF_INET, "10.76.0.0", 16).found);
+	}
+	/* TOS: not learned, and the learned route of the prefix stays. */
+	REQUIRE(sh("ip route add 10.70.0.0/16 tos 0x10 via 192.0.2.3 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	struct learned l = rtm_best(p.reg, AF_INET, "10.70.0.0", 16);
+	CHECK(l.found && l.n_nh == 1 && has_nh(&l, gw2));
+	REQUIRE(sh("ip route del 10.70.0.0/16 tos 0x10 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	l = rtm_best(p.reg, AF_INET, "10.70.0.0", 16);
+	CHECK(l.found && has_nh(&l, gw2));
+
+	/* Append: the first stays learned; removing the second keeps it,
+	 * removing the first uncovers the second. */
+	REQUIRE(sh("ip route append 10.77.0.0/16 via 192.0.2.3 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	l = rtm_best(p.reg, AF_INET, "10.77.0.0", 16);
+	CHECK(l.found && l.n_nh == 1 && has_nh(&l, gw2));
+	REQUIRE(sh("ip route del 10.77.0.0/16 via 192.0.2.3 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	l = rtm_best(p.reg, AF_INET, "10.77.0.0", 16);
+	CHECK(l.found && l.n_nh == 1 && has_nh(&l, gw2));
+	REQUIRE(sh("ip route append 10.77.0.0/16 via 192.0.2.3 table 100 && "
+		   "ip route del 10.77.0.0/16 via 192.0.2.2 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	l = rtm_best(p.reg, AF_INET, "10.77.0.0", 16);
+	CHECK(l.found && l.n_nh == 1 && has_nh(&l, gw3));
+
+	/* One next hop of a multipath route goes (the kernel re-announces the
+	 * route with the other, or the listing finds it). */
+	REQUIRE(sh("ip route add 10.78.0.0/16 table 100 nexthop via 192.0.2.2 nexthop via 192.0.2.3") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	l = rtm_best(p.reg, AF_INET, "10.78.0.0", 16);
+	CHECK(l.found && l.n_nh == 2);
+	REQUIRE(sh("ip route change 10.78.0.0/16 table 100 nexthop via 192.0.2.3") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	l = rtm_best(p.reg, AF_INET, "10.78.0.0", 16);
+	CHECK(l.found && l.n_nh == 1 && has_nh(&l, gw3));
+
+	/* The agent's route replaces the kernel's own at a key: not learned any more. */
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	REQUIRE(sh("ip route replace 10.1.0.0/16 via 192.0.2.3 table 100") == 0); /* someone takes it */
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	unsigned long learned = st.learned;
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 1 }, 1); /* the agent replaces it again */
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.learned, learned - 1);
+	char t[4096];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.3 dev veth0 proto 196") != NULL);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* IPv6: one next hop of a multipath route removed by `ip -6 route del ... via`. */
+static void test_learn_ipv6_multipath_hop(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip -6 route add 2001:db8:72::/48 table 100 nexthop via 2001:db8::2 dev veth0 "
+		   "nexthop via 2001:db8::3 dev veth0") == 0);
+	static const char *const gw[] = { "2001:db8::2" };
+	struct proto p;
+	proto_start(&p, AF_INET6, gw, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = learner_start(AF_INET6, 150, &st);
+	REQUIRE(a);
+	struct learned l = rtm_best(p.reg, AF_INET6, "2001:db8:72::", 48);
+	CHECK(l.found && l.n_nh == 2);
+	REQUIRE(sh("ip -6 route del 2001:db8:72::/48 table 100 via 2001:db8::2") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	char want[64];
+	snprintf(want, sizeof(want), "2001:db8::3%%%u", if_nametoindex("veth0"));
+	l = rtm_best(p.reg, AF_INET6, "2001:db8:72::", 48);
+	CHECK(l.found && l.n_nh == 1 && has_nh(&l, want));
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* A link goes down: IPv4 takes the routes through it out without announcing
+ * it.  The learned one leaves RTM; the agent's own is noticed, refused while
+ * its gateway is unreachable, and back in the kernel once the link is up. */
+static void test_link_down(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip route add 10.81.0.0/16 via 192.0.2.2 table 100") == 0);
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = learner_start(AF_INET, 200, &st);
+	REQUIRE(a);
+	CHECK_U(st.learned, 1);
+	CHECK_U(st.installed, 1);
+	REQUIRE(sh("ip link set veth0 down") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK(!rtm_best(p.reg, AF_INET, "10.81.0.0", 16).found);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.learned, 0);
+	CHECK_U(st.pending, 1); /* 10.1.0.0/16: refused while the link is down */
+	char t[4096];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.1.0.0/16") == NULL);
+	REQUIRE(sh("ip link set veth0 up") == 0);
+	for (unsigned i = 0; i < 100; i++) { /* the retry comes within a second or two */
+		kernel_table("-4", t, sizeof(t));
+		if (strstr(t, "10.1.0.0/16 via 192.0.2.2"))
+			break;
+		struct timespec ts = { 0, 100 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.pending, 0);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* Without learning, the agent's own route that someone removes is put back. */
+static void test_own_route_removed_is_restored(void)
+{
+	netns_setup();
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = agent_start(AF_INET, 0, &st);
+	REQUIRE(a);
+	CHECK_U(st.installed, 1);
+	REQUIRE(sh("ip route del 10.1.0.0/16 table 100 proto 196") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	char t[4096];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
+	CHECK_U(st.replaced, 1);
+	CHECK_U(st.in_kernel, 1);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
 /* The announcements overrun the learner's socket (its buffer at the
  * minimum, its thread held while a burst of changes is made): the kernel
  * says ENOBUFS, the learner lists the table again, and RTM ends as the
@@ -649,13 +824,13 @@ static void test_learn_overrun_resyncs(void)
 	static const char *const gw[] = { "192.0.2.2" };
 	struct proto p;
 	proto_start(&p, AF_INET, gw, 1);
-	fib_learn_test_rcvbuf = 1; /* the kernel makes it its minimum */
+	fib_watch_test_rcvbuf = 1; /* the kernel makes it its minimum */
 	rtm_fib_stats st;
 	rtm_fib_agent *a = learner_start(AF_INET, 200, &st);
-	fib_learn_test_rcvbuf = 0;
+	fib_watch_test_rcvbuf = 0;
 	REQUIRE(a);
 	CHECK_U(st.learned, 2);
-	atomic_store(&fib_learn_test_pause, 1);
+	atomic_store(&fib_watch_test_pause, 1);
 	enum { N = 500 };
 	FILE *f = fopen("/tmp/test_fib_batch", "w");
 	REQUIRE(f);
@@ -665,7 +840,7 @@ static void test_learn_overrun_resyncs(void)
 	fclose(f);
 	REQUIRE(sh("ip -batch /tmp/test_fib_batch") == 0);
 	unlink("/tmp/test_fib_batch");
-	atomic_store(&fib_learn_test_pause, 0);
+	atomic_store(&fib_watch_test_pause, 0);
 	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
 	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
 	CHECK(st.learn_resyncs >= 1);
@@ -747,6 +922,10 @@ int main(void)
 		RUN(test_learn_follows_the_kernel);
 		RUN(test_learn_ipv6);
 		RUN(test_learn_overrun_resyncs);
+		RUN(test_learn_exactly);
+		RUN(test_learn_ipv6_multipath_hop);
+		RUN(test_link_down);
+		RUN(test_own_route_removed_is_restored);
 		RUN(test_no_permission);
 	}
 	TEST_MAIN_END();

@@ -68,6 +68,7 @@
 #include "dest.h"
 #include "entity.h"
 #include "enum.h"
+#include "epoch.h"
 #include "error.h"
 #include "netaddr.h"
 #include "nexthop.h"
@@ -331,7 +332,7 @@ again:;
 	struct rtm_dest *d = got < cap ? resume_lf(rib, t, &reap) : NULL;
 	struct rtm_dest *last = NULL;
 	uint64_t last_freed = 0;
-	unsigned examined = 0;
+	unsigned examined = 0, gone = 0;
 	bool pause = false;
 	while (d && got < cap) {
 		/* Read before d is: a free of d after that moves it on. */
@@ -341,6 +342,9 @@ again:;
 		PRTM_DEST_INFO di = (void *)((char *)DestInfos + got * stride);
 		int e = rtm__dest_enum_one(rib, d, &f, di, &next, &taken, &reap);
 		if (e == RTM_ENOENT) {
+			/* Freed under the walk, or not published yet (found in the
+			 * trie a moment before): the writer must get on. */
+			rtm__read_relax(gone++);
 			d = reseek(rib, t, last, last_freed);
 			continue;
 		}
@@ -507,7 +511,7 @@ again:;
 	struct rtm_dest *d = !pause && got < cap && !t->n_rest ? resume_lf(rib, t, &reap) : NULL;
 	struct rtm_dest *last = NULL;
 	uint64_t last_freed = 0;
-	unsigned examined = 0;
+	unsigned examined = 0, gone = 0;
 	while (d && got < cap) {
 		uint64_t freed = dests_freed(rib);
 		uint32_t n_out = 0, n_rest = 0;
@@ -532,6 +536,9 @@ again:;
 			e = rtm__dest_enum_one(rib, d, NULL, NULL, &next, &taken, &reap);
 		}
 		if (e == RTM_ENOENT) {
+			/* Freed under the walk, or not published yet (found in the
+			 * trie a moment before): the writer must get on. */
+			rtm__read_relax(gone++);
 			d = reseek(rib, t, last, last_freed);
 			continue;
 		}

@@ -141,6 +141,13 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 	}
 	rtm__netaddr_key(addr, rib->width, dest->node.key);
 	dest->node.len = (uint8_t)addr->NumBits;
+	/* Every notification queue must have room for one more destination
+	 * (notify.h), so that the change that follows cannot fail; asked
+	 * before the insert, so that nothing slow lies between the insert and
+	 * the publication (a lock-free reader that finds the destination in
+	 * the trie before it is published seeks again and again). */
+	if (rtm__notify_reserve(rib, rib->stats.dests + 1))
+		return RTM_ENOMEM;
 	struct rtm_trie_node *found;
 	int err = rtm__trie_insert_or_find(&rib->trie, &dest->node, &found);
 	if (err == -EEXIST) {
@@ -150,15 +157,6 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 	if (err)
 		return RTM_ENOMEM;
 	rib->spare_dest = NULL;
-	/* Every notification queue must have room for one more destination
-	 * (notify.h): the change that follows cannot fail. */
-	if (rtm__notify_reserve(rib, rib->stats.dests + 1)) {
-		/* Readers may have seen it in the trie meanwhile: its memory
-		 * goes through the limbo. */
-		rtm__trie_remove(&rib->trie, &dest->node);
-		rtm__limbo_retire(&rib->limbo, dest, rtm__arena_free_cb, &rib->dest_arena);
-		return RTM_ENOMEM;
-	}
 	rtm__arena_publish(&rib->dest_arena, &dest->obj);
 	dest->in_trie = 1;
 	if (rtm__dest_test_published)
