@@ -143,6 +143,7 @@ struct rtm_fib_agent {
 	struct fib_watch *watch;    /* the watcher (watch.c) */
 	struct pset kernel;         /* prefixes the kernel holds from us */
 	struct pset dirty;          /* prefixes whose last request failed: to sync again */
+	struct pset deleting;       /* prefixes with a removal of ours on its way */
 	struct pset seen;           /* during the initial sync: prefixes RTM has */
 	pthread_t thread;
 	bool thread_started;
@@ -197,14 +198,21 @@ static void answered(void *ctx, const struct fib_prefix *p, enum fib_op op, int 
 		}
 		pset_del(&a->dirty, p);
 	}
+	if (op == FIB_DEL || op == FIB_DEL_STALE)
+		pset_del(&a->deleting, p);
 	pthread_mutex_unlock(&a->mu);
 }
 
 /* Nothing to ask the kernel for p: ours goes, and p is clean. */
 static int sync_none(struct rtm_fib_agent *a, const struct fib_prefix *p, bool ours)
 {
-	if (ours)
+	if (ours) {
+		/* Its announcement is ours, not news (own_gone). */
+		pthread_mutex_lock(&a->mu);
+		(void)pset_add(&a->deleting, p);
+		pthread_mutex_unlock(&a->mu);
 		return fib_nl_route(&a->nl, FIB_DEL, p, NULL, 0);
+	}
 	pthread_mutex_lock(&a->mu);
 	pset_del(&a->dirty, p);
 	pthread_mutex_unlock(&a->mu);
@@ -353,7 +361,7 @@ static void own_gone(void *ctx, const struct fib_prefix *p)
 {
 	struct rtm_fib_agent *a = ctx;
 	pthread_mutex_lock(&a->mu);
-	if (pset_has(&a->kernel, p) && pset_add(&a->dirty, p) == 0) {
+	if (pset_has(&a->kernel, p) && !pset_has(&a->deleting, p) && pset_add(&a->dirty, p) == 0) {
 		a->wake_gen++;
 		pthread_cond_signal(&a->wake_cv);
 	}
@@ -456,6 +464,7 @@ static void agent_free(struct rtm_fib_agent *a)
 	fib_nl_close(&a->nl);
 	pset_free(&a->kernel);
 	pset_free(&a->dirty);
+	pset_free(&a->deleting);
 	pset_free(&a->seen);
 	free(a->batch);
 	free(a->route);

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/filter.h>
+#include <stddef.h>
 #include <time.h>
 
 #define BATCH_BYTES (128u << 10)
@@ -479,7 +481,29 @@ int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
 
 int fib_watch_test_rcvbuf;
 
-int fib_mon_open(struct fib_mon *m, uint8_t family)
+/* A socket filter that drops the kernel's announcements of new routes of
+ * the agent's protocol (its own installs: a full table of them would only
+ * overrun the socket).  Classic BPF reads half-words in network order, so
+ * the type is compared as the bytes of the host's nlmsg_type read so. */
+static void drop_own_new_routes(int fd)
+{
+	uint16_t type = RTM_NEWROUTE;
+	const uint8_t *b = (const uint8_t *)&type;
+	uint32_t as_read = (uint32_t)b[0] << 8 | b[1];
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_type)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, as_read, 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, sizeof(struct nlmsghdr) + offsetof(struct rtmsg, rtm_protocol)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTM_FIB_RTPROT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(code) / sizeof(code[0])), code };
+	/* Without it (an old kernel), the watcher reads them and passes them by. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+int fib_mon_open(struct fib_mon *m, uint8_t family, bool own_new_routes)
 {
 	memset(m, 0, sizeof(*m));
 	m->rbuf = calloc(1, RBUF);
@@ -489,6 +513,8 @@ int fib_mon_open(struct fib_mon *m, uint8_t family)
 		fib_mon_close(m);
 		return err;
 	}
+	if (!own_new_routes)
+		drop_own_new_routes(mnl_socket_get_fd(m->sock));
 	int size = fib_watch_test_rcvbuf ? fib_watch_test_rcvbuf : (int)RCVBUF;
 	if (setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		(void)setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));

@@ -585,7 +585,7 @@ static void drop_queued(struct fib_watch *w)
 static bool round_once(struct fib_watch *w)
 {
 	bool more = false;
-	if (!w->mon.sock && fib_mon_open(&w->mon, (uint8_t)w->family) == 0)
+	if (!w->mon.sock && fib_mon_open(&w->mon, (uint8_t)w->family, w->learning) == 0)
 		w->need_resync = w->links_changed = true; /* what the old one missed */
 	if (w->mon.sock) {
 		int err = fib_mon_read(&w->mon, on_message, w, READS_PER_ROUND);
@@ -700,7 +700,7 @@ DWORD fib_watch_start(const rtm_fib_options *opt, const struct fib_watch_hooks *
 		err = fib_nl_open(&w->dump, w->table, NULL, NULL);
 	/* Announcements first, then the listing: no change falls between. */
 	if (!err)
-		err = fib_mon_open(&w->mon, (uint8_t)w->family);
+		err = fib_mon_open(&w->mon, (uint8_t)w->family, w->learning);
 	if (err) {
 		watch_free(w);
 		return fib_win32_of(err);

@@ -18,6 +18,9 @@
  * a prefix the table holds from someone else is refused (EEXIST) and left
  * alone, so the table may be main; the agent replaces and removes only its
  * own routes (protocol RTM_FIB_RTPROT, so one table should have one agent).
+ * A route of the agent's that someone else removes, or that the kernel
+ * takes out with a link or an address, is put back (as soon as its gateway
+ * is reachable again): the agent follows the kernel's announcements.
  *
  * Learning (RTM_FIB_LEARN).  The table's other routes — static, connected,
  * DHCP, other daemons' — become RTM routes of a second entity of the agent's
@@ -80,7 +83,8 @@ typedef struct rtm_fib_stats {
 	/* With RTM_FIB_LEARN: */
 	unsigned long learned;      /* the table's other routes now in RTM as the learner's */
 	unsigned long learn_changes;/* announcements of the kernel applied to RTM */
-	unsigned long learn_resyncs;/* full re-reads of the table after an overrun (ENOBUFS) */
+	unsigned long learn_resyncs;/* full re-reads of the table: after an overrun (ENOBUFS), a link
+				     * going down, an address going, an append */
 	unsigned long learn_skipped;/* routes not learned: not unicast, a type of next hop RTM
 				     * has no words for, or refused by RTM */
 } rtm_fib_stats;
