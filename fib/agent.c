@@ -422,7 +422,7 @@ static void *agent_main(void *arg)
 	pthread_mutex_lock(&a->mu);
 	while (!a->stop) {
 		uint64_t gen = a->wake_gen;
-		if (gen == a->done_gen && !a->dirty.n) {
+		if (gen == a->done_gen && !a->dirty.n && !a->recheck) {
 			pthread_cond_wait(&a->wake_cv, &a->mu);
 			continue;
 		}
@@ -446,7 +446,10 @@ static void *agent_main(void *arg)
 static void stale_found(void *ctx, const struct fib_prefix *p)
 {
 	struct rtm_fib_agent *a = ctx;
+	/* The watcher runs already: its hooks read the set. */
+	pthread_mutex_lock(&a->mu);
 	(void)pset_add(&a->kernel, p);
+	pthread_mutex_unlock(&a->mu);
 }
 
 static void collect(void *ctx, const struct fib_prefix *p)
@@ -514,6 +517,10 @@ static int initial_sync(struct rtm_fib_agent *a)
 	for (size_t i = 0; stale && i < a->kernel.cap; i++)
 		if (a->kernel.state[i] == 1 && !pset_has(&a->seen, &a->kernel.slot[i]))
 			stale[n_stale++] = a->kernel.slot[i];
+	pthread_mutex_unlock(&a->mu);
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 0; i < n_stale; i++)
+		(void)pset_add(&a->deleting, &stale[i]); /* their announcements are not news */
 	pthread_mutex_unlock(&a->mu);
 	for (size_t i = 0; i < n_stale; i++)
 		(void)fib_nl_route(&a->nl, FIB_DEL_STALE, &stale[i], NULL, 0);

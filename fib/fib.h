@@ -111,9 +111,9 @@ struct fib_mon {
 	struct mnl_socket *sock;
 	char *rbuf;
 };
-/* own_new_routes: whether announcements of new routes of the agent's
- * protocol are wanted (else a socket filter drops them in the kernel). */
-int fib_mon_open(struct fib_mon *m, uint8_t family, bool own_new_routes);
+/* learning: the route announcements of other protocols are wanted too
+ * (else a socket filter keeps only the removals of the agent's routes). */
+int fib_mon_open(struct fib_mon *m, uint8_t family, bool learning);
 void fib_mon_close(struct fib_mon *m);
 int fib_mon_fd(const struct fib_mon *m);
 /* Reads what is queued, at most max_reads datagrams, calling fn for each

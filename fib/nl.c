@@ -481,29 +481,58 @@ int fib_nl_dump_own(struct fib_nl *nl, uint8_t family,
 
 int fib_watch_test_rcvbuf;
 
-/* A socket filter that drops the kernel's announcements of new routes of
- * the agent's protocol (its own installs: a full table of them would only
- * overrun the socket).  Classic BPF reads half-words in network order, so
- * the type is compared as the bytes of the host's nlmsg_type read so. */
-static void drop_own_new_routes(int fd)
+/* Classic BPF reads half-words in network order: a message type as the
+ * filter sees the host's nlmsg_type. */
+static uint32_t type_as_read(uint16_t type)
 {
-	uint16_t type = RTM_NEWROUTE;
 	const uint8_t *b = (const uint8_t *)&type;
-	uint32_t as_read = (uint32_t)b[0] << 8 | b[1];
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_type)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, as_read, 0, 3),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, sizeof(struct nlmsghdr) + offsetof(struct rtmsg, rtm_protocol)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTM_FIB_RTPROT, 0, 1),
+	return (uint32_t)b[0] << 8 | b[1];
+}
+
+/* A socket filter, so that what the watcher does not want never reaches the
+ * socket (a full table's installs would only overrun it).  Learning: every
+ * route announcement but new routes of the agent's protocol that are not
+ * replacements.  Not
+ * learning: of the route announcements, only removals of the agent's
+ * routes.  Links and addresses always.  A multicast announcement is one
+ * message a datagram, so the first message's header decides. */
+static void attach_filter(int fd, bool learning)
+{
+	enum { TYPE = offsetof(struct nlmsghdr, nlmsg_type),
+	       FLAGS = offsetof(struct nlmsghdr, nlmsg_flags),
+	       PROTO = sizeof(struct nlmsghdr) + offsetof(struct rtmsg, rtm_protocol) };
+	uint32_t newr = type_as_read(RTM_NEWROUTE), delr = type_as_read(RTM_DELROUTE);
+	struct sock_filter learn[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, TYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, newr, 0, 5),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, PROTO),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTM_FIB_RTPROT, 0, 3),
+		/* Ours: only a replace, which may have taken a learned key over. */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, FLAGS),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, type_as_read(NLM_F_REPLACE), 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
 	};
-	struct sock_fprog prog = { (unsigned short)(sizeof(code) / sizeof(code[0])), code };
+	struct sock_filter watch[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, TYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, newr, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, delr, 0, 4),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, PROTO),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTM_FIB_RTPROT, 2, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0), /* another's removal */
+		BPF_STMT(BPF_RET | BPF_K, 0), /* a new route */
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+	};
+	struct sock_fprog prog;
+	if (learning)
+		prog = (struct sock_fprog){ (unsigned short)(sizeof(learn) / sizeof(learn[0])), learn };
+	else
+		prog = (struct sock_fprog){ (unsigned short)(sizeof(watch) / sizeof(watch[0])), watch };
 	/* Without it (an old kernel), the watcher reads them and passes them by. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
-int fib_mon_open(struct fib_mon *m, uint8_t family, bool own_new_routes)
+int fib_mon_open(struct fib_mon *m, uint8_t family, bool learning)
 {
 	memset(m, 0, sizeof(*m));
 	m->rbuf = calloc(1, RBUF);
@@ -513,8 +542,7 @@ int fib_mon_open(struct fib_mon *m, uint8_t family, bool own_new_routes)
 		fib_mon_close(m);
 		return err;
 	}
-	if (!own_new_routes)
-		drop_own_new_routes(mnl_socket_get_fd(m->sock));
+	attach_filter(mnl_socket_get_fd(m->sock), learning);
 	int size = fib_watch_test_rcvbuf ? fib_watch_test_rcvbuf : (int)RCVBUF;
 	if (setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		(void)setsockopt(mnl_socket_get_fd(m->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));

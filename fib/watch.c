@@ -60,6 +60,10 @@
 
 _Atomic int fib_watch_test_pause;
 
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* <linux/if.h>'s, which <net/if.h> does not take */
+#endif
+
 #define READS_PER_ROUND 64 /* then the thread looks at stop and at waiters */
 
 /* ---- next hops: one per (gateway, interface), shared ------------------------------- */
@@ -111,6 +115,8 @@ struct fib_watch {
 	bool need_resync;       /* learning: the table must be listed again */
 	bool links_changed;     /* a link went down or an address went this round */
 	bool appends_seen;      /* a key has had several routes: a removal may uncover another */
+	uint8_t *down;          /* links seen down (link_note) */
+	size_t n_down_bytes;
 
 	pthread_mutex_t mu;     /* guards what follows */
 	pthread_cond_t cv;
@@ -531,9 +537,11 @@ static void route_announced(struct fib_watch *w, const struct nlmsghdr *h)
 	}
 	count(w, &w->changes, 1);
 	if (present) {
-		if (kr.nlflags & NLM_F_APPEND) {
-			/* A second route of a key (or a next hop more, IPv6):
-			 * the listing says which the kernel uses. */
+		if ((kr.nlflags & NLM_F_APPEND) || !(kr.nlflags & (NLM_F_EXCL | NLM_F_REPLACE))) {
+			/* A second route of a key, before or after the first
+			 * (the kernel announces a prepend with neither EXCL nor
+			 * REPLACE), or a next hop more (IPv6): the listing says
+			 * which the kernel uses. */
 			w->appends_seen = w->need_resync = true;
 		} else {
 			route_put(w, &kr);
@@ -549,6 +557,35 @@ static void route_announced(struct fib_watch *w, const struct nlmsghdr *h)
 		w->need_resync = true; /* another route of the key may be the kernel's now */
 }
 
+/* Links seen down (a bit per interface index, grown as needed): only a
+ * link coming back up from down is news. */
+static bool link_was_down(const struct fib_watch *w, int ifindex)
+{
+	return ifindex > 0 && (size_t)ifindex / 8 < w->n_down_bytes && (w->down[ifindex / 8] >> (ifindex % 8) & 1);
+}
+
+static void link_note(struct fib_watch *w, int ifindex, bool up)
+{
+	if (ifindex <= 0)
+		return;
+	size_t byte = (size_t)ifindex / 8;
+	if (byte >= w->n_down_bytes) {
+		if (up)
+			return;
+		size_t n = byte + 64;
+		uint8_t *bigger = realloc(w->down, n);
+		if (!bigger)
+			return; /* then its coming up is not noticed: the next event lists again */
+		memset(bigger + w->n_down_bytes, 0, n - w->n_down_bytes);
+		w->down = bigger;
+		w->n_down_bytes = n;
+	}
+	if (up)
+		w->down[byte] &= (uint8_t)~(1u << (ifindex % 8));
+	else
+		w->down[byte] |= (uint8_t)(1u << (ifindex % 8));
+}
+
 static void on_message(void *ctx, const struct nlmsghdr *h)
 {
 	struct fib_watch *w = ctx;
@@ -558,11 +595,18 @@ static void on_message(void *ctx, const struct nlmsghdr *h)
 		route_announced(w, h);
 		break;
 	case RTM_NEWLINK:
-		/* Up: what it brings is announced.  Down: the kernel takes
-		 * routes out with it, IPv4's unannounced. */
-		if (mnl_nlmsg_get_payload_len(h) < sizeof(struct ifinfomsg) ||
-		    !(((const struct ifinfomsg *)mnl_nlmsg_get_payload(h))->ifi_flags & IFF_UP))
+		/* Down: the kernel takes routes out with it, IPv4's
+		 * unannounced.  Up again: next hops through it that were dead
+		 * are alive, unannounced too. */
+		if (mnl_nlmsg_get_payload_len(h) < sizeof(struct ifinfomsg)) {
 			w->links_changed = true;
+		} else {
+			const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+			bool up = (ifi->ifi_flags & (IFF_UP | IFF_LOWER_UP)) == (IFF_UP | IFF_LOWER_UP);
+			if (!up || link_was_down(w, ifi->ifi_index))
+				w->links_changed = true;
+			link_note(w, ifi->ifi_index, up);
+		}
 		break;
 	case RTM_DELLINK:
 	case RTM_DELADDR:
@@ -665,6 +709,7 @@ static void watch_free(struct fib_watch *w)
 	free(w->routes);
 	free(w->nhs);
 	free(w->nh_index);
+	free(w->down);
 	free(w->info);
 	fib_mon_close(&w->mon);
 	fib_nl_close(&w->dump);

@@ -660,6 +660,17 @@ static void test_learn_exactly(void)
 	REQUIRE(a);
 	CHECK_U(st.learned, 2);
 
+	/* Prepend (a route before the first of its key, announced with neither
+	 * EXCL nor REPLACE): the kernel still uses the first; it stays learned
+	 * when the prepended one goes. */
+	REQUIRE(sh("ip route add 10.79.0.0/16 via 192.0.2.2 table 100 && "
+		   "ip route prepend 10.79.0.0/16 via 192.0.2.3 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	REQUIRE(sh("ip route del 10.79.0.0/16 via 192.0.2.3 table 100") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	struct learned l = rtm_best(p.reg, AF_INET, "10.79.0.0", 16);
+	CHECK(l.found && l.n_nh == 1 && has_nh(&l, gw2));
+
 	/* RTA_VIA in a multipath route (an IPv6 gateway for an IPv4 prefix). */
 	if (sh("ip route add 10.76.0.0/16 table 100 nexthop via 192.0.2.2 dev veth0 "
 	       "nexthop via inet6 2001:db8::2 dev veth0 2>/dev/null") == 0) {
@@ -669,7 +680,7 @@ static void test_learn_exactly(void)
 	/* TOS: not learned, and the learned route of the prefix stays. */
 	REQUIRE(sh("ip route add 10.70.0.0/16 tos 0x10 via 192.0.2.3 table 100") == 0);
 	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
-	struct learned l = rtm_best(p.reg, AF_INET, "10.70.0.0", 16);
+	l = rtm_best(p.reg, AF_INET, "10.70.0.0", 16);
 	CHECK(l.found && l.n_nh == 1 && has_nh(&l, gw2));
 	REQUIRE(sh("ip route del 10.70.0.0/16 tos 0x10 table 100") == 0);
 	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
@@ -783,6 +794,83 @@ static void test_link_down(void)
 	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
 	CHECK(rtm_fib_get_stats(a, &st) == NO_ERROR);
 	CHECK_U(st.pending, 0);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* A next hop through a link that goes down is dead, and alive again when
+ * the link comes back: neither is announced (IPv4); RTM follows both. */
+static void test_learn_dead_nexthop_revives(void)
+{
+	netns_setup();
+	REQUIRE(sh("ip link add veth2 type veth peer name veth3 && ip link set veth2 up && "
+		   "ip link set veth3 up && ip addr add 198.51.100.1/24 dev veth2 && "
+		   "ip route add 10.82.0.0/16 table 100 nexthop via 192.0.2.2 dev veth0 "
+		   "nexthop via 198.51.100.2 dev veth2") == 0);
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	rtm_fib_stats st;
+	rtm_fib_agent *a = learner_start(AF_INET, 200, &st);
+	REQUIRE(a);
+	struct learned l = rtm_best(p.reg, AF_INET, "10.82.0.0", 16);
+	CHECK(l.found && l.n_nh == 2);
+	REQUIRE(sh("ip link set veth2 down") == 0);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	l = rtm_best(p.reg, AF_INET, "10.82.0.0", 16);
+	CHECK(l.found && l.n_nh == 1);
+	REQUIRE(sh("ip link set veth2 up") == 0);
+	/* Up comes in two steps (IFF_UP, then the carrier): wait for the second. */
+	for (unsigned i = 0; i < 100; i++) {
+		CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+		l = rtm_best(p.reg, AF_INET, "10.82.0.0", 16);
+		if (l.n_nh == 2)
+			break;
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	CHECK(l.found && l.n_nh == 2);
+	CHECK_U(rtm_fib_stop(a), NO_ERROR);
+	RtmDeregisterEntity(p.reg);
+}
+
+/* The kernel changes while the agent starts (its routes of an earlier run
+ * being removed meanwhile): the start's listing and the watcher's hooks
+ * meet on the agent's prefix set (under ThreadSanitizer a race once). */
+static void test_start_while_kernel_changes(void)
+{
+	netns_setup();
+	enum { N = 5000 };
+	FILE *f = fopen("/tmp/test_fib_start_add", "w"), *g = fopen("/tmp/test_fib_start_del", "w");
+	REQUIRE(f && g);
+	for (unsigned i = 0; i < N; i++) {
+		fprintf(f, "route add 10.90.%u.%u/32 via 192.0.2.2 table 100 proto 196\n", i / 256, i % 256);
+		fprintf(g, "route del 10.90.%u.%u/32 table 100 proto 196\n", i / 256, i % 256);
+	}
+	fclose(f);
+	fclose(g);
+	REQUIRE(sh("ip -batch /tmp/test_fib_start_add") == 0);
+	static const char *const gw[] = { "192.0.2.2" };
+	struct proto p;
+	proto_start(&p, AF_INET, gw, 1);
+	proto_route(&p, "10.1.0.0", 16, (unsigned[]){ 0 }, 1);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(sh("ip -force -batch /tmp/test_fib_start_del >/dev/null 2>&1"));
+	rtm_fib_stats st;
+	rtm_fib_agent *a = agent_start(AF_INET, 0, &st);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	unlink("/tmp/test_fib_start_add");
+	unlink("/tmp/test_fib_start_del");
+	REQUIRE(a);
+	CHECK_U(rtm_fib_wait_idle(a, IDLE_MS), NO_ERROR);
+	static char t[1 << 20];
+	kernel_table("-4", t, sizeof(t));
+	CHECK(strstr(t, "10.1.0.0/16 via 192.0.2.2 dev veth0 proto 196") != NULL);
+	CHECK(strstr(t, "10.90.") == NULL);
+	CHECK_U(count_lines(t), 1);
 	CHECK_U(rtm_fib_stop(a), NO_ERROR);
 	RtmDeregisterEntity(p.reg);
 }
@@ -926,6 +1014,8 @@ int main(void)
 		RUN(test_learn_ipv6_multipath_hop);
 		RUN(test_link_down);
 		RUN(test_own_route_removed_is_restored);
+		RUN(test_learn_dead_nexthop_revives);
+		RUN(test_start_while_kernel_changes);
 		RUN(test_no_permission);
 	}
 	TEST_MAIN_END();

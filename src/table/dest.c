@@ -146,8 +146,15 @@ int rtm__dest_get(struct rtm_rib *rib, const RTM_NET_ADDRESS *addr, struct rtm_d
 	 * before the insert, so that nothing slow lies between the insert and
 	 * the publication (a lock-free reader that finds the destination in
 	 * the trie before it is published seeks again and again). */
-	if (rtm__notify_reserve(rib, rib->stats.dests + 1))
+	if (rtm__notify_reserve(rib, rib->stats.dests + 1)) {
+		/* No room for a new one; a change to an existing one needs none. */
+		struct rtm_dest *had = rtm__dest_find(rib, dest->node.key, dest->node.len);
+		if (had) {
+			*out = had;
+			return 0;
+		}
 		return RTM_ENOMEM;
+	}
 	struct rtm_trie_node *found;
 	int err = rtm__trie_insert_or_find(&rib->trie, &dest->node, &found);
 	if (err == -EEXIST) {

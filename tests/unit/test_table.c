@@ -446,6 +446,55 @@ static void test_new_dest_before_its_link(void)
 	rib_end(rib);
 }
 
+/* A change to an existing destination needs no memory, even when a spare
+ * destination is at hand and the notification queues have no room for one
+ * more (their growth fails): the reservation is for new destinations. */
+static void test_existing_dest_needs_no_memory(void)
+{
+	struct rtm_rib *rib = rib_make();
+	REQUIRE(rib);
+	struct rtm_entity *a = entity_make(rib, 8);
+	REQUIRE(a);
+	struct rtm_nexthop *n1 = nexthop(rib, a, "192.0.2.1");
+	add(rib, a, "10.1.0.0", 16, 10, 1, RTM_VIEW_MASK_UCAST, n1, INFINITE, NULL);
+	/* A spare, left by an insert whose branch node could not be had. */
+	add(rib, a, "10.2.2.0", 24, 10, 1, RTM_VIEW_MASK_UCAST, n1, INFINITE, NULL);
+	RTM_NET_ADDRESS q = addr("10.2.1.0", 24), p = addr("10.1.0.0", 16);
+	struct rtm_dest *got = NULL;
+	bool created = false;
+	for (unsigned long n = 1; n < 20 && !rib->spare_dest; n++) {
+		rtm__alloc_fail_at(n);
+		int err = rtm__dest_get(rib, &q, &got, &created);
+		rtm__alloc_fail_at(0);
+		REQUIRE(err == RTM_ENOMEM);
+	}
+	REQUIRE(rib->spare_dest);
+	/* One queue, full: room for the destinations there are, no more. */
+	struct rtm_notify n;
+	memset(&n, 0, sizeof(n));
+	pthread_mutex_init(&n.drain, NULL);
+	REQUIRE(rtm__notify_ring_resize(&n, rib->stats.dests) == 0);
+	rib->notify[0] = &n;
+	rib->notify_used = 1;
+	rtm__notify_update_room(rib);
+	REQUIRE(rib->notify_room == rib->stats.dests);
+	rtm__alloc_fail_at(1);
+	CHECK_U(rtm__dest_get(rib, &p, &got, &created), 0);
+	rtm__alloc_fail_at(0);
+	CHECK(got && !created && got->node.len == 16);
+	rtm__alloc_fail_at(1);
+	CHECK_U(rtm__dest_get(rib, &q, &got, &created), RTM_ENOMEM); /* a new one does need it */
+	rtm__alloc_fail_at(0);
+	CHECK_U(rib->stats.dests, 2);
+	rib->notify_used = 0;
+	rib->notify[0] = NULL;
+	rtm__notify_update_room(rib);
+	free(n.ring);
+	pthread_mutex_destroy(&n.drain);
+	entity_end(rib, a);
+	rib_end(rib);
+}
+
 /* Routes with the same next hops in the same order share one list; a list
  * goes with the last route that names it. */
 static void test_shared_nexthop_lists(void)
@@ -631,6 +680,7 @@ int main(void)
 	RUN(test_lifetime_and_timers);
 	RUN(test_longest_match);
 	RUN(test_new_dest_before_its_link);
+	RUN(test_existing_dest_needs_no_memory);
 	RUN(test_shared_nexthop_lists);
 	RUN(test_first_route_inline);
 	RUN(test_first_route_add_faults);
