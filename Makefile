@@ -114,6 +114,25 @@ $(B)/tests/test_fib $(B)/tests/test_fib_learn: $(B)/tests/%: tests/%.c $(B)/libr
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2.a -lmnl $(LDLIBS)
 
+# MRT (mrt/, RFC 6396): a component on the public headers, in a library of its
+# own so that the core keeps no zlib or libbz2 dependency.
+MRT_SRC := $(wildcard mrt/*.c)
+MRT_OBJ := $(patsubst mrt/%.c,$(B)/mrt/%.o,$(MRT_SRC))
+MRT_LIBS := -lz -lbz2
+
+$(B)/mrt/%.o: mrt/%.c mrt/mrt.h $(wildcard include/*.h include/rtmv2/*.h include/rtmv2/compat/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) -c $< -o $@
+
+$(B)/librtmv2-mrt.a: $(MRT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The codec's test sees its private header (mrt/mrt.h).
+$(B)/tests/test_mrt_codec: tests/test_mrt_codec.c $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) -Imrt $< -o $@ $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(MRT_LIBS) $(LDLIBS)
+
 # Unit tests link the objects of base/ and table/ alone: the proof that the
 # table needs nothing above it.
 $(UNITS): $(B)/tests/%: tests/unit/%.c $(LOW_OBJ) $(wildcard tests/*.h)

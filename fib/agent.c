@@ -532,6 +532,18 @@ static int initial_sync(struct rtm_fib_agent *a)
 	return err;
 }
 
+DWORD fib_register(const rtm_fib_options *opt, ULONG instance, RTM_EVENT_CALLBACK callback,
+		   PRTM_REGN_PROFILE profile, PRTM_ENTITY_HANDLE reg)
+{
+	RTM_ENTITY_INFO ei;
+	memset(&ei, 0, sizeof(ei));
+	ei.RtmInstanceId = opt->instance_id;
+	ei.AddressFamily = opt->family;
+	ei.EntityId.EntityProtocolId = PROTO_IP_NETMGMT;
+	ei.EntityId.EntityInstanceId = instance;
+	return RtmRegisterEntity(&ei, NULL, callback, FALSE, profile, reg);
+}
+
 DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_stats *stats)
 {
 	if (!opt || !out || (opt->family != AF_INET && opt->family != AF_INET6) ||
@@ -557,13 +569,7 @@ DWORD rtm_fib_start(const rtm_fib_options *opt, rtm_fib_agent **out, rtm_fib_sta
 		agent_free(a);
 		return fib_win32_of(err);
 	}
-	RTM_ENTITY_INFO ei;
-	memset(&ei, 0, sizeof(ei));
-	ei.RtmInstanceId = opt->instance_id;
-	ei.AddressFamily = opt->family;
-	ei.EntityId.EntityProtocolId = PROTO_IP_NETMGMT;
-	ei.EntityId.EntityInstanceId = RTM_FIB_ENTITY_INSTANCE;
-	DWORD rc = RtmRegisterEntity(&ei, NULL, on_event, FALSE, &a->profile, &a->reg);
+	DWORD rc = fib_register(opt, RTM_FIB_ENTITY_INSTANCE, on_event, &a->profile, &a->reg);
 	if (rc != NO_ERROR) {
 		a->reg = NULL;
 		agent_free(a);

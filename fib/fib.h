@@ -165,6 +165,11 @@ extern _Atomic int fib_nl_fault_recv;
  * routes is checked first. */
 int fib_nl_can_write(struct fib_nl *nl, uint8_t family);
 
+/* Registers an entity of the agent's (PROTO_IP_NETMGMT, instance) for
+ * opt's RTM instance and family (agent.c). */
+DWORD fib_register(const rtm_fib_options *opt, ULONG instance, RTM_EVENT_CALLBACK callback,
+		   PRTM_REGN_PROFILE profile, PRTM_ENTITY_HANDLE reg);
+
 /* The Win32 code of a -errno (0: NO_ERROR). */
 DWORD fib_win32_of(int err);
 

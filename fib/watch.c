@@ -751,13 +751,7 @@ DWORD fib_watch_start(const rtm_fib_options *opt, const struct fib_watch_hooks *
 		return fib_win32_of(err);
 	}
 	if (w->learning) {
-		RTM_ENTITY_INFO ei;
-		memset(&ei, 0, sizeof(ei));
-		ei.RtmInstanceId = opt->instance_id;
-		ei.AddressFamily = opt->family;
-		ei.EntityId.EntityProtocolId = PROTO_IP_NETMGMT;
-		ei.EntityId.EntityInstanceId = RTM_FIB_KERNEL_INSTANCE;
-		DWORD rc = RtmRegisterEntity(&ei, NULL, NULL, FALSE, &w->prof, &w->reg);
+		DWORD rc = fib_register(opt, RTM_FIB_KERNEL_INSTANCE, NULL, &w->prof, &w->reg);
 		if (rc != NO_ERROR) {
 			w->reg = NULL;
 			watch_free(w);

@@ -363,6 +363,24 @@ static void test_longest_match(void)
 	rib_end(rib);
 }
 
+/* Fails the insert of prefix at each allocation in turn until one failure
+ * leaves a spare destination behind (a branch node that could not be had):
+ * true once there is one, the table unchanged. */
+static bool leave_a_spare(struct rtm_rib *rib, const char *prefix, unsigned len)
+{
+	RTM_NET_ADDRESS q = addr(prefix, len);
+	struct rtm_dest *got = NULL;
+	bool created = false;
+	for (unsigned long n = 1; n < 20 && !rib->spare_dest; n++) {
+		rtm__alloc_fail_at(n);
+		int err = rtm__dest_get(rib, &q, &got, &created);
+		rtm__alloc_fail_at(0);
+		if (err != RTM_ENOMEM)
+			return false;
+	}
+	return rib->spare_dest != NULL;
+}
+
 /*
  * A new destination is in the trie (a lock-free enumeration that seeks finds
  * it) a moment before it is in the chain of walk order.  In that moment a
@@ -415,16 +433,9 @@ static void test_new_dest_before_its_link(void)
 	 * 10.2.1.0/24 next to 10.2.2.0/24 needs a branch node, whose allocation
 	 * fails. */
 	add(rib, a, "10.2.2.0", 24, 10, 1, RTM_VIEW_MASK_UCAST, n1, INFINITE, NULL);
-	RTM_NET_ADDRESS q = addr("10.2.1.0", 24);
 	struct rtm_dest *got = NULL;
 	bool created = false;
-	for (unsigned long n = 1; n < 20 && !rib->spare_dest; n++) {
-		rtm__alloc_fail_at(n);
-		int err = rtm__dest_get(rib, &q, &got, &created);
-		rtm__alloc_fail_at(0);
-		REQUIRE(err == RTM_ENOMEM);
-	}
-	REQUIRE(rib->spare_dest);
+	REQUIRE(leave_a_spare(rib, "10.2.1.0", 24));
 	CHECK_U(rtm__dest_get(rib, &p, &got, &created), 0);
 	CHECK(!created && got->node.len == 16 && rib->spare_dest);
 	RTM_NET_ADDRESS x = addr("10.2.0.0", 16), z = addr("10.2.2.0", 24);
@@ -462,13 +473,7 @@ static void test_existing_dest_needs_no_memory(void)
 	RTM_NET_ADDRESS q = addr("10.2.1.0", 24), p = addr("10.1.0.0", 16);
 	struct rtm_dest *got = NULL;
 	bool created = false;
-	for (unsigned long n = 1; n < 20 && !rib->spare_dest; n++) {
-		rtm__alloc_fail_at(n);
-		int err = rtm__dest_get(rib, &q, &got, &created);
-		rtm__alloc_fail_at(0);
-		REQUIRE(err == RTM_ENOMEM);
-	}
-	REQUIRE(rib->spare_dest);
+	REQUIRE(leave_a_spare(rib, "10.2.1.0", 24));
 	/* One queue, full: room for the destinations there are, no more. */
 	struct rtm_notify n;
 	memset(&n, 0, sizeof(n));

@@ -1,0 +1,435 @@
+/*
+ * codec.c — decoding MRT records and BGP path attributes (mrt.h).
+ *
+ * A cursor walks each body: every read checks that the bytes are there, and
+ * the first that is not ends the record with the reason.  Nothing is copied
+ * but the peer table: routes point into the record's body.
+ */
+#include "mrt.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct cur {
+	const uint8_t *p;
+	size_t left;
+	bool bad;
+};
+
+static uint8_t u8(struct cur *c)
+{
+	if (c->left < 1) {
+		c->bad = true;
+		return 0;
+	}
+	c->left--;
+	return *c->p++;
+}
+
+static uint16_t u16(struct cur *c)
+{
+	if (c->left < 2) {
+		c->bad = true;
+		c->left = 0;
+		return 0;
+	}
+	uint16_t v = (uint16_t)(c->p[0] << 8 | c->p[1]);
+	c->p += 2;
+	c->left -= 2;
+	return v;
+}
+
+static uint32_t u32(struct cur *c)
+{
+	if (c->left < 4) {
+		c->bad = true;
+		c->left = 0;
+		return 0;
+	}
+	uint32_t v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
+	c->p += 4;
+	c->left -= 4;
+	return v;
+}
+
+/* n bytes (a pointer into the body), or NULL when they are not there. */
+static const uint8_t *bytes(struct cur *c, size_t n)
+{
+	if (c->left < n) {
+		c->bad = true;
+		c->left = 0;
+		return NULL;
+	}
+	const uint8_t *p = c->p;
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+static int fail(struct mrt_error *err, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->what, sizeof(err->what), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* ---- attributes ----------------------------------------------------------------------- */
+
+/* AS_PATH or AS4_PATH: the number of ASes (a set counts one) and the first. */
+static int parse_path(const uint8_t *p, size_t n, unsigned asn_size, uint32_t *len, uint32_t *first,
+		      struct mrt_error *err)
+{
+	struct cur c = { p, n, false };
+	*len = 0;
+	*first = 0;
+	while (c.left) {
+		uint8_t type = u8(&c), count = u8(&c);
+		const uint8_t *as = bytes(&c, (size_t)count * asn_size);
+		if (c.bad)
+			return fail(err, "AS_PATH segment longer than its attribute");
+		if (type != 1 && type != 2 && type != 3 && type != 4)
+			return fail(err, "AS_PATH segment of unknown type %u", type);
+		if (count && !*len && type == 2) {
+			*first = asn_size == 4 ? (uint32_t)as[0] << 24 | (uint32_t)as[1] << 16 | (uint32_t)as[2] << 8 | as[3]
+					       : (uint32_t)(as[0] << 8 | as[1]);
+		}
+		if (type == 2) /* AS_SEQUENCE */
+			*len += count;
+		else if (type == 1 && count) /* AS_SET */
+			*len += 1;
+		/* confederation segments do not count (RFC 5065) */
+	}
+	return 0;
+}
+
+int mrt_parse_attrs(const uint8_t *p, size_t n, bool as4, bool mp_abbrev, struct mrt_attrs *a,
+		    struct mrt_error *err)
+{
+	memset(a, 0, sizeof(*a));
+	a->raw = p;
+	a->len = n;
+	struct cur c = { p, n, false };
+	const uint8_t *as_path = NULL, *as4_path = NULL;
+	size_t as_path_len = 0, as4_path_len = 0;
+	while (c.left) {
+		uint8_t flags = u8(&c), type = u8(&c);
+		size_t len = flags & BGP_ATTR_FLAG_EXTENDED ? u16(&c) : u8(&c);
+		const uint8_t *v = bytes(&c, len);
+		if (c.bad)
+			return fail(err, "attribute %u longer than its record", type);
+		switch (type) {
+		case BGP_ATTR_ORIGIN:
+			if (len != 1)
+				return fail(err, "ORIGIN of %zu bytes", len);
+			a->has_origin = true;
+			a->origin = v[0];
+			break;
+		case BGP_ATTR_AS_PATH:
+			as_path = v;
+			as_path_len = len;
+			break;
+		case BGP_ATTR_AS4_PATH:
+			as4_path = v;
+			as4_path_len = len;
+			break;
+		case BGP_ATTR_NEXT_HOP:
+			if (len != 4)
+				return fail(err, "NEXT_HOP of %zu bytes", len);
+			if (!a->has_nexthop || a->nh_family == AF_INET) {
+				a->has_nexthop = true;
+				a->nh_family = AF_INET;
+				memset(a->nexthop, 0, 16);
+				memcpy(a->nexthop, v, 4);
+			}
+			break;
+		case BGP_ATTR_MED:
+			if (len != 4)
+				return fail(err, "MULTI_EXIT_DISC of %zu bytes", len);
+			a->has_med = true;
+			a->med = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+			break;
+		case BGP_ATTR_LOCAL_PREF:
+			if (len != 4)
+				return fail(err, "LOCAL_PREF of %zu bytes", len);
+			a->has_local_pref = true;
+			a->local_pref = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+			break;
+		case BGP_ATTR_MP_REACH_NLRI: {
+			/* Full form: AFI(2) SAFI(1) NH-len(1) NH ...; TABLE_DUMP_V2's
+			 * abbreviated one: NH-len(1) NH (RFC 6396 4.3.4).  Some
+			 * writers put the full form in dumps too: told by the
+			 * first byte, which is 0 for an AFI and never a length. */
+			struct cur m = { v, len, false };
+			if (!mp_abbrev || (len >= 4 && v[0] == 0)) {
+				(void)u16(&m);
+				(void)u8(&m);
+			}
+			uint8_t nhl = u8(&m);
+			const uint8_t *nh = bytes(&m, nhl);
+			if (m.bad)
+				return fail(err, "MP_REACH_NLRI next hop longer than its attribute");
+			if (nhl == 16 || nhl == 32) { /* global (and link-local) IPv6 */
+				a->has_nexthop = true;
+				a->nh_family = AF_INET6;
+				memcpy(a->nexthop, nh, 16);
+			} else if (nhl == 4) {
+				a->has_nexthop = true;
+				a->nh_family = AF_INET;
+				memset(a->nexthop, 0, 16);
+				memcpy(a->nexthop, nh, 4);
+			} else if (nhl != 0) {
+				return fail(err, "MP_REACH_NLRI next hop of %u bytes", nhl);
+			}
+			break;
+		}
+		default:
+			break; /* kept in raw, opaque */
+		}
+	}
+	if (as_path) {
+		unsigned size = as4 ? 4 : 2;
+		if (parse_path(as_path, as_path_len, size, &a->path_len, &a->first_as, err))
+			return -1;
+	}
+	if (as4_path && !as4) {
+		/* A 2-byte speaker's path with AS4_PATH: the 4-byte path is the
+		 * truth for the ASes it covers (RFC 6793); its length is the
+		 * larger, as AS_TRANS stands in for the rest. */
+		uint32_t l4, f4;
+		if (parse_path(as4_path, as4_path_len, 4, &l4, &f4, err))
+			return -1;
+		if (l4 >= a->path_len) {
+			a->path_len = l4;
+			a->first_as = f4;
+		}
+	}
+	return 0;
+}
+
+/* ---- TABLE_DUMP_V2 ---------------------------------------------------------------------- */
+
+void mrt_peer_table_free(struct mrt_peer_table *t)
+{
+	free(t->peer);
+	memset(t, 0, sizeof(*t));
+}
+
+int mrt_decode_peer_index(const struct mrt_record *rec, struct mrt_peer_table *t, struct mrt_error *err)
+{
+	struct cur c = { rec->body, rec->length, false };
+	struct mrt_peer_table n;
+	memset(&n, 0, sizeof(n));
+	n.collector_id = u32(&c);
+	uint16_t vlen = u16(&c);
+	const uint8_t *view = bytes(&c, vlen);
+	uint16_t count = u16(&c);
+	if (c.bad)
+		return fail(err, "PEER_INDEX_TABLE header truncated");
+	if (view)
+		memcpy(n.view, view, vlen < sizeof(n.view) - 1 ? vlen : sizeof(n.view) - 1);
+	n.peer = calloc(count ? count : 1, sizeof(*n.peer));
+	if (!n.peer)
+		return fail(err, "out of memory for %u peers", count);
+	for (unsigned i = 0; i < count; i++) {
+		uint8_t type = u8(&c);
+		struct mrt_peer *p = &n.peer[i];
+		p->bgp_id = u32(&c);
+		p->family = type & 1 ? AF_INET6 : AF_INET;
+		const uint8_t *a = bytes(&c, type & 1 ? 16 : 4);
+		p->as = type & 2 ? u32(&c) : u16(&c);
+		if (c.bad) {
+			free(n.peer);
+			return fail(err, "PEER_INDEX_TABLE: peer %u of %u truncated", i, count);
+		}
+		memcpy(p->addr, a, type & 1 ? 16 : 4);
+	}
+	n.n = count;
+	mrt_peer_table_free(t);
+	*t = n;
+	return 0;
+}
+
+bool mrt_is_tdv2_rib(const struct mrt_record *rec)
+{
+	if (rec->type != MRT_TABLE_DUMP_V2)
+		return false;
+	switch (rec->subtype) {
+	case MRT_TDV2_RIB_IPV4_UNICAST:
+	case MRT_TDV2_RIB_IPV4_MULTICAST:
+	case MRT_TDV2_RIB_IPV6_UNICAST:
+	case MRT_TDV2_RIB_IPV6_MULTICAST:
+	case MRT_TDV2_RIB_IPV4_UNICAST_ADDPATH:
+	case MRT_TDV2_RIB_IPV4_MULTICAST_ADDPATH:
+	case MRT_TDV2_RIB_IPV6_UNICAST_ADDPATH:
+	case MRT_TDV2_RIB_IPV6_MULTICAST_ADDPATH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void mrt_rib_free(struct mrt_rib *rib)
+{
+	free(rib->entry);
+	memset(rib, 0, sizeof(*rib));
+}
+
+static int rib_room(struct mrt_rib *rib, unsigned n, struct mrt_error *err)
+{
+	if (n <= rib->cap)
+		return 0;
+	struct mrt_entry *e = realloc(rib->entry, n * sizeof(*e));
+	if (!e)
+		return fail(err, "out of memory for %u routes", n);
+	rib->entry = e;
+	rib->cap = n;
+	return 0;
+}
+
+/* A prefix of family: its length, then the bytes that hold it. */
+static int read_prefix(struct cur *c, uint8_t family, struct mrt_rib *rib, struct mrt_error *err)
+{
+	unsigned max = family == AF_INET ? 32 : 128;
+	rib->family = family;
+	rib->len = u8(c);
+	if (c->bad)
+		return fail(err, "record truncated before its prefix");
+	if (rib->len > max)
+		return fail(err, "prefix length %u over %u", rib->len, max);
+	const uint8_t *b = bytes(c, (rib->len + 7u) / 8);
+	if (!b)
+		return fail(err, "prefix truncated");
+	memset(rib->prefix, 0, 16);
+	memcpy(rib->prefix, b, (rib->len + 7u) / 8);
+	if (rib->len % 8) /* bits past the length are not the prefix's */
+		rib->prefix[rib->len / 8] &= (uint8_t)(0xff00u >> (rib->len % 8));
+	return 0;
+}
+
+int mrt_decode_rib(const struct mrt_record *rec, const struct mrt_peer_table *peers, struct mrt_rib *rib,
+		   struct mrt_error *err)
+{
+	struct cur c = { rec->body, rec->length, false };
+	unsigned st = rec->subtype;
+	bool v6 = st == MRT_TDV2_RIB_IPV6_UNICAST || st == MRT_TDV2_RIB_IPV6_MULTICAST ||
+		  st == MRT_TDV2_RIB_IPV6_UNICAST_ADDPATH || st == MRT_TDV2_RIB_IPV6_MULTICAST_ADDPATH;
+	bool addpath = st >= MRT_TDV2_RIB_IPV4_UNICAST_ADDPATH;
+	rib->n = 0;
+	rib->seq = u32(&c);
+	if (read_prefix(&c, v6 ? AF_INET6 : AF_INET, rib, err))
+		return -1;
+	uint16_t count = u16(&c);
+	if (c.bad)
+		return fail(err, "RIB record truncated before its entry count");
+	if (rib_room(rib, count, err))
+		return -1;
+	for (unsigned i = 0; i < count; i++) {
+		struct mrt_entry *e = &rib->entry[i];
+		e->peer = u16(&c);
+		e->originated = u32(&c);
+		e->path_id = addpath ? u32(&c) : 0;
+		uint16_t alen = u16(&c);
+		const uint8_t *attrs = bytes(&c, alen);
+		if (c.bad)
+			return fail(err, "RIB entry %u of %u: attributes past the end of the record", i, count);
+		if (!peers || e->peer >= peers->n)
+			return fail(err, "RIB entry %u: peer index %u out of range (%u peers)", i, e->peer,
+				    peers ? peers->n : 0);
+		if (mrt_parse_attrs(attrs, alen, true, true, &e->attrs, err))
+			return -1;
+	}
+	if (c.left)
+		return fail(err, "RIB record: %zu bytes after its last entry", c.left);
+	rib->n = count;
+	return 0;
+}
+
+/* ---- TABLE_DUMP ------------------------------------------------------------------------ */
+
+int mrt_decode_table_dump(const struct mrt_record *rec, struct mrt_rib *rib, struct mrt_peer *peer,
+			  struct mrt_error *err)
+{
+	if (rec->subtype != MRT_TD_AFI_IPV4 && rec->subtype != MRT_TD_AFI_IPV6)
+		return fail(err, "TABLE_DUMP of unknown subtype %u", rec->subtype);
+	bool v6 = rec->subtype == MRT_TD_AFI_IPV6;
+	unsigned alen = v6 ? 16 : 4;
+	struct cur c = { rec->body, rec->length, false };
+	rib->n = 0;
+	(void)u16(&c); /* view */
+	rib->seq = u16(&c);
+	const uint8_t *pfx = bytes(&c, alen);
+	uint8_t len = u8(&c);
+	(void)u8(&c); /* status */
+	uint32_t originated = u32(&c);
+	const uint8_t *paddr = bytes(&c, alen);
+	uint16_t pas = u16(&c);
+	uint16_t attr_len = u16(&c);
+	const uint8_t *attrs = bytes(&c, attr_len);
+	if (c.bad)
+		return fail(err, "TABLE_DUMP record truncated");
+	if (len > alen * 8)
+		return fail(err, "prefix length %u over %u", len, alen * 8);
+	if (c.left)
+		return fail(err, "TABLE_DUMP record: %zu bytes after its attributes", c.left);
+	if (rib_room(rib, 1, err))
+		return -1;
+	rib->family = v6 ? AF_INET6 : AF_INET;
+	rib->len = len;
+	memset(rib->prefix, 0, 16);
+	memcpy(rib->prefix, pfx, alen);
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned lo = i * 8;
+		if (lo >= len)
+			rib->prefix[i] = 0;
+		else if (lo + 8 > len)
+			rib->prefix[i] &= (uint8_t)(0xff00u >> (len - lo));
+	}
+	memset(peer, 0, sizeof(*peer));
+	peer->family = rib->family;
+	memcpy(peer->addr, paddr, alen);
+	peer->as = pas;
+	struct mrt_entry *e = &rib->entry[0];
+	e->peer = 0;
+	e->originated = originated;
+	e->path_id = 0;
+	if (mrt_parse_attrs(attrs, attr_len, false, false, &e->attrs, err))
+		return -1;
+	rib->n = 1;
+	return 0;
+}
+
+/* ---- a minimal attribute block --------------------------------------------------------- */
+
+size_t mrt_minimal_attrs(uint8_t *buf, uint8_t family, const uint8_t *nexthop)
+{
+	size_t n = 0;
+	buf[n++] = BGP_ATTR_FLAG_TRANSITIVE; /* ORIGIN IGP */
+	buf[n++] = BGP_ATTR_ORIGIN;
+	buf[n++] = 1;
+	buf[n++] = 0;
+	buf[n++] = BGP_ATTR_FLAG_TRANSITIVE; /* an empty AS_PATH */
+	buf[n++] = BGP_ATTR_AS_PATH;
+	buf[n++] = 0;
+	if (family == AF_INET) {
+		buf[n++] = BGP_ATTR_FLAG_TRANSITIVE;
+		buf[n++] = BGP_ATTR_NEXT_HOP;
+		buf[n++] = 4;
+		memcpy(buf + n, nexthop, 4);
+		n += 4;
+	} else {
+		buf[n++] = BGP_ATTR_FLAG_OPTIONAL;
+		buf[n++] = BGP_ATTR_MP_REACH_NLRI;
+		buf[n++] = 17;
+		buf[n++] = 16;
+		memcpy(buf + n, nexthop, 16);
+		n += 16;
+	}
+	return n;
+}
