@@ -54,7 +54,7 @@ TOOL_SRC := $(wildcard tools/*.c)
 # A tool of several files is a folder, tools/NAME/ (main.c, the others, a private header).
 TOOL_DIRS:= $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
 
-.PHONY: all lib tools tests check check-normal check-asan check-tsan check-msan demo bench install clean
+.PHONY: all lib tools tests check check-normal check-asan check-tsan check-msan demo bench install clean fuzz-mrt
 
 all: lib tools
 
@@ -132,6 +132,17 @@ $(B)/librtmv2-mrt.a: $(MRT_OBJ)
 $(B)/tests/test_mrt_codec: tests/test_mrt_codec.c $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) -Imrt $< -o $@ $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(MRT_LIBS) $(LDLIBS)
+
+# The MRT reader's fuzz target (libFuzzer: clang), run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+build-fuzz/fuzz_mrt: tests/fuzz/fuzz_mrt.c $(MRT_SRC) mrt/mrt.h
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -Imrt -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$< $(MRT_SRC) -o $@ $(MRT_LIBS)
+fuzz-mrt: build-fuzz/fuzz_mrt
+	@mkdir -p build-fuzz/corpus-mrt
+	build-fuzz/fuzz_mrt -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		build-fuzz/corpus-mrt tests/fuzz/seed-mrt
 
 # Unit tests link the objects of base/ and table/ alone: the proof that the
 # table needs nothing above it.
@@ -275,4 +286,4 @@ install: all
 	fi
 
 clean:
-	rm -rf build build-asan build-tsan build-msan build-clang
+	rm -rf build build-asan build-tsan build-msan build-clang build-fuzz
