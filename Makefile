@@ -68,7 +68,7 @@ BENCHES  := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 TOOLS    := $(patsubst tools/%.c,$(B)/bin/%,$(TOOL_SRC)) $(addprefix $(B)/bin/,$(TOOL_DIRS))
 ALL_CFLAGS := $(BASE_CFLAGS) $(XFLAGS) $(CFLAGS)
 
-lib: $(B)/librtmv2.a $(B)/librtmv2.so $(B)/librtmv2-fib.a
+lib: $(B)/librtmv2.a $(B)/librtmv2.so $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a
 tools: $(TOOLS)
 # The tests include test_rtmctl, which runs the tool: build the tools of the flavour too.
 tests: $(TESTS) $(UNITS) $(TOOLS)
@@ -128,17 +128,21 @@ $(B)/librtmv2-mrt.a: $(MRT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# The codec's test sees its private header (mrt/mrt.h).
+# The codec's test sees its private header (mrt/mrt.h); test_mrt the public one only.
 $(B)/tests/test_mrt_codec: tests/test_mrt_codec.c $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) -Imrt $< -o $@ $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(MRT_LIBS) $(LDLIBS)
+$(B)/tests/test_mrt: tests/test_mrt.c $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(MRT_LIBS) $(LDLIBS)
 
 # The MRT reader's fuzz target (libFuzzer: clang), run for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
-build-fuzz/fuzz_mrt: tests/fuzz/fuzz_mrt.c $(MRT_SRC) mrt/mrt.h
+MRT_CODEC := mrt/codec.c mrt/io.c
+build-fuzz/fuzz_mrt: tests/fuzz/fuzz_mrt.c $(MRT_CODEC) mrt/mrt.h
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -Imrt -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$< $(MRT_SRC) -o $@ $(MRT_LIBS)
+		$< $(MRT_CODEC) -o $@ $(MRT_LIBS)
 fuzz-mrt: build-fuzz/fuzz_mrt
 	@mkdir -p build-fuzz/corpus-mrt
 	build-fuzz/fuzz_mrt -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
@@ -263,7 +267,7 @@ install: all
 	install -m 644 include/rtmv2.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/rtmv2/*.h $(DESTDIR)$(INCLUDEDIR)/rtmv2/
 	install -m 644 include/rtmv2/compat/*.h $(DESTDIR)$(INCLUDEDIR)/rtmv2/compat/
-	install -m 644 $(B)/librtmv2.a $(B)/librtmv2-fib.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(B)/librtmv2.a $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(B)/librtmv2.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf librtmv2.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librtmv2.so.$(SOVERSION)
 	ln -sf librtmv2.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/librtmv2.so
@@ -271,6 +275,8 @@ install: all
 		-e 's|@VERSION@|$(VERSION)|' dist/rtmv2.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rtmv2.pc
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' dist/rtmv2-fib.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rtmv2-fib.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' dist/rtmv2-mrt.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rtmv2-mrt.pc
 	@# iproute2 names the agent's routes' protocol (ip route ... proto rtmv2).
 	install -d $(DESTDIR)$(PREFIX)/share/iproute2/rt_protos.d
 	install -m 644 dist/rt_protos.d/rtmv2.conf $(DESTDIR)$(PREFIX)/share/iproute2/rt_protos.d/

@@ -2,8 +2,7 @@
  * io.c — MRT records in and out of files (mrt.h).
  *
  * Input is recognised by its first bytes, not its name: bzip2 ("BZh") is
- * read with libbz2; everything else with zlib, which reads gzip and, in its
- * transparent mode, a plain file.  Records are framed by their 12-byte
+ * read with libbz2, gzip (1f 8b) with zlib, anything else as it is.  Records are framed by their 12-byte
  * headers in a buffer that grows to the largest record (at most
  * MRT_MAX_RECORD): a header or body cut short by the end of the stream is a
  * truncated record, and the stream ends there.
@@ -22,12 +21,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-enum { IN_MEM, IN_ZLIB, IN_BZIP2 };
+enum { IN_MEM, IN_PLAIN, IN_ZLIB, IN_BZIP2 };
 
 struct mrt_in {
 	int kind;
 	gzFile gz;
-	FILE *file;             /* under bzip2 */
+	FILE *file;             /* plain, or under bzip2 */
 	BZFILE *bz;             /* NULL once the last stream is done */
 	unsigned streams;       /* bzip2 streams read to their end */
 	bool eof;
@@ -75,6 +74,10 @@ int mrt_in_open(struct mrt_in **out, const char *path)
 			free(in);
 			return -EIO;
 		}
+	} else if (got < 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
+		rewind(f);
+		in->kind = IN_PLAIN;
+		in->file = f;
 	} else {
 		fclose(f);
 		in->kind = IN_ZLIB;
@@ -100,8 +103,9 @@ void mrt_in_close(struct mrt_in *in)
 		int bzerr;
 		if (in->bz)
 			BZ2_bzReadClose(&bzerr, in->bz);
-		fclose(in->file);
 	}
+	if (in->kind == IN_BZIP2 || in->kind == IN_PLAIN)
+		fclose(in->file);
 	free(in->buf);
 	free(in);
 }
@@ -113,6 +117,16 @@ static long refill(struct mrt_in *in, struct mrt_error *err)
 	if (in->eof)
 		return 0;
 	size_t room = in->cap - in->end;
+	if (in->kind == IN_PLAIN) {
+		size_t got = fread(in->buf + in->end, 1, room, in->file);
+		if (got == 0 && ferror(in->file)) {
+			snprintf(err->what, sizeof(err->what), "read error");
+			return -1;
+		}
+		if (got == 0)
+			in->eof = true;
+		return (long)got;
+	}
 	if (in->kind == IN_ZLIB) {
 		int got = gzread(in->gz, in->buf + in->end, (unsigned)(room > (1u << 30) ? 1u << 30 : room));
 		if (got < 0) {

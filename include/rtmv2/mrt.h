@@ -1,0 +1,88 @@
+/*
+ * mrt.h — MRT (RFC 6396) files in and out of an RTM instance (librtmv2-mrt,
+ * pkg-config rtmv2-mrt; docs/DESIGN.md, "MRT").  A client of the public
+ * RTMv2 API like any other.  Nothing here exists on Windows.
+ *
+ * Import (rtm_mrt_load).  TABLE_DUMP_V2 (PEER_INDEX_TABLE and the RIB
+ * records, unicast and multicast, with and without ADD-PATH) and the older
+ * TABLE_DUMP, plain, gzip or bzip2 (told by content).  Every RIB entry
+ * becomes a route of the entity given for its prefix's family:
+ *   - one route per peer and prefix: the peer's address is the route's
+ *     Neighbour (a next hop of the entity, interface 0; an IPv4 peer of an
+ *     IPv6 prefix as its IPv4-mapped address ::ffff:a.b.c.d);
+ *   - its next hop: NEXT_HOP, or MP_REACH_NLRI's (the global address), or
+ *     the peer's address when the entry has neither;
+ *   - Preference: options->preference (0: RTM_MRT_DEFAULT_PREFERENCE);
+ *     Metric: the AS-path length (an AS_SET counts one), or 0 with
+ *     RTM_MRT_METRIC_ZERO;
+ *   - views: unicast records into the unicast view, multicast ones into
+ *     the multicast view;
+ *   - EntitySpecificInfo: the entry's BGP attributes, interned (routes with
+ *     the same attributes share one copy) and kept for the life of the
+ *     process: rtm_mrt_route_attrs finds them from the route.
+ * A record that is malformed (truncated, a length past its end, a peer
+ * index out of range, a prefix longer than its family, ...) is counted as
+ * skipped with its offset and reason, and the rest of the file still loads;
+ * a stream that cannot go on (a truncated record at its end, a read error)
+ * ends the import there, with what was read before kept.  Other record
+ * types are counted as ignored.
+ */
+#ifndef RTMV2_MRT_H
+#define RTMV2_MRT_H
+
+#include <rtmv2.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTM_MRT_DEFAULT_PREFERENCE 20 /* eBGP's administrative distance */
+
+/* rtm_mrt_options.flags */
+#define RTM_MRT_METRIC_ZERO 0x0001 /* import: Metric 0 instead of the AS-path length */
+
+typedef struct rtm_mrt_options {
+	ULONG preference;       /* import: the routes' Preference; 0: RTM_MRT_DEFAULT_PREFERENCE */
+	unsigned flags;         /* RTM_MRT_* */
+} rtm_mrt_options;
+
+typedef struct rtm_mrt_stats {
+	unsigned long records;      /* records read */
+	unsigned long routes;       /* routes added or replaced */
+	unsigned long peers;        /* peers named by the peer tables (or TABLE_DUMP records) */
+	unsigned long skipped;      /* records refused as malformed */
+	unsigned long ignored;      /* records of types this call does not take */
+	unsigned long refused;      /* routes RTM refused (no entity for the family, or an error) */
+	unsigned long long last_error_offset; /* of the last skipped record, or the stream's end */
+	char last_error[160];       /* what was wrong with it, "" if nothing */
+} rtm_mrt_stats;
+
+/*
+ * Reads the MRT file path into RTM: IPv4 prefixes as routes of reg4, IPv6
+ * ones as routes of reg6 (either may be NULL: that family's routes are
+ * counted as refused).  options may be NULL.  NO_ERROR when the file was
+ * read to its end (skipped records are in stats); ERROR_INVALID_PARAMETER
+ * (no path, no entity at all); ERROR_FILE_NOT_FOUND or ERROR_ACCESS_DENIED
+ * (the file cannot be opened; ERROR_GEN_FAILURE for another reason);
+ * ERROR_INVALID_DATA (the stream ended inside a
+ * record, or could not be decompressed: stats say where; what came before
+ * is loaded); ERROR_NOT_ENOUGH_MEMORY; ERROR_INVALID_HANDLE (a registration
+ * handle RTM does not know).  stats may be NULL.
+ */
+DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
+		   const rtm_mrt_options *options, rtm_mrt_stats *stats);
+
+/* The BGP path attributes that rtm_mrt_load gave the route info describes,
+ * as in the file (TABLE_DUMP_V2's form: 4-byte AS numbers, MP_REACH_NLRI
+ * abbreviated; a TABLE_DUMP record's have 2-byte ones), and their length
+ * in *len; NULL for a route that did not come from an MRT import. */
+const uint8_t *rtm_mrt_route_attrs(const RTM_ROUTE_INFO *route, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,370 @@
+/*
+ * import.c — rtm_mrt_load and rtm_mrt_route_attrs (<rtmv2/mrt.h>): MRT RIB
+ * records into RTM through the public API.
+ *
+ * Attribute blocks are interned in a process-wide table (a mutex; an
+ * open-addressing set of pointers to blocks, keyed by their bytes): a route
+ * carries the pointer as its EntitySpecificInfo, and rtm_mrt_route_attrs
+ * recognises it by looking the pointer up in a second set, so a foreign
+ * EntitySpecificInfo is never read.  Blocks stay for the life of the
+ * process: routes are deleted by paths the importer never hears of.
+ *
+ * Next hops (peers as Neighbours, and the routes' next hops) are added once
+ * per (entity, address) in a load and released at its end: they stay the
+ * entity's, as its routes name them.
+ */
+#include <rtmv2/mrt.h>
+
+#include "mrt.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* ---- interned attribute blocks ---------------------------------------------------------- */
+
+struct block {
+	size_t len;
+	uint64_t hash;
+	uint8_t bytes[];
+};
+
+static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct block **by_bytes; /* open addressing by the bytes' hash, NULL empty */
+static struct block **by_ptr;   /* the same blocks by their address' hash */
+static size_t cap_blocks, n_blocks; /* the two tables' capacity (equal) */
+
+static uint64_t hash_of(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull ^ n;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h ^ (h >> 31);
+}
+
+static size_t ptr_hash(const void *p)
+{
+	uint64_t v = (uint64_t)(uintptr_t)p;
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdull;
+	return (size_t)(v ^ (v >> 33));
+}
+
+static void place(struct block **t, size_t cap, size_t h, struct block *b)
+{
+	size_t j = h & (cap - 1);
+	while (t[j])
+		j = (j + 1) & (cap - 1);
+	t[j] = b;
+}
+
+static int intern_grow(void)
+{
+	size_t cap = cap_blocks ? 2 * cap_blocks : 1024;
+	struct block **fb = calloc(cap, sizeof(*fb)), **fp = calloc(cap, sizeof(*fp));
+	if (!fb || !fp) {
+		free(fb);
+		free(fp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cap_blocks; i++) {
+		struct block *b = by_bytes[i];
+		if (b) {
+			place(fb, cap, (size_t)b->hash, b);
+			place(fp, cap, ptr_hash(b), b);
+		}
+	}
+	free(by_bytes);
+	free(by_ptr);
+	by_bytes = fb;
+	by_ptr = fp;
+	cap_blocks = cap;
+	return 0;
+}
+
+/* The interned copy of p[0..n), or NULL without memory. */
+static struct block *intern(const uint8_t *p, size_t n)
+{
+	uint64_t h = hash_of(p, n);
+	pthread_mutex_lock(&intern_mu);
+	if ((n_blocks + 1) * 2 > cap_blocks && intern_grow()) {
+		pthread_mutex_unlock(&intern_mu);
+		return NULL;
+	}
+	size_t j = h & (cap_blocks - 1);
+	for (; by_bytes[j]; j = (j + 1) & (cap_blocks - 1)) {
+		struct block *b = by_bytes[j];
+		if (b->hash == h && b->len == n && !memcmp(b->bytes, p, n)) {
+			pthread_mutex_unlock(&intern_mu);
+			return b;
+		}
+	}
+	struct block *b = malloc(sizeof(*b) + n);
+	if (b) {
+		b->len = n;
+		b->hash = h;
+		memcpy(b->bytes, p, n);
+		by_bytes[j] = b;
+		place(by_ptr, cap_blocks, ptr_hash(b), b);
+		n_blocks++;
+	}
+	pthread_mutex_unlock(&intern_mu);
+	return b;
+}
+
+/* Is p one of the interned blocks?  Its address is looked up, never read. */
+static bool interned(const void *p)
+{
+	bool yes = false;
+	pthread_mutex_lock(&intern_mu);
+	if (cap_blocks)
+		for (size_t j = ptr_hash(p) & (cap_blocks - 1); by_ptr[j] && !yes; j = (j + 1) & (cap_blocks - 1))
+			yes = by_ptr[j] == p;
+	pthread_mutex_unlock(&intern_mu);
+	return yes;
+}
+
+const uint8_t *rtm_mrt_route_attrs(const RTM_ROUTE_INFO *route, size_t *len)
+{
+	if (!route || !route->EntitySpecificInfo || !interned(route->EntitySpecificInfo))
+		return NULL;
+	const struct block *b = route->EntitySpecificInfo;
+	if (len)
+		*len = b->len;
+	return b->bytes;
+}
+
+/* ---- next hops of a load ------------------------------------------------------------------ */
+
+struct nh_key {
+	RTM_ENTITY_HANDLE reg;
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+struct nh_slot {
+	struct nh_key key;
+	RTM_NEXTHOP_HANDLE h; /* NULL: empty */
+};
+
+struct load {
+	RTM_ENTITY_HANDLE reg[2];   /* IPv4, IPv6 */
+	const rtm_mrt_options *opt;
+	rtm_mrt_stats *st;
+	struct nh_slot *nh;
+	size_t nh_cap, nh_n;
+	struct mrt_peer_table peers;
+	union {
+		RTM_ROUTE_INFO info;
+		char room[RTM_SIZE_OF_ROUTE_INFO(1)];
+	} route;
+	DWORD fatal;                /* a handle RTM refused: the load stops */
+};
+
+static size_t nh_hash(const struct nh_key *k)
+{
+	return (size_t)hash_of((const uint8_t *)k, sizeof(*k));
+}
+
+static int nh_grow(struct load *l)
+{
+	size_t cap = l->nh_cap ? 2 * l->nh_cap : 256;
+	struct nh_slot *fresh = calloc(cap, sizeof(*fresh));
+	if (!fresh)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->nh_cap; i++) {
+		if (!l->nh[i].h)
+			continue;
+		size_t j = nh_hash(&l->nh[i].key) & (cap - 1);
+		while (fresh[j].h)
+			j = (j + 1) & (cap - 1);
+		fresh[j] = l->nh[i];
+	}
+	free(l->nh);
+	l->nh = fresh;
+	l->nh_cap = cap;
+	return 0;
+}
+
+/* The next hop of reg at (family, addr), added the first time; NULL if RTM refused. */
+static RTM_NEXTHOP_HANDLE nexthop(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr)
+{
+	struct nh_key k;
+	memset(&k, 0, sizeof(k));
+	k.reg = reg;
+	k.family = family;
+	memcpy(k.addr, addr, family == AF_INET ? 4 : 16);
+	if ((l->nh_n + 1) * 2 > l->nh_cap && nh_grow(l))
+		return NULL;
+	size_t j = nh_hash(&k) & (l->nh_cap - 1);
+	for (; l->nh[j].h; j = (j + 1) & (l->nh_cap - 1))
+		if (!memcmp(&l->nh[j].key, &k, sizeof(k)))
+			return l->nh[j].h;
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress.AddressFamily = family;
+	ni.NextHopAddress.NumBits = family == AF_INET ? 32 : 128;
+	memcpy(ni.NextHopAddress.AddrBits, k.addr, 16);
+	RTM_NEXTHOP_HANDLE h = NULL;
+	DWORD flags = 0;
+	DWORD rc = RtmAddNextHop(reg, &ni, &h, &flags);
+	if (rc != NO_ERROR || !h) {
+		if (rc == ERROR_INVALID_HANDLE)
+			l->fatal = rc;
+		return NULL;
+	}
+	l->nh[j].key = k;
+	l->nh[j].h = h;
+	l->nh_n++;
+	return h;
+}
+
+/* An address of family for an entity of want: as it is, or an IPv4 one as
+ * IPv4-mapped IPv6; false if it cannot be (IPv6 for IPv4). */
+static bool as_family(uint8_t family, const uint8_t *addr, uint8_t want, uint8_t *out)
+{
+	memset(out, 0, 16);
+	if (family == want) {
+		memcpy(out, addr, family == AF_INET ? 4 : 16);
+		return true;
+	}
+	if (family == AF_INET && want == AF_INET6) {
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, addr, 4);
+		return true;
+	}
+	return false;
+}
+
+static void set_error(rtm_mrt_stats *st, const struct mrt_error *err)
+{
+	st->last_error_offset = err->offset;
+	snprintf(st->last_error, sizeof(st->last_error), "%s", err->what);
+}
+
+/* The routes of one decoded RIB record. */
+static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_peer *peers, bool multicast)
+{
+	unsigned f = rib->family == AF_INET6;
+	RTM_ENTITY_HANDLE reg = l->reg[f];
+	if (!reg) {
+		l->st->refused += rib->n;
+		return;
+	}
+	RTM_NET_ADDRESS dest;
+	memset(&dest, 0, sizeof(dest));
+	dest.AddressFamily = rib->family;
+	dest.NumBits = rib->len;
+	memcpy(dest.AddrBits, rib->prefix, 16);
+	for (unsigned i = 0; i < rib->n && !l->fatal; i++) {
+		const struct mrt_entry *e = &rib->entry[i];
+		const struct mrt_peer *p = &peers[e->peer];
+		uint8_t a[16];
+		RTM_NEXTHOP_HANDLE nb = NULL, nh = NULL;
+		if (as_family(p->family, p->addr, rib->family, a))
+			nb = nexthop(l, reg, rib->family, a);
+		if (e->attrs.has_nexthop && as_family(e->attrs.nh_family, e->attrs.nexthop, rib->family, a))
+			nh = nexthop(l, reg, rib->family, a);
+		if (!nh)
+			nh = nb;
+		struct block *b = intern(e->attrs.raw, e->attrs.len);
+		if (!nh || !b) {
+			l->st->refused++;
+			continue;
+		}
+		RTM_ROUTE_INFO *r = &l->route.info;
+		memset(r, 0, sizeof(l->route));
+		r->Neighbour = nb;
+		r->PrefInfo.Preference = l->opt && l->opt->preference ? l->opt->preference : RTM_MRT_DEFAULT_PREFERENCE;
+		r->PrefInfo.Metric = l->opt && (l->opt->flags & RTM_MRT_METRIC_ZERO) ? 0 : e->attrs.path_len;
+		r->BelongsToViews = multicast ? RTM_VIEW_MASK_MCAST : RTM_VIEW_MASK_UCAST;
+		r->EntitySpecificInfo = b;
+		r->NextHopsList.NumNextHops = 1;
+		r->NextHopsList.NextHops[0] = nh;
+		DWORD flags = 0;
+		DWORD rc = RtmAddRouteToDest(reg, NULL, &dest, r, INFINITE, NULL, 0, NULL, &flags);
+		if (rc == NO_ERROR) {
+			l->st->routes++;
+		} else {
+			l->st->refused++;
+			if (rc == ERROR_INVALID_HANDLE)
+				l->fatal = rc;
+		}
+	}
+}
+
+static bool multicast_subtype(unsigned st)
+{
+	return st == MRT_TDV2_RIB_IPV4_MULTICAST || st == MRT_TDV2_RIB_IPV6_MULTICAST ||
+	       st == MRT_TDV2_RIB_IPV4_MULTICAST_ADDPATH || st == MRT_TDV2_RIB_IPV6_MULTICAST_ADDPATH;
+}
+
+DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
+		   const rtm_mrt_options *options, rtm_mrt_stats *stats)
+{
+	rtm_mrt_stats local;
+	rtm_mrt_stats *st = stats ? stats : &local;
+	memset(st, 0, sizeof(*st));
+	if (!path || (!reg4 && !reg6))
+		return ERROR_INVALID_PARAMETER;
+	struct load l;
+	memset(&l, 0, sizeof(l));
+	l.reg[0] = reg4;
+	l.reg[1] = reg6;
+	l.opt = options;
+	l.st = st;
+	struct mrt_in *in;
+	int err = mrt_in_open(&in, path);
+	if (err)
+		return err == -ENOENT || err == -ENOTDIR   ? ERROR_FILE_NOT_FOUND
+		       : err == -EACCES || err == -EPERM ? ERROR_ACCESS_DENIED
+		       : err == -ENOMEM			 ? ERROR_NOT_ENOUGH_MEMORY
+							 : ERROR_GEN_FAILURE;
+	struct mrt_rib rib;
+	memset(&rib, 0, sizeof(rib));
+	struct mrt_record rec;
+	struct mrt_error e;
+	int r;
+	DWORD rc = NO_ERROR;
+	while (!l.fatal && (r = mrt_in_next(in, &rec, &e)) == 1) {
+		st->records++;
+		if (rec.type == MRT_TABLE_DUMP_V2 && rec.subtype == MRT_TDV2_PEER_INDEX_TABLE) {
+			if (mrt_decode_peer_index(&rec, &l.peers, &e) == 0)
+				st->peers += l.peers.n;
+			else
+				st->skipped++, set_error(st, &e);
+		} else if (mrt_is_tdv2_rib(&rec)) {
+			if (mrt_decode_rib(&rec, &l.peers, &rib, &e) == 0)
+				put_rib(&l, &rib, l.peers.peer, multicast_subtype(rec.subtype));
+			else
+				st->skipped++, set_error(st, &e);
+		} else if (rec.type == MRT_TABLE_DUMP) {
+			struct mrt_peer peer;
+			if (mrt_decode_table_dump(&rec, &rib, &peer, &e) == 0) {
+				st->peers++;
+				put_rib(&l, &rib, &peer, false);
+			} else {
+				st->skipped++, set_error(st, &e);
+			}
+		} else {
+			st->ignored++;
+		}
+	}
+	if (l.fatal) {
+		rc = l.fatal;
+	} else if (r < 0) {
+		set_error(st, &e);
+		rc = strstr(e.what, "out of memory") ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_DATA;
+	}
+	/* The next hops stay the entities'; the load's references go. */
+	for (size_t i = 0; i < l.nh_cap; i++)
+		if (l.nh[i].h)
+			RtmReleaseNextHops(l.nh[i].key.reg, 1, &l.nh[i].h);
+	free(l.nh);
+	mrt_rib_free(&rib);
+	mrt_peer_table_free(&l.peers);
+	mrt_in_close(in);
+	return rc;
+}
