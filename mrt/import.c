@@ -28,6 +28,7 @@
 struct block {
 	size_t len;
 	uint64_t hash;
+	bool as4;               /* TABLE_DUMP_V2's form (4-byte AS numbers) */
 	uint8_t bytes[];
 };
 
@@ -84,10 +85,10 @@ static int intern_grow(void)
 	return 0;
 }
 
-/* The interned copy of p[0..n), or NULL without memory. */
-static struct block *intern(const uint8_t *p, size_t n)
+/* The interned copy of p[0..n) (of the form as4 says), or NULL without memory. */
+static struct block *intern(const uint8_t *p, size_t n, bool as4)
 {
-	uint64_t h = hash_of(p, n);
+	uint64_t h = hash_of(p, n) ^ as4;
 	pthread_mutex_lock(&intern_mu);
 	if ((n_blocks + 1) * 2 > cap_blocks && intern_grow()) {
 		pthread_mutex_unlock(&intern_mu);
@@ -96,7 +97,7 @@ static struct block *intern(const uint8_t *p, size_t n)
 	size_t j = h & (cap_blocks - 1);
 	for (; by_bytes[j]; j = (j + 1) & (cap_blocks - 1)) {
 		struct block *b = by_bytes[j];
-		if (b->hash == h && b->len == n && !memcmp(b->bytes, p, n)) {
+		if (b->hash == h && b->len == n && b->as4 == as4 && !memcmp(b->bytes, p, n)) {
 			pthread_mutex_unlock(&intern_mu);
 			return b;
 		}
@@ -105,6 +106,7 @@ static struct block *intern(const uint8_t *p, size_t n)
 	if (b) {
 		b->len = n;
 		b->hash = h;
+		b->as4 = as4;
 		memcpy(b->bytes, p, n);
 		by_bytes[j] = b;
 		place(by_ptr, cap_blocks, ptr_hash(b), b);
@@ -126,14 +128,96 @@ static bool interned(const void *p)
 	return yes;
 }
 
-const uint8_t *rtm_mrt_route_attrs(const RTM_ROUTE_INFO *route, size_t *len)
+const uint8_t *mrt_route_block(const RTM_ROUTE_INFO *route, size_t *len, bool *as4)
 {
 	if (!route || !route->EntitySpecificInfo || !interned(route->EntitySpecificInfo))
 		return NULL;
 	const struct block *b = route->EntitySpecificInfo;
 	if (len)
 		*len = b->len;
+	if (as4)
+		*as4 = b->as4;
 	return b->bytes;
+}
+
+const uint8_t *rtm_mrt_route_attrs(const RTM_ROUTE_INFO *route, size_t *len)
+{
+	return mrt_route_block(route, len, NULL);
+}
+
+/* ---- peers met by imports --------------------------------------------------------------- */
+
+/* What a peer table said of a Neighbour of an entity: its AS and BGP
+ * identifier, for the export's peer table.  Process-wide, under intern_mu. */
+struct peer_note {
+	RTM_ENTITY_HANDLE reg;
+	uint8_t family;
+	uint8_t addr[16];
+	uint32_t as, bgp_id;
+	bool used;
+};
+
+static struct peer_note *notes;
+static size_t notes_cap, notes_n;
+
+static size_t note_home(RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr)
+{
+	return (size_t)(hash_of(addr, 16) ^ ((uint64_t)(uintptr_t)reg * 31 + family));
+}
+
+static struct peer_note *note_slot(RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr)
+{
+	for (size_t j = note_home(reg, family, addr) & (notes_cap - 1);; j = (j + 1) & (notes_cap - 1)) {
+		struct peer_note *n = &notes[j];
+		if (!n->used || (n->reg == reg && n->family == family && !memcmp(n->addr, addr, 16)))
+			return n;
+	}
+}
+
+static void peer_note(RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr, uint32_t as, uint32_t bgp_id)
+{
+	pthread_mutex_lock(&intern_mu);
+	if ((notes_n + 1) * 2 > notes_cap) {
+		size_t cap = notes_cap ? 2 * notes_cap : 64;
+		struct peer_note *fresh = calloc(cap, sizeof(*fresh)), *old = notes;
+		size_t old_cap = notes_cap;
+		if (!fresh) {
+			pthread_mutex_unlock(&intern_mu);
+			return; /* the export then says AS 0 */
+		}
+		notes = fresh;
+		notes_cap = cap;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].used)
+				*note_slot(old[i].reg, old[i].family, old[i].addr) = old[i];
+		free(old);
+	}
+	struct peer_note *n = note_slot(reg, family, addr);
+	if (!n->used)
+		notes_n++;
+	n->used = true;
+	n->reg = reg;
+	n->family = family;
+	memcpy(n->addr, addr, 16);
+	n->as = as;
+	n->bgp_id = bgp_id;
+	pthread_mutex_unlock(&intern_mu);
+}
+
+bool mrt_peer_known(RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr, uint32_t *as, uint32_t *bgp_id)
+{
+	bool found = false;
+	pthread_mutex_lock(&intern_mu);
+	if (notes_cap) {
+		const struct peer_note *n = note_slot(reg, family, addr);
+		if (n->used) {
+			*as = n->as;
+			*bgp_id = n->bgp_id;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&intern_mu);
+	return found;
 }
 
 /* ---- next hops of a load ------------------------------------------------------------------ */
@@ -151,6 +235,7 @@ struct nh_slot {
 
 struct load {
 	RTM_ENTITY_HANDLE reg[2];   /* IPv4, IPv6 */
+	bool as4;                   /* the record's attributes have 4-byte AS numbers */
 	const rtm_mrt_options *opt;
 	rtm_mrt_stats *st;
 	struct nh_slot *nh;
@@ -188,9 +273,12 @@ static int nh_grow(struct load *l)
 	return 0;
 }
 
-/* The next hop of reg at (family, addr), added the first time; NULL if RTM refused. */
-static RTM_NEXTHOP_HANDLE nexthop(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr)
+/* The next hop of reg at (family, addr), added the first time (*added
+ * says so); NULL if RTM refused. */
+static RTM_NEXTHOP_HANDLE nexthop(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr,
+				  bool *added)
 {
+	*added = false;
 	struct nh_key k;
 	memset(&k, 0, sizeof(k));
 	k.reg = reg;
@@ -218,6 +306,7 @@ static RTM_NEXTHOP_HANDLE nexthop(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t
 	l->nh[j].key = k;
 	l->nh[j].h = h;
 	l->nh_n++;
+	*added = true;
 	return h;
 }
 
@@ -263,13 +352,17 @@ static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_
 		const struct mrt_peer *p = &peers[e->peer];
 		uint8_t a[16];
 		RTM_NEXTHOP_HANDLE nb = NULL, nh = NULL;
-		if (as_family(p->family, p->addr, rib->family, a))
-			nb = nexthop(l, reg, rib->family, a);
+		bool added;
+		if (as_family(p->family, p->addr, rib->family, a)) {
+			nb = nexthop(l, reg, rib->family, a, &added);
+			if (added) /* a peer met first in this load: its AS, for an export */
+				peer_note(reg, rib->family, a, p->as, p->bgp_id);
+		}
 		if (e->attrs.has_nexthop && as_family(e->attrs.nh_family, e->attrs.nexthop, rib->family, a))
-			nh = nexthop(l, reg, rib->family, a);
+			nh = nexthop(l, reg, rib->family, a, &added);
 		if (!nh)
 			nh = nb;
-		struct block *b = intern(e->attrs.raw, e->attrs.len);
+		struct block *b = intern(e->attrs.raw, e->attrs.len, l->as4);
 		if (!nh || !b) {
 			l->st->refused++;
 			continue;
@@ -336,12 +429,14 @@ DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 			else
 				st->skipped++, set_error(st, &e);
 		} else if (mrt_is_tdv2_rib(&rec)) {
+			l.as4 = true;
 			if (mrt_decode_rib(&rec, &l.peers, &rib, &e) == 0)
 				put_rib(&l, &rib, l.peers.peer, multicast_subtype(rec.subtype));
 			else
 				st->skipped++, set_error(st, &e);
 		} else if (rec.type == MRT_TABLE_DUMP) {
 			struct mrt_peer peer;
+			l.as4 = false;
 			if (mrt_decode_table_dump(&rec, &rib, &peer, &e) == 0) {
 				st->peers++;
 				put_rib(&l, &rib, &peer, false);

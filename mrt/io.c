@@ -271,6 +271,7 @@ int mrt_in_next(struct mrt_in *in, struct mrt_record *rec, struct mrt_error *err
 struct mrt_out {
 	int fd;                 /* plain */
 	gzFile gz;              /* or gzip */
+	bool mem;               /* or memory: the buffer only grows */
 	uint8_t *buf;
 	size_t len, cap;
 	int err;
@@ -310,9 +311,33 @@ int mrt_out_open(struct mrt_out **out, const char *path, bool gz)
 	return 0;
 }
 
+static void flush_out(struct mrt_out *o);
+
+/* Room for n more bytes in the buffer (flushing, or growing: in memory it
+ * only grows); false if none. */
+static bool room(struct mrt_out *o, size_t n)
+{
+	if (o->len + n <= o->cap)
+		return true;
+	flush_out(o);
+	if (o->len + n <= o->cap)
+		return true;
+	size_t cap = o->cap ? o->cap : 1u << 16;
+	while (cap < o->len + n)
+		cap *= 2;
+	uint8_t *b = realloc(o->buf, cap);
+	if (!b) {
+		o->err = -ENOMEM;
+		return false;
+	}
+	o->buf = b;
+	o->cap = cap;
+	return true;
+}
+
 static void flush_out(struct mrt_out *o)
 {
-	if (!o->len || o->err)
+	if (!o->len || o->err || o->mem)
 		return;
 	if (o->gz) {
 		if (gzwrite(o->gz, o->buf, (unsigned)o->len) != (int)o->len)
@@ -333,11 +358,36 @@ static void flush_out(struct mrt_out *o)
 	o->len = 0;
 }
 
+int mrt_out_open_mem(struct mrt_out **out)
+{
+	struct mrt_out *o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->mem = true;
+	o->fd = -1;
+	*out = o;
+	return 0;
+}
+
+int mrt_out_append(struct mrt_out *o, const struct mrt_out *from)
+{
+	for (size_t off = 0; off < from->len && !o->err;) {
+		size_t n = from->len - off < (1u << 20) ? from->len - off : 1u << 20;
+		if (!room(o, n))
+			break;
+		memcpy(o->buf + o->len, from->buf + off, n);
+		o->len += n;
+		off += n;
+	}
+	return o->err;
+}
+
 int mrt_out_close(struct mrt_out *o)
 {
 	flush_out(o);
 	int err = o->err;
-	if (o->gz) {
+	if (o->mem) {
+	} else if (o->gz) {
 		if (gzclose(o->gz) != Z_OK && !err)
 			err = -EIO;
 	} else if (o->fd >= 0 && close(o->fd) && !err) {
@@ -348,23 +398,6 @@ int mrt_out_close(struct mrt_out *o)
 	return err;
 }
 
-/* Room for n more bytes in the buffer (flushing or growing); false if none. */
-static bool room(struct mrt_out *o, size_t n)
-{
-	if (o->len + n <= o->cap)
-		return true;
-	flush_out(o);
-	if (n <= o->cap)
-		return true;
-	uint8_t *b = realloc(o->buf, n);
-	if (!b) {
-		o->err = -ENOMEM;
-		return false;
-	}
-	o->buf = b;
-	o->cap = n;
-	return true;
-}
 
 static void put8(uint8_t **p, uint8_t v)
 {

@@ -158,12 +158,28 @@ void mrt_rib_free(struct mrt_rib *rib);
 struct mrt_out;
 /* Creates path (plain; gzip when gz); 0 or -errno. */
 int mrt_out_open(struct mrt_out **out, const char *path, bool gz);
+/* A writer into memory (its records appended to a file's later: a table's
+ * peers are known only after its routes). */
+int mrt_out_open_mem(struct mrt_out **out);
+/* Appends what from holds; 0 or -errno. */
+int mrt_out_append(struct mrt_out *out, const struct mrt_out *from);
 /* Finishes the file: 0, or -errno of the first failed write. */
 int mrt_out_close(struct mrt_out *out);
 int mrt_write_peer_index(struct mrt_out *out, uint32_t timestamp, const struct mrt_peer_table *t);
 /* One RIB record of rib's entries (their attrs.raw as the attribute blocks,
  * TABLE_DUMP_V2's form: 4-byte AS_PATH, abbreviated MP_REACH_NLRI). */
 int mrt_write_rib(struct mrt_out *out, uint32_t timestamp, const struct mrt_rib *rib);
+
+/* ---- shared by the import and the export (import.c) ------------------------------------- */
+
+#include <rtmv2.h>
+
+/* The interned attribute block a route carries (rtm_mrt_route_attrs), and
+ * whether it is TABLE_DUMP_V2's form (*as4); NULL if none. */
+const uint8_t *mrt_route_block(const RTM_ROUTE_INFO *route, size_t *len, bool *as4);
+/* The AS and BGP identifier an import's peer table gave the Neighbour at
+ * (family, addr) of entity reg; false if none did. */
+bool mrt_peer_known(RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr, uint32_t *as, uint32_t *bgp_id);
 
 /* A minimal attribute block for a route that has none (ORIGIN IGP, an empty
  * AS_PATH, NEXT_HOP or the abbreviated MP_REACH_NLRI): its length (at most

@@ -10,6 +10,7 @@
 #include "mrtbuild.h"
 
 #include <bzlib.h>
+#include <stdbool.h>
 #include <routprot.h>
 #include <rtmv2.h>
 #include <rtmv2/mrt.h>
@@ -35,7 +36,7 @@ static RTM_ENTITY_HANDLE bgp(USHORT family, ULONG instance)
 	return h;
 }
 
-/* A dump: peers 192.0.2.1 (AS 64500), 192.0.2.2 (AS 4200000001) and
+/* A dump (with_bad: two records among the good ones that are not): peers 192.0.2.1 (AS 64500), 192.0.2.2 (AS 4200000001) and
  * 2001:db8::1 (AS 64502); 198.51.100.0/22 from the first two, a record with
  * a peer index out of range, a record of an unknown type, 203.0.113.0/24
  * from the first with the same attributes as before, and 2001:db8:100::/48
@@ -44,7 +45,7 @@ static struct buf dump_bytes;
 static size_t attrs_a_len;
 static uint8_t attrs_a[256];
 
-static void make_dump(struct buf *f)
+static void make_dump(struct buf *f, bool with_bad)
 {
 	f->n = 0;
 	struct buf p = { .n = 0 }, r = { .n = 0 }, a = { .n = 0 }, b = { .n = 0 }, m = { .n = 0 };
@@ -64,14 +65,16 @@ static void make_dump(struct buf *f)
 	b16(&r, 1), b32(&r, 0), b16(&r, (unsigned)b.n), bytes_in(&r, b.b, b.n);
 	record(f, MRTB_TABLE_DUMP_V2, MRTB_RIB_IPV4_UNICAST, &r);
 
-	r.n = 0; /* peer 9 of 3 */
-	b32(&r, 1), b8(&r, 24), b8(&r, 192), b8(&r, 0), b8(&r, 2), b16(&r, 1);
-	b16(&r, 9), b32(&r, 0), b16(&r, (unsigned)a.n), bytes_in(&r, a.b, a.n);
-	record(f, MRTB_TABLE_DUMP_V2, MRTB_RIB_IPV4_UNICAST, &r);
+	if (with_bad) {
+		r.n = 0; /* peer 9 of 3 */
+		b32(&r, 1), b8(&r, 24), b8(&r, 192), b8(&r, 0), b8(&r, 2), b16(&r, 1);
+		b16(&r, 9), b32(&r, 0), b16(&r, (unsigned)a.n), bytes_in(&r, a.b, a.n);
+		record(f, MRTB_TABLE_DUMP_V2, MRTB_RIB_IPV4_UNICAST, &r);
 
-	r.n = 0;
-	b32(&r, 42);
-	record(f, 99, 1, &r); /* a type nobody knows */
+		r.n = 0;
+		b32(&r, 42);
+		record(f, 99, 1, &r); /* a type nobody knows */
+	}
 
 	r.n = 0;
 	b32(&r, 2), b8(&r, 24), b8(&r, 203), b8(&r, 0), b8(&r, 113), b16(&r, 1);
@@ -155,12 +158,46 @@ static struct route_seen best(RTM_ENTITY_HANDLE reg, USHORT family, const char *
 	return s;
 }
 
+/* A route added through the API: 10.9.0.0/16 via 192.0.2.77, Preference
+ * 120, with esi as its EntitySpecificInfo. */
+static DWORD api_route(RTM_ENTITY_HANDLE reg, void *esi)
+{
+	RTM_NEXTHOP_INFO ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.NextHopAddress.AddressFamily = AF_INET;
+	ni.NextHopAddress.NumBits = 32;
+	ip4(ni.NextHopAddress.AddrBits, "192.0.2.77");
+	RTM_NEXTHOP_HANDLE nh = NULL;
+	DWORD fl = 0;
+	DWORD rc = RtmAddNextHop(reg, &ni, &nh, &fl);
+	if (rc != NO_ERROR)
+		return rc;
+	union {
+		RTM_ROUTE_INFO r;
+		char room[RTM_SIZE_OF_ROUTE_INFO(1)];
+	} ri;
+	memset(&ri, 0, sizeof(ri));
+	ri.r.EntitySpecificInfo = esi;
+	ri.r.BelongsToViews = RTM_VIEW_MASK_UCAST;
+	ri.r.PrefInfo.Preference = 120;
+	ri.r.NextHopsList.NumNextHops = 1;
+	ri.r.NextHopsList.NextHops[0] = nh;
+	RTM_NET_ADDRESS a;
+	memset(&a, 0, sizeof(a));
+	a.AddressFamily = AF_INET;
+	a.NumBits = 16;
+	ip4(a.AddrBits, "10.9.0.0");
+	rc = RtmAddRouteToDest(reg, NULL, &a, &ri.r, INFINITE, NULL, 0, NULL, &fl);
+	RtmReleaseNextHops(reg, 1, &nh);
+	return rc;
+}
+
 /* The mapping, checked route by route, and a reload that replaces. */
 static void test_load_maps_entries_to_routes(void)
 {
 	RTM_ENTITY_HANDLE v4 = bgp(AF_INET, 1), v6 = bgp(AF_INET6, 1);
 	REQUIRE(v4 && v6);
-	make_dump(&dump_bytes);
+	make_dump(&dump_bytes, true);
 	char path[64];
 	snprintf(path, sizeof(path), "/tmp/test_mrt.%d.mrt", (int)getpid());
 	write_file(path, dump_bytes.b, dump_bytes.n);
@@ -215,36 +252,12 @@ static void test_load_maps_entries_to_routes(void)
 	unlink(path);
 
 	/* A route of the API's: its EntitySpecificInfo is not taken for attributes. */
-	RTM_NEXTHOP_INFO ni;
-	memset(&ni, 0, sizeof(ni));
-	ni.NextHopAddress.AddressFamily = AF_INET;
-	ni.NextHopAddress.NumBits = 32;
-	ip4(ni.NextHopAddress.AddrBits, "192.0.2.77");
-	RTM_NEXTHOP_HANDLE nh = NULL;
-	DWORD fl = 0;
-	REQUIRE(RtmAddNextHop(v4, &ni, &nh, &fl) == NO_ERROR);
-	union {
-		RTM_ROUTE_INFO r;
-		char room[RTM_SIZE_OF_ROUTE_INFO(1)];
-	} ri;
-	memset(&ri, 0, sizeof(ri));
 	static int foreign = 7;
-	ri.r.EntitySpecificInfo = &foreign;
-	ri.r.BelongsToViews = RTM_VIEW_MASK_UCAST;
-	ri.r.NextHopsList.NumNextHops = 1;
-	ri.r.NextHopsList.NextHops[0] = nh;
-	RTM_NET_ADDRESS a;
-	memset(&a, 0, sizeof(a));
-	a.AddressFamily = AF_INET;
-	a.NumBits = 16;
-	ip4(a.AddrBits, "10.9.0.0");
-	fl = 0;
-	REQUIRE(RtmAddRouteToDest(v4, NULL, &a, &ri.r, INFINITE, NULL, 0, NULL, &fl) == NO_ERROR);
+	REQUIRE(api_route(v4, &foreign) == NO_ERROR);
 	struct route_seen w = best(v4, AF_INET, "10.9.0.0", 16);
 	CHECK(w.esi == &foreign);
 	CHECK(w.attrs == NULL);
 	CHECK(rtm_mrt_route_attrs(NULL, NULL) == NULL);
-	RtmReleaseNextHops(v4, 1, &nh);
 	CHECK_U(RtmDeregisterEntity(v4), NO_ERROR);
 	CHECK_U(RtmDeregisterEntity(v6), NO_ERROR);
 }
@@ -257,7 +270,7 @@ static void test_compressed(void)
 	printf("  test_compressed: not run: %s\n", NO_COMPRESSED);
 	return;
 #endif
-	make_dump(&dump_bytes);
+	make_dump(&dump_bytes, true);
 	char path[64];
 	snprintf(path, sizeof(path), "/tmp/test_mrt.%d.data", (int)getpid());
 	for (unsigned kind = 0; kind < 2; kind++) {
@@ -294,7 +307,7 @@ static void test_compressed(void)
  * arguments. */
 static void test_bad_files_and_arguments(void)
 {
-	make_dump(&dump_bytes);
+	make_dump(&dump_bytes, true);
 	char path[64];
 	snprintf(path, sizeof(path), "/tmp/test_mrt.%d.cut", (int)getpid());
 	write_file(path, dump_bytes.b, dump_bytes.n - 5);
@@ -333,10 +346,111 @@ static void test_bad_files_and_arguments(void)
 	CHECK_U(RtmDeregisterEntity(v6), NO_ERROR);
 }
 
+/* bgpdump -m of path, its lines sorted with the time field cleared, into
+ * out; false where bgpdump is not installed. */
+static bool bgpdump_lines(const char *path, char *out, size_t size)
+{
+	if (system("command -v bgpdump >/dev/null 2>&1") != 0)
+		return false;
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "bgpdump -m %s 2>/dev/null | awk -F'|' 'BEGIN{OFS=\"|\"} {$2=\"T\"; print}' | sort",
+		 path);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return false;
+	size_t n = fread(out, 1, size - 1, f);
+	out[n] = 0;
+	pclose(f);
+	return true;
+}
+
+/* Import, export, import again: the export lists the same routes as the
+ * file they came from (bgpdump -m of both, where bgpdump is installed),
+ * with a route added through the API as well (minimal attributes); best
+ * only gives one route per destination; bad arguments. */
+static void test_dump_round_trip(void)
+{
+	RTM_ENTITY_HANDLE v4 = bgp(AF_INET, 20), v6 = bgp(AF_INET6, 20);
+	REQUIRE(v4 && v6);
+	make_dump(&dump_bytes, false); /* (bgpdump itself stops at the bad records) */
+	char src[64], out[64], out_best[64];
+	snprintf(src, sizeof(src), "/tmp/test_mrt.%d.src", (int)getpid());
+#ifdef NO_COMPRESSED
+	snprintf(out, sizeof(out), "/tmp/test_mrt.%d.out", (int)getpid());
+#else
+	snprintf(out, sizeof(out), "/tmp/test_mrt.%d.out.gz", (int)getpid()); /* gzip, by its name */
+#endif
+	snprintf(out_best, sizeof(out_best), "/tmp/test_mrt.%d.best", (int)getpid());
+	write_file(src, dump_bytes.b, dump_bytes.n);
+	rtm_mrt_stats st;
+	CHECK_U(rtm_mrt_load(src, v4, v6, NULL, &st), NO_ERROR);
+	CHECK_U(st.routes, 5);
+
+	CHECK_U(rtm_mrt_dump(out, v4, v6, NULL, &st), NO_ERROR);
+	CHECK_U(st.routes, 5);
+	CHECK_U(st.records, 1 + 3); /* the peer table, three destinations */
+	CHECK_U(st.peers, 4); /* two IPv4 peers; the IPv6 one and the first again, of the IPv6 entity */
+	static char a[8192], b[8192];
+	if (bgpdump_lines(src, a, sizeof(a)) && bgpdump_lines(out, b, sizeof(b))) {
+		CHECK(strcmp(a, b) == 0);
+		CHECK(strstr(b, "TABLE_DUMP2|T|B|192.0.2.1|64500|198.51.100.0/22|64500 3356 4200000001|IGP|192.0.2.1|0|0|"
+				"65000:1|NAG||") != NULL);
+		CHECK(strstr(b, "|192.0.2.1|64500|2001:db8:100::/48|64502|IGP|2001:db8::9|") != NULL);
+		if (strcmp(a, b))
+			fprintf(stderr, "  the file:\n%s  the export:\n%s", a, b);
+	} else {
+		printf("  test_dump_round_trip: bgpdump is not installed: its check not run\n");
+	}
+
+	/* Into a fresh pair: the same routes. */
+	RTM_ENTITY_HANDLE w4 = bgp(AF_INET, 21), w6 = bgp(AF_INET6, 21);
+	REQUIRE(w4 && w6);
+	CHECK_U(rtm_mrt_load(out, w4, w6, NULL, &st), NO_ERROR);
+	CHECK_U(st.routes, 5);
+	CHECK_U(st.peers, 4);
+	CHECK_U(st.skipped, 0);
+
+	/* A route of the API's: written with minimal attributes, its peer
+	 * address 0.  Best only: one route per destination. */
+	RTM_ENTITY_HANDLE rip = NULL;
+	{
+		RTM_ENTITY_INFO ei;
+		RTM_REGN_PROFILE prof;
+		memset(&ei, 0, sizeof(ei));
+		ei.AddressFamily = AF_INET;
+		ei.EntityId.EntityProtocolId = PROTO_IP_RIP;
+		REQUIRE(RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &rip) == NO_ERROR);
+	}
+	REQUIRE(api_route(rip, NULL) == NO_ERROR);
+	rtm_mrt_options best_only = { 0, RTM_MRT_BEST_ONLY };
+	CHECK_U(rtm_mrt_dump(out_best, v4, v6, &best_only, &st), NO_ERROR);
+	CHECK_U(st.routes, 4);
+	if (bgpdump_lines(out_best, b, sizeof(b)))
+		CHECK(strstr(b, "TABLE_DUMP2|T|B|0.0.0.0|0|10.9.0.0/16||IGP|192.0.2.77|0|0||NAG||") != NULL);
+
+	CHECK_U(rtm_mrt_dump(NULL, v4, v6, NULL, &st), ERROR_INVALID_PARAMETER);
+	CHECK_U(rtm_mrt_dump(out, NULL, NULL, NULL, &st), ERROR_INVALID_PARAMETER);
+	rtm_mrt_options bad = { 0, 0x80 };
+	CHECK_U(rtm_mrt_dump(out, v4, v6, &bad, &st), ERROR_INVALID_PARAMETER);
+	CHECK_U(rtm_mrt_dump("/nonexistent/dir/x.mrt", v4, v6, NULL, &st), ERROR_FILE_NOT_FOUND);
+	unlink(src);
+	unlink(out);
+	unlink(out_best);
+	CHECK_U(RtmDeregisterEntity(rip), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(v4), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(v6), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(w4), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(w6), NO_ERROR);
+	/* A stale registration. */
+	CHECK_U(rtm_mrt_dump(out, v4, NULL, NULL, &st), ERROR_INVALID_HANDLE);
+	unlink(out);
+}
+
 int main(void)
 {
 	RUN(test_load_maps_entries_to_routes);
 	RUN(test_compressed);
 	RUN(test_bad_files_and_arguments);
+	RUN(test_dump_round_trip);
 	TEST_MAIN_END();
 }

@@ -43,6 +43,7 @@ extern "C" {
 
 /* rtm_mrt_options.flags */
 #define RTM_MRT_METRIC_ZERO 0x0001 /* import: Metric 0 instead of the AS-path length */
+#define RTM_MRT_BEST_ONLY   0x0002 /* export: each destination's best unicast route only */
 
 typedef struct rtm_mrt_options {
 	ULONG preference;       /* import: the routes' Preference; 0: RTM_MRT_DEFAULT_PREFERENCE */
@@ -73,6 +74,26 @@ typedef struct rtm_mrt_stats {
  * handle RTM does not know).  stats may be NULL.
  */
 DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
+		   const rtm_mrt_options *options, rtm_mrt_stats *stats);
+
+/*
+ * Writes RTM's unicast routes to path as TABLE_DUMP_V2 (gzip when path ends
+ * in ".gz"): the IPv4 ones read through reg4, the IPv6 ones through reg6
+ * (any registration of the instance; either may be NULL), all of them, or
+ * with RTM_MRT_BEST_ONLY each destination's best.  A PEER_INDEX_TABLE comes
+ * first: a peer per (owner entity, Neighbour address), the address the
+ * Neighbour's (an IPv4-mapped one as IPv4), AS and BGP identifier what an
+ * import's peer table said of it, 0 otherwise; routes without a Neighbour
+ * share a peer of address 0 per owner.  Then a RIB record per destination,
+ * in prefix order.  A route's attributes are the ones an import of
+ * TABLE_DUMP_V2 gave it; others get ORIGIN IGP, an empty AS_PATH and
+ * NEXT_HOP (IPv4) or MP_REACH_NLRI (IPv6) with the address of their first
+ * next hop.  NO_ERROR; ERROR_INVALID_PARAMETER (no path, no entity, unknown
+ * flags); ERROR_INVALID_HANDLE; ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED or
+ * ERROR_GEN_FAILURE (the file cannot be written); ERROR_NOT_ENOUGH_MEMORY
+ * (nothing written).  stats: records and routes written, peers.
+ */
+DWORD rtm_mrt_dump(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
 		   const rtm_mrt_options *options, rtm_mrt_stats *stats);
 
 /* The BGP path attributes that rtm_mrt_load gave the route info describes,
