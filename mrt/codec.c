@@ -199,16 +199,16 @@ int mrt_parse_attrs(const uint8_t *p, size_t n, bool as4, bool mp_abbrev, struct
 			return -1;
 	}
 	if (as4_path && !as4) {
-		/* A 2-byte speaker's path with AS4_PATH: the 4-byte path is the
-		 * truth for the ASes it covers (RFC 6793); its length is the
-		 * larger, as AS_TRANS stands in for the rest. */
+		/* A 2-byte speaker's path with AS4_PATH (RFC 6793, 4.2.3): the
+		 * path is AS_PATH's first (AS_PATH - AS4_PATH) ASes followed by
+		 * AS4_PATH, so its length is AS_PATH's; its first AS is
+		 * AS4_PATH's when the two are as long.  An AS4_PATH longer than
+		 * AS_PATH is ignored. */
 		uint32_t l4, f4;
 		if (parse_path(as4_path, as4_path_len, 4, &l4, &f4, err))
 			return -1;
-		if (l4 >= a->path_len) {
-			a->path_len = l4;
+		if (l4 == a->path_len)
 			a->first_as = f4;
-		}
 	}
 	return 0;
 }
@@ -230,8 +230,10 @@ int mrt_decode_peer_index(const struct mrt_record *rec, struct mrt_peer_table *t
 	uint16_t vlen = u16(&c);
 	const uint8_t *view = bytes(&c, vlen);
 	uint16_t count = u16(&c);
-	if (c.bad)
+	if (c.bad) {
+		mrt_peer_table_free(t);
 		return fail(err, "PEER_INDEX_TABLE header truncated");
+	}
 	if (view)
 		memcpy(n.view, view, vlen < sizeof(n.view) - 1 ? vlen : sizeof(n.view) - 1);
 	n.peer = calloc(count ? count : 1, sizeof(*n.peer));
@@ -246,6 +248,7 @@ int mrt_decode_peer_index(const struct mrt_record *rec, struct mrt_peer_table *t
 		p->as = type & 2 ? u32(&c) : u16(&c);
 		if (c.bad) {
 			free(n.peer);
+			mrt_peer_table_free(t); /* the records after it name peers nobody knows */
 			return fail(err, "PEER_INDEX_TABLE: peer %u of %u truncated", i, count);
 		}
 		memcpy(p->addr, a, type & 1 ? 16 : 4);

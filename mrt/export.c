@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 /* ---- peers ------------------------------------------------------------------------------- */
 
@@ -55,6 +56,7 @@ struct dump {
 	uint8_t (*minimal)[64]; /* per entry of rib: a minimal block when it has none */
 	unsigned minimal_cap;
 	uint32_t seq;
+	uint32_t now;           /* the records' timestamp */
 	DWORD err;
 };
 
@@ -186,12 +188,19 @@ static void flush_rib(struct dump *d)
 {
 	if (!d->rib.n)
 		return;
+	/* Minimal blocks are pointed at only now: the array they are in may
+	 * have moved while the record grew. */
+	for (unsigned i = 0; i < d->rib.n; i++)
+		if (!d->rib.entry[i].attrs.raw)
+			d->rib.entry[i].attrs.raw = d->minimal[i];
 	d->rib.seq = d->seq++;
-	int err = mrt_write_rib(d->recs, 0, &d->rib);
+	int err = mrt_write_rib(d->recs, d->now, &d->rib);
 	if (err && !d->err)
 		d->err = err == -ENOMEM ? ERROR_NOT_ENOUGH_MEMORY : ERROR_GEN_FAILURE;
-	d->st->records++;
-	d->st->routes += d->rib.n;
+	if (!err) {
+		d->st->records++;
+		d->st->routes += d->rib.n;
+	}
 	d->rib.n = 0;
 }
 
@@ -238,7 +247,7 @@ static void add_route(struct dump *d, const RTM_NET_ADDRESS *addr, const RTM_ROU
 		if (r->NextHopsList.NumNextHops)
 			(void)nh_address(d, r->NextHopsList.NextHops[0], nh);
 		e->attrs.len = mrt_minimal_attrs(d->minimal[d->rib.n], d->family, nh);
-		e->attrs.raw = d->minimal[d->rib.n];
+		e->attrs.raw = NULL; /* d->minimal[n], set by flush_rib */
 	}
 	d->rib.n++;
 }
@@ -328,9 +337,17 @@ DWORD rtm_mrt_dump(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 	d.opt = options;
 	d.st = st;
 	strcpy(d.peers.view, "rtmv2");
+	d.now = (uint32_t)time(NULL);
 	if (mrt_out_open_mem(&d.recs))
 		return ERROR_NOT_ENOUGH_MEMORY;
 	RTM_ENTITY_HANDLE regs[2] = { reg4, reg6 };
+	for (unsigned f = 0; f < 2; f++) {
+		DWORD rc = mrt_check_registration(regs[f], f ? AF_INET6 : AF_INET);
+		if (rc != NO_ERROR) {
+			(void)mrt_out_close(d.recs);
+			return rc;
+		}
+	}
 	for (unsigned f = 0; f < 2 && !d.err; f++) {
 		if (!regs[f])
 			continue;

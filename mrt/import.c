@@ -273,6 +273,18 @@ static int nh_grow(struct load *l)
 	return 0;
 }
 
+DWORD mrt_check_registration(RTM_ENTITY_HANDLE reg, uint8_t family)
+{
+	if (!reg)
+		return NO_ERROR;
+	RTM_ENTITY_INFO ei;
+	DWORD rc = RtmGetEntityInfo(reg, reg, &ei);
+	if (rc != NO_ERROR)
+		return rc == ERROR_NOT_ENOUGH_MEMORY ? rc : ERROR_INVALID_HANDLE;
+	RtmReleaseEntityInfo(reg, &ei);
+	return ei.AddressFamily == family ? NO_ERROR : ERROR_INVALID_PARAMETER;
+}
+
 /* The next hop of reg at (family, addr), added the first time (*added
  * says so); NULL if RTM refused. */
 static RTM_NEXTHOP_HANDLE nexthop(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr,
@@ -353,11 +365,13 @@ static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_
 		uint8_t a[16];
 		RTM_NEXTHOP_HANDLE nb = NULL, nh = NULL;
 		bool added;
-		if (as_family(p->family, p->addr, rib->family, a)) {
-			nb = nexthop(l, reg, rib->family, a, &added);
-			if (added) /* a peer met first in this load: its AS, for an export */
-				peer_note(reg, rib->family, a, p->as, p->bgp_id);
+		if (!as_family(p->family, p->addr, rib->family, a)) {
+			/* An IPv6 peer of an IPv4 prefix: RTM would have no
+			 * Neighbour to tell it from the other such peers. */
+			l->st->refused++;
+			continue;
 		}
+		nb = nexthop(l, reg, rib->family, a, &added);
 		if (e->attrs.has_nexthop && as_family(e->attrs.nh_family, e->attrs.nexthop, rib->family, a))
 			nh = nexthop(l, reg, rib->family, a, &added);
 		if (!nh)
@@ -388,6 +402,19 @@ static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_
 	}
 }
 
+/* What the peer table says of its peers, for an export's: noted for each
+ * family's entity under the address RTM will have for the Neighbour. */
+static void note_peers(struct load *l, const struct mrt_peer *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned f = 0; f < 2; f++) {
+			uint8_t a[16];
+			uint8_t fam = f ? AF_INET6 : AF_INET;
+			if (l->reg[f] && as_family(p[i].family, p[i].addr, fam, a))
+				peer_note(l->reg[f], fam, a, p[i].as, p[i].bgp_id);
+		}
+}
+
 static bool multicast_subtype(unsigned st)
 {
 	return st == MRT_TDV2_RIB_IPV4_MULTICAST || st == MRT_TDV2_RIB_IPV6_MULTICAST ||
@@ -402,6 +429,11 @@ DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 	memset(st, 0, sizeof(*st));
 	if (!path || (!reg4 && !reg6))
 		return ERROR_INVALID_PARAMETER;
+	for (unsigned f = 0; f < 2; f++) {
+		DWORD rc = mrt_check_registration(f ? reg6 : reg4, f ? AF_INET6 : AF_INET);
+		if (rc != NO_ERROR)
+			return rc;
+	}
 	struct load l;
 	memset(&l, 0, sizeof(l));
 	l.reg[0] = reg4;
@@ -424,10 +456,16 @@ DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 	while (!l.fatal && (r = mrt_in_next(in, &rec, &e)) == 1) {
 		st->records++;
 		if (rec.type == MRT_TABLE_DUMP_V2 && rec.subtype == MRT_TDV2_PEER_INDEX_TABLE) {
-			if (mrt_decode_peer_index(&rec, &l.peers, &e) == 0)
+			if (mrt_decode_peer_index(&rec, &l.peers, &e) == 0) {
 				st->peers += l.peers.n;
-			else
+				note_peers(&l, l.peers.peer, l.peers.n);
+			} else {
 				st->skipped++, set_error(st, &e);
+			}
+		} else if (mrt_is_tdv2_rib(&rec) && multicast_subtype(rec.subtype)) {
+			/* RTM keeps one route per peer and prefix (its Neighbour):
+			 * a multicast one would replace the unicast one. */
+			st->ignored++;
 		} else if (mrt_is_tdv2_rib(&rec)) {
 			l.as4 = true;
 			if (mrt_decode_rib(&rec, &l.peers, &rib, &e) == 0)
@@ -439,6 +477,7 @@ DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 			l.as4 = false;
 			if (mrt_decode_table_dump(&rec, &rib, &peer, &e) == 0) {
 				st->peers++;
+				note_peers(&l, &peer, 1);
 				put_rib(&l, &rib, &peer, false);
 			} else {
 				st->skipped++, set_error(st, &e);

@@ -134,8 +134,15 @@ static long refill(struct mrt_in *in, struct mrt_error *err)
 			snprintf(err->what, sizeof(err->what), "read error: %s", gzerror(in->gz, &zerr));
 			return -1;
 		}
-		if (got == 0)
+		if (got == 0) {
+			int zerr = Z_OK;
+			(void)gzerror(in->gz, &zerr);
+			if (zerr == Z_BUF_ERROR) {
+				snprintf(err->what, sizeof(err->what), "the gzip stream ends early");
+				return -1;
+			}
 			in->eof = true;
+		}
 		return got;
 	}
 	for (;;) {

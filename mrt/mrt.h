@@ -177,6 +177,9 @@ int mrt_write_rib(struct mrt_out *out, uint32_t timestamp, const struct mrt_rib 
 /* The interned attribute block a route carries (rtm_mrt_route_attrs), and
  * whether it is TABLE_DUMP_V2's form (*as4); NULL if none. */
 const uint8_t *mrt_route_block(const RTM_ROUTE_INFO *route, size_t *len, bool *as4);
+/* NO_ERROR if reg is NULL or a live registration of family;
+ * ERROR_INVALID_HANDLE, or ERROR_INVALID_PARAMETER for another family. */
+DWORD mrt_check_registration(RTM_ENTITY_HANDLE reg, uint8_t family);
 /* The AS and BGP identifier an import's peer table gave the Neighbour at
  * (family, addr) of entity reg; false if none did. */
 bool mrt_peer_known(RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr, uint32_t *as, uint32_t *bgp_id);

@@ -158,15 +158,17 @@ static struct route_seen best(RTM_ENTITY_HANDLE reg, USHORT family, const char *
 	return s;
 }
 
-/* A route added through the API: 10.9.0.0/16 via 192.0.2.77, Preference
- * 120, with esi as its EntitySpecificInfo. */
-static DWORD api_route(RTM_ENTITY_HANDLE reg, void *esi)
+/* A route added through the API to prefix/len via 192.0.2.<gw> (also its
+ * Neighbour when neighbour), Preference 120, esi as its EntitySpecificInfo. */
+static DWORD api_route_to(RTM_ENTITY_HANDLE reg, const char *prefix, unsigned len, unsigned gw, bool neighbour,
+			  void *esi)
 {
 	RTM_NEXTHOP_INFO ni;
 	memset(&ni, 0, sizeof(ni));
 	ni.NextHopAddress.AddressFamily = AF_INET;
 	ni.NextHopAddress.NumBits = 32;
-	ip4(ni.NextHopAddress.AddrBits, "192.0.2.77");
+	ip4(ni.NextHopAddress.AddrBits, "192.0.2.0");
+	ni.NextHopAddress.AddrBits[3] = (UCHAR)gw;
 	RTM_NEXTHOP_HANDLE nh = NULL;
 	DWORD fl = 0;
 	DWORD rc = RtmAddNextHop(reg, &ni, &nh, &fl);
@@ -178,6 +180,7 @@ static DWORD api_route(RTM_ENTITY_HANDLE reg, void *esi)
 	} ri;
 	memset(&ri, 0, sizeof(ri));
 	ri.r.EntitySpecificInfo = esi;
+	ri.r.Neighbour = neighbour ? nh : NULL;
 	ri.r.BelongsToViews = RTM_VIEW_MASK_UCAST;
 	ri.r.PrefInfo.Preference = 120;
 	ri.r.NextHopsList.NumNextHops = 1;
@@ -185,11 +188,18 @@ static DWORD api_route(RTM_ENTITY_HANDLE reg, void *esi)
 	RTM_NET_ADDRESS a;
 	memset(&a, 0, sizeof(a));
 	a.AddressFamily = AF_INET;
-	a.NumBits = 16;
-	ip4(a.AddrBits, "10.9.0.0");
+	a.NumBits = (USHORT)len;
+	ip4(a.AddrBits, prefix);
+	fl = 0;
 	rc = RtmAddRouteToDest(reg, NULL, &a, &ri.r, INFINITE, NULL, 0, NULL, &fl);
 	RtmReleaseNextHops(reg, 1, &nh);
 	return rc;
+}
+
+/* 10.9.0.0/16 via 192.0.2.77. */
+static DWORD api_route(RTM_ENTITY_HANDLE reg, void *esi)
+{
+	return api_route_to(reg, "10.9.0.0", 16, 77, false, esi);
 }
 
 /* The mapping, checked route by route, and a reload that replaces. */
@@ -446,11 +456,110 @@ static void test_dump_round_trip(void)
 	unlink(out);
 }
 
+/* From the reviews: a peer whose address came first as another route's
+ * NEXT_HOP keeps its AS in an export; a multicast record does not replace
+ * the unicast route of its peer (it is not imported); an IPv6 peer's IPv4
+ * route is refused (it would have no Neighbour); a gzip file without its
+ * end is an error; a destination with many routes of minimal attributes is
+ * written whole; a registration of the wrong family is refused. */
+static void test_review_cases(void)
+{
+	RTM_ENTITY_HANDLE v4 = bgp(AF_INET, 30), v6 = bgp(AF_INET6, 30);
+	REQUIRE(v4 && v6);
+	struct buf f = { .n = 0 }, p = { .n = 0 }, r = { .n = 0 }, a = { .n = 0 }, b = { .n = 0 };
+	uint8_t x[16];
+	b32(&p, 1), b16(&p, 0), b16(&p, 3);
+	b8(&p, 0), b32(&p, 1), ip4(x, "192.0.2.1"), bytes_in(&p, x, 4), b16(&p, 64500);
+	b8(&p, 2), b32(&p, 2), ip4(x, "192.0.2.2"), bytes_in(&p, x, 4), b32(&p, 4200000001u);
+	b8(&p, 1), b32(&p, 3), ip6(x, "2001:db8::1"), bytes_in(&p, x, 16), b16(&p, 64502);
+	record(&f, MRTB_TABLE_DUMP_V2, MRTB_PEER_INDEX_TABLE, &p);
+	/* Peer 0's route through 192.0.2.2 (peer 1's address) comes first. */
+	attrs4(&a, (const uint32_t[]){ 64500 }, 1, "192.0.2.2");
+	attrs4(&b, (const uint32_t[]){ 4200000001u }, 1, "192.0.2.2");
+	b32(&r, 0), b8(&r, 16), b8(&r, 10), b8(&r, 1), b16(&r, 3);
+	b16(&r, 0), b32(&r, 0), b16(&r, (unsigned)a.n), bytes_in(&r, a.b, a.n);
+	b16(&r, 1), b32(&r, 0), b16(&r, (unsigned)b.n), bytes_in(&r, b.b, b.n);
+	b16(&r, 2), b32(&r, 0), b16(&r, (unsigned)b.n), bytes_in(&r, b.b, b.n); /* the IPv6 peer */
+	record(&f, MRTB_TABLE_DUMP_V2, MRTB_RIB_IPV4_UNICAST, &r);
+	r.n = 0; /* the same prefix and peer, multicast */
+	b32(&r, 1), b8(&r, 16), b8(&r, 10), b8(&r, 1), b16(&r, 1);
+	b16(&r, 0), b32(&r, 0), b16(&r, (unsigned)a.n), bytes_in(&r, a.b, a.n);
+	record(&f, MRTB_TABLE_DUMP_V2, 3 /* RIB_IPV4_MULTICAST */, &r);
+	char path[64], out[64];
+	snprintf(path, sizeof(path), "/tmp/test_mrt.%d.rev", (int)getpid());
+	snprintf(out, sizeof(out), "/tmp/test_mrt.%d.rev.out", (int)getpid());
+	write_file(path, f.b, f.n);
+	rtm_mrt_stats st;
+	CHECK_U(rtm_mrt_load(path, v4, v6, NULL, &st), NO_ERROR);
+	CHECK_U(st.routes, 2);
+	CHECK_U(st.refused, 1);
+	CHECK_U(st.ignored, 1);
+	CHECK_U(best(v4, AF_INET, "10.1.0.0", 16).n_routes, 2);
+	CHECK_U(rtm_mrt_dump(out, v4, NULL, NULL, &st), NO_ERROR);
+	CHECK_U(st.peers, 2);
+	static char t[8192];
+	if (bgpdump_lines(out, t, sizeof(t))) {
+		CHECK(strstr(t, "|192.0.2.2|4200000001|10.1.0.0/16|4200000001|") != NULL);
+		CHECK(strstr(t, "|192.0.2.1|64500|10.1.0.0/16|64500|IGP|192.0.2.2|") != NULL);
+	}
+
+	/* 40 routes of minimal attributes on one destination (40 Neighbours). */
+	RTM_ENTITY_HANDLE rip = NULL;
+	{
+		RTM_ENTITY_INFO ei;
+		RTM_REGN_PROFILE prof;
+		memset(&ei, 0, sizeof(ei));
+		ei.AddressFamily = AF_INET;
+		ei.EntityId.EntityProtocolId = PROTO_IP_RIP;
+		ei.EntityId.EntityInstanceId = 30;
+		REQUIRE(RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &rip) == NO_ERROR);
+	}
+	for (unsigned i = 0; i < 40; i++)
+		REQUIRE(api_route_to(rip, "10.0.0.0", 8, 100 + i, true, NULL) == NO_ERROR);
+	CHECK_U(rtm_mrt_dump(out, v4, NULL, NULL, &st), NO_ERROR);
+	CHECK_U(st.routes, 42);
+	if (bgpdump_lines(out, t, sizeof(t))) {
+		CHECK(strstr(t, "|192.0.2.139|0|10.0.0.0/8||IGP|192.0.2.139|") != NULL);
+		unsigned lines = 0;
+		for (const char *q = t; (q = strstr(q, "|10.0.0.0/8|")); q++)
+			lines++;
+		CHECK_U(lines, 40);
+	}
+
+	/* A registration of the other family. */
+	CHECK_U(rtm_mrt_load(path, v6, NULL, NULL, &st), ERROR_INVALID_PARAMETER);
+	CHECK_U(rtm_mrt_dump(out, v6, NULL, NULL, &st), ERROR_INVALID_PARAMETER);
+
+#ifndef NO_COMPRESSED
+	/* A gzip file without its trailer: every byte of data is there, the
+	 * stream's end is not. */
+	gzFile g = gzopen(path, "wb");
+	REQUIRE(g);
+	REQUIRE(gzwrite(g, f.b, (unsigned)f.n) == (int)f.n);
+	gzclose(g);
+	FILE *gf = fopen(path, "rb");
+	REQUIRE(gf);
+	static uint8_t z[1 << 16];
+	size_t zn = fread(z, 1, sizeof(z), gf);
+	fclose(gf);
+	REQUIRE(zn > 8);
+	write_file(path, z, zn - 8);
+	CHECK_U(rtm_mrt_load(path, v4, v6, NULL, &st), ERROR_INVALID_DATA);
+	CHECK(strstr(st.last_error, "gzip") != NULL);
+#endif
+	unlink(path);
+	unlink(out);
+	CHECK_U(RtmDeregisterEntity(rip), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(v4), NO_ERROR);
+	CHECK_U(RtmDeregisterEntity(v6), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_load_maps_entries_to_routes);
 	RUN(test_compressed);
 	RUN(test_bad_files_and_arguments);
 	RUN(test_dump_round_trip);
+	RUN(test_review_cases);
 	TEST_MAIN_END();
 }

@@ -159,6 +159,20 @@ static void test_attributes(void)
 	CHECK_U(a.first_as, 64500);
 	CHECK(a.has_med && a.med == 77);
 	CHECK(a.has_local_pref && a.local_pref == 150);
+	/* AS4_PATH as long as AS_PATH: its first AS is the neighbour's; longer:
+	 * ignored (RFC 6793, 4.2.3). */
+	b.n = 0;
+	b8(&b, 0x40), b8(&b, 2), b8(&b, 6), b8(&b, 2), b8(&b, 2), b16(&b, 23456), b16(&b, 23456);
+	b8(&b, 0xc0), b8(&b, 17), b8(&b, 10), b8(&b, 2), b8(&b, 2), b32(&b, 4200000001u), b32(&b, 4200000002u);
+	CHECK_U(mrt_parse_attrs(b.b, b.n, false, false, &a, &err), 0);
+	CHECK_U(a.path_len, 2);
+	CHECK_U(a.first_as, 4200000001u);
+	b.n = 0;
+	b8(&b, 0x40), b8(&b, 2), b8(&b, 4), b8(&b, 2), b8(&b, 1), b16(&b, 64500);
+	b8(&b, 0xc0), b8(&b, 17), b8(&b, 10), b8(&b, 2), b8(&b, 2), b32(&b, 4200000001u), b32(&b, 4200000002u);
+	CHECK_U(mrt_parse_attrs(b.b, b.n, false, false, &a, &err), 0);
+	CHECK_U(a.path_len, 1);
+	CHECK_U(a.first_as, 64500);
 	/* AS_SET counts one; a 4-byte sequence of two before it. */
 	b.n = 0;
 	b8(&b, 0x40), b8(&b, 2), b8(&b, 2 + 8 + 2 + 12), b8(&b, 2), b8(&b, 2), b32(&b, 1), b32(&b, 2);

@@ -3,20 +3,23 @@
  * pkg-config rtmv2-mrt; docs/DESIGN.md, "MRT").  A client of the public
  * RTMv2 API like any other.  Nothing here exists on Windows.
  *
- * Import (rtm_mrt_load).  TABLE_DUMP_V2 (PEER_INDEX_TABLE and the RIB
- * records, unicast and multicast, with and without ADD-PATH) and the older
- * TABLE_DUMP, plain, gzip or bzip2 (told by content).  Every RIB entry
- * becomes a route of the entity given for its prefix's family:
+ * Import (rtm_mrt_load).  TABLE_DUMP_V2 (PEER_INDEX_TABLE and the unicast
+ * RIB records, with and without ADD-PATH) and the older TABLE_DUMP, plain,
+ * gzip or bzip2 (told by content).  Every RIB entry becomes a route of the
+ * entity given for its prefix's family:
  *   - one route per peer and prefix: the peer's address is the route's
  *     Neighbour (a next hop of the entity, interface 0; an IPv4 peer of an
- *     IPv6 prefix as its IPv4-mapped address ::ffff:a.b.c.d);
+ *     IPv6 prefix as its IPv4-mapped address ::ffff:a.b.c.d); so of the
+ *     ADD-PATH paths of one peer for one prefix the last read is kept, and
+ *     an IPv6 peer's IPv4 routes are refused (RTM would have no Neighbour
+ *     to tell them apart);
  *   - its next hop: NEXT_HOP, or MP_REACH_NLRI's (the global address), or
  *     the peer's address when the entry has neither;
  *   - Preference: options->preference (0: RTM_MRT_DEFAULT_PREFERENCE);
  *     Metric: the AS-path length (an AS_SET counts one), or 0 with
  *     RTM_MRT_METRIC_ZERO;
- *   - views: unicast records into the unicast view, multicast ones into
- *     the multicast view;
+ *   - the unicast view (multicast records are ignored: with the same
+ *     Neighbour they would replace the unicast routes);
  *   - EntitySpecificInfo: the entry's BGP attributes, interned (routes with
  *     the same attributes share one copy) and kept for the life of the
  *     process: rtm_mrt_route_attrs finds them from the route.
@@ -66,7 +69,7 @@ typedef struct rtm_mrt_stats {
  * ones as routes of reg6 (either may be NULL: that family's routes are
  * counted as refused).  options may be NULL.  NO_ERROR when the file was
  * read to its end (skipped records are in stats); ERROR_INVALID_PARAMETER
- * (no path, no entity at all); ERROR_FILE_NOT_FOUND or ERROR_ACCESS_DENIED
+ * (no path, no entity at all, an entity of the other family); ERROR_FILE_NOT_FOUND or ERROR_ACCESS_DENIED
  * (the file cannot be opened; ERROR_GEN_FAILURE for another reason);
  * ERROR_INVALID_DATA (the stream ended inside a
  * record, or could not be decompressed: stats say where; what came before
@@ -85,11 +88,11 @@ DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
  * Neighbour's (an IPv4-mapped one as IPv4), AS and BGP identifier what an
  * import's peer table said of it, 0 otherwise; routes without a Neighbour
  * share a peer of address 0 per owner.  Then a RIB record per destination,
- * in prefix order.  A route's attributes are the ones an import of
+ * in prefix order, stamped with the time of the export.  A route's attributes are the ones an import of
  * TABLE_DUMP_V2 gave it; others get ORIGIN IGP, an empty AS_PATH and
  * NEXT_HOP (IPv4) or MP_REACH_NLRI (IPv6) with the address of their first
- * next hop.  NO_ERROR; ERROR_INVALID_PARAMETER (no path, no entity, unknown
- * flags); ERROR_INVALID_HANDLE; ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED or
+ * next hop.  NO_ERROR; ERROR_INVALID_PARAMETER (no path, no entity, an
+ * entity of the other family, unknown flags); ERROR_INVALID_HANDLE; ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED or
  * ERROR_GEN_FAILURE (the file cannot be written); ERROR_NOT_ENOUGH_MEMORY
  * (nothing written).  stats: records and routes written, peers.
  */
@@ -97,9 +100,9 @@ DWORD rtm_mrt_dump(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 		   const rtm_mrt_options *options, rtm_mrt_stats *stats);
 
 /* The BGP path attributes that rtm_mrt_load gave the route info describes,
- * as in the file (TABLE_DUMP_V2's form: 4-byte AS numbers, MP_REACH_NLRI
- * abbreviated; a TABLE_DUMP record's have 2-byte ones), and their length
- * in *len; NULL for a route that did not come from an MRT import. */
+ * as in the file (a TABLE_DUMP_V2 record's have 4-byte AS numbers, a
+ * TABLE_DUMP record's 2-byte ones), and their length in *len; NULL for a
+ * route that did not come from an MRT import. */
 const uint8_t *rtm_mrt_route_attrs(const RTM_ROUTE_INFO *route, size_t *len);
 
 #ifdef __cplusplus
