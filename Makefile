@@ -171,10 +171,12 @@ $(B)/bin/%: tools/%.c $(B)/librtmv2.a
 	$(CC) $(TOOL_CFLAGS) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
 
 # A folder tool: all of tools/NAME/*.c into bin/NAME, rebuilt when any of its files changes.
-# (rtmctl runs the kernel FIB agent too: librtmv2-fib and libmnl.)
-$(B)/bin/%: tools/%/main.c $(B)/librtmv2.a $(B)/librtmv2-fib.a
+# (rtmctl runs the kernel FIB agent and MRT too: librtmv2-fib and libmnl,
+# librtmv2-mrt, zlib and libbz2.)
+$(B)/bin/%: tools/%/main.c $(B)/librtmv2.a $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TOOL_CFLAGS) $(filter %.c,$^) -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2.a -lmnl $(LDLIBS)
+	$(CC) $(TOOL_CFLAGS) $(filter %.c,$^) -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a $(B)/librtmv2.a -lmnl \
+		$(MRT_LIBS) $(LDLIBS)
 $(foreach t,$(TOOL_DIRS),$(eval $(B)/bin/$(t): $(wildcard tools/$(t)/*.c tools/$(t)/*.h)))
 
 # ---- checks -------------------------------------------------------------------

@@ -599,6 +599,41 @@ static void test_kernel(void)
 	free(out);
 }
 
+/* mrt dump and load: the table out as TABLE_DUMP_V2 and back in under
+ * another name (its IPv6 registration made), the counts printed; errors. */
+static void test_mrt(void)
+{
+	char cmds[1024], *out, path[64];
+	snprintf(path, sizeof(path), "/tmp/test_rtmctl_mrt.%d.gz", (int)getpid());
+	snprintf(cmds, sizeof(cmds),
+		 "register rip rip; add rip 10.1.0.0/16 via 192.0.2.2; add rip 10.2.0.0/16 via 192.0.2.3; "
+		 "register rip6 rip ipv6; add rip6 2001:db8:1::/48 via 2001:db8::2; mrt dump %s; "
+		 "mrt load %s peer pref 170; show 10.1.0.0/16; entities; mrt dump %s best; "
+		 "mrt load /nonexistent/x.mrt; mrt load %s bad!name; mrt bogus",
+		 path, path, path, path);
+	CHECK_U(RUN_TOOL(NULL, &out, "-c", cmds), 1);
+	char dumped[160], loaded[160];
+	snprintf(dumped, sizeof(dumped), "mrt dump %s: 4 records, 3 routes, 2 peers, 0 skipped in ", path);
+	snprintf(loaded, sizeof(loaded), "mrt load %s: 4 records, 3 routes, 2 peers, 0 skipped in ", path);
+	EXPECT(out, dumped, "registered peer: protocol 14 (bgp) instance 0 ipv4",
+	       "registered peer.6: protocol 14 (bgp) instance 0 ipv6", loaded,
+	       "unicast: 2 routes, best rip pref 100 metric 0 via 192.0.2.2",
+	       "peer pref 170 metric 0 via 192.0.2.2 views unicast",
+	       "peer.6: protocol 14 (bgp) instance 0 ipv6");
+	CHECK(strstr(out, "mrt: /nonexistent/x.mrt: No such file or directory") != NULL);
+	CHECK(strstr(out, "mrt: unexpected 'bad!name'") != NULL);
+	CHECK(strstr(out, "mrt: usage: mrt load FILE [NAME] [pref N] | mrt dump FILE [best]") != NULL);
+	/* best: one route per destination (the two peers' 10.1.0.0/16 are one). */
+	char best[160];
+	snprintf(best, sizeof(best), "mrt dump %s: 4 records, 3 routes", path);
+	unsigned seen = 0;
+	for (const char *q = out; (q = strstr(q, best)); q++)
+		seen++;
+	CHECK_U(seen, 2); /* the first dump's, and the best-only one's after the load */
+	free(out);
+	unlink(path);
+}
+
 static void test_help(void)
 {
 	char *out;
@@ -606,7 +641,7 @@ static void test_help(void)
 	CHECK_U(RUN_TOOL(NULL, &out, "-c", "help"), 0);
 	EXPECT(out, "register NAME", "deregister NAME", "nexthop NAME", "add NAME PREFIX via",
 	       "del NAME PREFIX", "load NAME FILE", "lookup ", "exact PREFIX", "less PREFIX",
-	       "hold PREFIX MS", "show [PREFIX]", "entities", "stats", "kernel sync", "help", "quit");
+	       "hold PREFIX MS", "show [PREFIX]", "entities", "stats", "kernel sync", "mrt load", "help", "quit");
 	free(out);
 }
 
@@ -639,5 +674,6 @@ int main(int argc, char **argv)
 	RUN(test_show);
 	RUN(test_help);
 	RUN(test_kernel);
+	RUN(test_mrt);
 	TEST_MAIN_END();
 }

@@ -18,7 +18,7 @@
 
 extern char **environ;
 
-static int cmd_register(int argc, char **argv)
+int cmd_register(int argc, char **argv)
 {
 	RTM_ENTITY_INFO info = { 0 };
 	RTM_REGN_PROFILE profile;
@@ -664,7 +664,9 @@ const struct ctl_command commands[] = {
 	{ "show", 0, 1, cmd_show, "show [PREFIX]" },
 	{ "entities", 0, 0, cmd_entities, "entities" },
 	{ "stats", 0, 0, cmd_stats, "stats" },
-	{ "kernel", 1, 6, cmd_kernel, "kernel sync [ipv4|ipv6] [table N] [keep] | kernel status | kernel stop" },
+	{ "kernel", 1, 8, cmd_kernel,
+	  "kernel sync [ipv4|ipv6] [table N] [learn PREF] [keep] | kernel status | kernel stop" },
+	{ "mrt", 2, 5, cmd_mrt, "mrt load FILE [NAME] [pref N] | mrt dump FILE [best]" },
 	{ "help", 0, 0, cmd_help, "help" },
 	{ "quit", 0, 0, cmd_quit, "quit" },
 };

@@ -102,6 +102,10 @@ bool parse_next_hop(struct ctl_entity *e, char *s, RTM_NEXTHOP_INFO *nhi);
 
 /* kernel.c: `kernel` (the kernel FIB agents); kernel_stop_all at exit. */
 int cmd_kernel(int argc, char **argv);
+/* commands.c: `register` (mrt.c registers NAME's other family with it). */
+int cmd_register(int argc, char **argv);
+/* mrt.c: `mrt load|dump`, MRT files (<rtmv2/mrt.h>). */
+int cmd_mrt(int argc, char **argv);
 void kernel_stop_all(void);
 
 /* output.c: errors (fail and fail_api return -1), formatting and printing. */
