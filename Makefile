@@ -163,6 +163,11 @@ $(B)/bench/bench_fib: bench/bench_fib.c bench/common.h $(B)/librtmv2.a $(B)/libr
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2.a -lmnl $(LDLIBS)
 
+# The MRT bench links librtmv2-mrt, zlib and libbz2.
+$(B)/bench/bench_mrt: bench/bench_mrt.c bench/common.h $(B)/librtmv2.a $(B)/librtmv2-mrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(MRT_LIBS) $(LDLIBS)
+
 # Tools see only the public headers: no -Isrc/.
 TOOL_CFLAGS := $(filter-out $(SRC_INC),$(ALL_CFLAGS))
 
