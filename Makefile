@@ -243,10 +243,10 @@ TABLE := data/full-table-2023.txt.gz
 # The demo sees only the public headers (no -Isrc) and links the shared library.
 DEMO_CFLAGS := $(filter-out $(SRC_INC),$(BASE_CFLAGS))
 
-demo: $(B)/librtmv2.so $(B)/librtmv2-fib.a
+demo: $(B)/librtmv2.so $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a
 	@mkdir -p $(B)/demo
-	$(CC) $(DEMO_CFLAGS) $(CFLAGS) demo/demo.c -o $(B)/demo/demo $(B)/librtmv2-fib.a -L$(B) -lrtmv2 -lmnl \
-		-Wl,-rpath,'$$ORIGIN/..' $(LDLIBS)
+	$(CC) $(DEMO_CFLAGS) $(CFLAGS) demo/demo.c -o $(B)/demo/demo $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a \
+		-L$(B) -lrtmv2 -lmnl $(MRT_LIBS) -Wl,-rpath,'$$ORIGIN/..' $(LDLIBS)
 	$(B)/demo/demo $(TABLE)
 
 # bench_dpdk, the DPDK anchor, is built only where pkg-config knows libdpdk
