@@ -436,3 +436,188 @@ size_t mrt_minimal_attrs(uint8_t *buf, uint8_t family, const uint8_t *nexthop)
 	}
 	return n;
 }
+
+/* ---- BGP4MP ------------------------------------------------------------------------------- */
+
+bool mrt_is_bgp4mp(const struct mrt_record *rec)
+{
+	if (rec->type != MRT_BGP4MP && rec->type != MRT_BGP4MP_ET)
+		return false;
+	return rec->subtype <= MRT_BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH && rec->subtype != 2 && rec->subtype != 3;
+}
+
+void mrt_update_free(struct mrt_update *u)
+{
+	free(u->withdrawn.p);
+	free(u->announced.p);
+	memset(u, 0, sizeof(*u));
+}
+
+/* A list of prefixes of family (each with a path identifier first when
+ * addpath) from p[0..n) into list. */
+static int read_prefixes(const uint8_t *p, size_t n, uint8_t family, bool addpath, struct mrt_prefixes *list,
+			 struct mrt_error *err)
+{
+	struct cur c = { p, n, false };
+	unsigned max = family == AF_INET ? 32 : 128;
+	while (c.left) {
+		struct mrt_prefix x;
+		memset(&x, 0, sizeof(x));
+		x.family = family;
+		x.path_id = addpath ? u32(&c) : 0;
+		x.len = u8(&c);
+		if (c.bad)
+			return fail(err, "a prefix cut short");
+		if (x.len > max)
+			return fail(err, "prefix length %u over %u", x.len, max);
+		const uint8_t *b = bytes(&c, (x.len + 7u) / 8);
+		if (!b)
+			return fail(err, "a prefix longer than its field");
+		memcpy(x.addr, b, (x.len + 7u) / 8);
+		if (x.len % 8)
+			x.addr[x.len / 8] &= (uint8_t)(0xff00u >> (x.len % 8));
+		if (list->n == list->cap) {
+			unsigned cap = list->cap ? 2 * list->cap : 64;
+			struct mrt_prefix *q = realloc(list->p, cap * sizeof(*q));
+			if (!q)
+				return fail(err, "out of memory for %u prefixes", cap);
+			list->p = q;
+			list->cap = cap;
+		}
+		list->p[list->n++] = x;
+	}
+	return 0;
+}
+
+static uint8_t family_of_afi(uint16_t afi)
+{
+	return afi == 1 ? AF_INET : afi == 2 ? AF_INET6 : 0;
+}
+
+int mrt_decode_bgp4mp(const struct mrt_record *rec, struct mrt_update *u, struct mrt_error *err)
+{
+	struct cur c = { rec->body, rec->length, false };
+	unsigned st = rec->subtype;
+	u->state_change = u->is_update = false;
+	u->withdrawn.n = u->announced.n = 0;
+	memset(&u->peer, 0, sizeof(u->peer));
+	memset(&u->attrs, 0, sizeof(u->attrs));
+	if (rec->type == MRT_BGP4MP_ET)
+		(void)u32(&c); /* microseconds */
+	bool as4 = st == MRT_BGP4MP_MESSAGE_AS4 || st == MRT_BGP4MP_STATE_CHANGE_AS4 ||
+		   st == MRT_BGP4MP_MESSAGE_AS4_LOCAL || st == MRT_BGP4MP_MESSAGE_AS4_ADDPATH ||
+		   st == MRT_BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH;
+	bool addpath = st >= MRT_BGP4MP_MESSAGE_ADDPATH;
+	u->as4 = as4;
+	u->peer.as = as4 ? u32(&c) : u16(&c);
+	(void)(as4 ? u32(&c) : u16(&c)); /* the local AS */
+	(void)u16(&c);                    /* interface index */
+	uint16_t afi = u16(&c);
+	uint8_t family = family_of_afi(afi);
+	if (c.bad)
+		return fail(err, "BGP4MP header truncated");
+	if (!family)
+		return fail(err, "BGP4MP of address family %u", afi);
+	unsigned alen = family == AF_INET ? 4 : 16;
+	const uint8_t *peer = bytes(&c, alen);
+	(void)bytes(&c, alen); /* the local address */
+	if (c.bad)
+		return fail(err, "BGP4MP addresses truncated");
+	u->peer.family = family;
+	memcpy(u->peer.addr, peer, alen);
+	if (st == MRT_BGP4MP_STATE_CHANGE || st == MRT_BGP4MP_STATE_CHANGE_AS4) {
+		u->old_state = u16(&c);
+		u->new_state = u16(&c);
+		if (c.bad)
+			return fail(err, "BGP4MP state change truncated");
+		u->state_change = true;
+		return 0;
+	}
+	/* The BGP message: marker, length, type. */
+	const uint8_t *marker = bytes(&c, 16);
+	uint16_t mlen = u16(&c);
+	uint8_t mtype = u8(&c);
+	if (c.bad)
+		return fail(err, "BGP message header truncated");
+	for (unsigned i = 0; i < 16; i++)
+		if (marker[i] != 0xff)
+			return fail(err, "BGP message without its marker");
+	if (mlen < 19 || (size_t)mlen - 19 > c.left)
+		return fail(err, "BGP message length %u past its record", mlen);
+	if (mtype != 2)
+		return 0; /* OPEN, KEEPALIVE, NOTIFICATION: no routes */
+	struct cur m = { c.p, (size_t)mlen - 19, false };
+	uint16_t wlen = u16(&m);
+	const uint8_t *w = bytes(&m, wlen);
+	uint16_t plen = u16(&m);
+	const uint8_t *pa = bytes(&m, plen);
+	if (m.bad)
+		return fail(err, "UPDATE: a length past its message");
+	if (read_prefixes(w, wlen, AF_INET, addpath, &u->withdrawn, err) ||
+	    read_prefixes(m.p, m.left, AF_INET, addpath, &u->announced, err))
+		return -1;
+	if (mrt_parse_attrs(pa, plen, as4, false, &u->attrs, err))
+		return -1;
+	/* MP_REACH_NLRI and MP_UNREACH_NLRI carry the other families' prefixes. */
+	struct cur a = { pa, plen, false };
+	while (a.left) {
+		uint8_t flags = u8(&a), type = u8(&a);
+		size_t len = flags & BGP_ATTR_FLAG_EXTENDED ? u16(&a) : u8(&a);
+		const uint8_t *v = bytes(&a, len);
+		if (a.bad)
+			return fail(err, "attribute %u longer than its message", type);
+		if (type != BGP_ATTR_MP_REACH_NLRI && type != BGP_ATTR_MP_UNREACH_NLRI)
+			continue;
+		struct cur x = { v, len, false };
+		uint8_t fam = family_of_afi(u16(&x));
+		uint8_t safi = u8(&x);
+		if (type == BGP_ATTR_MP_REACH_NLRI) {
+			uint8_t nhl = u8(&x);
+			(void)bytes(&x, nhl);
+			(void)u8(&x); /* reserved */
+		}
+		if (x.bad)
+			return fail(err, "MP_%sREACH_NLRI truncated", type == BGP_ATTR_MP_UNREACH_NLRI ? "UN" : "");
+		if (!fam || (safi != 1 && safi != 2))
+			continue; /* another address family or SAFI: not routes of ours */
+		if (read_prefixes(x.p, x.left, fam, addpath, type == BGP_ATTR_MP_REACH_NLRI ? &u->announced
+												: &u->withdrawn,
+				  err))
+			return -1;
+	}
+	u->is_update = true;
+	return 0;
+}
+
+size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, uint8_t *buf)
+{
+	struct cur a = { p, n, false };
+	size_t out = 0;
+	while (a.left) {
+		const uint8_t *start = a.p;
+		uint8_t flags = u8(&a), type = u8(&a);
+		size_t len = flags & BGP_ATTR_FLAG_EXTENDED ? u16(&a) : u8(&a);
+		const uint8_t *v = bytes(&a, len);
+		if (a.bad)
+			break;
+		if (type == BGP_ATTR_MP_UNREACH_NLRI)
+			continue;
+		if (type == BGP_ATTR_MP_REACH_NLRI) {
+			/* AFI(2) SAFI(1) NH-len(1) NH ...: the next hop alone. */
+			if (len < 4 || (size_t)v[3] + 4 > len)
+				continue;
+			uint8_t nhl = v[3];
+			buf[out++] = BGP_ATTR_FLAG_OPTIONAL;
+			buf[out++] = BGP_ATTR_MP_REACH_NLRI;
+			buf[out++] = (uint8_t)(nhl + 1);
+			buf[out++] = nhl;
+			memcpy(buf + out, v + 4, nhl);
+			out += nhl;
+			continue;
+		}
+		size_t whole = (size_t)(a.p - start);
+		memcpy(buf + out, start, whole);
+		out += whole;
+	}
+	return out;
+}

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 /* ---- interned attribute blocks ---------------------------------------------------------- */
 
@@ -245,6 +246,10 @@ struct load {
 		RTM_ROUTE_INFO info;
 		char room[RTM_SIZE_OF_ROUTE_INFO(1)];
 	} route;
+	union {
+		RTM_ROUTE_INFO info;
+		char room[RTM_SIZE_OF_ROUTE_INFO(64)];
+	} found;                    /* the replay's exact-match answers */
 	DWORD fatal;                /* a handle RTM refused: the load stops */
 };
 
@@ -499,6 +504,181 @@ DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 	free(l.nh);
 	mrt_rib_free(&rib);
 	mrt_peer_table_free(&l.peers);
+	mrt_in_close(in);
+	return rc;
+}
+
+/* ---- replay: BGP4MP update streams ------------------------------------------------------ */
+
+/* The route of (reg, prefix) learned from Neighbour nb leaves RTM; true if
+ * there was one. */
+static bool withdraw(struct load *l, RTM_ENTITY_HANDLE reg, RTM_NET_ADDRESS *dest, RTM_NEXTHOP_HANDLE nb)
+{
+	/* The criteria go in, the route's information comes out. */
+	RTM_ROUTE_INFO *crit = &l->found.info;
+	memset(crit, 0, sizeof(l->found));
+	crit->RouteOwner = reg;
+	crit->Neighbour = nb;
+	RTM_ROUTE_HANDLE h = NULL;
+	if (RtmGetExactMatchRoute(reg, dest, RTM_MATCH_OWNER | RTM_MATCH_NEIGHBOUR, &l->found.info, 0,
+				  RTM_VIEW_MASK_ANY, &h) != NO_ERROR)
+		return false;
+	RtmReleaseRouteInfo(reg, &l->found.info);
+	DWORD flags = 0;
+	return RtmDeleteRouteToDest(reg, h, &flags) == NO_ERROR; /* (consumes h) */
+}
+
+/* One UPDATE: its withdrawals, then its announcements, as the peer's routes. */
+static void replay_update(struct load *l, const struct mrt_update *u, struct block *b)
+{
+	for (unsigned k = 0; k < 2 && !l->fatal; k++) {
+		const struct mrt_prefixes *list = k ? &u->announced : &u->withdrawn;
+		for (unsigned i = 0; i < list->n && !l->fatal; i++) {
+			const struct mrt_prefix *x = &list->p[i];
+			unsigned f = x->family == AF_INET6;
+			RTM_ENTITY_HANDLE reg = l->reg[f];
+			uint8_t a[16];
+			bool added;
+			RTM_NEXTHOP_HANDLE nb = NULL, nh = NULL;
+			if (reg && as_family(u->peer.family, u->peer.addr, x->family, a)) {
+				nb = nexthop(l, reg, x->family, a, &added);
+				if (added) /* the peer's AS, for an export's peer table */
+					peer_note(reg, x->family, a, u->peer.as, 0);
+			}
+			if (!nb) {
+				l->st->refused++;
+				continue;
+			}
+			RTM_NET_ADDRESS dest;
+			memset(&dest, 0, sizeof(dest));
+			dest.AddressFamily = x->family;
+			dest.NumBits = x->len;
+			memcpy(dest.AddrBits, x->addr, 16);
+			if (!k) {
+				if (withdraw(l, reg, &dest, nb))
+					l->st->withdrawn++;
+				continue;
+			}
+			if (u->attrs.has_nexthop && as_family(u->attrs.nh_family, u->attrs.nexthop, x->family, a))
+				nh = nexthop(l, reg, x->family, a, &added);
+			if (!nh)
+				nh = nb;
+			RTM_ROUTE_INFO *r = &l->route.info;
+			memset(r, 0, sizeof(l->route));
+			r->Neighbour = nb;
+			r->PrefInfo.Preference = l->opt && l->opt->preference ? l->opt->preference
+									     : RTM_MRT_DEFAULT_PREFERENCE;
+			r->PrefInfo.Metric = l->opt && (l->opt->flags & RTM_MRT_METRIC_ZERO) ? 0 : u->attrs.path_len;
+			r->BelongsToViews = RTM_VIEW_MASK_UCAST;
+			r->EntitySpecificInfo = b;
+			r->NextHopsList.NumNextHops = 1;
+			r->NextHopsList.NextHops[0] = nh;
+			DWORD flags = 0;
+			DWORD rc = RtmAddRouteToDest(reg, NULL, &dest, r, INFINITE, NULL, 0, NULL, &flags);
+			if (rc == NO_ERROR) {
+				l->st->routes++;
+			} else {
+				l->st->refused++;
+				if (rc == ERROR_INVALID_HANDLE)
+					l->fatal = rc;
+			}
+		}
+	}
+}
+
+/* Waits until the stream's clock (first record's timestamp + elapsed) reaches ts. */
+static void pace(uint32_t first_ts, const struct timespec *start, uint32_t ts)
+{
+	if (ts <= first_ts)
+		return;
+	struct timespec due = *start;
+	due.tv_sec += (time_t)(ts - first_ts);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR)
+		;
+}
+
+DWORD rtm_mrt_replay(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
+		     const rtm_mrt_options *options, rtm_mrt_stats *stats)
+{
+	rtm_mrt_stats local;
+	rtm_mrt_stats *st = stats ? stats : &local;
+	memset(st, 0, sizeof(*st));
+	if (!path || (!reg4 && !reg6) ||
+	    (options && (options->flags & ~(unsigned)(RTM_MRT_METRIC_ZERO | RTM_MRT_REALTIME))))
+		return ERROR_INVALID_PARAMETER;
+	for (unsigned f = 0; f < 2; f++) {
+		DWORD rc = mrt_check_registration(f ? reg6 : reg4, f ? AF_INET6 : AF_INET);
+		if (rc != NO_ERROR)
+			return rc;
+	}
+	struct load l;
+	memset(&l, 0, sizeof(l));
+	l.reg[0] = reg4;
+	l.reg[1] = reg6;
+	l.opt = options;
+	l.st = st;
+	struct mrt_in *in;
+	int err = mrt_in_open(&in, path);
+	if (err)
+		return err == -ENOENT || err == -ENOTDIR   ? ERROR_FILE_NOT_FOUND
+		       : err == -EACCES || err == -EPERM ? ERROR_ACCESS_DENIED
+		       : err == -ENOMEM			 ? ERROR_NOT_ENOUGH_MEMORY
+							 : ERROR_GEN_FAILURE;
+	struct mrt_update u;
+	memset(&u, 0, sizeof(u));
+	struct mrt_record rec;
+	struct mrt_error e;
+	int r;
+	bool realtime = options && (options->flags & RTM_MRT_REALTIME), first = true;
+	uint32_t first_ts = 0;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	static uint8_t rib_attrs[65536 + 64];
+	DWORD rc = NO_ERROR;
+	while (!l.fatal && (r = mrt_in_next(in, &rec, &e)) == 1) {
+		st->records++;
+		if (!mrt_is_bgp4mp(&rec)) {
+			st->ignored++;
+			continue;
+		}
+		if (realtime) {
+			if (first)
+				first_ts = rec.timestamp;
+			pace(first_ts, &start, rec.timestamp);
+		}
+		first = false;
+		if (mrt_decode_bgp4mp(&rec, &u, &e)) {
+			st->skipped++;
+			set_error(st, &e);
+			continue;
+		}
+		if (u.state_change) {
+			st->state_changes++;
+			continue;
+		}
+		if (!u.is_update)
+			continue;
+		struct block *b = NULL;
+		if (u.announced.n) {
+			size_t n = mrt_attrs_for_rib(u.attrs.raw, u.attrs.len, rib_attrs);
+			if (!(b = intern(rib_attrs, n, u.as4))) {
+				st->refused += u.announced.n;
+				u.announced.n = 0;
+			}
+		}
+		replay_update(&l, &u, b);
+	}
+	if (l.fatal) {
+		rc = l.fatal;
+	} else if (r < 0) {
+		set_error(st, &e);
+		rc = strstr(e.what, "out of memory") ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_DATA;
+	}
+	for (size_t i = 0; i < l.nh_cap; i++)
+		if (l.nh[i].h)
+			RtmReleaseNextHops(l.nh[i].key.reg, 1, &l.nh[i].h);
+	free(l.nh);
+	mrt_update_free(&u);
 	mrt_in_close(in);
 	return rc;
 }

@@ -153,6 +153,52 @@ int mrt_decode_table_dump(const struct mrt_record *rec, struct mrt_rib *rib, str
 			  struct mrt_error *err);
 void mrt_rib_free(struct mrt_rib *rib);
 
+/* ---- BGP4MP (update streams) ------------------------------------------------------------ */
+
+#define MRT_BGP4MP_STATE_CHANGE 0
+#define MRT_BGP4MP_MESSAGE 1
+#define MRT_BGP4MP_MESSAGE_AS4 4
+#define MRT_BGP4MP_STATE_CHANGE_AS4 5
+#define MRT_BGP4MP_MESSAGE_LOCAL 6
+#define MRT_BGP4MP_MESSAGE_AS4_LOCAL 7
+#define MRT_BGP4MP_MESSAGE_ADDPATH 8
+#define MRT_BGP4MP_MESSAGE_AS4_ADDPATH 9
+#define MRT_BGP4MP_MESSAGE_LOCAL_ADDPATH 10
+#define MRT_BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH 11
+
+struct mrt_prefix {
+	uint8_t family, len;
+	uint8_t addr[16];
+	uint32_t path_id;
+};
+
+struct mrt_prefixes {
+	unsigned n, cap;
+	struct mrt_prefix *p;   /* grown by the decoder (realloc) */
+};
+
+/* A BGP4MP record: a state change, or a BGP message (only UPDATEs carry
+ * routes).  The arrays are the caller's, reused from record to record. */
+struct mrt_update {
+	bool state_change;
+	uint16_t old_state, new_state;
+	bool is_update;         /* a BGP UPDATE (other messages carry no routes) */
+	bool as4;               /* its AS_PATH holds 4-byte AS numbers */
+	struct mrt_peer peer;   /* family, addr, as */
+	struct mrt_attrs attrs; /* the UPDATE's path attributes (MP_REACH_NLRI in full) */
+	struct mrt_prefixes withdrawn, announced;
+};
+
+/* Is this a BGP4MP or BGP4MP_ET record this codec reads? */
+bool mrt_is_bgp4mp(const struct mrt_record *rec);
+/* Decodes it; 0, or -1 with err. */
+int mrt_decode_bgp4mp(const struct mrt_record *rec, struct mrt_update *u, struct mrt_error *err);
+void mrt_update_free(struct mrt_update *u);
+/* The attribute block of an UPDATE in TABLE_DUMP_V2's form: without
+ * MP_REACH_NLRI's and MP_UNREACH_NLRI's prefixes (MP_REACH_NLRI abbreviated
+ * to its next hop); into buf (at least n + 64 bytes), its length. */
+size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, uint8_t *buf);
+
 /* ---- output: TABLE_DUMP_V2 ------------------------------------------------------------- */
 
 struct mrt_out;

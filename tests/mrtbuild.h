@@ -9,6 +9,7 @@
 #include "testlib.h"
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -95,6 +96,63 @@ static inline void peer_index(struct buf *out)
 	b8(&p, 0), b32(&p, 0xc0000201u), ip4(a, "192.0.2.1"), bytes_in(&p, a, 4), b16(&p, 64500);
 	b8(&p, 3), b32(&p, 0xc0000202u), ip6(a, "2001:db8::1"), bytes_in(&p, a, 16), b32(&p, 4200000001u);
 	record(out, MRTB_TABLE_DUMP_V2, MRTB_PEER_INDEX_TABLE, &p);
+}
+
+/* A BGP4MP record around a BGP message: subtype (4: MESSAGE_AS4, 1:
+ * MESSAGE, 5: STATE_CHANGE_AS4), the peer (IPv4 or IPv6 text) and its AS;
+ * msg: the BGP message after its 19-byte header, of BGP type. */
+static inline void bgp4mp(struct buf *f, uint32_t ts, unsigned subtype, const char *peer, uint32_t peer_as,
+			  unsigned type, const struct buf *msg)
+{
+	struct buf b = { .n = 0 };
+	bool as4 = subtype == 4 || subtype == 5, v6 = strchr(peer, ':') != NULL;
+	if (as4)
+		b32(&b, peer_as), b32(&b, 64999);
+	else
+		b16(&b, peer_as), b16(&b, 64999);
+	b16(&b, 0), b16(&b, v6 ? 2 : 1);
+	uint8_t a[16] = { 0 };
+	if (v6)
+		ip6(a, peer);
+	else
+		ip4(a, peer);
+	bytes_in(&b, a, v6 ? 16 : 4);
+	memset(a, 0, sizeof(a));
+	bytes_in(&b, a, v6 ? 16 : 4);
+	if (subtype == 5) {
+		bytes_in(&b, msg->b, msg->n); /* old and new state */
+	} else {
+		for (unsigned i = 0; i < 16; i++)
+			b8(&b, 0xff);
+		b16(&b, 19 + (unsigned)msg->n), b8(&b, type);
+		bytes_in(&b, msg->b, msg->n);
+	}
+	struct buf out = { .n = 0 };
+	b32(&out, ts), b16(&out, 16), b16(&out, subtype), b32(&out, (uint32_t)b.n);
+	bytes_in(&out, b.b, b.n);
+	bytes_in(f, out.b, out.n);
+}
+
+/* An IPv4 or IPv6 prefix in NLRI form into b. */
+static inline void nlri(struct buf *b, const char *prefix, unsigned len)
+{
+	uint8_t a[16] = { 0 };
+	if (strchr(prefix, ':'))
+		ip6(a, prefix);
+	else
+		ip4(a, prefix);
+	b8(b, len);
+	bytes_in(b, a, (len + 7) / 8);
+}
+
+/* An UPDATE's body: withdrawn IPv4 prefixes, attributes, IPv4 NLRI. */
+static inline void update(struct buf *msg, const struct buf *withdrawn, const struct buf *attrs,
+			  const struct buf *announced)
+{
+	msg->n = 0;
+	b16(msg, (unsigned)withdrawn->n), bytes_in(msg, withdrawn->b, withdrawn->n);
+	b16(msg, (unsigned)attrs->n), bytes_in(msg, attrs->b, attrs->n);
+	bytes_in(msg, announced->b, announced->n);
 }
 
 #endif

@@ -622,7 +622,7 @@ static void test_mrt(void)
 	       "peer.6: protocol 14 (bgp) instance 0 ipv6");
 	CHECK(strstr(out, "mrt: /nonexistent/x.mrt: No such file or directory") != NULL);
 	CHECK(strstr(out, "mrt: unexpected 'bad!name'") != NULL);
-	CHECK(strstr(out, "mrt: usage: mrt load FILE [NAME] [pref N] | mrt dump FILE [best]") != NULL);
+	CHECK(strstr(out, "mrt: usage: mrt load FILE [NAME] [pref N] | mrt dump FILE [best] | mrt replay") != NULL);
 	/* best: one route per destination (the two peers' 10.1.0.0/16 are one). */
 	char best[160];
 	snprintf(best, sizeof(best), "mrt dump %s: 4 records, 3 routes", path);
@@ -630,6 +630,16 @@ static void test_mrt(void)
 	for (const char *q = out; (q = strstr(q, best)); q++)
 		seen++;
 	CHECK_U(seen, 2); /* the first dump's, and the best-only one's after the load */
+	free(out);
+	/* A replay of the fuzz target's seed stream (tests/fuzz/seed-mrt): its
+	 * announcements and withdrawals applied. */
+	snprintf(cmds, sizeof(cmds), "mrt replay tests/fuzz/seed-mrt/bgp4mp-updates.mrt upd; show 10.1.0.0/16; "
+		 "mrt replay %s upd sometimes", path);
+	CHECK_U(RUN_TOOL(NULL, &out, "-c", cmds), 1);
+	EXPECT(out, "mrt replay tests/fuzz/seed-mrt/bgp4mp-updates.mrt: 10 records, 7 routes",
+	       "1 skipped, 1 ignored", "mrt replay tests/fuzz/seed-mrt/bgp4mp-updates.mrt: 2 withdrawn, 1 state changes",
+	       "unicast: 2 routes, best upd pref 20 metric 1 via 192.0.2.2");
+	CHECK(strstr(out, "mrt: unexpected 'sometimes' (mrt replay FILE [NAME] [pref N] [realtime])") != NULL);
 	free(out);
 	unlink(path);
 }

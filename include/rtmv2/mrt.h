@@ -47,6 +47,7 @@ extern "C" {
 /* rtm_mrt_options.flags */
 #define RTM_MRT_METRIC_ZERO 0x0001 /* import: Metric 0 instead of the AS-path length */
 #define RTM_MRT_BEST_ONLY   0x0002 /* export: each destination's best unicast route only */
+#define RTM_MRT_REALTIME    0x0004 /* replay: at the pace the records' timestamps say */
 
 typedef struct rtm_mrt_options {
 	ULONG preference;       /* import: the routes' Preference; 0: RTM_MRT_DEFAULT_PREFERENCE */
@@ -60,6 +61,8 @@ typedef struct rtm_mrt_stats {
 	unsigned long skipped;      /* records refused as malformed */
 	unsigned long ignored;      /* records of types this call does not take */
 	unsigned long refused;      /* routes RTM refused (no entity for the family, or an error) */
+	unsigned long withdrawn;    /* replay: routes withdrawn */
+	unsigned long state_changes;/* replay: BGP4MP state-change records */
 	unsigned long long last_error_offset; /* of the last skipped record, or the stream's end */
 	char last_error[160];       /* what was wrong with it, "" if nothing */
 } rtm_mrt_stats;
@@ -98,6 +101,23 @@ DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
  */
 DWORD rtm_mrt_dump(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
 		   const rtm_mrt_options *options, rtm_mrt_stats *stats);
+
+/*
+ * Replays a BGP4MP / BGP4MP_ET update stream (MESSAGE and MESSAGE_AS4, their
+ * LOCAL and ADD-PATH forms; IPv4 NLRI and MP_REACH_NLRI / MP_UNREACH_NLRI of
+ * IPv4 and IPv6 unicast and multicast) into RTM, in order: each UPDATE's
+ * withdrawals delete the peer's route to the prefix (found by its
+ * Neighbour: the peer's address, as rtm_mrt_load makes it), then its
+ * announcements add or replace the peer's route, mapped as rtm_mrt_load maps
+ * a RIB entry (its attributes kept in TABLE_DUMP_V2's form: MP_REACH_NLRI
+ * cut to its next hop).  State changes are counted; other messages and
+ * other records are ignored.  As fast as possible, or with RTM_MRT_REALTIME
+ * at the pace of the records' timestamps.  Codes as rtm_mrt_load's;
+ * stats: routes added or replaced, withdrawn, state changes, skipped,
+ * ignored, refused.
+ */
+DWORD rtm_mrt_replay(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
+		     const rtm_mrt_options *options, rtm_mrt_stats *stats);
 
 /* The BGP path attributes that rtm_mrt_load gave the route info describes,
  * as in the file (a TABLE_DUMP_V2 record's have 4-byte AS numbers, a

@@ -19,8 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct mrt_peer_table peers;
 	struct mrt_rib rib;
+	struct mrt_update u;
 	memset(&peers, 0, sizeof(peers));
 	memset(&rib, 0, sizeof(rib));
+	memset(&u, 0, sizeof(u));
 	struct mrt_record rec;
 	struct mrt_error err;
 	unsigned long routes = 0;
@@ -32,6 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				for (unsigned i = 0; i < rib.n; i++) /* what the import reads */
 					routes += rib.entry[i].attrs.path_len + rib.entry[i].attrs.nexthop[0] +
 						  peers.peer[rib.entry[i].peer].as;
+		} else if (mrt_is_bgp4mp(&rec)) {
+			static uint8_t rib_attrs[65536 + 64];
+			if (mrt_decode_bgp4mp(&rec, &u, &err) == 0 && u.is_update)
+				routes += u.announced.n + u.withdrawn.n +
+					  mrt_attrs_for_rib(u.attrs.raw, u.attrs.len, rib_attrs);
 		} else if (rec.type == MRT_TABLE_DUMP) {
 			struct mrt_peer peer;
 			if (mrt_decode_table_dump(&rec, &rib, &peer, &err) == 0)
@@ -39,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	mrt_rib_free(&rib);
+	mrt_update_free(&u);
 	mrt_peer_table_free(&peers);
 	mrt_in_close(in);
 	return routes == 0xdeadbeef; /* (keeps the reads) */

@@ -666,7 +666,8 @@ const struct ctl_command commands[] = {
 	{ "stats", 0, 0, cmd_stats, "stats" },
 	{ "kernel", 1, 8, cmd_kernel,
 	  "kernel sync [ipv4|ipv6] [table N] [learn PREF] [keep] | kernel status | kernel stop" },
-	{ "mrt", 2, 5, cmd_mrt, "mrt load FILE [NAME] [pref N] | mrt dump FILE [best]" },
+	{ "mrt", 2, 6, cmd_mrt,
+	  "mrt load FILE [NAME] [pref N] | mrt dump FILE [best] | mrt replay FILE [NAME] [pref N] [realtime]" },
 	{ "help", 0, 0, cmd_help, "help" },
 	{ "quit", 0, 0, cmd_quit, "quit" },
 };

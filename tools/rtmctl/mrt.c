@@ -1,5 +1,5 @@
 /*
- * mrt.c — `mrt load|dump`: MRT files (<rtmv2/mrt.h>) into and out of the
+ * mrt.c — `mrt load|dump|replay`: MRT files (<rtmv2/mrt.h>) into and out of the
  * RTM instance rtmctl works on.
  */
 #include "rtmctl.h"
@@ -74,20 +74,25 @@ static void print_stats(const char *what, const char *file, const rtm_mrt_stats 
 		printf("mrt %s %s: at offset %llu: %s\n", what, file, st->last_error_offset, st->last_error);
 }
 
-static int mrt_load(int argc, char **argv)
+/* mrt load and mrt replay: FILE [NAME] [pref N] (and [realtime] for replay). */
+static int mrt_read(int argc, char **argv, bool replay)
 {
 	const char *file = argv[0], *name = "mrt";
 	rtm_mrt_options o = { 0, 0 };
 	for (int i = 1; i < argc; i++) {
 		unsigned long v;
-		if (!strcmp(argv[i], "pref") && i + 1 < argc) {
+		if (replay && !strcmp(argv[i], "realtime")) {
+			o.flags |= RTM_MRT_REALTIME;
+		} else if (!strcmp(argv[i], "pref") && i + 1 < argc) {
 			if (!parse_ulong(argv[++i], 0xFFFFFFFFul, &v))
 				return fail("bad preference '%s'", argv[i]);
 			o.preference = (ULONG)v;
 		} else if (i == 1 && valid_name(argv[i])) {
 			name = argv[i];
 		} else {
-			return fail("unexpected '%s' (mrt load FILE [NAME] [pref N])", argv[i]);
+			return fail(replay ? "unexpected '%s' (mrt replay FILE [NAME] [pref N] [realtime])"
+					   : "unexpected '%s' (mrt load FILE [NAME] [pref N])",
+				    argv[i]);
 		}
 	}
 	FILE *f = fopen(file, "rb"); /* (before anything is registered) */
@@ -100,16 +105,19 @@ static int mrt_load(int argc, char **argv)
 	rtm_mrt_stats st;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	DWORD rc = rtm_mrt_load(file, v4->h, v6->h, &o, &st);
+	DWORD rc = replay ? rtm_mrt_replay(file, v4->h, v6->h, &o, &st) : rtm_mrt_load(file, v4->h, v6->h, &o, &st);
 	double secs = since(&t0);
 	if (rc == ERROR_FILE_NOT_FOUND)
 		return fail("%s: no such file", file);
 	if (rc == ERROR_ACCESS_DENIED)
 		return fail("%s: permission denied", file);
-	print_stats("load", file, &st, secs);
+	print_stats(replay ? "replay" : "load", file, &st, secs);
+	if (replay)
+		printf("mrt replay %s: %lu withdrawn, %lu state changes\n", file, st.withdrawn, st.state_changes);
 	if (rc == ERROR_INVALID_DATA)
-		return fail("%s: the file ends inside a record: what came before is loaded", file);
-	return rc == NO_ERROR ? 0 : fail_api("rtm_mrt_load", rc);
+		return fail("%s: the file ends inside a record: what came before is %s", file,
+			    replay ? "applied" : "loaded");
+	return rc == NO_ERROR ? 0 : fail_api(replay ? "rtm_mrt_replay" : "rtm_mrt_load", rc);
 }
 
 static int mrt_dump(int argc, char **argv)
@@ -141,8 +149,11 @@ static int mrt_dump(int argc, char **argv)
 int cmd_mrt(int argc, char **argv)
 {
 	if (!strcmp(argv[1], "load") && argc >= 3)
-		return mrt_load(argc - 2, argv + 2);
+		return mrt_read(argc - 2, argv + 2, false);
+	if (!strcmp(argv[1], "replay") && argc >= 3)
+		return mrt_read(argc - 2, argv + 2, true);
 	if (!strcmp(argv[1], "dump") && argc >= 3)
 		return mrt_dump(argc - 2, argv + 2);
-	return fail("usage: mrt load FILE [NAME] [pref N] | mrt dump FILE [best]");
+	return fail("usage: mrt load FILE [NAME] [pref N] | mrt dump FILE [best] | "
+		    "mrt replay FILE [NAME] [pref N] [realtime]");
 }
