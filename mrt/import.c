@@ -426,38 +426,66 @@ static bool multicast_subtype(unsigned st)
 	       st == MRT_TDV2_RIB_IPV4_MULTICAST_ADDPATH || st == MRT_TDV2_RIB_IPV6_MULTICAST_ADDPATH;
 }
 
-DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
-		   const rtm_mrt_options *options, rtm_mrt_stats *stats)
+/* The start of a load or a replay: the arguments checked, the stream opened. */
+static DWORD load_open(struct load *l, const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
+		       const rtm_mrt_options *options, unsigned flags, rtm_mrt_stats *st, struct mrt_in **in)
 {
-	rtm_mrt_stats local;
-	rtm_mrt_stats *st = stats ? stats : &local;
 	memset(st, 0, sizeof(*st));
-	if (!path || (!reg4 && !reg6))
+	memset(l, 0, sizeof(*l));
+	if (!path || (!reg4 && !reg6) || (options && (options->flags & ~flags)))
 		return ERROR_INVALID_PARAMETER;
 	for (unsigned f = 0; f < 2; f++) {
 		DWORD rc = mrt_check_registration(f ? reg6 : reg4, f ? AF_INET6 : AF_INET);
 		if (rc != NO_ERROR)
 			return rc;
 	}
-	struct load l;
-	memset(&l, 0, sizeof(l));
-	l.reg[0] = reg4;
-	l.reg[1] = reg6;
-	l.opt = options;
-	l.st = st;
-	struct mrt_in *in;
-	int err = mrt_in_open(&in, path);
+	l->reg[0] = reg4;
+	l->reg[1] = reg6;
+	l->opt = options;
+	l->st = st;
+	int err = mrt_in_open(in, path);
 	if (err)
 		return err == -ENOENT || err == -ENOTDIR   ? ERROR_FILE_NOT_FOUND
 		       : err == -EACCES || err == -EPERM ? ERROR_ACCESS_DENIED
 		       : err == -ENOMEM			 ? ERROR_NOT_ENOUGH_MEMORY
 							 : ERROR_GEN_FAILURE;
+	return NO_ERROR;
+}
+
+/* The end: the answer (r: the last mrt_in_next's, e its error), the load's
+ * next-hop references released (the next hops stay the entities'). */
+static DWORD load_close(struct load *l, struct mrt_in *in, int r, const struct mrt_error *e)
+{
+	DWORD rc = NO_ERROR;
+	if (l->fatal) {
+		rc = l->fatal;
+	} else if (r < 0) {
+		set_error(l->st, e);
+		rc = strstr(e->what, "out of memory") ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_DATA;
+	}
+	for (size_t i = 0; i < l->nh_cap; i++)
+		if (l->nh[i].h)
+			RtmReleaseNextHops(l->nh[i].key.reg, 1, &l->nh[i].h);
+	free(l->nh);
+	mrt_in_close(in);
+	return rc;
+}
+
+DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
+		   const rtm_mrt_options *options, rtm_mrt_stats *stats)
+{
+	rtm_mrt_stats local;
+	struct load l;
+	struct mrt_in *in;
+	DWORD rc = load_open(&l, path, reg4, reg6, options, RTM_MRT_METRIC_ZERO, stats ? stats : &local, &in);
+	if (rc != NO_ERROR)
+		return rc;
+	rtm_mrt_stats *st = l.st;
 	struct mrt_rib rib;
 	memset(&rib, 0, sizeof(rib));
 	struct mrt_record rec;
 	struct mrt_error e;
-	int r;
-	DWORD rc = NO_ERROR;
+	int r = 0;
 	while (!l.fatal && (r = mrt_in_next(in, &rec, &e)) == 1) {
 		st->records++;
 		if (rec.type == MRT_TABLE_DUMP_V2 && rec.subtype == MRT_TDV2_PEER_INDEX_TABLE) {
@@ -491,21 +519,9 @@ DWORD rtm_mrt_load(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 			st->ignored++;
 		}
 	}
-	if (l.fatal) {
-		rc = l.fatal;
-	} else if (r < 0) {
-		set_error(st, &e);
-		rc = strstr(e.what, "out of memory") ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_DATA;
-	}
-	/* The next hops stay the entities'; the load's references go. */
-	for (size_t i = 0; i < l.nh_cap; i++)
-		if (l.nh[i].h)
-			RtmReleaseNextHops(l.nh[i].key.reg, 1, &l.nh[i].h);
-	free(l.nh);
 	mrt_rib_free(&rib);
 	mrt_peer_table_free(&l.peers);
-	mrt_in_close(in);
-	return rc;
+	return load_close(&l, in, r, &e);
 }
 
 /* ---- replay: BGP4MP update streams ------------------------------------------------------ */
@@ -601,40 +617,27 @@ DWORD rtm_mrt_replay(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE
 		     const rtm_mrt_options *options, rtm_mrt_stats *stats)
 {
 	rtm_mrt_stats local;
-	rtm_mrt_stats *st = stats ? stats : &local;
-	memset(st, 0, sizeof(*st));
-	if (!path || (!reg4 && !reg6) ||
-	    (options && (options->flags & ~(unsigned)(RTM_MRT_METRIC_ZERO | RTM_MRT_REALTIME))))
-		return ERROR_INVALID_PARAMETER;
-	for (unsigned f = 0; f < 2; f++) {
-		DWORD rc = mrt_check_registration(f ? reg6 : reg4, f ? AF_INET6 : AF_INET);
-		if (rc != NO_ERROR)
-			return rc;
-	}
 	struct load l;
-	memset(&l, 0, sizeof(l));
-	l.reg[0] = reg4;
-	l.reg[1] = reg6;
-	l.opt = options;
-	l.st = st;
 	struct mrt_in *in;
-	int err = mrt_in_open(&in, path);
-	if (err)
-		return err == -ENOENT || err == -ENOTDIR   ? ERROR_FILE_NOT_FOUND
-		       : err == -EACCES || err == -EPERM ? ERROR_ACCESS_DENIED
-		       : err == -ENOMEM			 ? ERROR_NOT_ENOUGH_MEMORY
-							 : ERROR_GEN_FAILURE;
+	DWORD rc = load_open(&l, path, reg4, reg6, options, RTM_MRT_METRIC_ZERO | RTM_MRT_REALTIME,
+			     stats ? stats : &local, &in);
+	if (rc != NO_ERROR)
+		return rc;
+	rtm_mrt_stats *st = l.st;
+	uint8_t *rib_attrs = malloc(65536 + 64);
+	if (!rib_attrs) {
+		mrt_in_close(in);
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
 	struct mrt_update u;
 	memset(&u, 0, sizeof(u));
 	struct mrt_record rec;
 	struct mrt_error e;
-	int r;
+	int r = 0;
 	bool realtime = options && (options->flags & RTM_MRT_REALTIME), first = true;
 	uint32_t first_ts = 0;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	static uint8_t rib_attrs[65536 + 64];
-	DWORD rc = NO_ERROR;
 	while (!l.fatal && (r = mrt_in_next(in, &rec, &e)) == 1) {
 		st->records++;
 		if (!mrt_is_bgp4mp(&rec)) {
@@ -668,17 +671,7 @@ DWORD rtm_mrt_replay(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE
 		}
 		replay_update(&l, &u, b);
 	}
-	if (l.fatal) {
-		rc = l.fatal;
-	} else if (r < 0) {
-		set_error(st, &e);
-		rc = strstr(e.what, "out of memory") ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_DATA;
-	}
-	for (size_t i = 0; i < l.nh_cap; i++)
-		if (l.nh[i].h)
-			RtmReleaseNextHops(l.nh[i].key.reg, 1, &l.nh[i].h);
-	free(l.nh);
+	free(rib_attrs);
 	mrt_update_free(&u);
-	mrt_in_close(in);
-	return rc;
+	return load_close(&l, in, r, &e);
 }

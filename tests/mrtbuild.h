@@ -1,7 +1,9 @@
 /*
  * mrtbuild.h — MRT records built by hand for the tests (test_mrt_codec.c,
- * test_mrt.c): a byte buffer, big-endian fields, a record around a body, a
- * BGP attribute block, a peer table.  Numbers from RFC 6396 and RFC 4271.
+ * test_mrt.c, test_mrt_replay.c): a byte buffer, big-endian fields, a record
+ * around a body, a BGP attribute block, a peer table, BGP4MP messages
+ * (numbers from RFC 6396 and RFC 4271); and, on RTM's side, a BGP entity, a
+ * file written, and the best route of a prefix as a client sees it.
  */
 #ifndef RTM_MRTBUILD_H
 #define RTM_MRTBUILD_H
@@ -9,6 +11,9 @@
 #include "testlib.h"
 
 #include <arpa/inet.h>
+#include <routprot.h>
+#include <rtmv2.h>
+#include <rtmv2/mrt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -153,6 +158,87 @@ static inline void update(struct buf *msg, const struct buf *withdrawn, const st
 	b16(msg, (unsigned)withdrawn->n), bytes_in(msg, withdrawn->b, withdrawn->n);
 	b16(msg, (unsigned)attrs->n), bytes_in(msg, attrs->b, attrs->n);
 	bytes_in(msg, announced->b, announced->n);
+}
+
+/* ---- RTM's side ------------------------------------------------------------------------ */
+
+static inline RTM_ENTITY_HANDLE bgp(USHORT family, ULONG instance)
+{
+	RTM_ENTITY_INFO ei;
+	RTM_REGN_PROFILE prof;
+	RTM_ENTITY_HANDLE h = NULL;
+	memset(&ei, 0, sizeof(ei));
+	ei.AddressFamily = family;
+	ei.EntityId.EntityProtocolId = PROTO_IP_BGP;
+	ei.EntityId.EntityInstanceId = instance;
+	if (RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &h) != NO_ERROR)
+		return NULL;
+	return h;
+}
+
+static inline void write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	REQUIRE(f);
+	REQUIRE(fwrite(p, 1, n, f) == n);
+	fclose(f);
+}
+
+struct route_seen {
+	unsigned n_routes;
+	ULONG pref, metric;
+	char neighbour[64], nexthop[64];
+	const void *esi;
+	const uint8_t *attrs;
+	size_t attrs_len;
+};
+
+static inline void addr_text(const RTM_NET_ADDRESS *a, char *out, size_t size)
+{
+	inet_ntop(a->AddressFamily, a->AddrBits, out, (socklen_t)size);
+}
+
+/* The best unicast route of prefix, as reg sees it. */
+static inline struct route_seen best(RTM_ENTITY_HANDLE reg, USHORT family, const char *prefix, unsigned len)
+{
+	struct route_seen s;
+	memset(&s, 0, sizeof(s));
+	RTM_NET_ADDRESS a;
+	memset(&a, 0, sizeof(a));
+	a.AddressFamily = family;
+	a.NumBits = (USHORT)len;
+	if (inet_pton(family, prefix, a.AddrBits) != 1)
+		return s;
+	union {
+		RTM_DEST_INFO d;
+		char room[RTM_SIZE_OF_DEST_INFO(2)];
+	} di;
+	if (RtmGetExactMatchDestination(reg, &a, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, &di.d) != NO_ERROR)
+		return s;
+	s.n_routes = di.d.ViewInfo[0].NumRoutes;
+	union {
+		RTM_ROUTE_INFO r;
+		char room[RTM_SIZE_OF_ROUTE_INFO(8)];
+	} ri;
+	if (di.d.ViewInfo[0].Route && RtmGetRouteInfo(reg, di.d.ViewInfo[0].Route, &ri.r, NULL) == NO_ERROR) {
+		s.pref = ri.r.PrefInfo.Preference;
+		s.metric = ri.r.PrefInfo.Metric;
+		s.esi = ri.r.EntitySpecificInfo;
+		s.attrs = rtm_mrt_route_attrs(&ri.r, &s.attrs_len);
+		RTM_NEXTHOP_INFO ni;
+		if (ri.r.Neighbour && RtmGetNextHopInfo(reg, ri.r.Neighbour, &ni) == NO_ERROR) {
+			addr_text(&ni.NextHopAddress, s.neighbour, sizeof(s.neighbour));
+			RtmReleaseNextHopInfo(reg, &ni);
+		}
+		if (ri.r.NextHopsList.NumNextHops &&
+		    RtmGetNextHopInfo(reg, ri.r.NextHopsList.NextHops[0], &ni) == NO_ERROR) {
+			addr_text(&ni.NextHopAddress, s.nexthop, sizeof(s.nexthop));
+			RtmReleaseNextHopInfo(reg, &ni);
+		}
+		RtmReleaseRouteInfo(reg, &ri.r);
+	}
+	RtmReleaseDestInfo(reg, &di.d);
+	return s;
 }
 
 #endif

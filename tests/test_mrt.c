@@ -22,20 +22,6 @@
 #endif
 #endif
 
-static RTM_ENTITY_HANDLE bgp(USHORT family, ULONG instance)
-{
-	RTM_ENTITY_INFO ei;
-	RTM_REGN_PROFILE prof;
-	RTM_ENTITY_HANDLE h = NULL;
-	memset(&ei, 0, sizeof(ei));
-	ei.AddressFamily = family;
-	ei.EntityId.EntityProtocolId = PROTO_IP_BGP;
-	ei.EntityId.EntityInstanceId = instance;
-	if (RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &h) != NO_ERROR)
-		return NULL;
-	return h;
-}
-
 /* A dump (with_bad: two records among the good ones that are not): peers 192.0.2.1 (AS 64500), 192.0.2.2 (AS 4200000001) and
  * 2001:db8::1 (AS 64502); 198.51.100.0/22 from the first two, a record with
  * a peer index out of range, a record of an unknown type, 203.0.113.0/24
@@ -91,71 +77,6 @@ static void make_dump(struct buf *f, bool with_bad)
 	b16(&r, 2), b32(&r, 0), b16(&r, (unsigned)m.n), bytes_in(&r, m.b, m.n);
 	b16(&r, 0), b32(&r, 0), b16(&r, (unsigned)m.n), bytes_in(&r, m.b, m.n);
 	record(f, MRTB_TABLE_DUMP_V2, MRTB_RIB_IPV6_UNICAST, &r);
-}
-
-static void write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	REQUIRE(f);
-	REQUIRE(fwrite(p, 1, n, f) == n);
-	fclose(f);
-}
-
-struct route_seen {
-	unsigned n_routes;
-	ULONG pref, metric;
-	char neighbour[64], nexthop[64];
-	const void *esi;
-	const uint8_t *attrs;
-	size_t attrs_len;
-};
-
-static void addr_text(const RTM_NET_ADDRESS *a, char *out, size_t size)
-{
-	inet_ntop(a->AddressFamily, a->AddrBits, out, (socklen_t)size);
-}
-
-/* The best unicast route of prefix, as reg sees it. */
-static struct route_seen best(RTM_ENTITY_HANDLE reg, USHORT family, const char *prefix, unsigned len)
-{
-	struct route_seen s;
-	memset(&s, 0, sizeof(s));
-	RTM_NET_ADDRESS a;
-	memset(&a, 0, sizeof(a));
-	a.AddressFamily = family;
-	a.NumBits = (USHORT)len;
-	if (inet_pton(family, prefix, a.AddrBits) != 1)
-		return s;
-	union {
-		RTM_DEST_INFO d;
-		char room[RTM_SIZE_OF_DEST_INFO(2)];
-	} di;
-	if (RtmGetExactMatchDestination(reg, &a, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, &di.d) != NO_ERROR)
-		return s;
-	s.n_routes = di.d.ViewInfo[0].NumRoutes;
-	union {
-		RTM_ROUTE_INFO r;
-		char room[RTM_SIZE_OF_ROUTE_INFO(8)];
-	} ri;
-	if (di.d.ViewInfo[0].Route && RtmGetRouteInfo(reg, di.d.ViewInfo[0].Route, &ri.r, NULL) == NO_ERROR) {
-		s.pref = ri.r.PrefInfo.Preference;
-		s.metric = ri.r.PrefInfo.Metric;
-		s.esi = ri.r.EntitySpecificInfo;
-		s.attrs = rtm_mrt_route_attrs(&ri.r, &s.attrs_len);
-		RTM_NEXTHOP_INFO ni;
-		if (ri.r.Neighbour && RtmGetNextHopInfo(reg, ri.r.Neighbour, &ni) == NO_ERROR) {
-			addr_text(&ni.NextHopAddress, s.neighbour, sizeof(s.neighbour));
-			RtmReleaseNextHopInfo(reg, &ni);
-		}
-		if (ri.r.NextHopsList.NumNextHops &&
-		    RtmGetNextHopInfo(reg, ri.r.NextHopsList.NextHops[0], &ni) == NO_ERROR) {
-			addr_text(&ni.NextHopAddress, s.nexthop, sizeof(s.nexthop));
-			RtmReleaseNextHopInfo(reg, &ni);
-		}
-		RtmReleaseRouteInfo(reg, &ri.r);
-	}
-	RtmReleaseDestInfo(reg, &di.d);
-	return s;
 }
 
 /* A route added through the API to prefix/len via 192.0.2.<gw> (also its
@@ -347,6 +268,8 @@ static void test_bad_files_and_arguments(void)
 	CHECK_U(rtm_mrt_load("/nonexistent/dir/x.mrt", v4, v6, NULL, &st), ERROR_FILE_NOT_FOUND);
 	CHECK_U(rtm_mrt_load(NULL, v4, v6, NULL, &st), ERROR_INVALID_PARAMETER);
 	CHECK_U(rtm_mrt_load("/tmp", NULL, NULL, NULL, &st), ERROR_INVALID_PARAMETER);
+	rtm_mrt_options best_only = { 0, RTM_MRT_BEST_ONLY }; /* an export's flag */
+	CHECK_U(rtm_mrt_load(path, v4, v6, &best_only, &st), ERROR_INVALID_PARAMETER);
 	/* A stale registration: the load stops at the first route. */
 	write_file(path, dump_bytes.b, dump_bytes.n);
 	CHECK_U(RtmDeregisterEntity(v4), NO_ERROR);

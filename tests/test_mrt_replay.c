@@ -13,20 +13,6 @@
 #include <rtmv2.h>
 #include <rtmv2/mrt.h>
 
-static RTM_ENTITY_HANDLE bgp(USHORT family, ULONG instance)
-{
-	RTM_ENTITY_INFO ei;
-	RTM_REGN_PROFILE prof;
-	RTM_ENTITY_HANDLE h = NULL;
-	memset(&ei, 0, sizeof(ei));
-	ei.AddressFamily = family;
-	ei.EntityId.EntityProtocolId = PROTO_IP_BGP;
-	ei.EntityId.EntityInstanceId = instance;
-	if (RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &h) != NO_ERROR)
-		return NULL;
-	return h;
-}
-
 /* ORIGIN, a 4- or 2-byte AS_PATH, NEXT_HOP (when nh). */
 static void path_attrs(struct buf *a, bool as4, const uint32_t *as, unsigned n, const char *nh)
 {
@@ -44,58 +30,6 @@ static void path_attrs(struct buf *a, bool as4, const uint32_t *as, unsigned n, 
 		ip4(g, nh);
 		b8(a, 0x40), b8(a, MRTB_NEXT_HOP), b8(a, 4), bytes_in(a, g, 4);
 	}
-}
-
-static void write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	REQUIRE(f);
-	REQUIRE(fwrite(p, 1, n, f) == n);
-	fclose(f);
-}
-
-struct seen {
-	unsigned n_routes;
-	ULONG metric;
-	char nexthop[64], neighbour[64];
-};
-
-static struct seen best(RTM_ENTITY_HANDLE reg, USHORT family, const char *prefix, unsigned len)
-{
-	struct seen s;
-	memset(&s, 0, sizeof(s));
-	RTM_NET_ADDRESS a;
-	memset(&a, 0, sizeof(a));
-	a.AddressFamily = family;
-	a.NumBits = (USHORT)len;
-	if (inet_pton(family, prefix, a.AddrBits) != 1)
-		return s;
-	union {
-		RTM_DEST_INFO d;
-		char room[RTM_SIZE_OF_DEST_INFO(2)];
-	} di;
-	if (RtmGetExactMatchDestination(reg, &a, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, &di.d) != NO_ERROR)
-		return s;
-	s.n_routes = di.d.ViewInfo[0].NumRoutes;
-	union {
-		RTM_ROUTE_INFO r;
-		char room[RTM_SIZE_OF_ROUTE_INFO(8)];
-	} ri;
-	if (di.d.ViewInfo[0].Route && RtmGetRouteInfo(reg, di.d.ViewInfo[0].Route, &ri.r, NULL) == NO_ERROR) {
-		s.metric = ri.r.PrefInfo.Metric;
-		RTM_NEXTHOP_INFO ni;
-		if (RtmGetNextHopInfo(reg, ri.r.NextHopsList.NextHops[0], &ni) == NO_ERROR) {
-			inet_ntop(family, ni.NextHopAddress.AddrBits, s.nexthop, sizeof(s.nexthop));
-			RtmReleaseNextHopInfo(reg, &ni);
-		}
-		if (ri.r.Neighbour && RtmGetNextHopInfo(reg, ri.r.Neighbour, &ni) == NO_ERROR) {
-			inet_ntop(family, ni.NextHopAddress.AddrBits, s.neighbour, sizeof(s.neighbour));
-			RtmReleaseNextHopInfo(reg, &ni);
-		}
-		RtmReleaseRouteInfo(reg, &ri.r);
-	}
-	RtmReleaseDestInfo(reg, &di.d);
-	return s;
 }
 
 /* The stream: see the checks below for what each record does. */
@@ -182,7 +116,7 @@ static void test_replay(void)
 	CHECK_U(st.refused, 0);
 	CHECK(strstr(st.last_error, "UPDATE") != NULL);
 
-	struct seen s = best(v4, AF_INET, "10.1.0.0", 16);
+	struct route_seen s = best(v4, AF_INET, "10.1.0.0", 16);
 	CHECK_U(s.n_routes, 2); /* one per peer: 192.0.2.1's replaced, not added */
 	CHECK_U(s.metric, 1);
 	CHECK(strcmp(s.neighbour, "192.0.2.2") == 0);

@@ -72,7 +72,8 @@ typedef struct rtm_mrt_stats {
  * ones as routes of reg6 (either may be NULL: that family's routes are
  * counted as refused).  options may be NULL.  NO_ERROR when the file was
  * read to its end (skipped records are in stats); ERROR_INVALID_PARAMETER
- * (no path, no entity at all, an entity of the other family); ERROR_FILE_NOT_FOUND or ERROR_ACCESS_DENIED
+ * (no path, no entity at all, an entity of the other family, a flag other
+ * than RTM_MRT_METRIC_ZERO); ERROR_FILE_NOT_FOUND or ERROR_ACCESS_DENIED
  * (the file cannot be opened; ERROR_GEN_FAILURE for another reason);
  * ERROR_INVALID_DATA (the stream ended inside a
  * record, or could not be decompressed: stats say where; what came before
