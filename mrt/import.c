@@ -225,9 +225,15 @@ bool mrt_peer_known(RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr, 
 
 struct nh_key {
 	RTM_ENTITY_HANDLE reg;
+	uint32_t ifindex;       /* an ADD-PATH path identifier for a Neighbour; else 0 */
 	uint8_t family;
 	uint8_t addr[16];
 };
+
+static bool nh_key_is(const struct nh_key *a, const struct nh_key *b)
+{
+	return a->reg == b->reg && a->ifindex == b->ifindex && a->family == b->family && !memcmp(a->addr, b->addr, 16);
+}
 
 struct nh_slot {
 	struct nh_key key;
@@ -255,7 +261,8 @@ struct load {
 
 static size_t nh_hash(const struct nh_key *k)
 {
-	return (size_t)hash_of((const uint8_t *)k, sizeof(*k));
+	return (size_t)(hash_of(k->addr, 16) ^ ((uint64_t)(uintptr_t)k->reg * 31 + k->family) ^
+			((uint64_t)k->ifindex << 20));
 }
 
 static int nh_grow(struct load *l)
@@ -290,25 +297,27 @@ DWORD mrt_check_registration(RTM_ENTITY_HANDLE reg, uint8_t family)
 	return ei.AddressFamily == family ? NO_ERROR : ERROR_INVALID_PARAMETER;
 }
 
-/* The next hop of reg at (family, addr), added the first time (*added
- * says so); NULL if RTM refused. */
-static RTM_NEXTHOP_HANDLE nexthop(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr,
-				  bool *added)
+/* The next hop of reg at (family, addr, ifindex), added the first time
+ * (*added says so); NULL if RTM refused. */
+static RTM_NEXTHOP_HANDLE nexthop_if(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr,
+				     uint32_t ifindex, bool *added)
 {
 	*added = false;
 	struct nh_key k;
 	memset(&k, 0, sizeof(k));
 	k.reg = reg;
+	k.ifindex = ifindex;
 	k.family = family;
 	memcpy(k.addr, addr, family == AF_INET ? 4 : 16);
 	if ((l->nh_n + 1) * 2 > l->nh_cap && nh_grow(l))
 		return NULL;
 	size_t j = nh_hash(&k) & (l->nh_cap - 1);
 	for (; l->nh[j].h; j = (j + 1) & (l->nh_cap - 1))
-		if (!memcmp(&l->nh[j].key, &k, sizeof(k)))
+		if (nh_key_is(&l->nh[j].key, &k))
 			return l->nh[j].h;
 	RTM_NEXTHOP_INFO ni;
 	memset(&ni, 0, sizeof(ni));
+	ni.InterfaceIndex = ifindex;
 	ni.NextHopAddress.AddressFamily = family;
 	ni.NextHopAddress.NumBits = family == AF_INET ? 32 : 128;
 	memcpy(ni.NextHopAddress.AddrBits, k.addr, 16);
@@ -325,6 +334,12 @@ static RTM_NEXTHOP_HANDLE nexthop(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t
 	l->nh_n++;
 	*added = true;
 	return h;
+}
+
+static RTM_NEXTHOP_HANDLE nexthop(struct load *l, RTM_ENTITY_HANDLE reg, uint8_t family, const uint8_t *addr,
+				  bool *added)
+{
+	return nexthop_if(l, reg, family, addr, 0, added);
 }
 
 /* An address of family for an entity of want: as it is, or an IPv4 one as
@@ -376,7 +391,9 @@ static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_
 			l->st->refused++;
 			continue;
 		}
-		nb = nexthop(l, reg, rib->family, a, &added);
+		/* An ADD-PATH path is a route of its own: its Neighbour carries the
+		 * path identifier as its interface index. */
+		nb = nexthop_if(l, reg, rib->family, a, e->path_id, &added);
 		if (e->attrs.has_nexthop && as_family(e->attrs.nh_family, e->attrs.nexthop, rib->family, a))
 			nh = nexthop(l, reg, rib->family, a, &added);
 		if (!nh)
@@ -557,7 +574,7 @@ static void replay_update(struct load *l, const struct mrt_update *u, struct blo
 			bool added;
 			RTM_NEXTHOP_HANDLE nb = NULL, nh = NULL;
 			if (reg && as_family(u->peer.family, u->peer.addr, x->family, a)) {
-				nb = nexthop(l, reg, x->family, a, &added);
+				nb = nexthop_if(l, reg, x->family, a, x->path_id, &added);
 				if (added) /* the peer's AS, for an export's peer table */
 					peer_note(reg, x->family, a, u->peer.as, 0);
 			}

@@ -110,7 +110,8 @@ static inline void bgp4mp(struct buf *f, uint32_t ts, unsigned subtype, const ch
 			  unsigned type, const struct buf *msg)
 {
 	struct buf b = { .n = 0 };
-	bool as4 = subtype == 4 || subtype == 5, v6 = strchr(peer, ':') != NULL;
+	bool as4 = subtype == 4 || subtype == 5 || subtype == 7 || subtype == 9 || subtype == 11,
+	     v6 = strchr(peer, ':') != NULL;
 	if (as4)
 		b32(&b, peer_as), b32(&b, 64999);
 	else
@@ -148,6 +149,13 @@ static inline void nlri(struct buf *b, const char *prefix, unsigned len)
 		ip4(a, prefix);
 	b8(b, len);
 	bytes_in(b, a, (len + 7) / 8);
+}
+
+/* The same with an ADD-PATH path identifier first. */
+static inline void nlri_path(struct buf *b, uint32_t path_id, const char *prefix, unsigned len)
+{
+	b32(b, path_id);
+	nlri(b, prefix, len);
 }
 
 /* An UPDATE's body: withdrawn IPv4 prefixes, attributes, IPv4 NLRI. */

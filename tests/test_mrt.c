@@ -449,6 +449,22 @@ static void test_review_cases(void)
 		CHECK_U(lines, 40);
 	}
 
+	/* ADD-PATH: two paths of one peer to one prefix are two routes, each
+	 * with its own Neighbour (the path identifier as its interface index);
+	 * a reload replaces them. */
+	f.n = 0, r.n = 0;
+	record(&f, MRTB_TABLE_DUMP_V2, MRTB_PEER_INDEX_TABLE, &p);
+	b32(&r, 0), b8(&r, 16), b8(&r, 10), b8(&r, 6), b16(&r, 2);
+	b16(&r, 0), b32(&r, 0), b32(&r, 1), b16(&r, (unsigned)a.n), bytes_in(&r, a.b, a.n);
+	b16(&r, 0), b32(&r, 0), b32(&r, 2), b16(&r, (unsigned)b.n), bytes_in(&r, b.b, b.n);
+	record(&f, MRTB_TABLE_DUMP_V2, 8 /* RIB_IPV4_UNICAST_ADDPATH */, &r);
+	write_file(path, f.b, f.n);
+	for (unsigned k = 0; k < 2; k++) {
+		CHECK_U(rtm_mrt_load(path, v4, NULL, NULL, &st), NO_ERROR);
+		CHECK_U(st.routes, 2);
+		CHECK_U(best(v4, AF_INET, "10.6.0.0", 16).n_routes, 2);
+	}
+
 	/* A registration of the other family. */
 	CHECK_U(rtm_mrt_load(path, v6, NULL, NULL, &st), ERROR_INVALID_PARAMETER);
 	CHECK_U(rtm_mrt_dump(out, v6, NULL, NULL, &st), ERROR_INVALID_PARAMETER);

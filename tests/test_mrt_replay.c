@@ -171,8 +171,41 @@ static void test_replay(void)
 	CHECK_U(RtmDeregisterEntity(v6), NO_ERROR);
 }
 
+/* ADD-PATH: two paths of one peer to one prefix are two routes; withdrawing
+ * one leaves the other. */
+static void test_replay_addpath(void)
+{
+	RTM_ENTITY_HANDLE v4 = bgp(AF_INET, 2);
+	REQUIRE(v4);
+	static struct buf f;
+	struct buf w = { .n = 0 }, a = { .n = 0 }, n = { .n = 0 }, m = { .n = 0 };
+	f.n = 0;
+	path_attrs(&a, true, (const uint32_t[]){ 64500 }, 1, "192.0.2.1");
+	nlri_path(&n, 1, "10.5.0.0", 16), nlri_path(&n, 2, "10.5.0.0", 16);
+	update(&m, &w, &a, &n);
+	bgp4mp(&f, 1700000000u, 9 /* MESSAGE_AS4_ADDPATH */, "192.0.2.1", 64500, 2, &m);
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/test_mrt_replay.%d.ap", (int)getpid());
+	write_file(path, f.b, f.n);
+	rtm_mrt_stats st;
+	CHECK_U(rtm_mrt_replay(path, v4, NULL, NULL, &st), NO_ERROR);
+	CHECK_U(st.routes, 2);
+	CHECK_U(best(v4, AF_INET, "10.5.0.0", 16).n_routes, 2);
+	f.n = 0, w.n = 0, n.n = 0, a.n = 0;
+	nlri_path(&w, 1, "10.5.0.0", 16);
+	update(&m, &w, &a, &n);
+	bgp4mp(&f, 1700000001u, 9, "192.0.2.1", 64500, 2, &m);
+	write_file(path, f.b, f.n);
+	CHECK_U(rtm_mrt_replay(path, v4, NULL, NULL, &st), NO_ERROR);
+	CHECK_U(st.withdrawn, 1);
+	CHECK_U(best(v4, AF_INET, "10.5.0.0", 16).n_routes, 1);
+	unlink(path);
+	CHECK_U(RtmDeregisterEntity(v4), NO_ERROR);
+}
+
 int main(void)
 {
 	RUN(test_replay);
+	RUN(test_replay_addpath);
 	TEST_MAIN_END();
 }

@@ -9,10 +9,10 @@
  * entity given for its prefix's family:
  *   - one route per peer and prefix: the peer's address is the route's
  *     Neighbour (a next hop of the entity, interface 0; an IPv4 peer of an
- *     IPv6 prefix as its IPv4-mapped address ::ffff:a.b.c.d); so of the
- *     ADD-PATH paths of one peer for one prefix the last read is kept, and
- *     an IPv6 peer's IPv4 routes are refused (RTM would have no Neighbour
- *     to tell them apart);
+ *     IPv6 prefix as its IPv4-mapped address ::ffff:a.b.c.d); an ADD-PATH
+ *     path is a route of its own, its Neighbour carrying the path
+ *     identifier as InterfaceIndex; an IPv6 peer's IPv4 routes are refused
+ *     (RTM would have no Neighbour to tell them apart);
  *   - its next hop: NEXT_HOP, or MP_REACH_NLRI's (the global address), or
  *     the peer's address when the entry has neither;
  *   - Preference: options->preference (0: RTM_MRT_DEFAULT_PREFERENCE);
