@@ -365,6 +365,32 @@ static void set_error(rtm_mrt_stats *st, const struct mrt_error *err)
 	snprintf(st->last_error, sizeof(st->last_error), "%s", err->what);
 }
 
+/* The peer's route to dest (Neighbour nb), added or replaced: next hop nh,
+ * the load's Preference, the AS-path length as Metric (or 0), views, the
+ * interned attributes b. */
+static void add_route(struct load *l, RTM_ENTITY_HANDLE reg, RTM_NET_ADDRESS *dest, RTM_NEXTHOP_HANDLE nb,
+		      RTM_NEXTHOP_HANDLE nh, uint32_t path_len, RTM_VIEW_SET views, struct block *b)
+{
+	RTM_ROUTE_INFO *r = &l->route.info;
+	memset(r, 0, sizeof(l->route));
+	r->Neighbour = nb;
+	r->PrefInfo.Preference = l->opt && l->opt->preference ? l->opt->preference : RTM_MRT_DEFAULT_PREFERENCE;
+	r->PrefInfo.Metric = l->opt && (l->opt->flags & RTM_MRT_METRIC_ZERO) ? 0 : path_len;
+	r->BelongsToViews = views;
+	r->EntitySpecificInfo = b;
+	r->NextHopsList.NumNextHops = 1;
+	r->NextHopsList.NextHops[0] = nh;
+	DWORD flags = 0;
+	DWORD rc = RtmAddRouteToDest(reg, NULL, dest, r, INFINITE, NULL, 0, NULL, &flags);
+	if (rc == NO_ERROR) {
+		l->st->routes++;
+	} else {
+		l->st->refused++;
+		if (rc == ERROR_INVALID_HANDLE)
+			l->fatal = rc;
+	}
+}
+
 /* The routes of one decoded RIB record. */
 static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_peer *peers, bool multicast)
 {
@@ -403,24 +429,8 @@ static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_
 			l->st->refused++;
 			continue;
 		}
-		RTM_ROUTE_INFO *r = &l->route.info;
-		memset(r, 0, sizeof(l->route));
-		r->Neighbour = nb;
-		r->PrefInfo.Preference = l->opt && l->opt->preference ? l->opt->preference : RTM_MRT_DEFAULT_PREFERENCE;
-		r->PrefInfo.Metric = l->opt && (l->opt->flags & RTM_MRT_METRIC_ZERO) ? 0 : e->attrs.path_len;
-		r->BelongsToViews = multicast ? RTM_VIEW_MASK_MCAST : RTM_VIEW_MASK_UCAST;
-		r->EntitySpecificInfo = b;
-		r->NextHopsList.NumNextHops = 1;
-		r->NextHopsList.NextHops[0] = nh;
-		DWORD flags = 0;
-		DWORD rc = RtmAddRouteToDest(reg, NULL, &dest, r, INFINITE, NULL, 0, NULL, &flags);
-		if (rc == NO_ERROR) {
-			l->st->routes++;
-		} else {
-			l->st->refused++;
-			if (rc == ERROR_INVALID_HANDLE)
-				l->fatal = rc;
-		}
+		add_route(l, reg, &dest, nb, nh, e->attrs.path_len, multicast ? RTM_VIEW_MASK_MCAST : RTM_VIEW_MASK_UCAST,
+			  b);
 	}
 }
 
@@ -596,25 +606,7 @@ static void replay_update(struct load *l, const struct mrt_update *u, struct blo
 				nh = nexthop(l, reg, x->family, a, &added);
 			if (!nh)
 				nh = nb;
-			RTM_ROUTE_INFO *r = &l->route.info;
-			memset(r, 0, sizeof(l->route));
-			r->Neighbour = nb;
-			r->PrefInfo.Preference = l->opt && l->opt->preference ? l->opt->preference
-									     : RTM_MRT_DEFAULT_PREFERENCE;
-			r->PrefInfo.Metric = l->opt && (l->opt->flags & RTM_MRT_METRIC_ZERO) ? 0 : u->attrs.path_len;
-			r->BelongsToViews = RTM_VIEW_MASK_UCAST;
-			r->EntitySpecificInfo = b;
-			r->NextHopsList.NumNextHops = 1;
-			r->NextHopsList.NextHops[0] = nh;
-			DWORD flags = 0;
-			DWORD rc = RtmAddRouteToDest(reg, NULL, &dest, r, INFINITE, NULL, 0, NULL, &flags);
-			if (rc == NO_ERROR) {
-				l->st->routes++;
-			} else {
-				l->st->refused++;
-				if (rc == ERROR_INVALID_HANDLE)
-					l->fatal = rc;
-			}
+			add_route(l, reg, &dest, nb, nh, u->attrs.path_len, RTM_VIEW_MASK_UCAST, b);
 		}
 	}
 }
