@@ -132,7 +132,7 @@ $(B)/librtmv2-mrt.a: $(MRT_OBJ)
 $(B)/tests/test_mrt_codec: tests/test_mrt_codec.c $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) -Imrt $< -o $@ $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(MRT_LIBS) $(LDLIBS)
-$(B)/tests/test_mrt $(B)/tests/test_mrt_replay: $(B)/tests/%: tests/%.c $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(wildcard tests/*.h)
+$(B)/tests/test_mrt $(B)/tests/test_mrt_replay $(B)/tests/test_mrt_others: $(B)/tests/%: tests/%.c $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(MRT_LIBS) $(LDLIBS)
 

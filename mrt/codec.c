@@ -589,9 +589,109 @@ int mrt_decode_bgp4mp(const struct mrt_record *rec, struct mrt_update *u, struct
 	return 0;
 }
 
-size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, uint8_t *buf)
+/* The number of ASes in a valid AS_PATH of asn_size-byte numbers (a set counts one). */
+static uint32_t path_count(const uint8_t *p, size_t n, unsigned asn_size)
 {
+	uint32_t len, first;
+	struct mrt_error ignored;
+	return parse_path(p, n, asn_size, &len, &first, &ignored) ? UINT32_MAX : len;
+}
+
+/* A 2-byte AS_PATH p[0..n) widened to 4-byte numbers into out: its first
+ * `keep` ASes (all when keep is UINT32_MAX; confederation segments are
+ * kept whole while any are wanted), then tail[0..tail_n) (AS4_PATH) as it
+ * is.  Its length. */
+static size_t widen_path(const uint8_t *p, size_t n, uint32_t keep, const uint8_t *tail, size_t tail_n,
+			 uint8_t *out)
+{
+	struct cur c = { p, n, false };
+	size_t o = 0, last = SIZE_MAX; /* the last segment's header */
+	while (c.left && keep) {
+		uint8_t type = u8(&c), count = u8(&c);
+		const uint8_t *as = bytes(&c, (size_t)count * 2);
+		if (c.bad)
+			break;
+		uint8_t take = type == 2 && count > keep ? (uint8_t)keep : count;
+		last = o;
+		out[o++] = type;
+		out[o++] = take;
+		for (unsigned i = 0; i < take; i++) {
+			out[o++] = 0;
+			out[o++] = 0;
+			out[o++] = as[2 * i];
+			out[o++] = as[2 * i + 1];
+		}
+		if (type == 2)
+			keep -= take;
+		else if (type == 1 && count)
+			keep -= 1;
+	}
+	if (tail_n >= 2 && last != SIZE_MAX && out[last] == 2 && tail[0] == 2 && out[last + 1] + tail[1] <= 255) {
+		/* two sequences meeting: one segment */
+		out[last + 1] = (uint8_t)(out[last + 1] + tail[1]);
+		tail += 2;
+		tail_n -= 2;
+	}
+	if (tail_n)
+		memcpy(out + o, tail, tail_n);
+	return o + tail_n;
+}
+
+/* Appends an attribute (flags as given but for the extended-length bit,
+ * set when len needs it) whose value is already at buf + o + 4; returns
+ * the new end.  The value moves down a byte when one length byte is enough. */
+static size_t put_attr(uint8_t *buf, size_t o, uint8_t flags, uint8_t type, size_t len)
+{
+	if (len > 255) {
+		buf[o] = flags | BGP_ATTR_FLAG_EXTENDED;
+		buf[o + 1] = type;
+		buf[o + 2] = (uint8_t)(len >> 8);
+		buf[o + 3] = (uint8_t)len;
+		return o + 4 + len;
+	}
+	buf[o] = flags & (uint8_t)~BGP_ATTR_FLAG_EXTENDED;
+	buf[o + 1] = type;
+	buf[o + 2] = (uint8_t)len;
+	memmove(buf + o + 3, buf + o + 4, len);
+	return o + 3 + len;
+}
+
+size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, bool as4, uint8_t *buf)
+{
+	/* A 2-byte speaker's AS4_PATH and AS4_AGGREGATOR (RFC 6793, 4.2.3):
+	 * the path is AS_PATH's first (AS_PATH - AS4_PATH) ASes and then
+	 * AS4_PATH, unless AS4_PATH is the longer or AGGREGATOR names an AS
+	 * other than AS_TRANS while AS4_AGGREGATOR is there. */
+	const uint8_t *path = NULL, *path4 = NULL, *agg = NULL, *agg4 = NULL;
+	size_t path_n = 0, path4_n = 0, agg_n = 0, agg4_n = 0;
 	struct cur a = { p, n, false };
+	while (!as4 && a.left) {
+		uint8_t flags = u8(&a), type = u8(&a);
+		size_t len = flags & BGP_ATTR_FLAG_EXTENDED ? u16(&a) : u8(&a);
+		const uint8_t *v = bytes(&a, len);
+		if (a.bad)
+			break;
+		if (type == BGP_ATTR_AS_PATH)
+			path = v, path_n = len;
+		else if (type == BGP_ATTR_AS4_PATH)
+			path4 = v, path4_n = len;
+		else if (type == BGP_ATTR_AGGREGATOR)
+			agg = v, agg_n = len;
+		else if (type == BGP_ATTR_AS4_AGGREGATOR)
+			agg4 = v, agg4_n = len;
+	}
+	if (agg4 && (agg4_n != 8 || (agg && agg_n == 6 && (agg[0] << 8 | agg[1]) != BGP_AS_TRANS)))
+		path4 = NULL, agg4 = NULL;
+	uint32_t keep = UINT32_MAX;
+	if (path && path4) {
+		uint32_t all = path_count(path, path_n, 2), tail = path_count(path4, path4_n, 4);
+		if (all == UINT32_MAX || tail == UINT32_MAX || tail > all)
+			path4 = NULL;
+		else
+			keep = all - tail;
+	}
+
+	a = (struct cur){ p, n, false };
 	size_t out = 0;
 	while (a.left) {
 		const uint8_t *start = a.p;
@@ -613,6 +713,28 @@ size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, uint8_t *buf)
 			buf[out++] = nhl;
 			memcpy(buf + out, v + 4, nhl);
 			out += nhl;
+			continue;
+		}
+		if (!as4 && (type == BGP_ATTR_AS4_PATH || type == BGP_ATTR_AS4_AGGREGATOR))
+			continue; /* merged into AS_PATH and AGGREGATOR */
+		if (!as4 && type == BGP_ATTR_AS_PATH) {
+			size_t wide = widen_path(v, len, keep, path4, path4 ? path4_n : 0, buf + out + 4);
+			if (wide > 65535)
+				return SIZE_MAX;
+			out = put_attr(buf, out, flags, type, wide);
+			continue;
+		}
+		if (!as4 && type == BGP_ATTR_AGGREGATOR) {
+			if (len != 6)
+				continue; /* malformed: discarded (RFC 7606, 7.7) */
+			uint8_t *w = buf + out + 4;
+			if (agg4) {
+				memcpy(w, agg4, 8);
+			} else {
+				w[0] = w[1] = 0;
+				memcpy(w + 2, v, 6);
+			}
+			out = put_attr(buf, out, flags, type, 8);
 			continue;
 		}
 		size_t whole = (size_t)(a.p - start);

@@ -236,10 +236,9 @@ static void add_route(struct dump *d, const RTM_NET_ADDRESS *addr, const RTM_ROU
 	struct mrt_entry *e = &d->rib.entry[d->rib.n];
 	memset(e, 0, sizeof(*e));
 	e->peer = (unsigned)peer;
-	bool as4 = false;
 	size_t len = 0;
-	const uint8_t *block = mrt_route_block(r, &len, &as4);
-	if (block && as4) {
+	const uint8_t *block = mrt_route_block(r, &len);
+	if (block) {
 		e->attrs.raw = block;
 		e->attrs.len = len;
 	} else {

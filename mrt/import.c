@@ -29,8 +29,7 @@
 struct block {
 	size_t len;
 	uint64_t hash;
-	bool as4;               /* TABLE_DUMP_V2's form (4-byte AS numbers) */
-	uint8_t bytes[];
+	uint8_t bytes[];        /* TABLE_DUMP_V2's form (mrt_attrs_for_rib) */
 };
 
 static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -86,10 +85,10 @@ static int intern_grow(void)
 	return 0;
 }
 
-/* The interned copy of p[0..n) (of the form as4 says), or NULL without memory. */
-static struct block *intern(const uint8_t *p, size_t n, bool as4)
+/* The interned copy of p[0..n), or NULL without memory. */
+static struct block *intern(const uint8_t *p, size_t n)
 {
-	uint64_t h = hash_of(p, n) ^ as4;
+	uint64_t h = hash_of(p, n);
 	pthread_mutex_lock(&intern_mu);
 	if ((n_blocks + 1) * 2 > cap_blocks && intern_grow()) {
 		pthread_mutex_unlock(&intern_mu);
@@ -98,7 +97,7 @@ static struct block *intern(const uint8_t *p, size_t n, bool as4)
 	size_t j = h & (cap_blocks - 1);
 	for (; by_bytes[j]; j = (j + 1) & (cap_blocks - 1)) {
 		struct block *b = by_bytes[j];
-		if (b->hash == h && b->len == n && b->as4 == as4 && !memcmp(b->bytes, p, n)) {
+		if (b->hash == h && b->len == n && !memcmp(b->bytes, p, n)) {
 			pthread_mutex_unlock(&intern_mu);
 			return b;
 		}
@@ -107,7 +106,6 @@ static struct block *intern(const uint8_t *p, size_t n, bool as4)
 	if (b) {
 		b->len = n;
 		b->hash = h;
-		b->as4 = as4;
 		memcpy(b->bytes, p, n);
 		by_bytes[j] = b;
 		place(by_ptr, cap_blocks, ptr_hash(b), b);
@@ -129,21 +127,19 @@ static bool interned(const void *p)
 	return yes;
 }
 
-const uint8_t *mrt_route_block(const RTM_ROUTE_INFO *route, size_t *len, bool *as4)
+const uint8_t *mrt_route_block(const RTM_ROUTE_INFO *route, size_t *len)
 {
 	if (!route || !route->EntitySpecificInfo || !interned(route->EntitySpecificInfo))
 		return NULL;
 	const struct block *b = route->EntitySpecificInfo;
 	if (len)
 		*len = b->len;
-	if (as4)
-		*as4 = b->as4;
 	return b->bytes;
 }
 
 const uint8_t *rtm_mrt_route_attrs(const RTM_ROUTE_INFO *route, size_t *len)
 {
-	return mrt_route_block(route, len, NULL);
+	return mrt_route_block(route, len);
 }
 
 /* ---- peers met by imports --------------------------------------------------------------- */
@@ -243,6 +239,7 @@ struct nh_slot {
 struct load {
 	RTM_ENTITY_HANDLE reg[2];   /* IPv4, IPv6 */
 	bool as4;                   /* the record's attributes have 4-byte AS numbers */
+	uint8_t *wide;              /* MRT_RIB_ATTRS_MAX(65535) bytes: attributes made TABLE_DUMP_V2's */
 	const rtm_mrt_options *opt;
 	rtm_mrt_stats *st;
 	struct nh_slot *nh;
@@ -356,6 +353,13 @@ static bool as_family(uint8_t family, const uint8_t *addr, uint8_t want, uint8_t
 		memcpy(out + 12, addr, 4);
 		return true;
 	}
+	/* IPv6 to IPv4: the unspecified address (a writer's peer 0 for routes
+	 * of no BGP peer, as BIRD's) and IPv4-mapped ones. */
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff }, zero[16];
+	if (family == AF_INET6 && want == AF_INET && (!memcmp(addr, zero, 16) || !memcmp(addr, mapped, 12))) {
+		memcpy(out, addr + 12, 4);
+		return true;
+	}
 	return false;
 }
 
@@ -412,8 +416,9 @@ static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_
 		RTM_NEXTHOP_HANDLE nb = NULL, nh = NULL;
 		bool added;
 		if (!as_family(p->family, p->addr, rib->family, a)) {
-			/* An IPv6 peer of an IPv4 prefix: RTM would have no
-			 * Neighbour to tell it from the other such peers. */
+			/* An IPv6 peer of an IPv4 prefix (other than :: and
+			 * ::ffff:a.b.c.d): RTM would have no Neighbour to tell it
+			 * from the other such peers. */
 			l->st->refused++;
 			continue;
 		}
@@ -424,7 +429,13 @@ static void put_rib(struct load *l, const struct mrt_rib *rib, const struct mrt_
 			nh = nexthop(l, reg, rib->family, a, &added);
 		if (!nh)
 			nh = nb;
-		struct block *b = intern(e->attrs.raw, e->attrs.len, l->as4);
+		const uint8_t *attrs = e->attrs.raw;
+		size_t n = e->attrs.len;
+		if (!l->as4) {
+			n = mrt_attrs_for_rib(attrs, n, false, l->wide);
+			attrs = l->wide;
+		}
+		struct block *b = n == SIZE_MAX ? NULL : intern(attrs, n);
 		if (!nh || !b) {
 			l->st->refused++;
 			continue;
@@ -470,12 +481,16 @@ static DWORD load_open(struct load *l, const char *path, RTM_ENTITY_HANDLE reg4,
 	l->reg[1] = reg6;
 	l->opt = options;
 	l->st = st;
+	if (!(l->wide = malloc(MRT_RIB_ATTRS_MAX(65535))))
+		return ERROR_NOT_ENOUGH_MEMORY;
 	int err = mrt_in_open(in, path);
-	if (err)
+	if (err) {
+		free(l->wide);
 		return err == -ENOENT || err == -ENOTDIR   ? ERROR_FILE_NOT_FOUND
 		       : err == -EACCES || err == -EPERM ? ERROR_ACCESS_DENIED
 		       : err == -ENOMEM			 ? ERROR_NOT_ENOUGH_MEMORY
 							 : ERROR_GEN_FAILURE;
+	}
 	return NO_ERROR;
 }
 
@@ -494,6 +509,7 @@ static DWORD load_close(struct load *l, struct mrt_in *in, int r, const struct m
 		if (l->nh[i].h)
 			RtmReleaseNextHops(l->nh[i].key.reg, 1, &l->nh[i].h);
 	free(l->nh);
+	free(l->wide);
 	mrt_in_close(in);
 	return rc;
 }
@@ -633,11 +649,6 @@ DWORD rtm_mrt_replay(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE
 	if (rc != NO_ERROR)
 		return rc;
 	rtm_mrt_stats *st = l.st;
-	uint8_t *rib_attrs = malloc(65536 + 64);
-	if (!rib_attrs) {
-		mrt_in_close(in);
-		return ERROR_NOT_ENOUGH_MEMORY;
-	}
 	struct mrt_update u;
 	memset(&u, 0, sizeof(u));
 	struct mrt_record rec;
@@ -672,15 +683,14 @@ DWORD rtm_mrt_replay(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE
 			continue;
 		struct block *b = NULL;
 		if (u.announced.n) {
-			size_t n = mrt_attrs_for_rib(u.attrs.raw, u.attrs.len, rib_attrs);
-			if (!(b = intern(rib_attrs, n, u.as4))) {
+			size_t n = mrt_attrs_for_rib(u.attrs.raw, u.attrs.len, u.as4, l.wide);
+			if (n == SIZE_MAX || !(b = intern(l.wide, n))) {
 				st->refused += u.announced.n;
 				u.announced.n = 0;
 			}
 		}
 		replay_update(&l, &u, b);
 	}
-	free(rib_attrs);
 	mrt_update_free(&u);
 	return load_close(&l, in, r, &e);
 }

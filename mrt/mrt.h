@@ -44,7 +44,10 @@
 #define BGP_ATTR_LOCAL_PREF 5
 #define BGP_ATTR_MP_REACH_NLRI 14
 #define BGP_ATTR_MP_UNREACH_NLRI 15
+#define BGP_ATTR_AGGREGATOR 7
 #define BGP_ATTR_AS4_PATH 17
+#define BGP_ATTR_AS4_AGGREGATOR 18
+#define BGP_AS_TRANS 23456
 
 #define BGP_ATTR_FLAG_OPTIONAL 0x80
 #define BGP_ATTR_FLAG_TRANSITIVE 0x40
@@ -194,10 +197,15 @@ bool mrt_is_bgp4mp(const struct mrt_record *rec);
 /* Decodes it; 0, or -1 with err. */
 int mrt_decode_bgp4mp(const struct mrt_record *rec, struct mrt_update *u, struct mrt_error *err);
 void mrt_update_free(struct mrt_update *u);
-/* The attribute block of an UPDATE in TABLE_DUMP_V2's form: without
- * MP_REACH_NLRI's and MP_UNREACH_NLRI's prefixes (MP_REACH_NLRI abbreviated
- * to its next hop); into buf (at least n + 64 bytes), its length. */
-size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, uint8_t *buf);
+/* A valid attribute block p[0..n) (mrt_parse_attrs took it) in
+ * TABLE_DUMP_V2's form: without MP_REACH_NLRI's and MP_UNREACH_NLRI's
+ * prefixes (MP_REACH_NLRI abbreviated to its next hop) and, when as4 is
+ * false, with 4-byte AS numbers (AS_PATH and AGGREGATOR widened, AS4_PATH
+ * and AS4_AGGREGATOR merged into them as RFC 6793 says and dropped).  Into
+ * buf (at least MRT_RIB_ATTRS_MAX(n) bytes), its length; SIZE_MAX when the
+ * widened AS_PATH would be longer than an attribute can be. */
+#define MRT_RIB_ATTRS_MAX(n) (2 * (size_t)(n) + 64)
+size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, bool as4, uint8_t *buf);
 
 /* ---- output: TABLE_DUMP_V2 ------------------------------------------------------------- */
 
@@ -220,9 +228,9 @@ int mrt_write_rib(struct mrt_out *out, uint32_t timestamp, const struct mrt_rib 
 
 #include <rtmv2.h>
 
-/* The interned attribute block a route carries (rtm_mrt_route_attrs), and
- * whether it is TABLE_DUMP_V2's form (*as4); NULL if none. */
-const uint8_t *mrt_route_block(const RTM_ROUTE_INFO *route, size_t *len, bool *as4);
+/* The interned attribute block a route carries (rtm_mrt_route_attrs), in
+ * TABLE_DUMP_V2's form; NULL if none. */
+const uint8_t *mrt_route_block(const RTM_ROUTE_INFO *route, size_t *len);
 /* NO_ERROR if reg is NULL or a live registration of family;
  * ERROR_INVALID_HANDLE, or ERROR_INVALID_PARAMETER for another family. */
 DWORD mrt_check_registration(RTM_ENTITY_HANDLE reg, uint8_t family);

@@ -249,4 +249,22 @@ static inline struct route_seen best(RTM_ENTITY_HANDLE reg, USHORT family, const
 	return s;
 }
 
+/* bgpdump -m of path, its lines sorted with the time field cleared, into
+ * out; false where bgpdump is not installed. */
+static inline bool bgpdump_lines(const char *path, char *out, size_t size)
+{
+	if (system("command -v bgpdump >/dev/null 2>&1") != 0)
+		return false;
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "bgpdump -m %s 2>/dev/null | awk -F'|' 'BEGIN{OFS=\"|\"} {$2=\"T\"; print}' | sort",
+		 path);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return false;
+	size_t n = fread(out, 1, size - 1, f);
+	out[n] = 0;
+	pclose(f);
+	return true;
+}
+
 #endif

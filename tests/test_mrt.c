@@ -279,24 +279,6 @@ static void test_bad_files_and_arguments(void)
 	CHECK_U(RtmDeregisterEntity(v6), NO_ERROR);
 }
 
-/* bgpdump -m of path, its lines sorted with the time field cleared, into
- * out; false where bgpdump is not installed. */
-static bool bgpdump_lines(const char *path, char *out, size_t size)
-{
-	if (system("command -v bgpdump >/dev/null 2>&1") != 0)
-		return false;
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "bgpdump -m %s 2>/dev/null | awk -F'|' 'BEGIN{OFS=\"|\"} {$2=\"T\"; print}' | sort",
-		 path);
-	FILE *f = popen(cmd, "r");
-	if (!f)
-		return false;
-	size_t n = fread(out, 1, size - 1, f);
-	out[n] = 0;
-	pclose(f);
-	return true;
-}
-
 /* Import, export, import again: the export lists the same routes as the
  * file they came from (bgpdump -m of both, where bgpdump is installed),
  * with a route added through the API as well (minimal attributes); best

@@ -217,6 +217,92 @@ static void test_attributes(void)
 	CHECK_U(mrt_parse_attrs(b.b, b.n, true, true, &a, &err) == -1, 1);
 }
 
+/* A 2-byte speaker's attributes made TABLE_DUMP_V2's (RFC 6793, 4.2.3):
+ * AS_PATH and AGGREGATOR widened, AS4_PATH and AS4_AGGREGATOR merged and
+ * dropped; the AS4 ones ignored when longer or when AGGREGATOR is not
+ * AS_TRANS; a widened path that needs an extended length gets one;
+ * 4-byte attributes pass as they are, MP_REACH_NLRI cut to its next hop. */
+static void test_attrs_widened(void)
+{
+	static uint8_t out[MRT_RIB_ATTRS_MAX(4096)];
+	struct mrt_attrs a;
+	struct mrt_error err;
+	struct buf b = { .n = 0 }, want = { .n = 0 };
+	/* AS_PATH [64500 23456 23456] + AS4_PATH [4200000001 4200000002],
+	 * AGGREGATOR AS_TRANS 10.0.0.1 + AS4_AGGREGATOR 4200000009 10.0.0.1, MED. */
+	b8(&b, 0x40), b8(&b, 2), b8(&b, 8), b8(&b, 2), b8(&b, 3), b16(&b, 64500), b16(&b, 23456), b16(&b, 23456);
+	b8(&b, 0xc0), b8(&b, 7), b8(&b, 6), b16(&b, 23456), b32(&b, 0x0a000001);
+	b8(&b, 0xc0), b8(&b, 17), b8(&b, 10), b8(&b, 2), b8(&b, 2), b32(&b, 4200000001u), b32(&b, 4200000002u);
+	b8(&b, 0xc0), b8(&b, 18), b8(&b, 8), b32(&b, 4200000009u), b32(&b, 0x0a000001);
+	b8(&b, 0x80), b8(&b, 4), b8(&b, 4), b32(&b, 77);
+	b8(&want, 0x40), b8(&want, 2), b8(&want, 14), b8(&want, 2), b8(&want, 3), b32(&want, 64500);
+	b32(&want, 4200000001u), b32(&want, 4200000002u);
+	b8(&want, 0xc0), b8(&want, 7), b8(&want, 8), b32(&want, 4200000009u), b32(&want, 0x0a000001);
+	b8(&want, 0x80), b8(&want, 4), b8(&want, 4), b32(&want, 77);
+	size_t n = mrt_attrs_for_rib(b.b, b.n, false, out);
+	CHECK_U(n, want.n);
+	CHECK(n == want.n && memcmp(out, want.b, n) == 0);
+	CHECK_U(mrt_parse_attrs(out, n, true, true, &a, &err), 0);
+	CHECK_U(a.path_len, 3);
+	CHECK_U(a.first_as, 64500);
+	CHECK(a.has_med && a.med == 77);
+
+	/* AGGREGATOR of a real AS next to AS4_AGGREGATOR: both AS4 ones ignored. */
+	b.n = 0, want.n = 0;
+	b8(&b, 0x40), b8(&b, 2), b8(&b, 6), b8(&b, 2), b8(&b, 2), b16(&b, 64500), b16(&b, 23456);
+	b8(&b, 0xc0), b8(&b, 7), b8(&b, 6), b16(&b, 64999), b32(&b, 0x0a000002);
+	b8(&b, 0xc0), b8(&b, 17), b8(&b, 6), b8(&b, 2), b8(&b, 1), b32(&b, 4200000001u);
+	b8(&b, 0xc0), b8(&b, 18), b8(&b, 8), b32(&b, 4200000009u), b32(&b, 0x0a000002);
+	b8(&want, 0x40), b8(&want, 2), b8(&want, 10), b8(&want, 2), b8(&want, 2), b32(&want, 64500), b32(&want, 23456);
+	b8(&want, 0xc0), b8(&want, 7), b8(&want, 8), b32(&want, 64999), b32(&want, 0x0a000002);
+	n = mrt_attrs_for_rib(b.b, b.n, false, out);
+	CHECK(n == want.n && memcmp(out, want.b, n) == 0);
+
+	/* AS4_PATH longer than AS_PATH: ignored; an AS_SET counts one. */
+	b.n = 0, want.n = 0;
+	b8(&b, 0x40), b8(&b, 2), b8(&b, 10), b8(&b, 2), b8(&b, 1), b16(&b, 64500), b8(&b, 1), b8(&b, 2), b16(&b, 1),
+		b16(&b, 2);
+	b8(&b, 0xc0), b8(&b, 17), b8(&b, 14), b8(&b, 2), b8(&b, 3), b32(&b, 7), b32(&b, 8), b32(&b, 9);
+	b8(&want, 0x40), b8(&want, 2), b8(&want, 16), b8(&want, 2), b8(&want, 1), b32(&want, 64500), b8(&want, 1),
+		b8(&want, 2), b32(&want, 1), b32(&want, 2);
+	n = mrt_attrs_for_rib(b.b, b.n, false, out);
+	CHECK(n == want.n && memcmp(out, want.b, n) == 0);
+	/* ... as long: the set's place taken by AS4_PATH's tail, one sequence. */
+	b.n = 0, want.n = 0;
+	b8(&b, 0x40), b8(&b, 2), b8(&b, 10), b8(&b, 2), b8(&b, 1), b16(&b, 64500), b8(&b, 1), b8(&b, 2), b16(&b, 1),
+		b16(&b, 2);
+	b8(&b, 0xc0), b8(&b, 17), b8(&b, 6), b8(&b, 2), b8(&b, 1), b32(&b, 4200000001u);
+	b8(&want, 0x40), b8(&want, 2), b8(&want, 10), b8(&want, 2), b8(&want, 2), b32(&want, 64500);
+	b32(&want, 4200000001u);
+	n = mrt_attrs_for_rib(b.b, b.n, false, out);
+	CHECK(n == want.n && memcmp(out, want.b, n) == 0);
+
+	/* 100 ASes: 202 bytes, 402 widened, so an extended length. */
+	b.n = 0;
+	b8(&b, 0x40), b8(&b, 2), b8(&b, 202), b8(&b, 2), b8(&b, 100);
+	for (unsigned i = 0; i < 100; i++)
+		b16(&b, 1000 + i);
+	n = mrt_attrs_for_rib(b.b, b.n, false, out);
+	CHECK_U(n, 4 + 402);
+	CHECK_U(out[0], 0x50);
+	CHECK_U((unsigned)(out[2] << 8 | out[3]), 402);
+	CHECK_U(mrt_parse_attrs(out, n, true, true, &a, &err), 0);
+	CHECK_U(a.path_len, 100);
+	CHECK_U(a.first_as, 1000);
+
+	/* 4-byte attributes as they are; a full MP_REACH_NLRI cut to its next hop. */
+	uint8_t g[16];
+	ip6(g, "2001:db8::9");
+	b.n = 0, want.n = 0;
+	b8(&b, 0x40), b8(&b, 2), b8(&b, 6), b8(&b, 2), b8(&b, 1), b32(&b, 4200000001u);
+	b8(&b, 0x80), b8(&b, 14), b8(&b, 26), b16(&b, 2), b8(&b, 1), b8(&b, 16), bytes_in(&b, g, 16), b8(&b, 0);
+	b8(&b, 48), b16(&b, 0x2001), b16(&b, 0xdb8), b16(&b, 1);
+	b8(&want, 0x40), b8(&want, 2), b8(&want, 6), b8(&want, 2), b8(&want, 1), b32(&want, 4200000001u);
+	b8(&want, 0x80), b8(&want, 14), b8(&want, 17), b8(&want, 16), bytes_in(&want, g, 16);
+	n = mrt_attrs_for_rib(b.b, b.n, true, out);
+	CHECK(n == want.n && memcmp(out, want.b, n) == 0);
+}
+
 /* Malformed records: each refused with its reason, the next record still read. */
 static void test_malformed_records(void)
 {
@@ -530,6 +616,7 @@ int main(void)
 {
 	RUN(test_tdv2_decode);
 	RUN(test_attributes);
+	RUN(test_attrs_widened);
 	RUN(test_malformed_records);
 	RUN(test_table_dump);
 	RUN(test_write_and_read_back);

@@ -12,7 +12,10 @@
  *     IPv6 prefix as its IPv4-mapped address ::ffff:a.b.c.d); an ADD-PATH
  *     path is a route of its own, its Neighbour carrying the path
  *     identifier as InterfaceIndex; an IPv6 peer's IPv4 routes are refused
- *     (RTM would have no Neighbour to tell them apart);
+ *     (RTM would have no Neighbour to tell them apart), but for the peer ::
+ *     (a writer's peer for routes of no BGP session, as BIRD's), which
+ *     becomes 0.0.0.0, and IPv4-mapped ::ffff:a.b.c.d, which becomes
+ *     a.b.c.d (the same for an IPv6 next hop of an IPv4 route);
  *   - its next hop: NEXT_HOP, or MP_REACH_NLRI's (the global address), or
  *     the peer's address when the entry has neither;
  *   - Preference: options->preference (0: RTM_MRT_DEFAULT_PREFERENCE);
@@ -120,10 +123,13 @@ DWORD rtm_mrt_dump(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE r
 DWORD rtm_mrt_replay(const char *path, RTM_ENTITY_HANDLE reg4, RTM_ENTITY_HANDLE reg6,
 		     const rtm_mrt_options *options, rtm_mrt_stats *stats);
 
-/* The BGP path attributes that rtm_mrt_load gave the route info describes,
- * as in the file (a TABLE_DUMP_V2 record's have 4-byte AS numbers, a
- * TABLE_DUMP record's 2-byte ones), and their length in *len; NULL for a
- * route that did not come from an MRT import. */
+/* The BGP path attributes that rtm_mrt_load or rtm_mrt_replay gave the
+ * route info describes, and their length in *len; NULL for a route that did
+ * not come from an MRT import.  They are in TABLE_DUMP_V2's form whatever the
+ * record: 4-byte AS numbers (a TABLE_DUMP record's or a 2-byte BGP4MP
+ * message's AS_PATH and AGGREGATOR are widened, with AS4_PATH and
+ * AS4_AGGREGATOR merged into them as RFC 6793 says and left out), and
+ * MP_REACH_NLRI cut to its next-hop length and next hop. */
 const uint8_t *rtm_mrt_route_attrs(const RTM_ROUTE_INFO *route, size_t *len);
 
 #ifdef __cplusplus

@@ -12,6 +12,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static uint8_t rib_attrs[MRT_RIB_ATTRS_MAX(65535)];
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mrt_in *in;
@@ -35,14 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					routes += rib.entry[i].attrs.path_len + rib.entry[i].attrs.nexthop[0] +
 						  peers.peer[rib.entry[i].peer].as;
 		} else if (mrt_is_bgp4mp(&rec)) {
-			static uint8_t rib_attrs[65536 + 64];
 			if (mrt_decode_bgp4mp(&rec, &u, &err) == 0 && u.is_update)
 				routes += u.announced.n + u.withdrawn.n +
-					  mrt_attrs_for_rib(u.attrs.raw, u.attrs.len, rib_attrs);
+					  mrt_attrs_for_rib(u.attrs.raw, u.attrs.len, u.as4, rib_attrs);
 		} else if (rec.type == MRT_TABLE_DUMP) {
 			struct mrt_peer peer;
-			if (mrt_decode_table_dump(&rec, &rib, &peer, &err) == 0)
-				routes += rib.entry[0].attrs.path_len;
+			if (mrt_decode_table_dump(&rec, &rib, &peer, &err) == 0) /* widened as the import does */
+				routes += rib.entry[0].attrs.path_len +
+					  mrt_attrs_for_rib(rib.entry[0].attrs.raw, rib.entry[0].attrs.len, false, rib_attrs);
 		}
 	}
 	mrt_rib_free(&rib);
