@@ -33,9 +33,9 @@ endif
 # src/ is built in layers, a folder each (docs/DESIGN.md): base -> table -> svc -> api.  Every
 # folder is on the include path; the rule that a file includes only its own layer and the ones
 # below is checked by tools/layercheck, not by the compiler.
-LAYERS   := base table svc api
+LAYERS   := base table svc ctl api
 SRC_INC  := $(addprefix -Isrc/,$(LAYERS))
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -Iinclude -Iinclude/rtmv2/compat $(SRC_INC) -pthread
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DRTMV2_VERSION=\"$(VERSION)\" -g $(OPT) $(WARN) -Iinclude -Iinclude/rtmv2/compat $(SRC_INC) -pthread
 CFLAGS   ?=
 LDLIBS   := -pthread
 

@@ -42,6 +42,19 @@ typedef struct rtm_stats {
  * Returns NO_ERROR, ERROR_INVALID_HANDLE or ERROR_INVALID_PARAMETER (stats NULL). */
 RTMV2_API DWORD rtm_get_stats(RTM_ENTITY_HANDLE RtmRegHandle, rtm_stats *stats);
 
+/* One instance and address family that has registered entities. */
+typedef struct rtm_rib_info {
+	USHORT instance;
+	USHORT family;
+	unsigned long entities;  /* registered entities */
+} rtm_rib_info;
+
+/* The instances and families of the process that have entities, in the order
+ * they were first used: up to *count into ribs, and their number in *count.
+ * NO_ERROR; ERROR_INSUFFICIENT_BUFFER (more than *count: *count says how
+ * many); ERROR_INVALID_PARAMETER (count NULL, or ribs NULL with *count > 0). */
+RTMV2_API DWORD rtm_get_ribs(rtm_rib_info *ribs, UINT *count);
+
 #ifdef __cplusplus
 }
 #endif

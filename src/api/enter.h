@@ -144,4 +144,7 @@ int rtm__enter_change(struct rtm_change *c, rtm_target_fn target, void *arg);
  * flushes itself). */
 void rtm__leave_change(struct rtm_change *c, bool flush);
 
+/* api/control.c: opens the control socket RTMV2_CONTROL names, the first time. */
+void rtm__control_env(void);
+
 #endif

@@ -231,6 +231,7 @@ DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPOR
 
 	*RtmRegHandle = handle;
 	rtm__entity_deliver_all(rib, e, seq, RTM_ENTITY_REGISTERED, handle, &info);
+	rtm__control_env(); /* RTMV2_CONTROL, read at the first registration */
 	return NO_ERROR;
 }
 

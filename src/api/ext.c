@@ -1,11 +1,12 @@
 /*
  * api/ext.c — our own extensions of the API (<rtmv2/rtmv2_ext.h>):
- * rtm_strerror and rtm_get_stats.
+ * rtm_strerror, rtm_get_stats and rtm_get_ribs.
  */
 #include "enter.h"
 
 #include "changes.h"
 #include "error.h"
+#include "registry.h"
 
 #include <rtmv2/rtmv2_ext.h>
 
@@ -44,4 +45,26 @@ DWORD rtm_get_stats(RTM_ENTITY_HANDLE RtmRegHandle, rtm_stats *stats)
 	stats->waiting_drains = atomic_load_explicit(&rib->waiting_drains, memory_order_relaxed);
 	rtm__leave(rib);
 	return NO_ERROR;
+}
+
+DWORD rtm_get_ribs(rtm_rib_info *ribs, UINT *count)
+{
+	if (!count || (*count && !ribs))
+		return ERROR_INVALID_PARAMETER;
+	UINT n = 0, room = *count;
+	rtm__registry_lock();
+	for (unsigned i = 1; i < RTM_HANDLE_MAX_RIBS; i++) {
+		struct rtm_rib *rib = rtm__rib_by_index(i);
+		if (!rib || !rib->n_entities)
+			continue;
+		if (n < room) {
+			ribs[n].instance = rib->instance_id;
+			ribs[n].family = rib->family;
+			ribs[n].entities = rib->n_entities;
+		}
+		n++;
+	}
+	rtm__registry_unlock();
+	*count = n;
+	return n > room ? ERROR_INSUFFICIENT_BUFFER : NO_ERROR;
 }
