@@ -178,10 +178,13 @@ $(B)/bin/%: tools/%.c $(B)/librtmv2.a
 # A folder tool: all of tools/NAME/*.c into bin/NAME, rebuilt when any of its files changes.
 # (rtmctl runs the kernel FIB agent and MRT too: librtmv2-fib and libmnl,
 # librtmv2-mrt, zlib and libbz2.)
+# rtmctl's shell edits lines with libedit (libedit-dev) where it is installed.
+EDIT_CFLAGS := $(shell pkg-config --exists libedit 2>/dev/null && echo -DHAVE_LIBEDIT)
+EDIT_LIBS   := $(shell pkg-config --exists libedit 2>/dev/null && pkg-config --libs libedit)
 $(B)/bin/%: tools/%/main.c $(B)/librtmv2.a $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TOOL_CFLAGS) $(filter %.c,$^) -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a $(B)/librtmv2.a -lmnl \
-		$(MRT_LIBS) $(LDLIBS)
+	$(CC) $(TOOL_CFLAGS) $(EDIT_CFLAGS) $(filter %.c,$^) -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2-mrt.a \
+		$(B)/librtmv2.a -lmnl $(MRT_LIBS) $(EDIT_LIBS) $(LDLIBS)
 $(foreach t,$(TOOL_DIRS),$(eval $(B)/bin/$(t): $(wildcard tools/$(t)/*.c tools/$(t)/*.h)))
 
 # ---- checks -------------------------------------------------------------------

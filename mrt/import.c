@@ -388,6 +388,8 @@ static void add_route(struct load *l, RTM_ENTITY_HANDLE reg, RTM_NET_ADDRESS *de
 	DWORD rc = RtmAddRouteToDest(reg, NULL, dest, r, INFINITE, NULL, 0, NULL, &flags);
 	if (rc == NO_ERROR) {
 		l->st->routes++;
+		if (l->opt && l->opt->route_added)
+			l->opt->route_added(l->opt->context, reg, dest, nb);
 	} else {
 		l->st->refused++;
 		if (rc == ERROR_INVALID_HANDLE)

@@ -55,6 +55,12 @@ extern "C" {
 typedef struct rtm_mrt_options {
 	ULONG preference;       /* import: the routes' Preference; 0: RTM_MRT_DEFAULT_PREFERENCE */
 	unsigned flags;         /* RTM_MRT_* */
+	/* Import and replay: called (on the caller's thread) after each route
+	 * added or replaced, with the entity, the destination and the route's
+	 * Neighbour; NULL: none.  (rtmctl's daemon notes what a reload kept.) */
+	void (*route_added)(void *context, RTM_ENTITY_HANDLE entity, const RTM_NET_ADDRESS *dest,
+			    RTM_NEXTHOP_HANDLE neighbour);
+	void *context;          /* route_added's first argument */
 } rtm_mrt_options;
 
 typedef struct rtm_mrt_stats {

@@ -30,7 +30,8 @@ int cmd_register(int argc, char **argv)
 	if (!valid_name(argv[1]))
 		return fail("'%s' is not a name (letters, digits, _ - ., at most %d)", argv[1],
 			    MAX_NAME - 1);
-	if (find_entity(argv[1]))
+	struct ctl_entity *old = find_entity(argv[1]);
+	if (old && !reloading)
 		return fail("'%s' is already registered", argv[1]);
 	if (!parse_protocol(argv[2], &proto))
 		return fail("'%s' is not a protocol (a number, or a name such as rip, ospf, bgp)",
@@ -47,6 +48,12 @@ int cmd_register(int argc, char **argv)
 		return fail("too many entities (at most %d)", MAX_ENTITIES);
 	info.EntityId.EntityProtocolId = proto;
 	info.EntityId.EntityInstanceId = instance;
+	if (old) { /* a reload (daemon.c): the same registration is kept */
+		if (old->info.AddressFamily != info.AddressFamily || old->info.EntityId.EntityId != info.EntityId.EntityId)
+			return fail("'%s' is registered otherwise: not changed by a reload", argv[1]);
+		old->seen = true;
+		return 0;
+	}
 
 	/* In the table before the call, so that the events it causes can name it. */
 	struct ctl_entity *e = &ents[n_ents];
@@ -199,6 +206,7 @@ static int cmd_add(int argc, char **argv)
 	free(ri);
 	if (rc != NO_ERROR)
 		return fail_api("RtmAddRouteToDest", rc);
+	touch_route(e->h, &dest, NULL);
 	printf("%s: %s %s%s\n", e->name, flags & RTM_ROUTE_CHANGE_NEW ? "added" : "updated",
 	       fmt_addr(&dest, true, a), flags & RTM_ROUTE_CHANGE_BEST ? " (best)" : "");
 	return 0;
@@ -383,6 +391,7 @@ static int cmd_load(int argc, char **argv)
 		rc = RtmAddRouteToDest(e->h, NULL, &a, ri, INFINITE, NULL, 0, NULL, &flags);
 		if (rc != NO_ERROR)
 			break;
+		touch_route(e->h, &a, NULL);
 		if (flags & RTM_ROUTE_CHANGE_NEW)
 			added++;
 		else

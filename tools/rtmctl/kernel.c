@@ -4,6 +4,7 @@
  */
 #include "rtmctl.h"
 
+#include <rtmv2/control.h>
 #include <rtmv2/fib.h>
 
 #include <stdio.h>
@@ -63,6 +64,8 @@ static int kernel_sync(int argc, char **argv)
 	for (unsigned f = 0; f < 2; f++) {
 		if (!want[f])
 			continue;
+		if (agents[f] && reloading)
+			continue; /* a reload (daemon.c): the agent goes on */
 		if (agents[f]) {
 			ret = fail("%s: the agent runs already (kernel stop first)", family_name(fams[f]));
 			continue;
@@ -126,6 +129,22 @@ static int kernel_status(void)
 	if (!any)
 		printf("kernel: no agent runs\n");
 	return 0;
+}
+
+void kernel_report(struct rtm_control_out *out)
+{
+	for (unsigned f = 0; f < 2; f++) {
+		rtm_fib_stats st;
+		if (!agents[f] || rtm_fib_get_stats(agents[f], &st) != NO_ERROR) {
+			rtm_control_printf(out, "%s: no agent", family_name(fams[f]));
+			continue;
+		}
+		rtm_control_printf(out, "%s: table %u%s, %lu routes in the kernel, %lu installed, %lu replaced, "
+				   "%lu removed, %lu failed, %lu pending%s%s",
+				   family_name(fams[f]), tables[f], keeps[f] ? " (keep)" : "", st.in_kernel, st.installed,
+				   st.replaced, st.removed, st.failed, st.pending, st.last_error ? ", last error " : "",
+				   st.last_error ? strerror(st.last_error) : "");
+	}
 }
 
 void kernel_stop_all(void)

@@ -48,7 +48,11 @@
 
 #include <rtmv2/fib.h>
 
+#include <rtmv2/control.h>
+
 #include <errno.h>
+#include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +144,9 @@ DWORD WINAPI on_event(RTM_ENTITY_HANDLE self, RTM_EVENT_TYPE type, PVOID ctx1, P
 	if ((type == RTM_ENTITY_REGISTERED || type == RTM_ENTITY_DEREGISTERED) && !strcmp(other, "?") &&
 	    fib_entity_name(info))
 		snprintf(other, sizeof(other), "%s", fib_entity_name(info));
+	if ((type == RTM_ENTITY_REGISTERED || type == RTM_ENTITY_DEREGISTERED) && !strcmp(other, "?") &&
+	    info->EntityId.EntityProtocolId == RTM_CONTROL_PROTOCOL_ID)
+		snprintf(other, sizeof(other), "control-socket");
 	pthread_mutex_unlock(&ents_lock);
 	if (quiet)
 		return type == RTM_ROUTE_EXPIRED ? ERROR_NOT_SUPPORTED : NO_ERROR;
@@ -258,9 +265,14 @@ static void run_stream(FILE *f, const char *name, bool interactive)
 	free(line);
 }
 
+void run_file(FILE *f, const char *name)
+{
+	run_stream(f, name, false);
+}
+
 /* Stops the kernel agents (their routes leave the kernel unless kept), then
  * deregisters everything, newest first, without printing the events it causes. */
-static void teardown(void)
+void teardown(void)
 {
 	pthread_mutex_lock(&ents_lock);
 	events_quiet = true;
@@ -294,11 +306,33 @@ static void catch_signals(void)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: rtmctl [-c COMMANDS]... [-f FILE]...\n"
-		     "Runs rtmv2 commands from -c arguments (separated by ';' or newlines)\n"
-		     "and script files (- for standard input), in order; with neither, from\n"
-		     "standard input.  'help' lists the commands.\n");
+	fprintf(out,
+		"usage: rtmctl [-c COMMANDS]... [-f FILE]...       a table of its own, commands from -c, FILE, stdin\n"
+		"       rtmctl [-j] -s PATH [COMMAND...]             a client of the control socket PATH\n"
+		"       rtmctl -d -s PATH [-f FILE] [-F] [-w] [-m MODE] [-g GROUP]\n"
+		"                                                    a daemon serving PATH, FILE its startup script\n"
+		"       rtmctl -h | --help       this text\n"
+		"       rtmctl -V | --version    the version\n"
+		"\n"
+		"  -c COMMANDS  commands separated by ';' or newlines (host mode)\n"
+		"  -f FILE      a script of commands (- for standard input); with -d, the startup script\n"
+		"  -s PATH      the control socket\n"
+		"  -j           answers as JSON (with -s)\n"
+		"  -d           run as a daemon: the script, then the socket; SIGHUP runs the script again\n"
+		"               (routes that left it are withdrawn), SIGTERM stops\n"
+		"  -F           with -d: stay in the foreground, log to stderr (else syslog)\n"
+		"  -w           with -d: allow the socket's writing commands (add route, delete route)\n"
+		"  -m MODE      with -d: the socket's mode, octal (default 0600)\n"
+		"  -g GROUP     with -d: the socket's group, whose members may connect\n"
+		"\n"
+		"In host mode, 'help' lists the commands; through a socket, 'help' lists the socket's.\n"
+		"Exit status: 0 success, 1 a command failed, 2 bad usage or the socket cannot be reached.\n"
+		"Manual: rtmctl(1); docs/rtmctl.md, docs/control.md.\n");
 }
+
+#ifndef RTMV2_VERSION
+#define RTMV2_VERSION "unknown"
+#endif
 
 int main(int argc, char **argv)
 {
@@ -307,19 +341,100 @@ int main(int argc, char **argv)
 		const char *arg;
 	} srcs[64];
 	int nsrc = 0, opt;
-	bool interactive = false;
+	bool interactive = false, json = false, daemonize = false, fg = false;
+	const char *sock = NULL, *script_file = NULL;
+	unsigned flags = 0;
+	mode_t mode = 0;
+	gid_t gid = (gid_t)-1;
+	static const struct option longs[] = { { "help", no_argument, NULL, 'h' },
+					       { "version", no_argument, NULL, 'V' },
+					       { NULL, 0, NULL, 0 } };
 
-	while ((opt = getopt(argc, argv, "c:f:h")) != -1) {
-		if (opt == 'h') {
+	while ((opt = getopt_long(argc, argv, "+c:f:hjs:dFwm:g:V", longs, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("rtmctl (rtmv2) %s\n", RTMV2_VERSION);
+			return 0;
+		case 'j':
+			json = true;
+			continue;
+		case 's':
+			sock = optarg;
+			continue;
+		case 'd':
+			daemonize = true;
+			continue;
+		case 'F':
+			fg = true;
+			continue;
+		case 'w':
+			flags |= RTM_CONTROL_WRITE;
+			continue;
+		case 'm': {
+			char *end;
+			unsigned long m = strtoul(optarg, &end, 8);
+			if (*end || !*optarg || m > 0777) {
+				fprintf(stderr, "rtmctl: bad mode '%s' (octal, such as 0660)\n", optarg);
+				return 2;
+			}
+			mode = (mode_t)m;
+			continue;
 		}
-		if (opt == '?' || nsrc == 64) {
-			usage(stderr);
+		case 'g': {
+			struct group *g = getgrnam(optarg);
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (g)
+				gid = g->gr_gid;
+			else if (*optarg && !*end)
+				gid = (gid_t)n;
+			else {
+				fprintf(stderr, "rtmctl: no group '%s'\n", optarg);
+				return 2;
+			}
+			continue;
+		}
+		case 'c':
+		case 'f':
+			if (nsrc == 64)
+				break;
+			srcs[nsrc].kind = (char)opt;
+			srcs[nsrc++].arg = optarg;
+			script_file = optarg;
+			continue;
+		default:
+			break;
+		}
+		usage(stderr);
+		return 2;
+	}
+	if (daemonize) {
+		bool only_files = true;
+		for (int i = 0; i < nsrc; i++)
+			only_files &= srcs[i].kind == 'f' && strcmp(srcs[i].arg, "-") != 0;
+		if (!sock || optind < argc || json || nsrc > 1 || !only_files) {
+			fprintf(stderr, "rtmctl: -d needs -s PATH, at most one -f FILE (not -), and no commands\n");
 			return 2;
 		}
-		srcs[nsrc].kind = (char)opt;
-		srcs[nsrc++].arg = optarg;
+		return daemon_main(sock, script_file, fg, flags, mode, gid);
+	}
+	if (fg || flags || mode || gid != (gid_t)-1) {
+		fprintf(stderr, "rtmctl: -F, -w, -m and -g go with -d\n");
+		return 2;
+	}
+	if (sock) {
+		if (nsrc) {
+			fprintf(stderr, "rtmctl: -c and -f do not go with -s (give the command as arguments)\n");
+			return 2;
+		}
+		return client_main(sock, json, argc - optind, argv + optind);
+	}
+	if (json) {
+		fprintf(stderr, "rtmctl: -j goes with -s (a control socket's answers)\n");
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "rtmctl: unexpected argument '%s'\n", argv[optind]);

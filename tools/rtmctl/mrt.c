@@ -78,7 +78,7 @@ static void print_stats(const char *what, const char *file, const rtm_mrt_stats 
 static int mrt_read(int argc, char **argv, bool replay)
 {
 	const char *file = argv[0], *name = "mrt";
-	rtm_mrt_options o = { 0, 0 };
+	rtm_mrt_options o = { .route_added = touch_mrt_route };
 	for (int i = 1; i < argc; i++) {
 		unsigned long v;
 		if (replay && !strcmp(argv[i], "realtime")) {
@@ -123,7 +123,7 @@ static int mrt_read(int argc, char **argv, bool replay)
 static int mrt_dump(int argc, char **argv)
 {
 	const char *file = argv[0];
-	rtm_mrt_options o = { 0, 0 };
+	rtm_mrt_options o = { .flags = 0 };
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "best"))
 			o.flags |= RTM_MRT_BEST_ONLY;

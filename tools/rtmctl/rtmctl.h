@@ -21,6 +21,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #define MAX_ENTITIES 64
 #define MAX_NAME 32
@@ -37,6 +39,7 @@ struct ctl_entity {
 	RTM_REGN_PROFILE profile;
 	bool have_neighbours;
 	RTM_NEXTHOP_HANDLE neighbours[N_NEIGHBOURS]; /* referenced while have_neighbours */
+	bool seen; /* daemon.c: registered (again) by the reload running */
 };
 
 /* The entity table, in registration order (main.c explains the locking). */
@@ -100,6 +103,20 @@ bool parse_views(const char *s, RTM_VIEW_SET supported, RTM_VIEW_SET *out);
 bool valid_name(const char *s);
 bool parse_next_hop(struct ctl_entity *e, char *s, RTM_NEXTHOP_INFO *nhi);
 
+/* main.c: a script's commands; the end (kernel agents stopped, entities deregistered). */
+void run_file(FILE *f, const char *name);
+void teardown(void);
+
+/* client.c: rtmctl -s PATH [COMMAND...]; daemon.c: rtmctl -d -s PATH. */
+int client_main(const char *path, bool json, int argc, char **argv);
+int daemon_main(const char *path, const char *file, bool foreground, unsigned flags, mode_t mode, gid_t gid);
+/* daemon.c: true while a reload runs the script again: register and kernel
+ * sync leave alone what is there, and the routes added are noted. */
+extern bool reloading;
+void touch_route(RTM_ENTITY_HANDLE e, const RTM_NET_ADDRESS *dest, RTM_NEXTHOP_HANDLE neighbour);
+void touch_mrt_route(void *context, RTM_ENTITY_HANDLE entity, const RTM_NET_ADDRESS *dest,
+		     RTM_NEXTHOP_HANDLE neighbour);
+
 /* kernel.c: `kernel` (the kernel FIB agents); kernel_stop_all at exit. */
 int cmd_kernel(int argc, char **argv);
 /* commands.c: `register` (mrt.c registers NAME's other family with it). */
@@ -107,6 +124,9 @@ int cmd_register(int argc, char **argv);
 /* mrt.c: `mrt load|dump`, MRT files (<rtmv2/mrt.h>). */
 int cmd_mrt(int argc, char **argv);
 void kernel_stop_all(void);
+/* kernel.c: the agents' state as "key: value" lines of the control socket's show status. */
+struct rtm_control_out;
+void kernel_report(struct rtm_control_out *out);
 
 /* output.c: errors (fail and fail_api return -1), formatting and printing. */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
