@@ -122,7 +122,7 @@ static void protocols_table(struct req *q, const rtm_rib_info *rib, bool first)
 static void show_protocols(struct req *q)
 {
 	rtm_rib_info ribs[CTL_MAX_REGS];
-	UINT n = ctl_tables(ribs, CTL_MAX_REGS);
+	UINT n = ctl_tables(q->c, ribs, CTL_MAX_REGS);
 	if (q->o->json)
 		ctl_out_str(q->o, "{\"tables\":[");
 	bool first = true;
@@ -161,7 +161,7 @@ static void table_counters(struct req *q, bool memory)
 {
 	struct rtm_control_out *o = q->o;
 	rtm_rib_info ribs[CTL_MAX_REGS];
-	UINT n = ctl_tables(ribs, CTL_MAX_REGS);
+	UINT n = ctl_tables(q->c, ribs, CTL_MAX_REGS);
 	if (o->json)
 		ctl_out_str(o, "\"tables\":[");
 	for (UINT i = 0; i < n; i++) {

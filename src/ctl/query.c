@@ -389,11 +389,25 @@ bool ctl_parse_ulong(const char *s, unsigned long max, unsigned long *v)
 }
 
 /* The tables of the process, in rtm_get_ribs' order; their number. */
-UINT ctl_tables(rtm_rib_info *ribs, UINT room)
+UINT ctl_tables(rtm_control *c, rtm_rib_info *ribs, UINT room)
 {
 	UINT n = room;
 	DWORD rc = rtm_get_ribs(ribs, &n);
-	return rc == NO_ERROR || rc == ERROR_INSUFFICIENT_BUFFER ? (n < room ? n : room) : 0;
+	n = rc == NO_ERROR || rc == ERROR_INSUFFICIENT_BUFFER ? (n < room ? n : room) : 0;
+	/* A table whose only entity is the server's own (the program's left
+	 * it) is not shown. */
+	UINT k = 0;
+	for (UINT i = 0; i < n; i++) {
+		bool ours = false;
+		pthread_mutex_lock(&c->mu);
+		for (unsigned j = 0; j < c->n_regs; j++)
+			ours |= c->regs[j].instance == ribs[i].instance &&
+				c->regs[j].family == ribs[i].family;
+		pthread_mutex_unlock(&c->mu);
+		if (ribs[i].entities > (ours ? 1u : 0u))
+			ribs[k++] = ribs[i];
+	}
+	return k;
 }
 
 void ctl_show_route(struct req *q)
@@ -445,7 +459,7 @@ void ctl_show_route(struct req *q)
 	if (q->o->json)
 		ctl_out_str(q->o, rq.count ? "{" : "{\"routes\":[\n");
 	rtm_rib_info ribs[CTL_MAX_REGS];
-	UINT n = ctl_tables(ribs, CTL_MAX_REGS);
+	UINT n = ctl_tables(q->c, ribs, CTL_MAX_REGS);
 	for (UINT i = 0; i < n && !q->o->failed; i++) {
 		if (rq.instance >= 0 && ribs[i].instance != rq.instance)
 			continue;
@@ -469,7 +483,7 @@ void ctl_show_route_count(struct req *q)
 {
 	struct rtm_control_out *o = q->o;
 	rtm_rib_info ribs[CTL_MAX_REGS];
-	UINT n = ctl_tables(ribs, CTL_MAX_REGS);
+	UINT n = ctl_tables(q->c, ribs, CTL_MAX_REGS);
 	unsigned long dests = 0, routes = 0;
 	if (o->json)
 		ctl_out_str(o, "{\"tables\":[");

@@ -48,7 +48,7 @@ void ctl_name_of_info(rtm_control *c, const RTM_ENTITY_INFO *ei, char *out, size
 RTM_ENTITY_HANDLE ctl_find_named(struct req *q, const char *name);
 bool ctl_word_is(struct req *q, const char *w);
 const char *ctl_next_word(struct req *q, const char *what);
-UINT ctl_tables(rtm_rib_info *ribs, UINT room);
+UINT ctl_tables(rtm_control *c, rtm_rib_info *ribs, UINT room);
 void ctl_show_route(struct req *q);
 void ctl_show_route_count(struct req *q);
 

@@ -75,11 +75,8 @@ static int ask(struct conn *c, const char *request, bool json)
 		ssize_t w = send(c->fd, line + sent, (size_t)(k - sent), MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			free(line);
-			fprintf(stderr, "rtmctl: the server closed the connection\n");
-			return 2;
-		}
+		if (w <= 0)
+			break; /* the server closed: what it said first is still to read */
 		sent += w;
 	}
 	free(line);
