@@ -236,13 +236,13 @@ static void kernel_status_line(void *context, rtm_control_out *out)
 int daemon_main(const char *path, const char *file, bool fg, unsigned flags, mode_t mode, gid_t gid)
 {
 	foreground = fg;
-	if (file && !realpath(file, script)) { /* the daemon leaves the directory it started in */
+	if (file && !realpath(file, script)) { /* reloads find it wherever the cwd is */
 		fprintf(stderr, "rtmctl: %s: %s\n", file, strerror(errno));
 		return 2;
 	}
 	if (!foreground) {
 		openlog("rtmctl", LOG_PID, LOG_DAEMON);
-		if (daemon(0, 0) != 0) {
+		if (daemon(1, 0) != 0) { /* the script's relative paths stay as they were */
 			fprintf(stderr, "rtmctl: daemon: %s\n", strerror(errno));
 			return 2;
 		}
