@@ -416,7 +416,8 @@ bool ctl_request(rtm_control *c, struct rtm_control_out *o, char *line)
 	}
 	q->c = c;
 	q->o = o;
-	for (char *s = strtok(line, " \t"); s && q->n < MAX_WORDS; s = strtok(NULL, " \t"))
+	char *save = NULL; /* strtok_r: one thread per connection */
+	for (char *s = strtok_r(line, " \t", &save); s && q->n < MAX_WORDS; s = strtok_r(NULL, " \t", &save))
 		q->w[q->n++] = s;
 	bool go_on = true;
 	if (ctl_word_is(q, "json"))

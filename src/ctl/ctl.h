@@ -61,6 +61,10 @@ struct rtm_control {
 	unsigned n_names;
 	struct ctl_status status[CTL_MAX_STATUS];
 	unsigned n_status;
+	/* The server's registrations, under reg_mu (not mu: RtmRegisterEntity
+	 * calls the other entities' callbacks, which may call
+	 * rtm_control_name_entity, which takes mu). */
+	pthread_mutex_t reg_mu;
 	struct ctl_reg regs[CTL_MAX_REGS];
 	unsigned n_regs;
 	time_t started;

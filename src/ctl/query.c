@@ -32,7 +32,7 @@
 
 struct ctl_reg *ctl_reg_get(rtm_control *c, USHORT instance, USHORT family)
 {
-	pthread_mutex_lock(&c->mu);
+	pthread_mutex_lock(&c->reg_mu);
 	struct ctl_reg *r = NULL;
 	for (unsigned i = 0; i < c->n_regs && !r; i++)
 		if (c->regs[i].instance == instance && c->regs[i].family == family)
@@ -52,7 +52,7 @@ struct ctl_reg *ctl_reg_get(rtm_control *c, USHORT instance, USHORT family)
 			r = n;
 		}
 	}
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&c->reg_mu);
 	return r;
 }
 
@@ -399,11 +399,11 @@ UINT ctl_tables(rtm_control *c, rtm_rib_info *ribs, UINT room)
 	UINT k = 0;
 	for (UINT i = 0; i < n; i++) {
 		bool ours = false;
-		pthread_mutex_lock(&c->mu);
+		pthread_mutex_lock(&c->reg_mu);
 		for (unsigned j = 0; j < c->n_regs; j++)
 			ours |= c->regs[j].instance == ribs[i].instance &&
 				c->regs[j].family == ribs[i].family;
-		pthread_mutex_unlock(&c->mu);
+		pthread_mutex_unlock(&c->reg_mu);
 		if (ribs[i].entities > (ours ? 1u : 0u))
 			ribs[k++] = ribs[i];
 	}

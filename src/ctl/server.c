@@ -288,10 +288,12 @@ DWORD ctl_open(const rtm_control_options *options, rtm_control **out)
 		goto fail_socket;
 	}
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->reg_mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	if (pthread_create(&c->acceptor, NULL, accept_loop, c) != 0) {
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 		pthread_mutex_destroy(&c->mu);
+		pthread_mutex_destroy(&c->reg_mu);
 		pthread_cond_destroy(&c->cv);
 		goto fail_socket;
 	}
@@ -329,6 +331,7 @@ void ctl_close(rtm_control *c)
 	close(c->wake[1]);
 	ctl_regs_release(c);
 	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->reg_mu);
 	pthread_cond_destroy(&c->cv);
 	free(c);
 }
