@@ -21,6 +21,7 @@ INCLUDEDIR   ?= $(PREFIX)/include
 BINDIR       ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DOCDIR       ?= $(PREFIX)/share/doc/rtmv2
+MANDIR       ?= $(PREFIX)/share/man
 
 CC       ?= cc
 OPT      ?= -O2
@@ -270,7 +271,7 @@ endif
 
 # ---- install ------------------------------------------------------------------
 # The documentation the headers refer to goes to $(DOCDIR).
-DOCS := docs/API-NOTES.md docs/DESIGN.md docs/CONFIG.md docs/rtmctl.md
+DOCS := docs/API-NOTES.md docs/DESIGN.md docs/CONFIG.md docs/rtmctl.md docs/control.md
 
 install: all
 	install -d $(DESTDIR)$(INCLUDEDIR)/rtmv2/compat $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
@@ -293,6 +294,11 @@ install: all
 	for t in $(TOOLS); do install -m 755 $$t $(DESTDIR)$(BINDIR)/; done
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	@# Manual pages and rtmctl's bash completion.
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(wildcard man/*.3) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 dist/rtmctl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rtmctl
 	@# The dynamic linker's cache: refreshed when installing for real as root
 	@# (LIBDIR must be one of its directories, as /usr/local/lib is on Debian).
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
@@ -300,6 +306,21 @@ install: all
 	elif [ -z "$(DESTDIR)" ]; then \
 		echo "note: not root, ldconfig not run: run 'ldconfig' as root, or set LD_LIBRARY_PATH=$(LIBDIR), before running a client"; \
 	fi
+
+# ---- manual pages -------------------------------------------------------------
+# mandoc's lint at level warning (style notes pass), or where mandoc is missing
+# groff's warnings; any message fails.
+MANPAGES := $(wildcard man/*.[0-9])
+
+.PHONY: man-lint
+man-lint:
+	@if command -v mandoc >/dev/null 2>&1; then \
+		out=$$(mandoc -T lint -W warning $(MANPAGES) 2>&1); \
+	else \
+		out=$$(for f in $(MANPAGES); do groff -man -ww -z $$f 2>&1; done); \
+	fi; \
+	if [ -n "$$out" ]; then printf '%s\n' "$$out"; exit 1; fi; \
+	echo "man-lint: $(MANPAGES): no warnings"
 
 clean:
 	rm -rf build build-asan build-tsan build-msan build-clang build-fuzz
