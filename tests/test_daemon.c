@@ -4,9 +4,8 @@
  * (the whole of data/full-table-2023.txt.gz; 40,000 IPv4 and 10,000 IPv6
  * prefixes of it under the sanitizers), and rtmctl -s answers as this
  * process's own RTM, loaded from the same prefixes through the API, says it
- * should (counts, longest
- * matches, JSON that parses); clients at once while another writes through
- * the socket; a user who may not connect; SIGHUP (routes that left the script
+ * should (counts, longest matches, JSON that parses); clients at once while
+ * another writes through the socket; a user who may not connect; SIGHUP (routes that left the script
  * go, the rest stay); SIGTERM (socket file removed, exit 0); --help,
  * --version and the exit codes.
  */
