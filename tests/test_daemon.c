@@ -5,9 +5,9 @@
  * prefixes of it under the sanitizers), and rtmctl -s answers as this
  * process's own RTM, loaded from the same prefixes through the API, says it
  * should (counts, longest matches, JSON that parses); clients at once while
- * another writes through the socket; a user who may not connect; SIGHUP (routes that left the script
- * go, the rest stay); SIGTERM (socket file removed, exit 0); --help,
- * --version and the exit codes.
+ * another writes through the socket; a user who may not connect; SIGHUP
+ * (routes that left the script go, the rest stay); SIGTERM (socket file
+ * removed, exit 0); --help, --version and the exit codes.
  */
 #define TL_TIMEOUT_S 600
 #include "tooltest.h"
