@@ -37,16 +37,22 @@ struct ent_count {
 	unsigned long routes, ucast, mcast;
 };
 
-static void protocols_table(struct req *q, const rtm_rib_info *rib, bool first)
+/* One table's entities and their routes; false if nothing could be written. */
+static bool protocols_table(struct req *q, const rtm_rib_info *rib, bool first)
 {
 	struct rtm_control_out *o = q->o;
 	RTM_ENTITY_HANDLE reg = q->reg->h;
-	UINT n = 64;
-	RTM_ENTITY_HANDLE hs[64];
-	RTM_ENTITY_INFO infos[64];
-	if (RtmGetRegisteredEntities(reg, &n, hs, infos) != NO_ERROR)
-		return;
-	struct ent_count e[64];
+	RTM_ENTITY_HANDLE *hs;
+	RTM_ENTITY_INFO *infos;
+	UINT n = ctl_entities(q, &hs, &infos);
+	struct ent_count *e = n ? calloc(n, sizeof(*e)) : NULL;
+	if (!e) {
+		if (n)
+			RtmReleaseEntities(reg, n, hs);
+		free(hs);
+		free(infos);
+		return false;
+	}
 	for (UINT i = 0; i < n; i++) {
 		memset(&e[i], 0, sizeof(e[i]));
 		e[i].h = hs[i];
@@ -117,6 +123,10 @@ static void protocols_table(struct req *q, const rtm_rib_info *rib, bool first)
 	if (o->json)
 		ctl_out_str(o, "]}");
 	RtmReleaseEntities(reg, n, hs);
+	free(hs);
+	free(infos);
+	free(e);
+	return true;
 }
 
 static void show_protocols(struct req *q)
@@ -129,8 +139,8 @@ static void show_protocols(struct req *q)
 	for (UINT i = 0; i < n; i++) {
 		if (!(q->reg = ctl_reg_get(q->c, ribs[i].instance, ribs[i].family)))
 			continue;
-		protocols_table(q, &ribs[i], first);
-		first = false;
+		if (protocols_table(q, &ribs[i], first))
+			first = false;
 	}
 	if (q->o->json)
 		ctl_out_str(q->o, "]}\n");
@@ -292,6 +302,14 @@ static void change_route(struct req *q, bool add)
 	unsigned long instance = 0;
 	while (q->at < q->n && !q->error) {
 		w = q->w[q->at++];
+		static const char *const keys[] = { "via", "protocol", "pref", "metric", "view", "instance" };
+		bool known = false;
+		for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			known |= !strcmp(w, keys[i]) && (add || i == 1 || i == 5);
+		if (!known) {
+			ctl_fail(q, "unknown word: %s", w);
+			return;
+		}
 		const char *v = ctl_next_word(q, "a value");
 		if (!v)
 			return;
@@ -329,7 +347,12 @@ static void change_route(struct req *q, bool add)
 		ctl_fail(q, add ? "add route needs via ADDRESS and protocol NAME" : "delete route needs protocol NAME");
 		return;
 	}
-	if (!(q->reg = ctl_reg_get(q->c, (USHORT)instance, ch.dest.AddressFamily))) {
+	rtm_rib_info ribs[CTL_MAX_REGS];
+	UINT n_ribs = ctl_tables(q->c, ribs, CTL_MAX_REGS);
+	bool exists = false;
+	for (UINT i = 0; i < n_ribs; i++)
+		exists |= ribs[i].instance == instance && ribs[i].family == ch.dest.AddressFamily;
+	if (!exists || !(q->reg = ctl_reg_get(q->c, (USHORT)instance, ch.dest.AddressFamily))) {
 		ctl_fail(q, "no %s table of instance %lu", ctl_family_name(ch.dest.AddressFamily), instance);
 		return;
 	}

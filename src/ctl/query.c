@@ -179,14 +179,41 @@ static const char *owner_name(struct req *q, RTM_ENTITY_HANDLE h)
 	return q->owner[i].name;
 }
 
+UINT ctl_entities(struct req *q, RTM_ENTITY_HANDLE **hs, RTM_ENTITY_INFO **infos)
+{
+	*hs = NULL;
+	*infos = NULL;
+	UINT n = 0;
+	for (int tries = 0; tries < 8; tries++) { /* entities may come between two calls */
+		UINT room = n;
+		DWORD rc = RtmGetRegisteredEntities(q->reg->h, &n, *hs, *infos);
+		if (rc == NO_ERROR)
+			return n;
+		free(*hs);
+		free(*infos);
+		*hs = NULL;
+		*infos = NULL;
+		if (rc != ERROR_INSUFFICIENT_BUFFER || n <= room)
+			break;
+		n += 8;
+		*hs = malloc(n * sizeof(**hs));
+		*infos = malloc(n * sizeof(**infos));
+		if (!*hs || !*infos)
+			break;
+	}
+	free(*hs);
+	free(*infos);
+	*hs = NULL;
+	*infos = NULL;
+	return 0;
+}
+
 /* The handle, in the table being read, of the entity the program named NAME. */
 RTM_ENTITY_HANDLE ctl_find_named(struct req *q, const char *name)
 {
-	UINT n = 64;
-	RTM_ENTITY_HANDLE hs[64];
-	RTM_ENTITY_INFO infos[64];
-	if (RtmGetRegisteredEntities(q->reg->h, &n, hs, infos) != NO_ERROR)
-		return NULL;
+	RTM_ENTITY_HANDLE *hs;
+	RTM_ENTITY_INFO *infos;
+	UINT n = ctl_entities(q, &hs, &infos);
 	RTM_ENTITY_HANDLE found = NULL;
 	for (UINT i = 0; i < n; i++) {
 		char t[40];
@@ -196,6 +223,8 @@ RTM_ENTITY_HANDLE ctl_find_named(struct req *q, const char *name)
 		else
 			RtmReleaseEntities(q->reg->h, 1, &hs[i]);
 	}
+	free(hs);
+	free(infos);
 	return found;
 }
 

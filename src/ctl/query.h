@@ -44,6 +44,9 @@ bool ctl_parse_addr(const char *s, RTM_NET_ADDRESS *a, bool *is_prefix);
 bool ctl_parse_ulong(const char *s, unsigned long max, unsigned long *v);
 const char *ctl_nh_text(struct req *q, RTM_NEXTHOP_HANDLE h);
 void ctl_name_of_info(rtm_control *c, const RTM_ENTITY_INFO *ei, char *out, size_t size);
+/* The entities of q->reg's table (handles referenced: RtmReleaseEntities),
+ * in arrays to free; their number (0 and NULLs when none or no memory). */
+UINT ctl_entities(struct req *q, RTM_ENTITY_HANDLE **hs, RTM_ENTITY_INFO **infos);
 /* The handle (referenced: RtmReleaseEntities) in q->reg's table of the entity named name. */
 RTM_ENTITY_HANDLE ctl_find_named(struct req *q, const char *name);
 bool ctl_word_is(struct req *q, const char *w);

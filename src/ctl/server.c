@@ -56,9 +56,16 @@ struct conn {
 
 /* Reads one line (without its newline) into line; 1, 0 at the end of the
  * stream, -1 on a line too long, a timeout or an error (*why says which).
- * have/len: bytes already read past the last line, kept in buf. */
-static int read_line(int fd, char *buf, size_t *have, char *line, unsigned timeout_ms, const char **why)
+ * have: bytes already read past the last line, kept in buf.  The wait for a
+ * line's first byte is idle_ms; once a line has begun, all of it must come
+ * within timeout_ms (a client sending a byte now and then cannot keep a
+ * thread for long). */
+static int read_line(int fd, char *buf, size_t *have, char *line, unsigned idle_ms, unsigned timeout_ms,
+		     const char **why)
 {
+	struct timespec begun = { 0, 0 };
+	if (*have)
+		clock_gettime(CLOCK_MONOTONIC, &begun);
 	for (;;) {
 		char *nl = memchr(buf, '\n', *have);
 		if (nl) {
@@ -75,8 +82,15 @@ static int read_line(int fd, char *buf, size_t *have, char *line, unsigned timeo
 			*why = "request line longer than 4096 bytes";
 			return -1;
 		}
+		long wait_ms = idle_ms;
+		if (*have) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			long spent = (long)(now.tv_sec - begun.tv_sec) * 1000 + (now.tv_nsec - begun.tv_nsec) / 1000000;
+			wait_ms = spent >= (long)timeout_ms ? 0 : (long)timeout_ms - spent;
+		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, (int)timeout_ms);
+		int r = poll(&p, 1, (int)wait_ms);
 		if (r == 0) {
 			*why = *have ? "request line not ended in time" : NULL; /* idle: a quiet close */
 			return *have ? -1 : 0;
@@ -90,6 +104,8 @@ static int read_line(int fd, char *buf, size_t *have, char *line, unsigned timeo
 		ssize_t k = recv(fd, buf + *have, CTL_MAX_LINE - *have, 0);
 		if (k == 0)
 			return 0;
+		if (!*have)
+			clock_gettime(CLOCK_MONOTONIC, &begun); /* a line begins */
 		if (k < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -123,7 +139,7 @@ static void *serve(void *arg)
 	if (o && buf && line) {
 		for (;;) {
 			const char *why = NULL;
-			int r = read_line(k->fd, buf, &have, line, have ? c->opt.timeout_ms : idle_ms, &why);
+			int r = read_line(k->fd, buf, &have, line, idle_ms, c->opt.timeout_ms, &why);
 			if (r < 0 && why) {
 				ctl_log(c, LOG_NOTICE, "connection closed: %s", why);
 				ctl_send_all(k->fd, "%error ", 7, c->opt.timeout_ms);
