@@ -356,9 +356,10 @@ int main(int argc, char **argv)
 		bad |= ask("show route", &a) != 0 || check("show route", &a, dests) != 0;
 		double cpu = cpu_seconds() - c0;
 		rates[i] = (double)a.lines / a.seconds;
-		printf("  show route #%d: %lu lines, %.1f MB in %.3f s: %.2f M routes/s, %.1f MB/s, %.2f CPUs busy\n",
+		printf("  show route #%d: %lu lines, %.1f MB in %.3f s: %.2f M routes/s, %.1f MB/s, %.2f CPUs busy "
+		       "(%.2f M routes per CPU-second)\n",
 		       i + 1, a.lines, (double)a.bytes / 1e6, a.seconds, rates[i] / 1e6,
-		       (double)a.bytes / 1e6 / a.seconds, cpu / a.seconds);
+		       (double)a.bytes / 1e6 / a.seconds, cpu / a.seconds, (double)a.lines / cpu / 1e6);
 	}
 	if (bad)
 		goto fail;
@@ -431,6 +432,7 @@ int main(int argc, char **argv)
 	       "%s (%.2f; %ld CPUs)\n",
 	       dump >= 1e6 ? "met" : "NOT met", dump / 1e6, ww >= 0.8 * wa ? "met" : "NOT met", ww / wa, ncpu);
 	rtm_control_close(ctl);
+	free(v4.keys), free(v4.lens), free(v6.keys), free(v6.lens);
 	return 0;
 fail:
 	rtm_control_close(ctl);
