@@ -226,7 +226,7 @@ TSAN_TESTS := $(wildcard tests/test_mt_*.c tests/test_timer*.c tests/test_notify
 	tests/test_enum*.c tests/test_samples*.c tests/unit/test_table.c) tests/test_methods.c \
 	tests/test_time.c tests/test_handles.c tests/test_oom.c tests/test_rtmctl.c tests/test_leftovers.c \
 	tests/test_owner_refs.c tests/test_owner_refs2.c tests/unit/test_epoch.c tests/unit/test_arena.c tests/unit/test_arena2.c \
-	tests/test_trie_cases.c tests/test_fib.c tests/test_fib_learn.c
+	tests/test_trie_cases.c tests/test_fib.c tests/test_fib_learn.c tests/test_control.c tests/test_control2.c
 
 tests-tsan:
 	$(MAKE) --no-print-directory B=build-tsan OPT=-O1 XFLAGS="$(SAN_tsan)" tools \

@@ -416,7 +416,10 @@ bool ctl_request(rtm_control *c, struct rtm_control_out *o, char *line)
 	}
 	q->c = c;
 	q->o = o;
-	for (char *s = strtok(line, " \t"); s && q->n < MAX_WORDS; s = strtok(NULL, " \t"))
+	/* strtok_r: strtok's position is one for the process, and connections
+	 * run their requests on threads of their own at the same time. */
+	char *save = NULL;
+	for (char *s = strtok_r(line, " \t", &save); s && q->n < MAX_WORDS; s = strtok_r(NULL, " \t", &save))
 		q->w[q->n++] = s;
 	bool go_on = true;
 	if (ctl_word_is(q, "json"))
@@ -428,7 +431,13 @@ bool ctl_request(rtm_control *c, struct rtm_control_out *o, char *line)
 	} else if (ctl_word_is(q, "quit")) {
 		go_on = false;
 	} else if (ctl_word_is(q, "help")) {
-		ctl_out_str(o, help_text);
+		if (o->json) { /* one JSON document, as every json answer */
+			ctl_out_str(o, "{\"help\":");
+			ctl_out_json_str(o, help_text);
+			ctl_out_str(o, "}\n");
+		} else {
+			ctl_out_str(o, help_text);
+		}
 	} else if (ctl_word_is(q, "show")) {
 		if (ctl_word_is(q, "status"))
 			show_status(q);

@@ -54,10 +54,13 @@ struct conn {
 	unsigned slot;
 };
 
-/* Reads one line (without its newline) into line; 1, 0 at the end of the
- * stream, -1 on a line too long, a timeout or an error (*why says which).
- * have/len: bytes already read past the last line, kept in buf. */
-static int read_line(int fd, char *buf, size_t *have, char *line, unsigned timeout_ms, const char **why)
+/* Reads one line (without its newline) into line, its length in *len; 1, 0
+ * at the end of the stream, -1 on a line too long, a timeout or an error
+ * (*why says which).  have: bytes already read past the last line, kept in
+ * buf.  The wait is idle_ms while no byte of the line has come, timeout_ms
+ * once one has (a line begun must end in time). */
+static int read_line(int fd, char *buf, size_t *have, char *line, size_t *len, unsigned idle_ms,
+		     unsigned timeout_ms, const char **why)
 {
 	for (;;) {
 		char *nl = memchr(buf, '\n', *have);
@@ -65,8 +68,9 @@ static int read_line(int fd, char *buf, size_t *have, char *line, unsigned timeo
 			size_t n = (size_t)(nl - buf);
 			memcpy(line, buf, n);
 			line[n] = 0;
+			*len = n;
 			if (n && line[n - 1] == '\r')
-				line[n - 1] = 0;
+				line[--*len] = 0;
 			*have -= n + 1;
 			memmove(buf, nl + 1, *have);
 			return 1;
@@ -76,7 +80,7 @@ static int read_line(int fd, char *buf, size_t *have, char *line, unsigned timeo
 			return -1;
 		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, (int)timeout_ms);
+		int r = poll(&p, 1, (int)(*have ? timeout_ms : idle_ms));
 		if (r == 0) {
 			*why = *have ? "request line not ended in time" : NULL; /* idle: a quiet close */
 			return *have ? -1 : 0;
@@ -123,7 +127,8 @@ static void *serve(void *arg)
 	if (o && buf && line) {
 		for (;;) {
 			const char *why = NULL;
-			int r = read_line(k->fd, buf, &have, line, have ? c->opt.timeout_ms : idle_ms, &why);
+			size_t len = 0;
+			int r = read_line(k->fd, buf, &have, line, &len, idle_ms, c->opt.timeout_ms, &why);
 			if (r < 0 && why) {
 				ctl_log(c, LOG_NOTICE, "connection closed: %s", why);
 				ctl_send_all(k->fd, "%error ", 7, c->opt.timeout_ms);
@@ -136,7 +141,13 @@ static void *serve(void *arg)
 			pthread_mutex_lock(&c->mu);
 			c->requests++;
 			pthread_mutex_unlock(&c->mu);
-			bool go_on = ctl_request(c, o, line);
+			/* A NUL would end the request early ("delete route P protocol X\0
+			 * instance 5" would delete in instance 0): refused whole. */
+			bool go_on = true;
+			if (memchr(line, 0, len))
+				ctl_out_str(o, "%error request line holds a NUL byte\n");
+			else
+				go_on = ctl_request(c, o, line);
 			if (!ctl_out_flush(o) || !go_on)
 				break;
 		}
