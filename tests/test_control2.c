@@ -516,6 +516,238 @@ static void test_get_ribs(void)
 	(void)h4, (void)h6, (void)h4b;
 }
 
+/* ---- writing ------------------------------------------------------------------------------- */
+
+static void test_write(void)
+{
+	RTM_ENTITY_HANDLE bgp = rt_register(AF_INET, PROTO_IP_BGP), bgp6 = rt_register(AF_INET6, PROTO_IP_BGP);
+	REQUIRE(bgp && bgp6);
+	/* Read only: refused. */
+	rtm_control_options o = ct_options(ct_make_path("ro"));
+	rtm_control *c = NULL;
+	REQUIRE(rtm_control_open(&o, &c) == NO_ERROR);
+	CHECK_U(rtm_control_name_entity(c, "bgp", bgp), NO_ERROR);
+	int fd = ct_connect(ct_path);
+	char *ans = ct_ask(fd, "add route 10.9.0.0/16 via 192.0.2.7 protocol bgp metric 3");
+	CHECK(!strcmp(ans, "%error writing is not enabled on this socket\n"));
+	free(ans);
+	ans = ct_ask(fd, "delete route 10.9.0.0/16 protocol bgp");
+	CHECK(!strcmp(ans, "%error writing is not enabled on this socket\n"));
+	free(ans);
+	CHECK(!rt_best(bgp, "10.9.0.0", 16, RTM_VIEW_MASK_UCAST));
+	close(fd);
+	rtm_control_close(c);
+
+	o = ct_options(ct_make_path("rw"));
+	o.flags = RTM_CONTROL_WRITE;
+	REQUIRE(rtm_control_open(&o, &c) == NO_ERROR);
+	CHECK_U(rtm_control_name_entity(c, "bgp", bgp), NO_ERROR);
+	CHECK_U(rtm_control_name_entity(c, "bgp", bgp6), NO_ERROR);
+	fd = ct_connect(ct_path);
+	ans = ct_ask(fd, "add route 10.9.0.0/16 via 192.0.2.7 protocol bgp metric 3");
+	CHECK(!strcmp(ans, "%ok\n"));
+	free(ans);
+	/* The route, through the API: bgp's, that next hop, that metric. */
+	RTM_ROUTE_HANDLE rh = rt_best(bgp, "10.9.0.0", 16, RTM_VIEW_MASK_UCAST);
+	REQUIRE(rh);
+	rt_route_buf rb;
+	REQUIRE(rt_route_info(bgp, rh, &rb) == NO_ERROR);
+	CHECK(rb.info.RouteOwner == bgp);
+	CHECK_U(rb.info.PrefInfo.Metric, 3);
+	CHECK_U(rb.info.PrefInfo.Preference, 20);
+	CHECK_U(rb.info.BelongsToViews, RTM_VIEW_MASK_UCAST);
+	REQUIRE(rb.info.NextHopsList.NumNextHops == 1);
+	RTM_NEXTHOP_INFO ni;
+	REQUIRE(RtmGetNextHopInfo(bgp, rb.info.NextHopsList.NextHops[0], &ni) == NO_ERROR);
+	RTM_NET_ADDRESS want = rt_addr("192.0.2.7", 32);
+	CHECK(rt_addr_eq(&ni.NextHopAddress, &want));
+	RtmReleaseNextHopInfo(bgp, &ni);
+	RtmReleaseRouteInfo(bgp, &rb.info);
+	ans = ct_ask(fd, "show route 10.9.0.0/16");
+	CHECK(!strcmp(ans, "10.9.0.0/16 via 192.0.2.7 bgp pref 20 metric 3 unicast *\n%ok\n"));
+	free(ans);
+
+	/* IPv6, two next hops, both views, in JSON. */
+	ans = ct_ask(fd, "json add route 2001:db8:9::/48 via 2001:db8::7 via 2001:db8::8 protocol bgp pref 5 "
+			 "metric 9 view both");
+	CHECK(!strcmp(ans, "{}\n%ok\n"));
+	free(ans);
+	rh = rt_best(bgp6, "2001:db8:9::", 48, RTM_VIEW_MASK_MCAST);
+	REQUIRE(rh);
+	REQUIRE(rt_route_info(bgp6, rh, &rb) == NO_ERROR);
+	CHECK(rb.info.RouteOwner == bgp6);
+	CHECK_U(rb.info.NextHopsList.NumNextHops, 2);
+	CHECK_U(rb.info.PrefInfo.Preference, 5);
+	CHECK_U(rb.info.BelongsToViews, RTM_VIEW_MASK_UCAST | RTM_VIEW_MASK_MCAST);
+	RtmReleaseRouteInfo(bgp6, &rb.info);
+
+	/* What cannot be written. */
+	static const char *const bad[][2] = {
+		{ "add route 10.9.0.0/16 via 192.0.2.7 protocol nosuch", "%error no entity named nosuch in that table\n" },
+		{ "add route 10.9.0.0/33 via 192.0.2.7 protocol bgp", "%error bad prefix: 10.9.0.0/33\n" },
+		{ "add route 10.9.0.1 via 192.0.2.7 protocol bgp", "%error bad prefix: 10.9.0.1\n" },
+		{ "add route banana via 192.0.2.7 protocol bgp", "%error bad prefix: banana\n" },
+		{ "add route 10.9.0.0/16 via 2001:db8::1 protocol bgp", "%error bad next hop: 2001:db8::1\n" },
+		{ "add route 10.9.0.0/16 via 10.0.0.0/8 protocol bgp", "%error bad next hop: 10.0.0.0/8\n" },
+		{ "add route 10.9.0.0/16 protocol bgp", "%error add route needs via ADDRESS and protocol NAME\n" },
+		{ "add route 10.9.0.0/16 via 192.0.2.7", "%error add route needs via ADDRESS and protocol NAME\n" },
+		{ "add route 10.9.0.0/16 via 192.0.2.7 protocol bgp metric x", "%error bad metric: x\n" },
+		{ "add route 10.9.0.0/16 via 192.0.2.7 protocol bgp view none", "%error bad view: none\n" },
+		{ "add route 10.9.0.0/16 via 192.0.2.7 protocol bgp metric", "%error a value expected\n" },
+		{ "add route", "%error a prefix expected\n" },
+		{ "delete route 10.9.0.0/16", "%error delete route needs protocol NAME\n" },
+		{ "delete route 10.9.0.0/16 protocol nosuch", "%error no entity named nosuch in that table\n" },
+		{ "delete route 10.9.0.0/16 via 192.0.2.7 protocol bgp", "%error unknown word: via\n" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ans = ct_ask(fd, bad[i][0]);
+		if (strcmp(ans, bad[i][1]))
+			fprintf(stderr, "  \"%s\": \"%s\"\n", bad[i][0], ans);
+		CHECK(!strcmp(ans, bad[i][1]));
+		free(ans);
+	}
+	CHECK_U(rt_stats(bgp).routes, 1);
+
+	/* delete: gone from the API; once more: not found. */
+	ans = ct_ask(fd, "delete route 10.9.0.0/16 protocol bgp");
+	CHECK(!strcmp(ans, "%ok\n"));
+	free(ans);
+	CHECK(!rt_best(bgp, "10.9.0.0", 16, RTM_VIEW_MASK_UCAST));
+	CHECK_U(rt_stats(bgp).routes, 0);
+	char nf[128];
+	snprintf(nf, sizeof(nf), "%%error %s\n", rtm_strerror(ERROR_NOT_FOUND));
+	ans = ct_ask(fd, "delete route 10.9.0.0/16 protocol bgp");
+	CHECK(!strcmp(ans, nf));
+	free(ans);
+	ans = ct_ask(fd, "delete route 2001:db8:9::/48 protocol bgp");
+	CHECK(!strcmp(ans, "%ok\n"));
+	free(ans);
+	CHECK_U(rt_stats(bgp6).routes, 0);
+	ans = ct_ask(fd, "json show status");
+	CHECK(strstr(ans, "\"write\":true") != NULL);
+	free(ans);
+	close(fd);
+	rtm_control_close(c);
+}
+
+/* ---- RTMV2_CONTROL ------------------------------------------------------------------------- */
+
+static void test_env(void)
+{
+	ct_make_path("env");
+	int ready[2], done[2];
+	REQUIRE(pipe(ready) == 0 && pipe(done) == 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		/* The child: no socket before its first registration, one after. */
+		close(ready[0]);
+		close(done[1]);
+		setenv("RTMV2_CONTROL", ct_path, 1);
+		char ok = rtm_control_from_env() == NULL ? 'y' : 'n';
+		RTM_ENTITY_HANDLE h = NULL;
+		if (rt_register_ex(0, AF_INET, PROTO_IP_BGP, 1, NULL, FALSE, NULL, &h, NULL) != NO_ERROR)
+			ok = 'n';
+		rtm_control *c = rtm_control_from_env();
+		if (!c || rtm_control_name_entity(c, "bgp", h) != NO_ERROR)
+			ok = 'n';
+		(void)!write(ready[1], &ok, 1);
+		char x;
+		(void)!read(done[0], &x, 1);
+		rtm_control_close(c);
+		RtmDeregisterEntity(h);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(done[0]);
+	char ok = 0;
+	CHECK(read(ready[0], &ok, 1) == 1 && ok == 'y');
+	struct stat st;
+	CHECK(stat(ct_path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
+	int fd = ct_connect(ct_path);
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		char *ans = ct_ask(fd, "show status"), want[64];
+		snprintf(want, sizeof(want), ", pid %ld, up ", (long)pid);
+		CHECK_STATUS(ans, "%ok");
+		CHECK(strstr(ans, want) != NULL);
+		CHECK(strstr(ans, "writing disabled") != NULL);
+		CHECK(strstr(ans, "ipv4 instance 0: 2 entities") != NULL); /* bgp and the server's own */
+		free(ans);
+		ans = ct_ask(fd, "show protocols");
+		CHECK(strstr(ans, "  bgp ") != NULL);
+		free(ans);
+		close(fd);
+	}
+	(void)!write(done[1], "q", 1);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(stat(ct_path, &st) != 0); /* closed by the child */
+	close(ready[0]);
+	close(done[1]);
+	/* In this process, without the variable, none. */
+	CHECK(rtm_control_from_env() == NULL);
+}
+
+/* ---- status providers ------------------------------------------------------------------------ */
+
+static void kernel_status(void *context, rtm_control_out *out)
+{
+	rtm_control_printf(out, "state: %s", (const char *)context);
+	rtm_control_printf(out, "routes installed: %d\n", 42);
+	rtm_control_printf(out, "a line without a colon");
+	rtm_control_printf(out, "path: a\"b\\c");
+}
+
+static void mrt_status(void *context, rtm_control_out *out)
+{
+	(void)context;
+	rtm_control_printf(out, "files: %u", 2u);
+}
+
+static void test_status(void)
+{
+	REQUIRE(rt_register(AF_INET, PROTO_IP_BGP));
+	rtm_control_options o = ct_options(ct_make_path("status"));
+	rtm_control *c = NULL;
+	REQUIRE(rtm_control_open(&o, &c) == NO_ERROR);
+	CHECK_U(rtm_control_add_status(c, "kernel", kernel_status, (void *)"up"), NO_ERROR);
+	CHECK_U(rtm_control_add_status(c, "mrt", mrt_status, NULL), NO_ERROR);
+	CHECK_U(rtm_control_add_status(c, "bad name", mrt_status, NULL), ERROR_INVALID_PARAMETER);
+	CHECK_U(rtm_control_add_status(c, "x", NULL, NULL), ERROR_INVALID_PARAMETER);
+	CHECK_U(rtm_control_add_status(NULL, "x", mrt_status, NULL), ERROR_INVALID_PARAMETER);
+	int fd = ct_connect(ct_path);
+	REQUIRE(fd >= 0);
+	char *ans = ct_ask(fd, "show status");
+	CHECK_STATUS(ans, "%ok");
+	CHECK(strstr(ans, "\nkernel:\nstate: up\nroutes installed: 42\na line without a colon\npath: a\"b\\c\n"
+			  "mrt:\nfiles: 2\n%ok\n") != NULL);
+	free(ans);
+	ans = ct_ask(fd, "json show status");
+	CHECK_STATUS(ans, "%ok");
+	CHECK(strstr(ans, "\"status\":{\"kernel\":{\"state\":\"up\",\"routes installed\":\"42\","
+			  "\"line 3\":\"a line without a colon\",\"path\":\"a\\\"b\\\\c\"},"
+			  "\"mrt\":{\"files\":\"2\"}}}\n") != NULL);
+	if (ct_have_python())
+		CHECK(ct_json_parses(ans));
+	else
+		printf("  test_status: python3 not found: the answer is not parsed\n");
+	free(ans);
+	/* At most 8 providers. */
+	for (int i = 2; i < 8; i++)
+		CHECK_U(rtm_control_add_status(c, "more", mrt_status, NULL), NO_ERROR);
+	CHECK_U(rtm_control_add_status(c, "ninth", mrt_status, NULL), ERROR_NOT_ENOUGH_MEMORY);
+	ans = ct_ask(fd, "json show status");
+	if (ct_have_python())
+		CHECK(ct_json_parses(ans));
+	free(ans);
+	close(fd);
+	rtm_control_close(c);
+}
+
 int main(void)
 {
 	RUN(test_peer_credentials);
@@ -526,5 +758,8 @@ int main(void)
 	RUN(test_stuck_client);
 	RUN(test_open_and_close);
 	RUN(test_get_ribs);
+	RUN(test_write);
+	RUN(test_env);
+	RUN(test_status);
 	TEST_MAIN_END();
 }
