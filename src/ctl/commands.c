@@ -349,6 +349,9 @@ static void change_route(struct req *q, bool add)
 		ri.r.PrefInfo.Metric = ch.metric;
 		ri.r.BelongsToViews = ch.views;
 		rc = NO_ERROR;
+		/* Through a pointer: NextHops is declared [1] and the union gives it
+		 * room for 8; indexing the array itself past 0 is out of its bounds. */
+		RTM_NEXTHOP_HANDLE *hops = ri.r.NextHopsList.NextHops;
 		for (unsigned i = 0; i < ch.n_nh && rc == NO_ERROR; i++) {
 			RTM_NEXTHOP_INFO ni;
 			memset(&ni, 0, sizeof(ni));
@@ -357,7 +360,7 @@ static void change_route(struct req *q, bool add)
 			DWORD ch_flags = 0;
 			rc = RtmAddNextHop(h, &ni, &nh, &ch_flags);
 			if (rc == NO_ERROR)
-				ri.r.NextHopsList.NextHops[ri.r.NextHopsList.NumNextHops++] = nh;
+				hops[ri.r.NextHopsList.NumNextHops++] = nh;
 		}
 		if (!ri.r.NextHopsList.NumNextHops)
 			ri.r.NextHopsList.NumNextHops = 0;
