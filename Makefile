@@ -55,7 +55,7 @@ TOOL_SRC := $(wildcard tools/*.c)
 # A tool of several files is a folder, tools/NAME/ (main.c, the others, a private header).
 TOOL_DIRS:= $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
 
-.PHONY: all lib tools tests check check-normal check-asan check-tsan check-msan demo bench install clean fuzz-mrt
+.PHONY: all lib tools tests check check-normal check-asan check-tsan check-msan demo bench install clean fuzz-mrt fuzz-control
 
 all: lib tools
 
@@ -149,6 +149,17 @@ fuzz-mrt: build-fuzz/fuzz_mrt
 	build-fuzz/fuzz_mrt -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		build-fuzz/corpus-mrt tests/fuzz/seed-mrt
 
+# The control socket's request parser (src/ctl/), the same way: the library's
+# sources built into the target with the fuzzer's instrumentation.
+build-fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$< $(LIB_SRC) -o $@ $(LDLIBS)
+fuzz-control: build-fuzz/fuzz_control
+	@mkdir -p build-fuzz/corpus-control
+	build-fuzz/fuzz_control -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		build-fuzz/corpus-control tests/fuzz/seed-control
+
 # Unit tests link the objects of base/ and table/ alone: the proof that the
 # table needs nothing above it.
 $(UNITS): $(B)/tests/%: tests/unit/%.c $(LOW_OBJ) $(wildcard tests/*.h)
@@ -235,7 +246,7 @@ TSAN_TESTS := $(wildcard tests/test_mt_*.c tests/test_timer*.c tests/test_notify
 	tests/test_enum*.c tests/test_samples*.c tests/unit/test_table.c) tests/test_methods.c \
 	tests/test_time.c tests/test_handles.c tests/test_oom.c tests/test_rtmctl.c tests/test_daemon.c tests/test_leftovers.c \
 	tests/test_owner_refs.c tests/test_owner_refs2.c tests/unit/test_epoch.c tests/unit/test_arena.c tests/unit/test_arena2.c \
-	tests/test_trie_cases.c tests/test_fib.c tests/test_fib_learn.c
+	tests/test_trie_cases.c tests/test_fib.c tests/test_fib_learn.c tests/test_control.c tests/test_control2.c
 
 tests-tsan:
 	$(MAKE) --no-print-directory B=build-tsan OPT=-O1 XFLAGS="$(SAN_tsan)" tools \

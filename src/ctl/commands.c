@@ -372,6 +372,9 @@ static void change_route(struct req *q, bool add)
 		ri.r.PrefInfo.Metric = ch.metric;
 		ri.r.BelongsToViews = ch.views;
 		rc = NO_ERROR;
+		/* Through a pointer: NextHops is declared [1] and the union gives it
+		 * room for 8; indexing the array itself past 0 is out of its bounds. */
+		RTM_NEXTHOP_HANDLE *hops = ri.r.NextHopsList.NextHops;
 		for (unsigned i = 0; i < ch.n_nh && rc == NO_ERROR; i++) {
 			RTM_NEXTHOP_INFO ni;
 			memset(&ni, 0, sizeof(ni));
@@ -380,7 +383,7 @@ static void change_route(struct req *q, bool add)
 			DWORD ch_flags = 0;
 			rc = RtmAddNextHop(h, &ni, &nh, &ch_flags);
 			if (rc == NO_ERROR)
-				ri.r.NextHopsList.NextHops[ri.r.NextHopsList.NumNextHops++] = nh;
+				hops[ri.r.NextHopsList.NumNextHops++] = nh;
 		}
 		if (!ri.r.NextHopsList.NumNextHops)
 			ri.r.NextHopsList.NumNextHops = 0;
@@ -439,7 +442,9 @@ bool ctl_request(rtm_control *c, struct rtm_control_out *o, char *line)
 	}
 	q->c = c;
 	q->o = o;
-	char *save = NULL; /* strtok_r: one thread per connection */
+	/* strtok_r: strtok's position is one for the process, and connections
+	 * run their requests on threads of their own at the same time. */
+	char *save = NULL;
 	for (char *s = strtok_r(line, " \t", &save); s && q->n < MAX_WORDS; s = strtok_r(NULL, " \t", &save))
 		q->w[q->n++] = s;
 	bool go_on = true;
@@ -452,7 +457,13 @@ bool ctl_request(rtm_control *c, struct rtm_control_out *o, char *line)
 	} else if (ctl_word_is(q, "quit")) {
 		go_on = false;
 	} else if (ctl_word_is(q, "help")) {
-		ctl_out_str(o, help_text);
+		if (o->json) { /* one JSON document, as every json answer */
+			ctl_out_str(o, "{\"help\":");
+			ctl_out_json_str(o, help_text);
+			ctl_out_str(o, "}\n");
+		} else {
+			ctl_out_str(o, help_text);
+		}
 	} else if (ctl_word_is(q, "show")) {
 		if (ctl_word_is(q, "status"))
 			show_status(q);

@@ -482,7 +482,7 @@ void ctl_show_route(struct req *q)
 	rq.instance = -1;
 	while (q->at < q->n && !q->error) {
 		const char *w = q->w[q->at++];
-		unsigned long v = 0;
+		unsigned long v = 0; /* (read only when parsed; clang cannot tell) */
 		if (!strcmp(w, "exact")) {
 			rq.exact = true;
 		} else if (!strcmp(w, "longer")) {

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,14 +55,14 @@ struct conn {
 	unsigned slot;
 };
 
-/* Reads one line (without its newline) into line; 1, 0 at the end of the
- * stream, -1 on a line too long, a timeout or an error (*why says which).
- * have: bytes already read past the last line, kept in buf.  The wait for a
- * line's first byte is idle_ms; once a line has begun, all of it must come
- * within timeout_ms (a client sending a byte now and then cannot keep a
- * thread for long). */
-static int read_line(int fd, char *buf, size_t *have, char *line, unsigned idle_ms, unsigned timeout_ms,
-		     const char **why)
+/* Reads one line (without its newline) into line, its length in *len; 1, 0
+ * at the end of the stream, -1 on a line too long, a timeout or an error
+ * (*why says which).  have: bytes already read past the last line, kept in
+ * buf.  The wait for a line's first byte is idle_ms; once a line has begun,
+ * all of it must come within timeout_ms (a client sending a byte now and
+ * then cannot keep a thread for long). */
+static int read_line(int fd, char *buf, size_t *have, char *line, size_t *len, unsigned idle_ms,
+		     unsigned timeout_ms, const char **why)
 {
 	struct timespec begun = { 0, 0 };
 	if (*have)
@@ -72,8 +73,9 @@ static int read_line(int fd, char *buf, size_t *have, char *line, unsigned idle_
 			size_t n = (size_t)(nl - buf);
 			memcpy(line, buf, n);
 			line[n] = 0;
+			*len = n;
 			if (n && line[n - 1] == '\r')
-				line[n - 1] = 0;
+				line[--*len] = 0;
 			*have -= n + 1;
 			memmove(buf, nl + 1, *have);
 			return 1;
@@ -90,7 +92,7 @@ static int read_line(int fd, char *buf, size_t *have, char *line, unsigned idle_
 			wait_ms = spent >= (long)timeout_ms ? 0 : (long)timeout_ms - spent;
 		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, (int)wait_ms);
+		int r = poll(&p, 1, wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
 		if (r == 0) {
 			*why = *have ? "request line not ended in time" : NULL; /* idle: a quiet close */
 			return *have ? -1 : 0;
@@ -139,7 +141,8 @@ static void *serve(void *arg)
 	if (o && buf && line) {
 		for (;;) {
 			const char *why = NULL;
-			int r = read_line(k->fd, buf, &have, line, idle_ms, c->opt.timeout_ms, &why);
+			size_t len = 0;
+			int r = read_line(k->fd, buf, &have, line, &len, idle_ms, c->opt.timeout_ms, &why);
 			if (r < 0 && why) {
 				ctl_log(c, LOG_NOTICE, "connection closed: %s", why);
 				ctl_send_all(k->fd, "%error ", 7, c->opt.timeout_ms);
@@ -152,7 +155,13 @@ static void *serve(void *arg)
 			pthread_mutex_lock(&c->mu);
 			c->requests++;
 			pthread_mutex_unlock(&c->mu);
-			bool go_on = ctl_request(c, o, line);
+			/* A NUL would end the request early ("delete route P protocol X\0
+			 * instance 5" would delete in instance 0): refused whole. */
+			bool go_on = true;
+			if (memchr(line, 0, len))
+				ctl_out_str(o, "%error request line holds a NUL byte\n");
+			else
+				go_on = ctl_request(c, o, line);
 			if (!ctl_out_flush(o) || !go_on)
 				break;
 		}
@@ -270,6 +279,8 @@ DWORD ctl_open(const rtm_control_options *options, rtm_control **out)
 		c->opt.max_clients = CTL_MAX_CONNS;
 	if (!c->opt.timeout_ms)
 		c->opt.timeout_ms = 10000;
+	if (c->opt.timeout_ms > 86400000u)
+		c->opt.timeout_ms = 86400000u; /* a day: poll takes an int */
 	for (unsigned i = 0; i < CTL_MAX_CONNS; i++)
 		c->conn_fd[i] = -1;
 	c->started = time(NULL);

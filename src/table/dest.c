@@ -568,8 +568,10 @@ RTM_OPTIMISTIC static int read_pass(struct rtm_rib *rib, const struct rtm_dest_q
 }
 
 /* The handle an object had when a pass read it (it may be gone since: a
- * stale handle then, which a reap does not find). */
-RTM_OPTIMISTIC static HANDLE handle_as_read(const struct rtm_rib *rib, const struct rtm_obj *obj)
+ * stale handle then, which a reap does not find).  noinline: inlined into
+ * rtm__reap_give_back, the read would lose RTM_OPTIMISTIC and ThreadSanitizer
+ * would report it against the writer's rtm__arena_kill. */
+RTM_OPTIMISTIC __attribute__((noinline)) static HANDLE handle_as_read(const struct rtm_rib *rib, const struct rtm_obj *obj)
 {
 	return rtm__handle_encode(obj->type, rib->index, obj->slot, obj->gen);
 }
