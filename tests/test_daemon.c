@@ -107,7 +107,7 @@ static void own_table(const char *file, unsigned long dests[2])
 		ei.EntityId.EntityProtocolId = PROTO_IP_BGP;
 		REQUIRE(RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &own[f]) == NO_ERROR);
 	}
-	RTM_NEXTHOP_HANDLE nh[2];
+	RTM_NEXTHOP_HANDLE nh[2] = { NULL, NULL }; /* in: NULL, a next hop to make */
 	for (unsigned f = 0; f < 2; f++) {
 		RTM_NEXTHOP_INFO ni;
 		memset(&ni, 0, sizeof(ni));
