@@ -124,10 +124,30 @@ static DWORD api_route(RTM_ENTITY_HANDLE reg, void *esi)
 }
 
 /* The mapping, checked route by route, and a reload that replaces. */
+/* rtm_mrt_options.route_added's count of the routes it heard of. */
+struct added {
+	unsigned v4, v6, bad;
+};
+static RTM_ENTITY_HANDLE added_v4, added_v6;
+
+static void on_added(void *context, RTM_ENTITY_HANDLE entity, const RTM_NET_ADDRESS *dest,
+		     RTM_NEXTHOP_HANDLE neighbour)
+{
+	struct added *a = context;
+	if (entity == added_v4 && dest->AddressFamily == AF_INET && neighbour)
+		a->v4++;
+	else if (entity == added_v6 && dest->AddressFamily == AF_INET6 && neighbour)
+		a->v6++;
+	else
+		a->bad++;
+}
+
 static void test_load_maps_entries_to_routes(void)
 {
 	RTM_ENTITY_HANDLE v4 = bgp(AF_INET, 1), v6 = bgp(AF_INET6, 1);
 	REQUIRE(v4 && v6);
+	added_v4 = v4;
+	added_v6 = v6;
 	make_dump(&dump_bytes, true);
 	char path[64];
 	snprintf(path, sizeof(path), "/tmp/test_mrt.%d.mrt", (int)getpid());
@@ -165,10 +185,15 @@ static void test_load_maps_entries_to_routes(void)
 	CHECK(strcmp(u.neighbour, "2001:db8::1") == 0 || strcmp(u.neighbour, "::ffff:192.0.2.1") == 0);
 	CHECK(!best(v4, AF_INET, "192.0.2.0", 24).n_routes); /* the refused record */
 
-	/* Again, with a preference and Metric 0: the same routes, replaced. */
-	rtm_mrt_options o = { 170, RTM_MRT_METRIC_ZERO };
+	/* Again, with a preference and Metric 0: the same routes, replaced;
+	 * route_added hears of each, with its entity and destination. */
+	struct added seen = { 0, 0, 0 };
+	rtm_mrt_options o = { .preference = 170, .flags = RTM_MRT_METRIC_ZERO, .route_added = on_added, .context = &seen };
 	CHECK_U(rtm_mrt_load(path, v4, v6, &o, &st), NO_ERROR);
 	CHECK_U(st.routes, 5);
+	CHECK_U(seen.v4 + seen.v6, 5);
+	CHECK_U(seen.v6, 2); /* 2001:db8:100::/48, from two peers */
+	CHECK_U(seen.bad, 0);
 	s = best(v4, AF_INET, "198.51.100.0", 22);
 	CHECK_U(s.n_routes, 2);
 	CHECK_U(s.pref, 170);
@@ -268,7 +293,7 @@ static void test_bad_files_and_arguments(void)
 	CHECK_U(rtm_mrt_load("/nonexistent/dir/x.mrt", v4, v6, NULL, &st), ERROR_FILE_NOT_FOUND);
 	CHECK_U(rtm_mrt_load(NULL, v4, v6, NULL, &st), ERROR_INVALID_PARAMETER);
 	CHECK_U(rtm_mrt_load("/tmp", NULL, NULL, NULL, &st), ERROR_INVALID_PARAMETER);
-	rtm_mrt_options best_only = { 0, RTM_MRT_BEST_ONLY }; /* an export's flag */
+	rtm_mrt_options best_only = { .preference = 0, .flags = RTM_MRT_BEST_ONLY }; /* an export's flag */
 	CHECK_U(rtm_mrt_load(path, v4, v6, &best_only, &st), ERROR_INVALID_PARAMETER);
 	/* A stale registration: the load stops at the first route. */
 	write_file(path, dump_bytes.b, dump_bytes.n);
@@ -337,7 +362,7 @@ static void test_dump_round_trip(void)
 		REQUIRE(RtmRegisterEntity(&ei, NULL, NULL, FALSE, &prof, &rip) == NO_ERROR);
 	}
 	REQUIRE(api_route(rip, NULL) == NO_ERROR);
-	rtm_mrt_options best_only = { 0, RTM_MRT_BEST_ONLY };
+	rtm_mrt_options best_only = { .preference = 0, .flags = RTM_MRT_BEST_ONLY };
 	CHECK_U(rtm_mrt_dump(out_best, v4, v6, &best_only, &st), NO_ERROR);
 	CHECK_U(st.routes, 4);
 	if (bgpdump_lines(out_best, b, sizeof(b)))
@@ -345,7 +370,7 @@ static void test_dump_round_trip(void)
 
 	CHECK_U(rtm_mrt_dump(NULL, v4, v6, NULL, &st), ERROR_INVALID_PARAMETER);
 	CHECK_U(rtm_mrt_dump(out, NULL, NULL, NULL, &st), ERROR_INVALID_PARAMETER);
-	rtm_mrt_options bad = { 0, 0x80 };
+	rtm_mrt_options bad = { .preference = 0, .flags = 0x80 };
 	CHECK_U(rtm_mrt_dump(out, v4, v6, &bad, &st), ERROR_INVALID_PARAMETER);
 	CHECK_U(rtm_mrt_dump("/nonexistent/dir/x.mrt", v4, v6, NULL, &st), ERROR_FILE_NOT_FOUND);
 	unlink(src);

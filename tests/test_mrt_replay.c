@@ -151,13 +151,13 @@ static void test_replay(void)
 	 * same table. */
 	make_stream(&f, 1);
 	write_file(path, f.b, f.n);
-	rtm_mrt_options rt = { 0, RTM_MRT_REALTIME };
+	rtm_mrt_options rt = { .preference = 0, .flags = RTM_MRT_REALTIME };
 	CHECK_U(rtm_mrt_replay(path, v4, v6, &rt, &st), NO_ERROR);
 	CHECK_U(st.routes, 7);
 	CHECK_U(st.withdrawn, 2); /* (announced again, then withdrawn again) */
 	CHECK_U(best(v4, AF_INET, "10.1.0.0", 16).n_routes, 2);
 
-	rtm_mrt_options bad = { 0, RTM_MRT_BEST_ONLY };
+	rtm_mrt_options bad = { .preference = 0, .flags = RTM_MRT_BEST_ONLY };
 	CHECK_U(rtm_mrt_replay(path, v4, v6, &bad, &st), ERROR_INVALID_PARAMETER);
 	CHECK_U(rtm_mrt_replay(NULL, v4, v6, NULL, &st), ERROR_INVALID_PARAMETER);
 	CHECK_U(rtm_mrt_replay("/nonexistent/x", v4, v6, NULL, &st), ERROR_FILE_NOT_FOUND);

@@ -52,6 +52,8 @@ extern "C" {
 #define RTM_MRT_BEST_ONLY   0x0002 /* export: each destination's best unicast route only */
 #define RTM_MRT_REALTIME    0x0004 /* replay: at the pace the records' timestamps say */
 
+/* Options of an import, export or replay.  Fields may be added at the end:
+ * initialise it with designated initialisers or memset. */
 typedef struct rtm_mrt_options {
 	ULONG preference;       /* import: the routes' Preference; 0: RTM_MRT_DEFAULT_PREFERENCE */
 	unsigned flags;         /* RTM_MRT_* */
