@@ -718,6 +718,11 @@ size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, bool as4, uint8_t *buf)
 		if (!as4 && (type == BGP_ATTR_AS4_PATH || type == BGP_ATTR_AS4_AGGREGATOR))
 			continue; /* merged into AS_PATH and AGGREGATOR */
 		if (!as4 && type == BGP_ATTR_AS_PATH) {
+			/* One AS_PATH only, the one measured above (mrt_parse_attrs
+			 * reads the last of several): AS4_PATH's tail appended to
+			 * each of many would outgrow MRT_RIB_ATTRS_MAX. */
+			if (v != path)
+				continue;
 			size_t wide = widen_path(v, len, keep, path4, path4 ? path4_n : 0, buf + out + 4);
 			if (wide > 65535)
 				return SIZE_MAX;
@@ -725,7 +730,7 @@ size_t mrt_attrs_for_rib(const uint8_t *p, size_t n, bool as4, uint8_t *buf)
 			continue;
 		}
 		if (!as4 && type == BGP_ATTR_AGGREGATOR) {
-			if (len != 6)
+			if (len != 6 || v != agg)
 				continue; /* malformed: discarded (RFC 7606, 7.7) */
 			uint8_t *w = buf + out + 4;
 			if (agg4) {

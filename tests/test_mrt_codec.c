@@ -290,6 +290,35 @@ static void test_attrs_widened(void)
 	CHECK_U(a.path_len, 100);
 	CHECK_U(a.first_as, 1000);
 
+	/* Many AS_PATH attributes (mrt_parse_attrs takes the last) and one long
+	 * AS4_PATH: the path is the last one's, AS4_PATH merged into it once;
+	 * the result within MRT_RIB_ATTRS_MAX (a heap overflow once, AS4_PATH
+	 * appended to every empty AS_PATH). */
+	{
+		static struct buf big;
+		big.n = 0;
+		b8(&big, 0xd0), b8(&big, 17), b16(&big, 1022), b8(&big, 2), b8(&big, 255);
+		for (unsigned i = 0; i < 255; i++)
+			b32(&big, 4200000000u + i);
+		for (unsigned i = 0; i < 1000; i++)
+			b8(&big, 0x40), b8(&big, 2), b8(&big, 0);
+		for (unsigned i = 0; i < 100; i++) /* and many AGGREGATORs */
+			b8(&big, 0xc0), b8(&big, 7), b8(&big, 6), b16(&big, 64500 + (uint16_t)i), b32(&big, 0x0a000001);
+		b8(&big, 0x50), b8(&big, 2), b16(&big, 512), b8(&big, 2), b8(&big, 255);
+		for (unsigned i = 0; i < 255; i++)
+			b16(&big, 23456);
+		CHECK_U(mrt_parse_attrs(big.b, big.n, false, false, &a, &err), 0);
+		uint8_t *w = malloc(MRT_RIB_ATTRS_MAX(big.n));
+		CHECK(w != NULL);
+		n = mrt_attrs_for_rib(big.b, big.n, false, w);
+		CHECK(n <= MRT_RIB_ATTRS_MAX(big.n));
+		CHECK_U(n, 4 + 1022 + 3 + 8);
+		CHECK_U(mrt_parse_attrs(w, n, true, true, &a, &err), 0);
+		CHECK_U(a.path_len, 255);
+		CHECK_U(a.first_as, 4200000000u);
+		free(w);
+	}
+
 	/* 4-byte attributes as they are; a full MP_REACH_NLRI cut to its next hop. */
 	uint8_t g[16];
 	ip6(g, "2001:db8::9");
