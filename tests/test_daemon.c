@@ -380,6 +380,65 @@ static void test_reload(void)
 	remove_tmpdir();
 }
 
+/* Waits for the daemon's log to hold what. */
+static bool log_says(const char *what)
+{
+	char log[PATH_MAX + 16];
+	snprintf(log, sizeof(log), "%s/daemon.log", tmpdir);
+	for (int i = 0; i < 3000; i++) {
+		bool done = false;
+		FILE *f = fopen(log, "r");
+		char line[512];
+		while (f && fgets(line, sizeof(line), f))
+			done |= strstr(line, what) != NULL;
+		if (f)
+			fclose(f);
+		if (done)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/* SIGHUP keeps what the script still makes: the entities `mrt load`
+ * registers, an entity renamed or registered otherwise, a full table of 64
+ * entities.  (Each was deregistered with its routes once.) */
+static void test_reload_keeps(void)
+{
+	char mrt[PATH_MAX];
+	REQUIRE(realpath("tests/fuzz/seed-mrt/tdv2-two-routes.mrt", mrt) != NULL);
+	make_tmpdir();
+	char text[8192];
+	int k = snprintf(text, sizeof(text), "mrt load %s\nregister a rip\nadd a 10.1.0.0/16 via 192.0.2.1\n"
+					      "register c ospf\nadd c 10.2.0.0/16 via 192.0.2.1\n", mrt);
+	for (unsigned i = 0; i < 59; i++) /* 64 entities in all */
+		k += snprintf(text + k, sizeof(text) - (size_t)k, "register e%u rip %u\n", i, i + 1);
+	const char *script = tmpfile_with("start.rtm", text);
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s", script);
+	pid_t pid = start_daemon(path, NULL, NULL);
+	REQUIRE(pid > 0);
+	char *out;
+	CHECK_U(RUN_TOOL(NULL, &out, "-s", sock, "show", "route"), 0);
+	CHECK_U(count_lines(out), 4);
+	free(out);
+	/* a renamed b, c registered otherwise (kept), the rest the same */
+	k = snprintf(text, sizeof(text), "mrt load %s\nregister b rip\nadd b 10.1.0.0/16 via 192.0.2.1\n"
+					 "register c rip 77\nadd c 10.2.0.0/16 via 192.0.2.1\n", mrt);
+	for (unsigned i = 0; i < 59; i++)
+		k += snprintf(text + k, sizeof(text) - (size_t)k, "register e%u rip %u\n", i, i + 1);
+	tmpfile_with("start.rtm", text);
+	kill(pid, SIGHUP);
+	CHECK(log_says("reload: 0 routes withdrawn, 0 entities deregistered"));
+	CHECK_U(RUN_TOOL(NULL, &out, "-s", sock, "show", "route"), 0);
+	EXPECT(out, "10.1.0.0/16 via 192.0.2.1 b ", "10.2.0.0/16 via 192.0.2.1 c ", "198.51.100.0/24 via 192.0.2.1 mrt",
+	       "2001:db8:100::/48 via 2001:db8::1 mrt.6");
+	CHECK_U(count_lines(out), 4);
+	free(out);
+	CHECK_U(stop_daemon(pid, SIGTERM), 0);
+	remove_tmpdir();
+}
+
 /* --help, --version, usage errors, an unreachable socket, an %error answer. */
 static void test_command_line(void)
 {
@@ -429,6 +488,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_command_line);
 	RUN(test_reload);
+	RUN(test_reload_keeps);
 	RUN(test_clients_and_credentials);
 	RUN(test_full_table);
 	TEST_MAIN_END();

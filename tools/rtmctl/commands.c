@@ -44,16 +44,33 @@ int cmd_register(int argc, char **argv)
 		else if (!parse_u32(argv[i], &instance))
 			return fail("'%s' is neither an instance id nor ipv4/ipv6", argv[i]);
 	}
-	if (n_ents == MAX_ENTITIES)
-		return fail("too many entities (at most %d)", MAX_ENTITIES);
 	info.EntityId.EntityProtocolId = proto;
 	info.EntityId.EntityInstanceId = instance;
 	if (old) { /* a reload (daemon.c): the same registration is kept */
+		old->seen = true; /* kept, as the message says, even when registered otherwise */
 		if (old->info.AddressFamily != info.AddressFamily || old->info.EntityId.EntityId != info.EntityId.EntityId)
 			return fail("'%s' is registered otherwise: not changed by a reload", argv[1]);
-		old->seen = true;
 		return 0;
 	}
+	if (reloading) {
+		/* A new name for a registration the reload has not met yet: the
+		 * entity (and its routes) kept under it, not deregistered while
+		 * the new registration fails with ERROR_ALREADY_EXISTS. */
+		for (unsigned i = 0; i < n_ents; i++) {
+			struct ctl_entity *r = &ents[i];
+			if (r->h && !r->seen && r->info.AddressFamily == info.AddressFamily &&
+			    r->info.RtmInstanceId == info.RtmInstanceId &&
+			    r->info.EntityId.EntityId == info.EntityId.EntityId) {
+				pthread_mutex_lock(&ents_lock);
+				strcpy(r->name, argv[1]);
+				pthread_mutex_unlock(&ents_lock);
+				r->seen = true;
+				return 0;
+			}
+		}
+	}
+	if (n_ents == MAX_ENTITIES) /* (after the reload's checks: a full table is kept whole) */
+		return fail("too many entities (at most %d)", MAX_ENTITIES);
 
 	/* In the table before the call, so that the events it causes can name it. */
 	struct ctl_entity *e = &ents[n_ents];

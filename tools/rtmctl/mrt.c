@@ -25,8 +25,10 @@ static double since(const struct timespec *t0)
 static struct ctl_entity *registration(const char *name, USHORT af)
 {
 	struct ctl_entity *e = find_entity(name);
-	if (e && e->info.AddressFamily == af)
+	if (e && e->info.AddressFamily == af) {
+		e->seen = true; /* a reload (daemon.c) keeps it: its routes are noted */
 		return e;
+	}
 	char other[MAX_NAME + 8];
 	snprintf(other, sizeof(other), "%s.%c", name, af == AF_INET ? '4' : '6');
 	if (strlen(other) >= MAX_NAME) {
@@ -41,6 +43,8 @@ static struct ctl_entity *registration(const char *name, USHORT af)
 	if ((e = find_entity(other)) != NULL) {
 		if (e->info.AddressFamily != af)
 			fail("'%s' is registered for the other family", other);
+		else
+			e->seen = true;
 		return e->info.AddressFamily == af ? e : NULL;
 	}
 	/* BGP, with an instance id no BGP registration of the family has. */
