@@ -708,6 +708,90 @@ static void mrt_status(void *context, rtm_control_out *out)
 	rtm_control_printf(out, "files: %u", 2u);
 }
 
+static void percent_status(void *context, rtm_control_out *out)
+{
+	(void)context;
+	rtm_control_printf(out, "%%ok");
+	rtm_control_printf(out, "%%error not really");
+}
+
+/* What the program does to the tables under the socket: it deregisters every
+ * entity it is told of (the server's too), so the server registers again
+ * and answers right; a handle named, deregistered without being unnamed and
+ * replaced by a new entity of the same ids: the new name is shown; a table
+ * left with only the server's entity is left by it too (so a later first
+ * registration re-reads the configuration); a status line that starts with
+ * '%' cannot pass for the status line. */
+static void test_program_changes(void)
+{
+	RTM_ENTITY_HANDLE e = rt_register(AF_INET, PROTO_IP_BGP);
+	REQUIRE(e);
+	RTM_NEXTHOP_HANDLE nh = rt_nexthop(e, "192.0.2.1", 1);
+	REQUIRE(nh);
+	CHECK_U(rt_add_route(e, "10.1.0.0", 16, 20, 1, RTM_VIEW_MASK_UCAST, nh, NULL, NULL, NULL), NO_ERROR);
+	RtmReleaseNextHops(e, 1, &nh);
+	rtm_control_options o = ct_options(ct_make_path("changes"));
+	rtm_control *c = NULL;
+	REQUIRE(rtm_control_open(&o, &c) == NO_ERROR);
+	CHECK_U(rtm_control_name_entity(c, "alpha", e), NO_ERROR);
+	CHECK_U(rtm_control_add_status(c, "odd", percent_status, NULL), NO_ERROR);
+	int fd = ct_connect(ct_path);
+	REQUIRE(fd >= 0);
+	char *ans = ct_ask(fd, "show route");
+	CHECK_STATUS(ans, "%ok");
+	CHECK(strstr(ans, "10.1.0.0/16 via 192.0.2.1 alpha pref 20 metric 1 unicast *\n") != NULL);
+	free(ans);
+
+	/* The program deregisters the server's entity (it is one of the table's). */
+	UINT n = 8;
+	RTM_ENTITY_HANDLE hs[8];
+	RTM_ENTITY_INFO infos[8];
+	REQUIRE(RtmGetRegisteredEntities(e, &n, hs, infos) == NO_ERROR);
+	CHECK_U(n, 2);
+	for (UINT i = 0; i < n; i++)
+		if (infos[i].EntityId.EntityProtocolId == RTM_CONTROL_PROTOCOL_ID)
+			CHECK_U(RtmDeregisterEntity(hs[i]), NO_ERROR);
+	RtmReleaseEntities(e, n, hs);
+	ans = ct_ask(fd, "json show route");
+	CHECK_STATUS(ans, "%ok");
+	CHECK(strstr(ans, "\"prefix\":\"10.1.0.0/16\"") != NULL);
+	CHECK(strstr(ans, "\"routes_shown\":1,") != NULL);
+	if (ct_have_python())
+		CHECK(ct_json_parses(ans));
+	free(ans);
+
+	/* Deregistered without being unnamed; a new entity of the same ids named beta. */
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+	e = rt_register(AF_INET, PROTO_IP_BGP);
+	REQUIRE(e);
+	CHECK_U(rtm_control_name_entity(c, "beta", e), NO_ERROR);
+	ans = ct_ask(fd, "show protocols");
+	CHECK_STATUS(ans, "%ok");
+	CHECK(strstr(ans, "  beta ") != NULL);
+	CHECK(strstr(ans, "alpha") == NULL);
+	free(ans);
+
+	/* The program leaves the table: so does the server, at its next look. */
+	CHECK_U(RtmDeregisterEntity(e), NO_ERROR);
+	ans = ct_ask(fd, "show route count");
+	CHECK_STATUS(ans, "%ok");
+	CHECK(strstr(ans, "total: 0 routes for 0 destinations") != NULL);
+	CHECK(strstr(ans, "ipv4 instance 0") == NULL);
+	free(ans);
+	rtm_rib_info ribs[8];
+	UINT k = 8;
+	CHECK_U(rtm_get_ribs(ribs, &k), NO_ERROR);
+	for (UINT i = 0; i < k; i++)
+		CHECK(!(ribs[i].instance == 0 && ribs[i].family == AF_INET)); /* nobody is left in it */
+
+	ans = ct_ask(fd, "show status");
+	CHECK_STATUS(ans, "%ok");
+	CHECK(strstr(ans, "\nodd:\n %ok\n %error not really\n%ok\n") != NULL);
+	free(ans);
+	close(fd);
+	rtm_control_close(c);
+}
+
 static void test_status(void)
 {
 	REQUIRE(rt_register(AF_INET, PROTO_IP_BGP));
@@ -761,5 +845,6 @@ int main(void)
 	RUN(test_write);
 	RUN(test_env);
 	RUN(test_status);
+	RUN(test_program_changes);
 	TEST_MAIN_END();
 }

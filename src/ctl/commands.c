@@ -41,7 +41,7 @@ struct ent_count {
 static bool protocols_table(struct req *q, const rtm_rib_info *rib, bool first)
 {
 	struct rtm_control_out *o = q->o;
-	RTM_ENTITY_HANDLE reg = q->reg->h;
+	RTM_ENTITY_HANDLE reg = q->reg.h;
 	RTM_ENTITY_HANDLE *hs;
 	RTM_ENTITY_INFO *infos;
 	UINT n = ctl_entities(q, &hs, &infos);
@@ -61,12 +61,12 @@ static bool protocols_table(struct req *q, const rtm_rib_info *rib, bool first)
 		ctl_name_of_info(q->c, &infos[i], e[i].name, sizeof(e[i].name));
 	}
 	/* One pass over every route of the table: its owner and views. */
-	RTM_ROUTE_INFO *ri = malloc(RTM_SIZE_OF_ROUTE_INFO(q->reg->prof.MaxNextHopsInRoute));
+	RTM_ROUTE_INFO *ri = malloc(RTM_SIZE_OF_ROUTE_INFO(q->reg.prof.MaxNextHopsInRoute));
 	RTM_ENUM_HANDLE en;
 	if (ri && RtmCreateRouteEnum(reg, NULL, RTM_VIEW_MASK_ANY, RTM_ENUM_START | RTM_ENUM_ALL_ROUTES, NULL,
 				     RTM_MATCH_NONE, NULL, 0, &en) == NO_ERROR) {
 		RTM_ROUTE_HANDLE rh[256];
-		UINT max = q->reg->prof.MaxHandlesInEnum < 256 ? q->reg->prof.MaxHandlesInEnum : 256;
+		UINT max = q->reg.prof.MaxHandlesInEnum < 256 ? q->reg.prof.MaxHandlesInEnum : 256;
 		for (;;) {
 			UINT k = max;
 			DWORD rc = RtmGetEnumRoutes(reg, en, &k, rh);
@@ -137,7 +137,7 @@ static void show_protocols(struct req *q)
 		ctl_out_str(q->o, "{\"tables\":[");
 	bool first = true;
 	for (UINT i = 0; i < n; i++) {
-		if (!(q->reg = ctl_reg_get(q->c, ribs[i].instance, ribs[i].family)))
+		if (!ctl_reg_get(q->c, ribs[i].instance, ribs[i].family, &q->reg))
 			continue;
 		if (protocols_table(q, &ribs[i], first))
 			first = false;
@@ -175,9 +175,9 @@ static void table_counters(struct req *q, bool memory)
 	if (o->json)
 		ctl_out_str(o, "\"tables\":[");
 	for (UINT i = 0; i < n; i++) {
-		struct ctl_reg *r = ctl_reg_get(q->c, ribs[i].instance, ribs[i].family);
+		struct ctl_reg r;
 		rtm_stats st;
-		if (!r || rtm_get_stats(r->h, &st) != NO_ERROR)
+		if (!ctl_reg_get(q->c, ribs[i].instance, ribs[i].family, &r) || rtm_get_stats(r.h, &st) != NO_ERROR)
 			continue;
 		const char *fam = ctl_family_name(ribs[i].family);
 		if (o->json) {
@@ -278,8 +278,8 @@ static RTM_ENTITY_HANDLE writer(struct req *q, const char *name)
 	RTM_ENTITY_HANDLE h = NULL;
 	pthread_mutex_lock(&c->mu);
 	for (unsigned i = 0; i < c->n_names && !h; i++)
-		if (!strcmp(c->names[i].name, name) && c->names[i].family == q->reg->family &&
-		    c->names[i].instance == q->reg->instance)
+		if (!strcmp(c->names[i].name, name) && c->names[i].family == q->reg.family &&
+		    c->names[i].instance == q->reg.instance)
 			h = c->names[i].h;
 	pthread_mutex_unlock(&c->mu);
 	return h;
@@ -352,7 +352,7 @@ static void change_route(struct req *q, bool add)
 	bool exists = false;
 	for (UINT i = 0; i < n_ribs; i++)
 		exists |= ribs[i].instance == instance && ribs[i].family == ch.dest.AddressFamily;
-	if (!exists || !(q->reg = ctl_reg_get(q->c, (USHORT)instance, ch.dest.AddressFamily))) {
+	if (!exists || !ctl_reg_get(q->c, (USHORT)instance, ch.dest.AddressFamily, &q->reg)) {
 		ctl_fail(q, "no %s table of instance %lu", ctl_family_name(ch.dest.AddressFamily), instance);
 		return;
 	}
@@ -410,7 +410,7 @@ static void change_route(struct req *q, bool add)
 		if (RtmGetExactMatchDestination(h, &ch.dest, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_ANY, &di.d) == NO_ERROR) {
 			if (RtmCreateRouteEnum(h, di.d.DestHandle, RTM_VIEW_MASK_ANY, RTM_ENUM_OWN_ROUTES, NULL,
 					       RTM_MATCH_NONE, NULL, 0, &en) == NO_ERROR) {
-				n = q->reg->prof.MaxHandlesInEnum < 64 ? q->reg->prof.MaxHandlesInEnum : 64;
+				n = q->reg.prof.MaxHandlesInEnum < 64 ? q->reg.prof.MaxHandlesInEnum : 64;
 				if (RtmGetEnumRoutes(h, en, &n, rh) != NO_ERROR && !n)
 					n = 0;
 				RtmDeleteEnumHandle(h, en);

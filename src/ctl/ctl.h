@@ -96,8 +96,9 @@ bool ctl_send_all(int fd, const char *p, size_t n, unsigned timeout_ms);
 /* query.c: runs one request line (changed in place) and writes its answer,
  * ending with the status line; false when the connection should close. */
 bool ctl_request(rtm_control *c, struct rtm_control_out *o, char *line);
-/* The server's registration in (instance, family), made when missing. */
-struct ctl_reg *ctl_reg_get(rtm_control *c, USHORT instance, USHORT family);
+/* A copy of the server's registration in (instance, family), made (again)
+ * when missing or gone; false if none can be made. */
+bool ctl_reg_get(rtm_control *c, USHORT instance, USHORT family, struct ctl_reg *out);
 void ctl_regs_release(rtm_control *c);
 
 /* server.c */

@@ -138,7 +138,8 @@ void ctl_printf(rtm_control_out *o, const char *fmt, va_list ap)
 	while (n && line[n - 1] == '\n')
 		line[--n] = 0;
 	if (!o->json) {
-		ctl_out_fmt(o, "%s\n", line);
+		/* A data line never starts with '%', the status line's mark. */
+		ctl_out_fmt(o, "%s%s\n", line[0] == '%' ? " " : "", line);
 		return;
 	}
 	char *colon = strstr(line, ": ");

@@ -30,36 +30,54 @@
 
 /* ---- the server's registrations --------------------------------------------------------- */
 
-struct ctl_reg *ctl_reg_get(rtm_control *c, USHORT instance, USHORT family)
+/* Is the registration still the server's?  (A program may deregister every
+ * entity it is told of, the server's included.) */
+static bool reg_live(const struct ctl_reg *r)
+{
+	RTM_ENTITY_INFO ei;
+	if (!r->h || RtmGetEntityInfo(r->h, r->h, &ei) != NO_ERROR)
+		return false;
+	RtmReleaseEntityInfo(r->h, &ei);
+	return true;
+}
+
+bool ctl_reg_get(rtm_control *c, USHORT instance, USHORT family, struct ctl_reg *out)
 {
 	pthread_mutex_lock(&c->reg_mu);
 	struct ctl_reg *r = NULL;
 	for (unsigned i = 0; i < c->n_regs && !r; i++)
 		if (c->regs[i].instance == instance && c->regs[i].family == family)
 			r = &c->regs[i];
+	if (r && !reg_live(r))
+		r->h = NULL; /* gone: registered again below */
 	if (!r && c->n_regs < CTL_MAX_REGS) {
+		r = &c->regs[c->n_regs++];
+		r->instance = instance;
+		r->family = family;
+		r->h = NULL;
+	}
+	if (r && !r->h) {
 		RTM_ENTITY_INFO ei;
 		memset(&ei, 0, sizeof(ei));
 		ei.RtmInstanceId = instance;
 		ei.AddressFamily = family;
 		ei.EntityId.EntityProtocolId = RTM_CONTROL_PROTOCOL_ID;
 		ei.EntityId.EntityInstanceId = RTM_CONTROL_ENTITY_INSTANCE;
-		struct ctl_reg *n = &c->regs[c->n_regs];
-		if (RtmRegisterEntity(&ei, NULL, NULL, FALSE, &n->prof, &n->h) == NO_ERROR) {
-			n->instance = instance;
-			n->family = family;
-			c->n_regs++;
-			r = n;
-		}
+		if (RtmRegisterEntity(&ei, NULL, NULL, FALSE, &r->prof, &r->h) != NO_ERROR)
+			r->h = NULL;
 	}
+	bool ok = r && r->h;
+	if (ok)
+		*out = *r; /* a copy: the slot may change under other requests */
 	pthread_mutex_unlock(&c->reg_mu);
-	return r;
+	return ok;
 }
 
 void ctl_regs_release(rtm_control *c)
 {
 	for (unsigned i = 0; i < c->n_regs; i++)
-		RtmDeregisterEntity(c->regs[i].h);
+		if (c->regs[i].h)
+			RtmDeregisterEntity(c->regs[i].h);
 	c->n_regs = 0;
 }
 
@@ -163,10 +181,10 @@ const char *ctl_nh_text(struct req *q, RTM_NEXTHOP_HANDLE h)
 	if (q->nh[i].h != h) {
 		RTM_NEXTHOP_INFO ni;
 		q->nh[i].h = NULL;
-		if (RtmGetNextHopInfo(q->reg->h, h, &ni) != NO_ERROR)
+		if (RtmGetNextHopInfo(q->reg.h, h, &ni) != NO_ERROR)
 			return "?";
 		ctl_addr_text(&ni.NextHopAddress, q->nh[i].text, sizeof(q->nh[i].text), false);
-		RtmReleaseNextHopInfo(q->reg->h, &ni);
+		RtmReleaseNextHopInfo(q->reg.h, &ni);
 		q->nh[i].h = h;
 	}
 	return q->nh[i].text;
@@ -199,12 +217,12 @@ static const char *owner_name(struct req *q, RTM_ENTITY_HANDLE h)
 		if (q->owner[i].h == h)
 			return q->owner[i].name;
 	RTM_ENTITY_INFO ei;
-	if (RtmGetEntityInfo(q->reg->h, h, &ei) != NO_ERROR)
+	if (RtmGetEntityInfo(q->reg.h, h, &ei) != NO_ERROR)
 		return "?";
 	unsigned i = q->n_owner < OWNER_CACHE ? q->n_owner++ : OWNER_CACHE - 1;
 	q->owner[i].h = h;
 	ctl_name_of_info(q->c, &ei, q->owner[i].name, sizeof(q->owner[i].name));
-	RtmReleaseEntityInfo(q->reg->h, &ei);
+	RtmReleaseEntityInfo(q->reg.h, &ei);
 	return q->owner[i].name;
 }
 
@@ -215,7 +233,7 @@ UINT ctl_entities(struct req *q, RTM_ENTITY_HANDLE **hs, RTM_ENTITY_INFO **infos
 	UINT n = 0;
 	for (int tries = 0; tries < 8; tries++) { /* entities may come between two calls */
 		UINT room = n;
-		DWORD rc = RtmGetRegisteredEntities(q->reg->h, &n, *hs, *infos);
+		DWORD rc = RtmGetRegisteredEntities(q->reg.h, &n, *hs, *infos);
 		if (rc == NO_ERROR)
 			return n;
 		free(*hs);
@@ -250,7 +268,7 @@ RTM_ENTITY_HANDLE ctl_find_named(struct req *q, const char *name)
 		if (!found && strcmp(t, name) == 0)
 			found = hs[i];
 		else
-			RtmReleaseEntities(q->reg->h, 1, &hs[i]);
+			RtmReleaseEntities(q->reg.h, 1, &hs[i]);
 	}
 	free(hs);
 	free(infos);
@@ -272,8 +290,8 @@ static void put_route(struct req *q, const char *prefix, const RTM_ROUTE_INFO *r
 		ctl_out_sep(o);
 		ctl_out_str(o, "{\"prefix\":");
 		ctl_out_json_str(o, prefix);
-		ctl_out_fmt(o, ",\"family\":\"%s\",\"instance\":%u,\"protocol\":", ctl_family_name(q->reg->family),
-			    (unsigned)q->reg->instance);
+		ctl_out_fmt(o, ",\"family\":\"%s\",\"instance\":%u,\"protocol\":", ctl_family_name(q->reg.family),
+			    (unsigned)q->reg.instance);
 		ctl_out_json_str(o, owner);
 		ctl_out_fmt(o, ",\"preference\":%lu,\"metric\":%lu,\"next_hops\":[",
 			    (unsigned long)r->PrefInfo.Preference, (unsigned long)r->PrefInfo.Metric);
@@ -304,8 +322,8 @@ static void put_route(struct req *q, const char *prefix, const RTM_ROUTE_INFO *r
 	*p++ = ' ';
 	p = stpcpy(p, views_text(r->BelongsToViews));
 	ctl_out_bytes(o, t, (size_t)(p - t));
-	if (q->reg->instance)
-		ctl_out_fmt(o, " instance %u", (unsigned)q->reg->instance);
+	if (q->reg.instance)
+		ctl_out_fmt(o, " instance %u", (unsigned)q->reg.instance);
 	ctl_out_str(o, best ? " *\n" : "\n");
 }
 
@@ -325,7 +343,7 @@ static void dest_routes(struct req *q, struct route_query *rq, const RTM_DEST_IN
 {
 	char prefix[INET6_ADDRSTRLEN + 8];
 	ctl_addr_text(&d->DestAddress, prefix, sizeof(prefix), true);
-	RTM_ENTITY_HANDLE reg = q->reg->h;
+	RTM_ENTITY_HANDLE reg = q->reg.h;
 	RTM_ROUTE_HANDLE best = d->ViewInfo[0].Route;
 	bool counted = false;
 	if (!rq->all) {
@@ -344,7 +362,7 @@ static void dest_routes(struct req *q, struct route_query *rq, const RTM_DEST_IN
 			       &en) != NO_ERROR)
 		return;
 	RTM_ROUTE_HANDLE hs[64];
-	UINT max = q->reg->prof.MaxHandlesInEnum < 64 ? q->reg->prof.MaxHandlesInEnum : 64;
+	UINT max = q->reg.prof.MaxHandlesInEnum < 64 ? q->reg.prof.MaxHandlesInEnum : 64;
 	for (;;) {
 		UINT n = max;
 		DWORD rc = RtmGetEnumRoutes(reg, en, &n, hs);
@@ -370,13 +388,13 @@ static void dest_routes(struct req *q, struct route_query *rq, const RTM_DEST_IN
 
 static void route_table(struct req *q, struct route_query *rq)
 {
-	RTM_ENTITY_HANDLE reg = q->reg->h;
+	RTM_ENTITY_HANDLE reg = q->reg.h;
 	q->want_owner = NULL;
 	if (rq->protocol && !(q->want_owner = ctl_find_named(q, rq->protocol)))
 		return; /* no such entity in this table: nothing of it to show */
 	size_t dsize = RTM_SIZE_OF_DEST_INFO(1);
-	RTM_ROUTE_INFO *ri = malloc(RTM_SIZE_OF_ROUTE_INFO(q->reg->prof.MaxNextHopsInRoute));
-	UINT batch = q->reg->prof.MaxHandlesInEnum ? q->reg->prof.MaxHandlesInEnum : 1;
+	RTM_ROUTE_INFO *ri = malloc(RTM_SIZE_OF_ROUTE_INFO(q->reg.prof.MaxNextHopsInRoute));
+	UINT batch = q->reg.prof.MaxHandlesInEnum ? q->reg.prof.MaxHandlesInEnum : 1;
 	if (batch > 256)
 		batch = 256;
 	char *ds = malloc(dsize * batch);
@@ -458,15 +476,28 @@ UINT ctl_tables(rtm_control *c, rtm_rib_info *ribs, UINT room)
 	UINT n = room;
 	DWORD rc = rtm_get_ribs(ribs, &n);
 	n = rc == NO_ERROR || rc == ERROR_INSUFFICIENT_BUFFER ? (n < room ? n : room) : 0;
-	/* A table whose only entity is the server's own (the program's left
-	 * it) is not shown. */
+	/* A table whose only entity is the server's own (the program's have
+	 * left it) is not shown, and the server leaves it too: a table re-reads
+	 * its configuration when its first entity comes, which the server's
+	 * staying would prevent. */
 	UINT k = 0;
 	for (UINT i = 0; i < n; i++) {
 		bool ours = false;
 		pthread_mutex_lock(&c->reg_mu);
-		for (unsigned j = 0; j < c->n_regs; j++)
-			ours |= c->regs[j].instance == ribs[i].instance &&
-				c->regs[j].family == ribs[i].family;
+		for (unsigned j = 0; j < c->n_regs; j++) {
+			struct ctl_reg *r = &c->regs[j];
+			if (r->instance != ribs[i].instance || r->family != ribs[i].family || !r->h)
+				continue;
+			if (!reg_live(r)) {
+				r->h = NULL;
+			} else if (ribs[i].entities <= 1) {
+				RtmDeregisterEntity(r->h);
+				r->h = NULL;
+				ribs[i].entities = 0;
+			} else {
+				ours = true;
+			}
+		}
 		pthread_mutex_unlock(&c->reg_mu);
 		if (ribs[i].entities > (ours ? 1u : 0u))
 			ribs[k++] = ribs[i];
@@ -529,16 +560,24 @@ void ctl_show_route(struct req *q)
 			continue;
 		if (rq.have_addr && ribs[i].family != rq.addr.AddressFamily)
 			continue;
-		if (!(q->reg = ctl_reg_get(q->c, ribs[i].instance, ribs[i].family)))
+		if (!ctl_reg_get(q->c, ribs[i].instance, ribs[i].family, &q->reg))
 			continue;
 		route_table(q, &rq);
+		if (q->error)
+			break;
 	}
-	if (q->error)
-		return;
-	if (q->o->json)
-		ctl_out_fmt(q->o, "%s\"routes_shown\":%lu,\"destinations\":%lu}\n", rq.count ? "\"count\":true," : "],",
+	if (q->o->json) {
+		/* Closed even after an error: the document stays JSON, the
+		 * error a member of it (and the status line's message). */
+		ctl_out_fmt(q->o, "%s\"routes_shown\":%lu,\"destinations\":%lu", rq.count ? "\"count\":true," : "],",
 			    rq.routes, rq.dests);
-	else if (rq.count)
+		if (q->error) {
+			ctl_out_str(q->o, ",\"error\":");
+			ctl_out_json_str(q->o, q->error);
+		}
+		ctl_out_str(q->o, "}\n");
+	}
+	else if (rq.count && !q->error)
 		ctl_out_fmt(q->o, "%lu routes for %lu destinations\n", rq.routes, rq.dests);
 }
 
@@ -552,9 +591,9 @@ void ctl_show_route_count(struct req *q)
 	if (o->json)
 		ctl_out_str(o, "{\"tables\":[");
 	for (UINT i = 0; i < n; i++) {
-		struct ctl_reg *r = ctl_reg_get(q->c, ribs[i].instance, ribs[i].family);
+		struct ctl_reg r;
 		rtm_stats st;
-		if (!r || rtm_get_stats(r->h, &st) != NO_ERROR)
+		if (!ctl_reg_get(q->c, ribs[i].instance, ribs[i].family, &r) || rtm_get_stats(r.h, &st) != NO_ERROR)
 			continue;
 		dests += st.dests;
 		routes += st.routes;

@@ -23,7 +23,7 @@ struct req {
 	unsigned n, at;             /* words, and the next one to read */
 	const char *error;          /* the status line's message; NULL: ok */
 	char error_buf[160];
-	struct ctl_reg *reg;        /* the table being read */
+	struct ctl_reg reg;         /* the table being read: a copy of the server's registration */
 	struct {
 		RTM_NEXTHOP_HANDLE h;
 		char text[INET6_ADDRSTRLEN];

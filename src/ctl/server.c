@@ -49,6 +49,9 @@ static bool someone_serves(const struct sockaddr_un *sa)
 	return yes;
 }
 
+/* The socket RTMV2_CONTROL opened (NULL once closed). */
+static rtm_control *env_ctl;
+
 struct conn {
 	rtm_control *c;
 	int fd;
@@ -342,6 +345,8 @@ void ctl_close(rtm_control *c)
 {
 	if (!c)
 		return;
+	rtm_control *env = c;
+	__atomic_compare_exchange_n(&env_ctl, &env, NULL, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	(void)!write(c->wake[1], "x", 1);
 	pthread_join(c->acceptor, NULL);
 	pthread_mutex_lock(&c->mu);
@@ -393,8 +398,23 @@ DWORD ctl_name_entity(rtm_control *c, const char *name, RTM_ENTITY_HANDLE h)
 	} else if (i == c->n_names && c->n_names == CTL_MAX_NAMES) {
 		rc = ERROR_NOT_ENOUGH_MEMORY;
 	} else {
-		if (i == c->n_names)
-			c->n_names++;
+		/* Another handle of the same entity ids in that table is a stale
+		 * one (the ids are unique in a table): its name goes. */
+		bool fresh = i == c->n_names;
+		for (unsigned j = 0; j < c->n_names;) {
+			struct ctl_name *o = &c->names[j];
+			if (j != i && o->family == info.AddressFamily && o->instance == info.RtmInstanceId &&
+			    o->protocol == info.EntityId.EntityProtocolId &&
+			    o->proto_instance == info.EntityId.EntityInstanceId) {
+				if (!fresh && i == c->n_names - 1)
+					i = j; /* the entry being renamed moves into j */
+				c->names[j] = c->names[--c->n_names];
+				continue;
+			}
+			j++;
+		}
+		if (fresh)
+			i = c->n_names++;
 		struct ctl_name *n = &c->names[i];
 		n->h = h;
 		snprintf(n->name, sizeof(n->name), "%s", name);
@@ -429,7 +449,6 @@ DWORD ctl_add_status(rtm_control *c, const char *name, rtm_control_status_fn fn,
 /* ---- RTMV2_CONTROL --------------------------------------------------------------------- */
 
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
-static rtm_control *env_ctl;
 
 static void env_open_once(void)
 {
@@ -444,7 +463,7 @@ static void env_open_once(void)
 	rtm_control *c;
 	DWORD rc = ctl_open(&o, &c);
 	if (rc == NO_ERROR)
-		env_ctl = c;
+		__atomic_store_n(&env_ctl, c, __ATOMIC_RELEASE);
 	else
 		syslog(LOG_DAEMON | LOG_ERR, "rtmv2: RTMV2_CONTROL=%s: the control socket could not be opened (%lu)",
 		       path, (unsigned long)rc);
@@ -457,5 +476,5 @@ void ctl_env_open(void)
 
 rtm_control *ctl_from_env(void)
 {
-	return env_ctl;
+	return __atomic_load_n(&env_ctl, __ATOMIC_ACQUIRE);
 }

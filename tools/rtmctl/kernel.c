@@ -14,6 +14,10 @@
 
 /* The running agents, by family (IPv4, IPv6), and whether each keeps its routes. */
 static rtm_fib_agent *agents[2];
+/* agents[] is changed by the main thread only, under agents_mu, which the
+ * control socket's threads (kernel_report: rtmctl -d's show status) hold
+ * while they use an agent. */
+static pthread_mutex_t agents_mu = PTHREAD_MUTEX_INITIALIZER;
 static bool keeps[2];
 static unsigned tables[2];
 static bool learns[2];
@@ -82,17 +86,20 @@ static int kernel_sync(int argc, char **argv)
 		rtm_fib_stats st;
 		struct timespec t0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		DWORD rc = rtm_fib_start(&o, &agents[f], &st);
+		rtm_fib_agent *agent = NULL;
+		DWORD rc = rtm_fib_start(&o, &agent, &st);
+		pthread_mutex_lock(&agents_mu);
+		agents[f] = rc == NO_ERROR ? agent : NULL;
+		keeps[f] = keep;
+		tables[f] = table ? (unsigned)table : 254;
+		pthread_mutex_unlock(&agents_mu);
 		if (rc != NO_ERROR) {
-			agents[f] = NULL;
 			ret = rc == ERROR_ACCESS_DENIED
 				      ? fail("%s: no permission to change the kernel's routes", family_name(fams[f]))
 				      : fail_api("rtm_fib_start", rc);
 			continue;
 		}
-		keeps[f] = keep;
 		learns[f] = learning;
-		tables[f] = table ? (unsigned)table : 254;
 		printf("kernel %s table %u: %lu installed, %lu replaced, %lu stale removed, %lu failed",
 		       family_name(fams[f]), tables[f], st.installed, st.replaced, st.stale, st.failed);
 		if (learning)
@@ -133,17 +140,27 @@ static int kernel_status(void)
 
 void kernel_report(struct rtm_control_out *out)
 {
+	/* Read under the lock, written after it (writing may wait for a slow client). */
+	bool have[2] = { false, false }, keep[2];
+	unsigned table[2];
+	rtm_fib_stats st[2];
+	pthread_mutex_lock(&agents_mu);
 	for (unsigned f = 0; f < 2; f++) {
-		rtm_fib_stats st;
-		if (!agents[f] || rtm_fib_get_stats(agents[f], &st) != NO_ERROR) {
+		have[f] = agents[f] && rtm_fib_get_stats(agents[f], &st[f]) == NO_ERROR;
+		keep[f] = keeps[f];
+		table[f] = tables[f];
+	}
+	pthread_mutex_unlock(&agents_mu);
+	for (unsigned f = 0; f < 2; f++) {
+		if (!have[f]) {
 			rtm_control_printf(out, "%s: no agent", family_name(fams[f]));
 			continue;
 		}
 		rtm_control_printf(out, "%s: table %u%s, %lu routes in the kernel, %lu installed, %lu replaced, "
 				   "%lu removed, %lu failed, %lu pending%s%s",
-				   family_name(fams[f]), tables[f], keeps[f] ? " (keep)" : "", st.in_kernel, st.installed,
-				   st.replaced, st.removed, st.failed, st.pending, st.last_error ? ", last error " : "",
-				   st.last_error ? strerror(st.last_error) : "");
+				   family_name(fams[f]), table[f], keep[f] ? " (keep)" : "", st[f].in_kernel,
+				   st[f].installed, st[f].replaced, st[f].removed, st[f].failed, st[f].pending,
+				   st[f].last_error ? ", last error " : "", st[f].last_error ? strerror(st[f].last_error) : "");
 	}
 }
 
@@ -152,8 +169,11 @@ void kernel_stop_all(void)
 	for (unsigned f = 0; f < 2; f++) {
 		if (!agents[f])
 			continue;
-		DWORD rc = rtm_fib_stop(agents[f]);
+		rtm_fib_agent *agent = agents[f];
+		pthread_mutex_lock(&agents_mu);
 		agents[f] = NULL;
+		pthread_mutex_unlock(&agents_mu);
+		DWORD rc = rtm_fib_stop(agent);
 		if (rc != NO_ERROR)
 			fail_api("rtm_fib_stop", rc);
 	}
