@@ -713,6 +713,7 @@ static void percent_status(void *context, rtm_control_out *out)
 	(void)context;
 	rtm_control_printf(out, "%%ok");
 	rtm_control_printf(out, "%%error not really");
+	rtm_control_printf(out, "text: caf\xc3\xa9 \xff\xc3(");
 }
 
 /* What the program does to the tables under the socket: it deregisters every
@@ -786,7 +787,14 @@ static void test_program_changes(void)
 
 	ans = ct_ask(fd, "show status");
 	CHECK_STATUS(ans, "%ok");
-	CHECK(strstr(ans, "\nodd:\n %ok\n %error not really\n%ok\n") != NULL);
+	CHECK(strstr(ans, "\nodd:\n %ok\n %error not really\ntext: caf\xc3\xa9 \xff\xc3(\n%ok\n") != NULL);
+	free(ans);
+	/* In JSON, what is not UTF-8 becomes U+FFFD: the document parses. */
+	ans = ct_ask(fd, "json show status");
+	CHECK_STATUS(ans, "%ok");
+	CHECK(strstr(ans, "\"text\":\"caf\xc3\xa9 \\ufffd\\ufffd(\"") != NULL);
+	if (ct_have_python())
+		CHECK(ct_json_parses(ans));
 	free(ans);
 	close(fd);
 	rtm_control_close(c);

@@ -104,19 +104,43 @@ void ctl_out_fmt(struct rtm_control_out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The length of the valid UTF-8 sequence at s (a lead byte >= 0x80), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0; /* overlong, a surrogate, past U+10FFFF */
+	return n;
+}
+
 void ctl_out_json_str(struct rtm_control_out *o, const char *s)
 {
 	ctl_out_bytes(o, "\"", 1);
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char ch = (unsigned char)*s;
 		if (ch == '"' || ch == '\\') {
 			char e[2] = { '\\', (char)ch };
 			ctl_out_bytes(o, e, 2);
 		} else if (ch < 0x20) {
 			ctl_out_fmt(o, "\\u%04x", ch);
+		} else if (ch >= 0x80) {
+			/* A program's text may be anything: what is not UTF-8
+			 * becomes U+FFFD, so the document stays JSON. */
+			size_t n = utf8_len((const unsigned char *)s);
+			if (n) {
+				ctl_out_bytes(o, s, n);
+				s += n;
+				continue;
+			}
+			ctl_out_str(o, "\\ufffd");
 		} else {
 			ctl_out_bytes(o, (const char *)&ch, 1);
 		}
+		s++;
 	}
 	ctl_out_bytes(o, "\"", 1);
 }
