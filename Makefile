@@ -176,12 +176,12 @@ $(B)/bench/bench_fib: bench/bench_fib.c bench/common.h $(B)/librtmv2.a $(B)/libr
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-fib.a $(B)/librtmv2.a -lmnl $(LDLIBS)
 
 # The control socket's bench sees only the public headers, as a client would.
-$(B)/bench/bench_ctl: bench/bench_ctl.c bench/common.h $(B)/librtmv2.a
+$(B)/bench/bench_ctl: bench/bench_ctl.c bench/common.h bench/gateways.h $(B)/librtmv2.a
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2.a $(LDLIBS)
 
 # The MRT bench links librtmv2-mrt, zlib and libbz2.
-$(B)/bench/bench_mrt: bench/bench_mrt.c bench/common.h $(B)/librtmv2.a $(B)/librtmv2-mrt.a
+$(B)/bench/bench_mrt: bench/bench_mrt.c bench/common.h bench/gateways.h $(B)/librtmv2.a $(B)/librtmv2-mrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SRC_INC),$(ALL_CFLAGS)) $< -o $@ $(B)/librtmv2-mrt.a $(B)/librtmv2.a $(MRT_LIBS) $(LDLIBS)
 

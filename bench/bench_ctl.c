@@ -29,6 +29,7 @@
  * writer keeps >= 0.8 of its rate alone while a client dumps the table.
  */
 #include "common.h"
+#include "gateways.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -89,24 +90,7 @@ static DWORD add(struct family_routes *fr, size_t i, ULONG m)
 static void fill(struct family_routes *fr)
 {
 	const struct bench_family *f = fr->f;
-	for (unsigned i = 0; i < NGW; i++) {
-		RTM_NEXTHOP_INFO ni;
-		DWORD fl = 0;
-		memset(&ni, 0, sizeof(ni));
-		ni.NextHopAddress.AddressFamily = (USHORT)f->af;
-		ni.NextHopAddress.NumBits = (USHORT)f->width;
-		if (f->af == AF_INET) {
-			ni.NextHopAddress.AddrBits[0] = 192, ni.NextHopAddress.AddrBits[2] = 2;
-			ni.NextHopAddress.AddrBits[3] = (UCHAR)(2 + i);
-		} else {
-			ni.NextHopAddress.AddrBits[0] = 0x20, ni.NextHopAddress.AddrBits[1] = 0x01;
-			ni.NextHopAddress.AddrBits[2] = 0x0d, ni.NextHopAddress.AddrBits[3] = 0xb8;
-			ni.NextHopAddress.AddrBits[15] = (UCHAR)(2 + i);
-		}
-		fr->nh[i] = NULL;
-		if (RtmAddNextHop(fr->h, &ni, &fr->nh[i], &fl) != NO_ERROR)
-			exit(2);
-	}
+	bench_gateways(fr->h, f, fr->nh, NGW);
 	for (size_t i = 0; i < f->n; i++)
 		if (add(fr, i, 0) != NO_ERROR)
 			exit(2);

@@ -9,6 +9,7 @@
  *   bench_mrt TABLE.txt.gz
  */
 #include "common.h"
+#include "gateways.h"
 
 #include <routprot.h>
 #include <rtmv2.h>
@@ -35,24 +36,7 @@ static RTM_ENTITY_HANDLE reg(int af, USHORT instance, ULONG proto)
 static void fill(RTM_ENTITY_HANDLE h, const struct bench_family *f)
 {
 	RTM_NEXTHOP_HANDLE nh[NGW];
-	for (unsigned i = 0; i < NGW; i++) {
-		RTM_NEXTHOP_INFO ni;
-		DWORD fl = 0;
-		memset(&ni, 0, sizeof(ni));
-		ni.NextHopAddress.AddressFamily = (USHORT)f->af;
-		ni.NextHopAddress.NumBits = (USHORT)f->width;
-		if (f->af == AF_INET) {
-			ni.NextHopAddress.AddrBits[0] = 192, ni.NextHopAddress.AddrBits[2] = 2;
-			ni.NextHopAddress.AddrBits[3] = (UCHAR)(2 + i);
-		} else {
-			ni.NextHopAddress.AddrBits[0] = 0x20, ni.NextHopAddress.AddrBits[1] = 0x01;
-			ni.NextHopAddress.AddrBits[2] = 0x0d, ni.NextHopAddress.AddrBits[3] = 0xb8;
-			ni.NextHopAddress.AddrBits[15] = (UCHAR)(2 + i);
-		}
-		nh[i] = NULL;
-		if (RtmAddNextHop(h, &ni, &nh[i], &fl) != NO_ERROR)
-			exit(2);
-	}
+	bench_gateways(h, f, nh, NGW);
 	for (size_t i = 0; i < f->n; i++) {
 		RTM_ROUTE_INFO r;
 		RTM_NET_ADDRESS a;
