@@ -385,10 +385,7 @@ static void change_route(struct req *q, bool add)
 			if (rc == NO_ERROR)
 				hops[ri.r.NextHopsList.NumNextHops++] = nh;
 		}
-		if (!ri.r.NextHopsList.NumNextHops)
-			ri.r.NextHopsList.NumNextHops = 0;
-		ri.r.Neighbour = NULL;
-		if (rc == NO_ERROR) {
+		if (rc == NO_ERROR) { /* no Neighbour: the entity's neighbourless route to the prefix */
 			RTM_ROUTE_HANDLE rh = NULL;
 			RTM_ROUTE_CHANGE_FLAGS flags = 0;
 			rc = RtmAddRouteToDest(h, &rh, &ch.dest, &ri.r, INFINITE, NULL, 0, NULL, &flags);
