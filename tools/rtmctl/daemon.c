@@ -14,7 +14,8 @@
  *            agents stopped (their routes leave the kernel unless `keep`),
  *            the entities deregistered; exit status 0.
  *
- * Logging: syslog (facility daemon), or stderr with -F (the foreground).
+ * Logging: syslog (facility daemon; the script's error lines too), or
+ * stderr with -F (the foreground).
  * Signals are blocked in every thread and taken by sigwait in the main
  * thread, which alone runs commands: the control socket's threads only read.
  */
@@ -155,6 +156,38 @@ static void say(int priority, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Detached, the daemon's standard error (the script's error lines) goes to
+ * syslog a line at a time. */
+static char err_line[512];
+static size_t err_n;
+
+static ssize_t err_write(void *cookie, const char *buf, size_t n)
+{
+	(void)cookie;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] != '\n' && err_n < sizeof(err_line) - 1) {
+			err_line[err_n++] = buf[i];
+			continue;
+		}
+		if (buf[i] != '\n')
+			continue; /* a line too long: cut */
+		err_line[err_n] = 0;
+		syslog(LOG_WARNING, "%s", err_line);
+		err_n = 0;
+	}
+	return (ssize_t)n;
+}
+
+static void stderr_to_syslog(void)
+{
+	cookie_io_functions_t io = { .write = err_write };
+	FILE *f = fopencookie(NULL, "w", io);
+	if (f) {
+		setvbuf(f, NULL, _IOLBF, 0);
+		stderr = f;
+	}
+}
+
 static void log_control(void *context, int priority, const char *message)
 {
 	(void)context;
@@ -246,6 +279,7 @@ int daemon_main(const char *path, const char *file, bool fg, unsigned flags, mod
 			fprintf(stderr, "rtmctl: daemon: %s\n", strerror(errno));
 			return 2;
 		}
+		stderr_to_syslog();
 	}
 	sigset_t set;
 	sigemptyset(&set);
