@@ -14,8 +14,10 @@
  * Reading.  The server reads each instance and family of the process the way
  * any client does: through an entity of its own (protocol
  * RTM_CONTROL_PROTOCOL_ID, instance RTM_CONTROL_ENTITY_INSTANCE), registered
- * in a table the first time a request needs it and deregistered when the
- * socket closes, so other entities see it come (RTM_ENTITY_REGISTERED) and go.
+ * in a table the first time a request needs it (again if the program
+ * deregistered it) and deregistered when the socket closes or when it is the
+ * table's last entity, so other entities see it come (RTM_ENTITY_REGISTERED)
+ * and go.
  * Enumerations never block the table's writers, and an answer is written as
  * it is read, a batch at a time, never built whole in memory.
  *
