@@ -89,7 +89,10 @@ RTMV2_API DWORD rtm_control_name_entity(rtm_control *ctl, const char *name, RTM_
 
 /* Adds lines to `show status`: fn is called (on a server thread) with a
  * writer and its argument, and writes "key: value" lines with
- * rtm_control_printf (the kernel agent's state, say).  At most 8. */
+ * rtm_control_printf (the kernel agent's state, say); name is the section's
+ * heading (1 to 31 characters of [A-Za-z0-9_.-]).  At most 8 sections.
+ * NO_ERROR; ERROR_INVALID_PARAMETER (ctl, name or fn NULL, a bad name);
+ * ERROR_NOT_ENOUGH_MEMORY (8 sections already). */
 typedef struct rtm_control_out rtm_control_out;
 typedef void (*rtm_control_status_fn)(void *context, rtm_control_out *out);
 RTMV2_API DWORD rtm_control_add_status(rtm_control *ctl, const char *name, rtm_control_status_fn fn,
